@@ -1,0 +1,149 @@
+"""Opening the DuckDB store and keeping its schema current."""
+
+from __future__ import annotations
+
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = Path("data") / "labelradar.duckdb"
+
+
+class StoreError(Exception):
+    """A problem with the store a user can act on (locked, missing, wrong version)."""
+
+
+def default_db_path() -> Path:
+    """LABELRADAR_DB if set, else data/labelradar.duckdb."""
+    return Path(os.environ.get("LABELRADAR_DB") or DEFAULT_DB)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every file in data/migrations, in order."""
+    found = []
+    for entry in resources.files("data.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+
+
+class Store:
+    """One DuckDB database. Thread-safe use goes through `cursor()`, one per thread."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, memory_limit: str = "4GB"):
+        self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        self.read_only = read_only
+        if str(path) != ":memory:":
+            if read_only and not self.path.exists():
+                raise StoreError(f"no store at {self.path}: build one with `labelradar demo`")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    f"the store {self.path} is in use by another process "
+                    "(is the app or another labelradar command running?)"
+                ) from exc
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self.migrate()
+        else:
+            self._check_version()
+
+    # -- connections -------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor private to the calling thread (DuckDB connections are not shareable)."""
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self.con.cursor()
+            self._local.cur = cur
+        return cur
+
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Serialises multi-statement write transactions within this process."""
+        return self._write_lock
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        cur = self.cursor()
+        exists = cur.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def _check_version(self) -> None:
+        version = self.schema_version()
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.path} has schema version {version}, this program needs "
+                f"{SCHEMA_VERSION}: open it once read-write (any labelradar command) to migrate"
+            )
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction. Returns versions applied."""
+        cur = self.cursor()
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        current = self.schema_version()
+        applied = []
+        for version, name, sql in _migrations():
+            if version <= current:
+                continue
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute(sql)
+                cur.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
+                )
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+            applied.append(version)
+        return applied
+
+    # -- store facts -------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.cursor().execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.cursor().execute(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", [key, value]
+        )
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the store was built by the synthetic generator."""
+        return self.get_meta("synthetic") == "true"
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """Open (and migrate) the store at `path`, or the default location."""
+    return Store(path if path is not None else default_db_path(), read_only=read_only)

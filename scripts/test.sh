@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command: install (Python packages and Debian's chromium for browser tests), lint, test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dev
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test: installing Debian's chromium for the browser tests" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"
