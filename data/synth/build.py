@@ -7,6 +7,7 @@ loaded into the store, where the only trace is `store_meta.synthetic = true`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -194,50 +195,48 @@ def write_files(world: World, root: Path, progress: ProgressFn = _noop) -> DemoF
 
     renderer = Renderer(world, world.seed)
     paths = {d: root / f"trends_{d}.{'csv.gz' if d in CSV_DSPS else 'parquet'}" for d in DSPS}
-    writers: dict[str, pq.ParquetWriter] = {}
-    csv_streams: dict[str, tuple] = {}
+    writers: dict[str, pq.ParquetWriter | pacsv.CSVWriter] = {}
     rows = 0
+    listener_rows = 0
 
-    def emit(table: pa.Table) -> None:
-        nonlocal rows
-        rows += table.num_rows
-        codes = table.column("dsp").combine_chunks().indices.to_numpy(zero_copy_only=False)
-        plain = _string_table(table)
-        for i, dsp in enumerate(DSPS):
-            mask = codes == i
-            if not mask.any():
-                continue
-            part = plain.filter(pa.array(mask))
-            if dsp in CSV_DSPS:
-                if dsp not in csv_streams:
-                    fh = gzip.open(paths[dsp], "wb", compresslevel=3)
-                    csv_streams[dsp] = (fh, pacsv.CSVWriter(fh, part.schema))
-                csv_streams[dsp][1].write_table(part)
-            else:
+    with contextlib.ExitStack() as files:
+
+        def emit(table: pa.Table) -> None:
+            nonlocal rows
+            rows += table.num_rows
+            codes = table.column("dsp").combine_chunks().indices.to_numpy(zero_copy_only=False)
+            plain = _string_table(table)
+            for i, dsp in enumerate(DSPS):
+                mask = codes == i
+                if not mask.any():
+                    continue
+                part = plain.filter(pa.array(mask))
                 if dsp not in writers:
-                    writers[dsp] = pq.ParquetWriter(paths[dsp], part.schema, compression="zstd")
+                    if dsp in CSV_DSPS:
+                        fh = files.enter_context(gzip.open(paths[dsp], "wb", compresslevel=3))
+                        writers[dsp] = pacsv.CSVWriter(fh, part.schema)
+                    else:
+                        writers[dsp] = pq.ParquetWriter(paths[dsp], part.schema, compression="zstd")
+                    # Writers close (flushing footers) before their files do: LIFO order.
+                    files.callback(writers[dsp].close)
                 writers[dsp].write_table(part)
 
-    n_tracks = len(world.tracks)
-    chunk = 150
-    for i, table in enumerate(renderer.baseline_rows(chunk)):
-        emit(table)
-        progress("generating trend rows", min(1.0, (i + 1) * chunk / n_tracks) * 0.85)
-    for table in renderer.component_rows():
-        emit(table)
-    progress("generating listener-level rows", 0.9)
-    listener_table = renderer.listener_rows()
-    emit(listener_table)
-    for w in writers.values():
-        w.close()
-    for fh, writer in csv_streams.values():
-        writer.close()
-        fh.close()
+        n_tracks = len(world.tracks)
+        chunk = 150
+        for i, table in enumerate(renderer.baseline_rows(chunk)):
+            emit(table)
+            progress("generating trend rows", min(1.0, (i + 1) * chunk / n_tracks) * 0.85)
+        for table in renderer.component_rows():
+            emit(table)
+        progress("generating listener-level rows", 0.9)
+        listener_table = renderer.listener_rows()
+        listener_rows = listener_table.num_rows
+        emit(listener_table)
     progress("writing ground truth", 0.95)
     gt = write_ground_truth(world, root)
     progress("files written", 1.0)
-    written = [p for d, p in paths.items() if d in writers or d in csv_streams]
-    return DemoFiles(root, catalog, written, campaigns, gt, rows, listener_table.num_rows)
+    written = [p for d, p in paths.items() if d in writers]
+    return DemoFiles(root, catalog, written, campaigns, gt, rows, listener_rows)
 
 
 def build_demo_store(
@@ -288,8 +287,8 @@ def build_demo_store(
                 path,
                 actor="demo",
                 today=today,
-                progress=lambda text, f, i=i, n=n: load(
-                    f"loading {path.name}: {text}", (i + f) / n
+                progress=lambda text, f, i=i, n=n, name=path.name: load(
+                    f"loading {name}: {text}", (i + f) / n
                 ),
             )
         ingest.load_campaigns(store, files.campaigns, actor="demo")
