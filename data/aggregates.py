@@ -1,13 +1,15 @@
-"""Aggregates derived from trend_facts, refreshed for a date range inside a load's transaction.
+"""Aggregates derived from trend_facts, refreshed inside a load's transaction.
 
-Each aggregate is partitioned by a date grain (day, month, week), so a load that touched
-dates [lo, hi] recomputes only the partitions overlapping that range: set-oriented SQL that
-a distributed engine can run per partition as well.
+Each aggregate is partitioned by a date grain (day, month, week) and by DSP, so a load that
+touched dates [lo, hi] of some DSPs recomputes only those partitions: set-oriented SQL that a
+distributed engine can run per partition as well, and a cost proportional to the file
+loaded rather than to the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 
@@ -16,64 +18,73 @@ PASSIVE_SOURCES = ("editorial_playlist", "algorithmic_playlist", "radio", "chart
 
 _ACTIVE_SQL = "(" + ", ".join(f"'{s}'" for s in ACTIVE_SOURCES) + ")"
 
-# (table, partition column, expression mapping a fact date to its partition, insert SQL)
+# (table, partition column, date unit of the partition, insert SQL with {where})
 _AGGREGATES = (
     (
         "agg_daily",
         "date",
-        "date",
+        "day",
         """INSERT INTO agg_daily
            SELECT date, isrc, country, dsp, source, sum(streams)
-           FROM trend_facts WHERE date BETWEEN ? AND ?
+           FROM trend_facts WHERE {where}
            GROUP BY ALL""",
     ),
     (
         "agg_listener_month",
         "month",
-        "date_trunc('month', date)",
+        "month",
         f"""INSERT INTO agg_listener_month
-           SELECT date_trunc('month', date)::DATE, listener_id, isrc, sum(streams),
+           SELECT date_trunc('month', date)::DATE, dsp, listener_id, isrc, sum(streams),
                   sum(CASE WHEN source IN {_ACTIVE_SQL} THEN streams ELSE 0 END),
                   min(date), max(date)
            FROM trend_facts
-           WHERE listener_id IS NOT NULL AND date BETWEEN ? AND ?
+           WHERE listener_id IS NOT NULL AND {{where}}
            GROUP BY ALL""",
     ),
     (
         "agg_group_week",
         "week",
-        "date_trunc('week', date)",
+        "week",
         """INSERT INTO agg_group_week
-           SELECT date_trunc('week', date)::DATE, isrc, country, age_band, gender,
+           SELECT date_trunc('week', date)::DATE, dsp, isrc, country, age_band, gender,
                   subscription, device, os, source, sum(streams)
-           FROM trend_facts WHERE date BETWEEN ? AND ?
+           FROM trend_facts WHERE {where}
            GROUP BY ALL""",
     ),
 )
 
 
-def _partition_bounds(cur: duckdb.DuckDBPyConnection, expr: str, lo: dt.date, hi: dt.date):
-    """First and last day covered by the partitions that overlap [lo, hi]."""
-    if expr == "date":
+def _bounds(unit: str, lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the partitions of `unit` that overlap [lo, hi]."""
+    if unit == "day":
         return lo, hi
-    unit = "month" if "month" in expr else "week"
-    first, last = cur.execute(
-        f"SELECT date_trunc('{unit}', ?::DATE)::DATE, "
-        f"(date_trunc('{unit}', ?::DATE) + INTERVAL 1 {unit} - INTERVAL 1 day)::DATE",
-        [lo, hi],
-    ).fetchone()
-    return first, last
+    if unit == "month":
+        first = lo.replace(day=1)
+        nxt = (hi.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    else:  # ISO week, Monday first, as DuckDB's date_trunc('week')
+        first = lo - dt.timedelta(days=lo.weekday())
+        nxt = hi - dt.timedelta(days=hi.weekday()) + dt.timedelta(days=7)
+    return first, nxt - dt.timedelta(days=1)
 
 
-def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
-    """Recompute every aggregate for the partitions overlapping [lo, hi].
+def refresh(
+    cur: duckdb.DuckDBPyConnection,
+    lo: dt.date,
+    hi: dt.date,
+    dsps: Sequence[str] | None = None,
+) -> None:
+    """Recompute every aggregate for the partitions overlapping [lo, hi] (of `dsps`, or all).
 
     Call inside the load's transaction so that facts and aggregates change together.
     """
-    for table, column, expr, insert_sql in _AGGREGATES:
-        first, last = _partition_bounds(cur, expr, lo, hi)
-        cur.execute(f"DELETE FROM {table} WHERE {column} BETWEEN ? AND ?", [first, last])
-        cur.execute(insert_sql, [first, last])
+    for table, column, unit, insert_sql in _AGGREGATES:
+        first, last = _bounds(unit, lo, hi)
+        where, params = "date BETWEEN ? AND ?", [first, last]
+        if dsps:
+            where += f" AND dsp IN ({', '.join('?' * len(dsps))})"
+            params += list(dsps)
+        cur.execute(f"DELETE FROM {table} WHERE {where.replace('date', column, 1)}", params)
+        cur.execute(insert_sql.format(where=where), params)
 
 
 def refresh_all(cur: duckdb.DuckDBPyConnection) -> None:

@@ -108,6 +108,7 @@ CREATE TABLE store_meta (
 );
 
 -- Aggregates, kept in step with trend_facts inside the same transaction as each load.
+-- Each is partitioned by (date grain, dsp): a load refreshes only what its file touched.
 -- Daily streams per track x country x dsp x source.
 CREATE TABLE agg_daily (
     date          DATE NOT NULL,
@@ -120,6 +121,7 @@ CREATE TABLE agg_daily (
 -- Per listener x track x month where listener ids exist (sum months for any window).
 CREATE TABLE agg_listener_month (
     month          DATE NOT NULL,
+    dsp            VARCHAR NOT NULL,
     listener_id    VARCHAR NOT NULL,
     isrc           VARCHAR NOT NULL,
     streams        BIGINT NOT NULL,
@@ -127,9 +129,10 @@ CREATE TABLE agg_listener_month (
     first_date     DATE NOT NULL,
     last_date      DATE NOT NULL
 );
--- Geodemographic group x track x channel (device x os x source) x week.
+-- Geodemographic group x track x channel (dsp x device x os x source) x week.
 CREATE TABLE agg_group_week (
     week          DATE NOT NULL,
+    dsp           VARCHAR NOT NULL,
     isrc          VARCHAR NOT NULL,
     country       VARCHAR NOT NULL,
     age_band      age_band_t NOT NULL,

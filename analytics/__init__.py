@@ -1,0 +1,1 @@
+"""Pure computation: no streamlit, no duckdb, no file or network I/O."""

@@ -1,0 +1,1 @@
+"""The Streamlit application: entry point, sign-in, sidebar filters, services and widgets."""

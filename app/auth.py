@@ -1,0 +1,62 @@
+"""Sign-in and sign-out. A visitor without a session sees only the sign-in form."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import services, state, widgets
+
+WRONG_CREDENTIALS = "Wrong username or password, or the account is disabled."
+
+
+def sign_in_page() -> None:
+    """The sign-in form. Registered under every page URL while nobody is signed in, so a
+    deep link shows this form and, once signed in, the page it asked for."""
+    _left, middle, _right = st.columns([1, 2, 1])
+    with middle:
+        widgets.page_header(widgets.PRODUCT, "Streaming trends for your labels. Please sign in.")
+        message = state.pop_flash("sign_in")
+        if message:
+            st.info(message, icon=":material/info:")
+        with st.form("sign_in", border=True):
+            username = st.text_input("Username", autocomplete="username")
+            password = st.text_input("Password", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button(
+                "Sign in", type="primary", icon=":material/login:", width="stretch"
+            )
+        if services.is_demo():
+            st.caption("Demo store: the demo accounts are listed in the README.")
+    if not submitted:
+        return
+    user = services.authenticate(username.strip(), password) if username.strip() else None
+    if user is None:
+        with middle:
+            st.error(WRONG_CREDENTIALS, icon=":material/lock:")
+        return
+    state.set_user(user)
+    st.rerun()  # the same URL now resolves to the real page
+
+
+def no_access_page() -> None:
+    """Shown for a page the signed-in user's role does not include."""
+    widgets.page_header("Not available")
+    st.warning(
+        "This page is for administrators. Ask an administrator if you need access.",
+        icon=":material/block:",
+    )
+    from app import navigation  # local: navigation imports this module
+
+    st.page_link(navigation.home_page(), label="Go to the Catalog", icon=":material/arrow_back:")
+
+
+def sign_out() -> None:
+    state.sign_out("You have signed out.")
+
+
+def sidebar_account() -> None:
+    """Who is signed in, and the sign-out button."""
+    user = state.current_user()
+    if user is None:
+        return
+    st.sidebar.caption(f"Signed in as `{user.username}` · {user.role}")
+    st.sidebar.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")

@@ -1,0 +1,82 @@
+"""Label Radar: the Streamlit entry point (`streamlit run app/main.py`).
+
+Runs on every rerun: opens the store (once per process), routes with st.navigation
+(only the sign-in form without a session), draws the shared sidebar and runs the page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts only app/ on sys.path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import auth, filters, navigation, services, state, widgets  # noqa: E402
+
+ASSETS = ROOT / "app" / "assets"
+LOGO, ICON = ASSETS / "logo.svg", ASSETS / "icon.svg"  # local files: no icon fetched from the web
+
+
+def _store_problem_page(message: str) -> None:
+    def page() -> None:
+        st.title(widgets.PRODUCT)
+        st.error(message, icon=":material/database:")
+
+    # Registered under every URL so a deep link shows the message, not "page not found".
+    pages = [
+        st.Page(
+            page,
+            title=widgets.PRODUCT,
+            url_path=spec.url_path,
+            default=spec.default,
+            visibility="visible" if spec.default else "hidden",
+        )
+        for spec in navigation.PAGES
+    ]
+    st.navigation(pages, position="hidden").run()
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title=widgets.PRODUCT,
+        page_icon=str(ICON),
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    if LOGO.exists():
+        st.logo(str(LOGO), size="large", icon_image=str(ICON))
+
+    problem = services.store_problem()
+    if problem is not None:
+        _store_problem_page(problem)
+        return
+
+    user = state.current_user()
+    if user is not None:
+        # Re-read the account every run: a disabled account or changed labels apply at once.
+        fresh = services.refresh_user(user.username)
+        if fresh is None or fresh.disabled:
+            state.sign_out("Your account is no longer active. Please contact an administrator.")
+            user = None
+        elif fresh != user:
+            state.set_user(fresh)
+            user = fresh
+
+    if user is None:
+        st.navigation(navigation.signed_out_pages(), position="hidden").run()
+        return
+
+    page = st.navigation(navigation.signed_in_pages(user.role), position="sidebar", expanded=True)
+    with st.sidebar:
+        widgets.demo_badge()
+    filters.sidebar_filters(state.current_scope())
+    st.sidebar.divider()
+    auth.sidebar_account()
+    page.run()
+
+
+main()

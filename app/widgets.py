@@ -1,0 +1,142 @@
+"""Shared widgets: page header with the demo badge, tables with CSV download, KPI cards."""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import kpis
+from app import services
+
+PRODUCT = "Label Radar"
+DEMO_BADGE = "Demo data (synthetic)"
+
+
+def demo_badge() -> None:
+    """A clear badge when the store holds generated demo data."""
+    if services.is_demo():
+        st.badge(
+            DEMO_BADGE,
+            icon=":material/science:",
+            color="orange",
+            help="This store was built by the synthetic generator: no real streams.",
+        )
+
+
+def page_header(title: str, caption: str | None = None) -> None:
+    st.title(title)
+    demo_badge()
+    if caption:
+        st.caption(caption)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a BOM so spreadsheet programs read accents and emoji correctly.
+
+    Text cells that a spreadsheet would run as a formula (=, +, -, @ first) get a leading
+    apostrophe: titles come from DSP files and must not execute on a manager's machine.
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_defuse)
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def csv_download(
+    df: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV"
+) -> None:
+    """The one CSV download button every table uses."""
+    name = file_name if file_name.endswith(".csv") else f"{_slug(file_name)}.csv"
+    st.download_button(
+        label,
+        data=functools.partial(csv_bytes, df),  # built only when clicked
+        file_name=name,
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+        type="tertiary",
+    )
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    column_config: Mapping[str, Any] | None = None,
+    csv_df: pd.DataFrame | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A read-only table (text shown verbatim) with its CSV download underneath.
+
+    `csv_df` lets the download carry raw values (e.g. unrounded) where the table shows
+    formatted ones; by default the download is exactly the table.
+    """
+    st.dataframe(
+        df,
+        hide_index=True,
+        column_config=dict(column_config or {}),
+        height=height,
+        key=f"{key}_table",
+    )
+    csv_download(csv_df if csv_df is not None else df, file_name, key=f"{key}_csv")
+
+
+def no_data(message: str | None = None) -> None:
+    st.info(
+        message
+        or "No streams match these filters. Try a wider date range, or clear the artist "
+        "and country filters in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def plot_text(text: object) -> str:
+    """Escape data text for plotly, which would otherwise interpret tags such as <b>."""
+    return html.escape(str(text), quote=False)
+
+
+def fmt_int(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def kpi_card(
+    label: str,
+    change: kpis.Change,
+    *,
+    value_text: str | None = None,
+    delta_text: str | None = None,
+    help: str | None = None,
+    compared_with: str | None = None,
+) -> None:
+    """One KPI card: the value and its change against the previous period."""
+    delta = delta_text if delta_text is not None else kpis.format_pct(change.pct)
+    st.metric(
+        label,
+        value_text if value_text is not None else fmt_int(change.current),
+        delta=delta,
+        help=help,
+        border=True,
+        delta_description=compared_with if delta else None,
+    )

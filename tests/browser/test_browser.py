@@ -1,0 +1,223 @@
+"""The whole app in a real browser: `streamlit run` + Playwright driving Debian's Chromium.
+
+Screenshots go to test-output/screenshots/. Run alone with `pytest -m browser`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import build_mini_store
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _build_store(target: Path) -> dict[str, tuple[str, str]]:
+    """The tiny generated demo store if the generator (and its ingest) is there, else the
+    mini store. Returns the admin's and a viewer's credentials."""
+    try:
+        from data.synth import DEMO_PASSWORDS, build_demo_store
+
+        build_demo_store(target, size="tiny", seed=0, out_dir=target.parent / "files")
+        return {
+            "admin": ("admin", DEMO_PASSWORDS["admin"]),
+            "viewer": ("vera", DEMO_PASSWORDS["vera"]),
+        }
+    except ImportError:
+        build_mini_store(target)
+        return {"admin": ("admin", "admin-pass-1"), "viewer": ("viewer_a", "viewer-pass-1")}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    # A store of its own: the test process may hold other fixture stores open, and DuckDB
+    # allows one writing process per file.
+    db = tmp_path_factory.mktemp("browser") / "app.duckdb"
+    accounts = _build_store(db)
+    port = _free_port()
+    log = open(tmp_path_factory.getbasetemp() / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app/main.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--client.showErrorDetails",
+            "full",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "LABELRADAR_DB": str(db)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not become healthy")
+            time.sleep(0.25)
+        yield base, accounts
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _settle(page, timeout: float = 20.0) -> None:
+    """Wait until the script run is over (the running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout * 1000,
+    )
+    page.wait_for_timeout(300)
+
+
+def _assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "Traceback" not in body
+
+
+def _sign_in(page, user: str, password: str) -> None:
+    page.get_by_role("textbox", name="Username").fill(user)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_sign_in_deep_link_and_every_page(server, browser) -> None:
+    base, accounts = server
+    user, password = accounts["admin"]
+    page = browser.new_page(accept_downloads=True, viewport={"width": 1440, "height": 3000})
+    try:
+        # A deep link with filters, before signing in: only the sign-in form.
+        page.goto(f"{base}/users?from=2000-01-01&country=ZZ", wait_until="domcontentloaded")
+        page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
+        _settle(page)
+        assert page.get_by_test_id("stSidebarNav").count() == 0
+        assert page.locator("[data-testid='stMetric']").count() == 0
+        _shot(page, "01-sign-in")
+
+        _sign_in(page, user, "not-the-password")
+        page.get_by_text("Wrong username or password").wait_for(timeout=15_000)
+
+        # Signing in opens the page the link asked for, with the link's (checked) filters.
+        _sign_in(page, user, password)
+        page.get_by_role("heading", name="Users").wait_for(timeout=30_000)
+        _settle(page)
+        assert "/users" in page.url
+        assert page.get_by_text("adjusted to fit").count() == 1  # 2000-01-01 is before the data
+        _assert_no_exception(page)
+
+        nav = page.get_by_test_id("stSidebarNav")
+        # inner text is "<icon ligature>\n\n<title>"
+        titles = [t.strip().split("\n")[-1] for t in nav.locator("a").all_inner_texts()]
+        assert titles == ["Catalog", "Users"], titles
+        for title in titles:
+            nav.get_by_role("link", name=title).click()
+            page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+            _settle(page)
+            _assert_no_exception(page)
+            if title == "Catalog":
+                assert page.locator("[data-testid='stMetric']").count() == 4
+                page.locator(".js-plotly-plot").first.wait_for(timeout=20_000)
+                assert page.locator(".js-plotly-plot").count() == 2
+                page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(
+                    timeout=20_000
+                )
+                # the filters travel in the URL
+                assert re.search(r"[?&]from=\d{4}-\d\d-\d\d", page.url), page.url
+                # every table downloads as CSV (built on click, with the table's columns)
+                with page.expect_download(timeout=20_000) as download:
+                    page.get_by_role("button", name="Download CSV").nth(1).click()
+                csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+                assert csv_text.startswith("rank,track,artist,label,streams"), csv_text[:80]
+                assert download.value.suggested_filename == "top-tracks.csv"
+                page.wait_for_timeout(1500)  # let deck.gl draw before the screenshot
+            _shot(page, f"02-{title.lower()}")
+    finally:
+        page.close()
+
+
+def test_viewer_has_no_admin_page(server, browser) -> None:
+    base, accounts = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(f"{base}/users", wait_until="domcontentloaded")
+        page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
+        _sign_in(page, *accounts["viewer"])
+        page.get_by_text("This page is for administrators").wait_for(timeout=30_000)
+        _settle(page)
+        _assert_no_exception(page)
+        # one visible page: Streamlit hides the navigation; either way, no "Users" link
+        nav_links = page.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()
+        assert "Users" not in [t.strip().split("\n")[-1] for t in nav_links]
+        _shot(page, "03-viewer-no-access")
+    finally:
+        page.close()

@@ -1,0 +1,115 @@
+"""Shared fixtures: a hand-made tiny store (fast, known answers) and the generated tiny demo.
+
+`mini_db`      session-scoped path to a small store built with SQL: two labels, three
+               artists, five tracks, three countries, 60 days, four accounts (USERS).
+`mini_db_copy` a private copy of it for tests that write (user management).
+`demo_db`      session-scoped path to `build_demo_store(size="tiny")`; skipped until the
+               generator exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from data import aggregates, users  # noqa: E402
+from data.store import open_store  # noqa: E402
+
+# username -> (password, role, labels)
+USERS = {
+    "admin": ("admin-pass-1", "admin", ["Label A", "Label B"]),
+    "viewer_a": ("viewer-pass-1", "viewer", ["Label A"]),
+    "manager_b": ("manager-pass-1", "manager", ["Label B"]),
+    "gone": ("gone-pass-1", "viewer", ["Label A"]),  # disabled after creation
+}
+
+# isrc, title, artist_id, artist_name, label. Titles carry markup on purpose: it must be
+# shown verbatim, never interpreted.
+TRACKS = [
+    ("QZA000000001", "Aurora Rising", "AR1", "Alpha Aurora", "Label A"),
+    ("QZA000000002", "Northern <b>Glow</b>", "AR1", "Alpha Aurora", "Label A"),
+    ("QZA000000003", "Brackets & Stars", "AR2", "Zoë & the <Brackets>", "Label A"),
+    ("QZB000000001", "Bravo Secret Song", "BR1", "Beta Band", "Label B"),
+    ("QZB000000002", "Bravo Hidden Track", "BR1", "Beta Band", "Label B"),
+]
+COUNTRIES = ("US", "BR", "DE")
+DSPS = ("spotify", "apple")
+START = dt.date(2025, 1, 1)
+DAYS = 60
+END = START + dt.timedelta(days=DAYS - 1)
+
+
+def _fact_rows() -> list[tuple]:
+    """Deterministic facts. AR2 streams only in US and BR (so AR2 + DE has no data)."""
+    rows = []
+    for t_i, (isrc, _title, artist, _name, _label) in enumerate(TRACKS):
+        for d in range(DAYS):
+            day = START + dt.timedelta(days=d)
+            for c_i, country in enumerate(COUNTRIES):
+                if artist == "AR2" and country == "DE":
+                    continue
+                for s_i, dsp in enumerate(DSPS):
+                    base = 10 * (t_i + 1) + 3 * c_i + s_i + d // 10
+                    # active (search) with a listener id, passive (editorial) without
+                    listener = f"L{(t_i + d + c_i) % 7}" if dsp == "spotify" else None
+                    rows.append((1, day, dsp, isrc, country, "search", listener, base))
+                    rows.append((1, day, dsp, isrc, country, "editorial_playlist", None, base // 2))
+    return rows
+
+
+def build_mini_store(path: Path) -> Path:
+    store = open_store(path)
+    cur = store.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    cur.executemany(
+        "INSERT INTO catalog (isrc, track_title, artist_id, artist_name, label, genre, "
+        "release_date, load_id) VALUES (?, ?, ?, ?, ?, 'pop', DATE '2024-06-01', 1)",
+        TRACKS,
+    )
+    cur.executemany(
+        "INSERT INTO trend_facts (load_id, date, dsp, isrc, country, region, age_band, gender, "
+        "subscription, device, os, source, playlist_id, listener_id, streams) "
+        "VALUES (?, ?, ?, ?, ?, NULL, '25-34', 'female', 'premium', 'mobile', 'ios', ?, NULL, "
+        "?, ?)",
+        _fact_rows(),
+    )
+    aggregates.refresh(cur, START, END)
+    cur.execute("COMMIT")
+    for name, (password, role, labels) in USERS.items():
+        users.add_user(store, name, password, role, labels, actor="fixture")
+    users.update_user(store, "gone", actor="fixture", disabled=True)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small hand-made store (read it, do not write it: use mini_db_copy to write)."""
+    return build_mini_store(tmp_path_factory.mktemp("mini") / "mini.duckdb")
+
+
+@pytest.fixture
+def mini_db_copy(mini_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "mini-copy.duckdb"
+    shutil.copyfile(mini_db, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated tiny demo store (synthetic flag, demo accounts), built once."""
+    synth = pytest.importorskip("data.synth")
+    if not hasattr(synth, "build_demo_store"):
+        pytest.skip("data.synth.build_demo_store is not available yet")
+    pytest.importorskip("data.ingest", reason="the ingest the generator loads through")
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    synth.build_demo_store(path, size="tiny", seed=0, out_dir=path.parent / "files")
+    return path

@@ -1,0 +1,56 @@
+"""Aggregates equal a from-scratch GROUP BY of the facts after any sequence of loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data import aggregates
+from data.store import open_store
+
+D = dt.date
+
+
+def _fact(cur, day, dsp, isrc, streams, listener=None, source="search"):
+    cur.execute(
+        "INSERT INTO trend_facts VALUES (1, ?, ?, ?, 'US', NULL, '18-24', 'female', 'premium', "
+        "'mobile', 'ios', ?, NULL, ?, ?)",
+        [day, dsp, isrc, source, listener, streams],
+    )
+
+
+@pytest.mark.parametrize(
+    ("unit", "lo", "hi", "first", "last"),
+    [
+        ("day", D(2026, 3, 4), D(2026, 3, 9), D(2026, 3, 4), D(2026, 3, 9)),
+        ("month", D(2026, 1, 31), D(2026, 2, 1), D(2026, 1, 1), D(2026, 2, 28)),
+        ("month", D(2025, 12, 5), D(2025, 12, 5), D(2025, 12, 1), D(2025, 12, 31)),
+        # 2026-03-04 is a Wednesday; its ISO week runs Monday 2 to Sunday 8 March.
+        ("week", D(2026, 3, 4), D(2026, 3, 9), D(2026, 3, 2), D(2026, 3, 15)),
+    ],
+)
+def test_partition_bounds(unit, lo, hi, first, last):
+    assert aggregates._bounds(unit, lo, hi) == (first, last)
+
+
+def test_partial_refresh_matches_full_rebuild():
+    with open_store(":memory:") as s:
+        cur = s.cursor()
+        _fact(cur, D(2026, 1, 30), "spotify", "AAAAA0000001", 5, listener="L1")
+        _fact(cur, D(2026, 2, 2), "spotify", "AAAAA0000001", 7, listener="L1", source="radio")
+        _fact(cur, D(2026, 2, 2), "deezer", "AAAAA0000001", 3)
+        aggregates.refresh_all(cur)
+        # A later deezer file touching one day: only deezer partitions around it change.
+        _fact(cur, D(2026, 2, 3), "deezer", "AAAAA0000002", 11, listener="L2")
+        aggregates.refresh(cur, D(2026, 2, 3), D(2026, 2, 3), ["deezer"])
+        tables = ("agg_daily", "agg_listener_month", "agg_group_week")
+        partial = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        aggregates.refresh_all(cur)
+        full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        assert partial == full
+        month = cur.execute(
+            "SELECT streams, active_streams FROM agg_listener_month WHERE listener_id = 'L1' "
+            "AND month = DATE '2026-02-01'"
+        ).fetchone()
+        assert month == (7, 0)  # radio is passive

@@ -1,0 +1,50 @@
+"""Store: migrations apply once, versions are checked, a locked store gets a clear error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from data.store import SCHEMA_VERSION, StoreError, open_store
+
+
+def test_migrations_apply_once(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+    with open_store(path) as s:
+        assert s.migrate() == []
+        versions = s.cursor().execute("SELECT version FROM schema_migrations").fetchall()
+        assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_read_only_on_missing_store_says_how_to_build(tmp_path):
+    with pytest.raises(StoreError, match="labelradar demo"):
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_store_in_use_by_another_process(tmp_path):
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); "
+         "print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="in use by another process"):
+            open_store(path)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_demo_flag(tmp_path):
+    with open_store(tmp_path / "s.duckdb") as s:
+        assert not s.is_demo
+        s.set_meta("synthetic", "true")
+        assert s.is_demo
