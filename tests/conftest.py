@@ -3,8 +3,7 @@
 `mini_db`      session-scoped path to a small store built with SQL: two labels, three
                artists, five tracks, three countries, 60 days, four accounts (USERS).
 `mini_db_copy` a private copy of it for tests that write (user management).
-`demo_db`      session-scoped path to `build_demo_store(size="tiny")`; skipped until the
-               generator exists.
+`demo_db`      session-scoped path to `build_demo_store(size="tiny")`.
 """
 
 from __future__ import annotations
@@ -106,10 +105,8 @@ def mini_db_copy(mini_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The generated tiny demo store (synthetic flag, demo accounts), built once."""
-    synth = pytest.importorskip("data.synth")
-    if not hasattr(synth, "build_demo_store"):
-        pytest.skip("data.synth.build_demo_store is not available yet")
-    pytest.importorskip("data.ingest", reason="the ingest the generator loads through")
+    from data.synth import build_demo_store
+
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    synth.build_demo_store(path, size="tiny", seed=0, out_dir=path.parent / "files")
+    build_demo_store(path, size="tiny", seed=0, out_dir=path.parent / "files")
     return path

@@ -34,8 +34,13 @@ def stores(tmp_path_factory):
     with open_store(stripped) as s:
         cur = s.cursor()
         theirs = "SELECT isrc FROM catalog WHERE label <> ?"
-        for table in ("trend_facts", "agg_daily", "agg_listener_month", "agg_group_week",
-                      "campaigns"):
+        for table in (
+            "trend_facts",
+            "agg_daily",
+            "agg_listener_month",
+            "agg_group_week",
+            "campaigns",
+        ):
             cur.execute(f"DELETE FROM {table} WHERE isrc IN ({theirs})", [mine])
         cur.execute("DELETE FROM catalog WHERE label <> ?", [mine])
     a, b = open_store(full), open_store(stripped)
@@ -55,18 +60,22 @@ def _samples(store, label: str) -> dict[str, Any]:
 def _calls(fn, own: dict[str, Any], foreign: dict[str, Any], mine: str, other: str):
     """(description, kwargs, must_be_empty) for a query function."""
     params = list(inspect.signature(fn).parameters.values())[2:]
-    filter_sets = [("no filter", None, False),
-                   ("own label", Filters(labels=(mine,)), False),
-                   ("foreign label", Filters(labels=(other,)), True),
-                   ("foreign artist", Filters(artist_ids=(foreign["artist_id"],)), True)]
+    filter_sets = [
+        ("no filter", None, False),
+        ("own label", Filters(labels=(mine,)), False),
+        ("foreign label", Filters(labels=(other,)), True),
+        ("foreign artist", Filters(artist_ids=(foreign["artist_id"],)), True),
+    ]
     needs = {p.name for p in params if p.default is inspect.Parameter.empty}
     takes_filters = any(p.name == "filters" for p in params)
     for desc, filters, empty in filter_sets if takes_filters else [("-", None, False)]:
         kwargs = {"filters": filters} if takes_filters else {}
         extra_sets = [({}, empty)]
         if needs - {"filters"}:
-            extra_sets = [({n: own[n] for n in needs - {"filters"}}, empty),
-                          ({n: foreign[n] for n in needs - {"filters"}}, True)]
+            extra_sets = [
+                ({n: own[n] for n in needs - {"filters"}}, empty),
+                ({n: foreign[n] for n in needs - {"filters"}}, True),
+            ]
         for extra, must_empty in extra_sets:
             yield f"{desc} {extra}", {**kwargs, **extra}, must_empty
 
@@ -86,8 +95,13 @@ def _is_empty(result: Any) -> bool:
 
 def _same(a: Any, b: Any) -> None:
     if isinstance(a, pd.DataFrame):
-        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
-                                      check_exact=False, rtol=1e-9, check_dtype=False)
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True),
+            b.reset_index(drop=True),
+            check_exact=False,
+            rtol=1e-9,
+            check_dtype=False,
+        )
     elif isinstance(a, tuple | list):
         assert len(a) == len(b)
         for x, y in zip(a, b, strict=True):
@@ -118,9 +132,14 @@ def test_every_query_function_is_scoped(stores):
 
 def test_no_public_unscoped_reader():
     """Every public function in data.queries that reads catalog data is registered."""
-    public = {n for n, f in vars(queries).items()
-              if inspect.isfunction(f) and f.__module__ == queries.__name__
-              and not n.startswith("_") and n != "scoped"}
+    public = {
+        n
+        for n, f in vars(queries).items()
+        if inspect.isfunction(f)
+        and f.__module__ == queries.__name__
+        and not n.startswith("_")
+        and n != "scoped"
+    }
     assert public <= set(SCOPED_QUERIES), public - set(SCOPED_QUERIES)
 
 

@@ -1,0 +1,97 @@
+"""The `labelradar` command line: exit codes, one-line errors, --json, progress-free pipes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import main
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "store.duckdb"
+    assert main(["demo", "--size", "tiny", "--seed", "2", "--db", str(db), "--json"]) == 0
+    return db
+
+
+def test_demo_builds_and_reports_json(built, capsys):
+    assert main(["info", "--db", str(built), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["synthetic"] is True
+    assert info["rows"]["trend_facts"] > 10_000
+    assert len(info["labels"]) == 2
+
+
+def test_demo_refuses_to_overwrite_without_force(built, capsys):
+    assert main(["demo", "--size", "tiny", "--db", str(built)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("labelradar: error:") and "--force" in err[0]
+    assert main(["demo", "--size", "tiny", "--db", str(built), "--if-missing"]) == 0
+
+
+def test_users_add_list_and_errors(built, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-password\n"))
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "zed",
+                "--role",
+                "viewer",
+                "--labels",
+                "Harbor Sound",
+                "--password-stdin",
+                "--db",
+                str(built),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["users", "list", "--json", "--db", str(built)]) == 0
+    listed = {u["username"]: u for u in json.loads(capsys.readouterr().out)["users"]}
+    assert listed["zed"]["role"] == "viewer" and listed["zed"]["labels"] == "Harbor Sound"
+    with pytest.raises(SystemExit) as bad_role:  # argparse refuses a role outside the list
+        main(["users", "set-role", "zed", "--role", "boss", "--db", str(built)])
+    assert bad_role.value.code == 2
+    capsys.readouterr()
+    assert main(["users", "set-role", "nobody", "--role", "viewer", "--db", str(built)]) == 1
+    assert capsys.readouterr().err.startswith("labelradar: error: no user 'nobody'")
+    assert main(["users", "add", "--db", str(built)]) == 1
+    assert "needs a USERNAME" in capsys.readouterr().err
+
+
+def test_bad_file_exits_nonzero_with_reason(built, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "date,dsp,isrc,country,age_band,gender,subscription,device,os,source,streams\n"
+        "2026-01-01,spotify,NOTANISRC,US,18-24,female,premium,mobile,ios,search,3\n"
+    )
+    assert main(["ingest", str(bad), "--db", str(built)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("labelradar: error:") and "bad.csv" in err[0]
+    assert any("isrc" in line for line in err[1:])
+    assert main(["ingest", str(tmp_path / "missing.csv"), "--db", str(built)]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command", ["demo", "catalog", "ingest", "campaigns", "users", "refresh", "info", "serve"]
+)
+def test_every_subcommand_has_help(command):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+
+
+def test_python_dash_m_app_is_the_cli():
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "labelradar" in out and "ingest" in out
