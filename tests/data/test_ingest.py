@@ -205,7 +205,7 @@ def test_failure_half_way_leaves_every_table_unchanged(loaded, files, counts, mo
     before = counts(loaded)
     calls = []
 
-    def failing_refresh(cur, lo, hi):
+    def failing_refresh(cur, lo, hi, dsps=None):
         # the old row is deleted and the new ones are in when the failure strikes
         calls.append(cur.execute("SELECT count(*) FROM trend_facts").fetchone()[0])
         raise error
