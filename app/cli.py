@@ -103,26 +103,39 @@ def _load(args: argparse.Namespace, loader_name: str, **extra: Any) -> int:
 
     loader = getattr(ingest, loader_name)
     results = []
+    deferred = loader_name == "load_trend_report"
+    if deferred:
+        extra["defer_aggregates"] = True
     with _store(args) as store:
-        for path in args.files:
-            if not Path(path).exists():
-                raise CliError(f"no such file: {path}")
-            bar = _progress(args)
-            try:
-                result = loader(
-                    store,
-                    Path(path),
-                    accept_valid=args.accept_valid,
-                    ignore_extra=args.ignore_extra,
-                    actor=args.actor,
-                    progress=bar,
-                    **extra,
-                )
-            finally:
-                bar.close()
-            results.append(result)
-            if not args.json:
-                print(result.message)
+        try:
+            for path in args.files:
+                if not Path(path).exists():
+                    raise CliError(f"no such file: {path}")
+                bar = _progress(args)
+                try:
+                    result = loader(
+                        store,
+                        Path(path),
+                        accept_valid=args.accept_valid,
+                        ignore_extra=args.ignore_extra,
+                        actor=args.actor,
+                        progress=bar,
+                        **extra,
+                    )
+                finally:
+                    bar.close()
+                results.append(result)
+                if not args.json:
+                    print(result.message)
+        finally:
+            if deferred:
+                # One refresh for the whole delivery (files of the same DSP and dates share
+                # it), also when a later file failed: what loaded is complete.
+                bar = _progress(args)
+                try:
+                    ingest.refresh_aggregates(store, progress=bar)
+                finally:
+                    bar.close()
     if args.json:
         print(json.dumps({"loads": [r.__dict__ for r in results]}, indent=2, default=str))
     return EXIT_OK
@@ -372,7 +385,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from data.ingest import IngestError
-
     from data.store import StoreError
     from data.users import UserError
 

@@ -87,10 +87,50 @@ def refresh(
         cur.execute(insert_sql.format(where=where), params)
 
 
+def queue(
+    cur: duckdb.DuckDBPyConnection, load_id: int, lo: dt.date, hi: dt.date, dsps: Sequence[str]
+) -> None:
+    """Record a load's partitions for a later `refresh_backlog` (in the load's transaction)."""
+    cur.executemany(
+        "INSERT INTO aggregate_backlog VALUES (?, ?, ?, ?)", [[load_id, d, lo, hi] for d in dsps]
+    )
+
+
+def _merge(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Union of date ranges as disjoint ranges (adjacent ones joined)."""
+    merged: list[tuple[dt.date, dt.date]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def refresh_backlog(cur: duckdb.DuckDBPyConnection) -> int:
+    """Refresh every queued partition once and empty the backlog (call in a transaction).
+
+    Returns the number of (dsp, date range) refreshes made.
+    """
+    by_dsp: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for dsp, lo, hi in cur.execute(
+        "SELECT dsp, date_min, date_max FROM aggregate_backlog"
+    ).fetchall():
+        by_dsp.setdefault(dsp, []).append((lo, hi))
+    done = 0
+    for dsp, ranges in sorted(by_dsp.items()):
+        for lo, hi in _merge(ranges):
+            refresh(cur, lo, hi, [dsp])
+            done += 1
+    cur.execute("DELETE FROM aggregate_backlog")
+    return done
+
+
 def refresh_all(cur: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every aggregate from scratch (after a migration or a repair)."""
     row = cur.execute("SELECT min(date), max(date) FROM trend_facts").fetchone()
     for table, *_ in _AGGREGATES:
         cur.execute(f"DELETE FROM {table}")
+    cur.execute("DELETE FROM aggregate_backlog")
     if row[0] is not None:
         refresh(cur, row[0], row[1])

@@ -680,6 +680,7 @@ def _load(
     actor: str,
     progress: ProgressFn | None,
     today: dt.date | None,
+    defer_aggregates: bool = False,
 ) -> LoadResult:
     path = Path(path)
     report = _Progress(progress)
@@ -714,6 +715,7 @@ def _load(
                 actor=actor,
                 report=report,
                 partial=partial,
+                defer_aggregates=defer_aggregates,
             )
             report("committing", 0.95)
             cur.execute("COMMIT")
@@ -754,6 +756,7 @@ def _write(
     actor: str,
     report: _Progress,
     partial: Path,
+    defer_aggregates: bool = False,
 ) -> _Outcome:
     """Everything a load writes, inside the caller's transaction."""
     spec, path = compiled.spec, source.path
@@ -798,8 +801,11 @@ def _write(
     if facts.lo is not None:
         # Replaced rows share the new file's DSPs and lie within its dates: one refresh
         # of those partitions covers both.
-        report("refreshing aggregates", 0.7)
-        aggregates.refresh(cur, facts.lo, facts.hi, facts.dsps)
+        if defer_aggregates:
+            aggregates.queue(cur, load_id, facts.lo, facts.hi, facts.dsps)
+        else:
+            report("refreshing aggregates", 0.7)
+            aggregates.refresh(cur, facts.lo, facts.hi, facts.dsps)
     summary: dict[str, Any] = {
         "file": path.name,
         "content_hash": digest,
@@ -923,9 +929,15 @@ def load_trend_report(
     actor: str = "cli",
     progress: ProgressFn | None = None,
     today: dt.date | None = None,
+    defer_aggregates: bool = False,
 ) -> LoadResult:
     """Load a trend report. `replace` swaps out the earlier rows of its DSPs and dates
-    (the way to load a corrected re-delivery). Raises IngestError if it breaks a rule."""
+    (the way to load a corrected re-delivery). Raises IngestError if it breaks a rule.
+
+    `defer_aggregates` queues the touched aggregate partitions instead of refreshing them,
+    for a delivery of several files: call `refresh_aggregates(store)` after the last one (a
+    read-write open of the store also finishes a backlog left by an interrupted command).
+    """
     return _load(
         store,
         path,
@@ -936,7 +948,25 @@ def load_trend_report(
         actor=actor,
         progress=progress,
         today=today,
+        defer_aggregates=defer_aggregates,
     )
+
+
+def refresh_aggregates(store: Store, progress: ProgressFn | None = None) -> int:
+    """Refresh the aggregate partitions queued by deferred loads, in one transaction."""
+    report = _Progress(progress)
+    with store.write_lock:
+        cur = store.cursor()
+        report("refreshing aggregates", 0.0)
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            done = aggregates.refresh_backlog(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            _rollback(cur)
+            raise
+    report("done", 1.0)
+    return done
 
 
 def load_campaigns(

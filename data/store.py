@@ -59,6 +59,7 @@ class Store:
         self._write_lock = threading.RLock()
         if not read_only:
             self.migrate()
+            self._finish_backlog()
         else:
             self._check_version()
 
@@ -127,6 +128,21 @@ class Store:
                 raise
             applied.append(version)
         return applied
+
+    def _finish_backlog(self) -> None:
+        """Refresh aggregates an interrupted multi-file command left queued."""
+        from data import aggregates
+
+        cur = self.cursor()
+        if cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0] == 0:
+            return
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            aggregates.refresh_backlog(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
 
     # -- store facts -------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -109,6 +109,16 @@ CREATE TABLE store_meta (
 
 -- Aggregates, kept in step with trend_facts inside the same transaction as each load.
 -- Each is partitioned by (date grain, dsp): a load refreshes only what its file touched.
+-- Partitions whose aggregates still have to be refreshed: loads made with deferred
+-- aggregates (a multi-file delivery refreshes once at the end). Written in the load's own
+-- transaction, emptied by aggregates.refresh_backlog; a read-write open of the store
+-- finishes any backlog an interrupted command left.
+CREATE TABLE aggregate_backlog (
+    load_id       BIGINT NOT NULL,
+    dsp           VARCHAR NOT NULL,
+    date_min      DATE NOT NULL,
+    date_max      DATE NOT NULL
+);
 -- Daily streams per track x country x dsp x source.
 CREATE TABLE agg_daily (
     date          DATE NOT NULL,

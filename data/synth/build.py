@@ -287,10 +287,12 @@ def build_demo_store(
                 path,
                 actor="demo",
                 today=today,
+                defer_aggregates=True,
                 progress=lambda text, f, i=i, n=n, name=path.name: load(
                     f"loading {name}: {text}", (i + f) / n
                 ),
             )
+        ingest.refresh_aggregates(store, progress=lambda t, f: load(t, 1.0))
         ingest.load_campaigns(store, files.campaigns, actor="demo")
         labels = sorted(world.artists.label.unique())
         accounts = _demo_accounts(labels)

@@ -95,3 +95,24 @@ def test_python_dash_m_app_is_the_cli():
         [sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "labelradar" in out and "ingest" in out
+
+
+def test_multi_file_ingest_refreshes_aggregates_once_and_correctly(tmp_path, capsys):
+    from data import aggregates
+    from data.store import open_store
+    from data.synth import SynthConfig, build_world, write_files
+
+    files = write_files(
+        build_world(SynthConfig.preset("tiny", listeners=300), 5), tmp_path / "files"
+    )
+    db = str(tmp_path / "s.duckdb")
+    assert main(["catalog", str(files.catalog), "--db", db]) == 0
+    assert main(["ingest", *map(str, files.trend_reports), "--db", db]) == 0
+    capsys.readouterr()
+    with open_store(db) as s:
+        cur = s.cursor()
+        assert cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0] == 0
+        got = sorted(cur.execute("SELECT * FROM agg_daily").fetchall())
+        aggregates.refresh_all(cur)
+        assert got == sorted(cur.execute("SELECT * FROM agg_daily").fetchall())
+        assert len(got) > 1000

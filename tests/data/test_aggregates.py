@@ -54,3 +54,35 @@ def test_partial_refresh_matches_full_rebuild():
             "AND month = DATE '2026-02-01'"
         ).fetchone()
         assert month == (7, 0)  # radio is passive
+
+
+def test_merge_joins_overlapping_and_adjacent_ranges():
+    got = aggregates._merge(
+        [
+            (D(2026, 1, 5), D(2026, 1, 9)),
+            (D(2026, 1, 1), D(2026, 1, 4)),
+            (D(2026, 1, 8), D(2026, 1, 12)),
+            (D(2026, 2, 1), D(2026, 2, 1)),
+        ]
+    )
+    assert got == [(D(2026, 1, 1), D(2026, 1, 12)), (D(2026, 2, 1), D(2026, 2, 1))]
+
+
+def test_backlog_refresh_matches_full_rebuild_and_empties(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as s:
+        cur = s.cursor()
+        _fact(cur, D(2026, 1, 30), "spotify", "AAAAA0000001", 5, listener="L1")
+        aggregates.queue(cur, 1, D(2026, 1, 30), D(2026, 1, 30), ["spotify"])
+        _fact(cur, D(2026, 3, 2), "deezer", "AAAAA0000002", 4)
+        aggregates.queue(cur, 2, D(2026, 3, 2), D(2026, 3, 2), ["deezer"])
+        assert cur.execute("SELECT count(*) FROM agg_daily").fetchone()[0] == 0
+    # An interrupted command left a backlog: the next read-write open finishes it.
+    with open_store(path) as s:
+        cur = s.cursor()
+        assert cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0] == 0
+        tables = ("agg_daily", "agg_listener_month", "agg_group_week")
+        partial = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        aggregates.refresh_all(cur)
+        full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        assert partial == full and len(full["agg_daily"]) == 2
