@@ -21,6 +21,7 @@ from data import audit, queries, users
 from data.queries import Filters
 from data.scope import Scope
 from data.store import Store, StoreError, default_db_path, open_store
+from data.vocab import SOURCES  # noqa: F401  (re-exported for pages: legend order)
 
 TTL_SECONDS = 600
 BUILD_COMMAND = "labelradar demo"

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 
 import duckdb
 
-ACTIVE_SOURCES = ("search", "collection", "album", "artist", "user_playlist")
-PASSIVE_SOURCES = ("editorial_playlist", "algorithmic_playlist", "radio", "chart", "other")
+from data.vocab import ACTIVE_SOURCES, sql_list
 
-_ACTIVE_SQL = "(" + ", ".join(f"'{s}'" for s in ACTIVE_SOURCES) + ")"
+_ACTIVE_SQL = sql_list(ACTIVE_SOURCES)
 
 # (table, partition column, date unit of the partition, insert SQL with {where})
 _AGGREGATES = (

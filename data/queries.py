@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from data.aggregates import ACTIVE_SOURCES
 from data.scope import Scope
 from data.store import Store
+from data.vocab import ACTIVE_SOURCES, sql_list
 
 F = TypeVar("F", bound=Callable[..., Any])
 SCOPED_QUERIES: dict[str, Callable[..., Any]] = {}
@@ -147,7 +147,7 @@ def data_range(store: Store, scope: Scope) -> tuple[dt.date | None, dt.date | No
 # user's labels are always applied in SQL. They work with (store, scope) alone (defaults)
 # so that the scoping test can call them generically.
 
-_ACTIVE_IN = "(" + ", ".join(f"'{s}'" for s in ACTIVE_SOURCES) + ")"
+_ACTIVE_IN = sql_list(ACTIVE_SOURCES)
 _SPLITS = {
     "dsp": "a.dsp",
     "context": f"CASE WHEN a.source IN {_ACTIVE_IN} THEN 'active' ELSE 'passive' END",

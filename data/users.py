@@ -14,8 +14,8 @@ import pandas as pd
 from data import audit
 from data.scope import Scope
 from data.store import Store
+from data.vocab import ROLES
 
-ROLES = ("admin", "manager", "viewer")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 # scrypt cost: ~50 ms per check on this class of machine, 16 MiB of memory.
 _N, _R, _P = 2**14, 8, 1

@@ -27,25 +27,17 @@ from dataclasses import dataclass, field, replace
 import pycountry
 
 # -- vocabularies (the ENUM types of data/migrations/001_initial.sql) ---------------------
-AGE_BANDS = ("13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
-GENDERS = ("female", "male", "nonbinary", "unknown")
-SUBSCRIPTIONS = ("premium", "free", "trial", "unknown")
-DEVICES = ("mobile", "desktop", "tablet", "tv", "speaker", "console", "car", "web", "unknown")
-OSES = ("ios", "android", "windows", "macos", "linux", "other", "unknown")
-SOURCES = (
-    "search",
-    "collection",
-    "album",
-    "artist",
-    "user_playlist",
-    "editorial_playlist",
-    "algorithmic_playlist",
-    "radio",
-    "chart",
-    "other",
+from data.vocab import (  # noqa: E402  (re-exported: the rules' vocabularies)
+    AGE_BANDS,
+    DEVICES,
+    GENDERS,
+    OSES,
+    PLATFORMS,
+    PLAYLIST_SOURCES,
+    SOURCES,
+    SUBSCRIPTIONS,
 )
-PLAYLIST_SOURCES = ("editorial_playlist", "algorithmic_playlist", "user_playlist", "chart")
-PLATFORMS = ("meta", "google", "tiktok", "snap", "dsp_marquee", "other")
+
 # Real ISO 3166-1 alpha-2 codes only (no user-assigned codes such as XK or ZZ).
 COUNTRY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
 

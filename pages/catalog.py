@@ -7,18 +7,6 @@ import streamlit as st
 from app import charts, services, state, widgets
 
 SPLITS = {"DSP": "dsp", "Active / passive": "context"}
-SOURCE_ORDER = [
-    "search",
-    "collection",
-    "album",
-    "artist",
-    "user_playlist",
-    "editorial_playlist",
-    "algorithmic_playlist",
-    "radio",
-    "chart",
-    "other",
-]
 
 scope = state.current_scope()
 flt = state.current_filters()
@@ -160,7 +148,7 @@ with st.container(border=True):
                     isrc=isrc,
                     title=f"Streams per day by source: {widgets.plot_text(labels[isrc])}",
                     series_title="Source",
-                    order=SOURCE_ORDER,
+                    order=list(services.SOURCES),
                 ),
                 key="track_daily",
             )

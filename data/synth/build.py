@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 
 from data.synth.config import SynthConfig
 from data.synth.render import Renderer
-from data.synth.world import AGE_BANDS, DOW, DSPS, GENDERS, World, build_world
+from data.synth.world import DOW, DSPS, World, build_world
+from data.vocab import AGE_BANDS, GENDERS
 
 ProgressFn = Callable[[str, float], None]
 CSV_DSPS = ("tidal",)  # delivered as gzip CSV, to exercise that path too

@@ -7,18 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from data.synth.world import (
-    ACTIVE,
-    AGE_BANDS,
-    DEVICES,
-    DSPS,
-    GENDERS,
-    OSES,
-    PASSIVE,
-    SOURCES,
-    SUBSCRIPTIONS,
-    World,
-)
+from data.synth.world import ACTIVE, DSPS, PASSIVE, World
+from data.vocab import AGE_BANDS, DEVICES, GENDERS, OSES, SOURCES, SUBSCRIPTIONS
 
 REGIONS = {
     "US": ("California", "Texas", "New York", "Florida", "Illinois", "Georgia"),

@@ -16,6 +16,11 @@ import pandas as pd
 
 from data.synth.config import LABEL_NAMES, MARKETS, SynthConfig
 from data.synth.names import artist_names, track_titles
+from data.vocab import (
+    ACTIVE_SOURCES,
+    DEVICES,
+    PASSIVE_SOURCES,
+)
 
 GENRES = (
     "pop",
@@ -40,14 +45,7 @@ HOME = {
     "metal": ("FI", "SE", "NO", "DE", "PL", "CZ"),
     "electronic": ("DE", "NL", "BE", "GB", "FR", "AU"),
 }
-AGE_BANDS = ("13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
-GENDERS = ("female", "male", "nonbinary", "unknown")
-SUBSCRIPTIONS = ("premium", "free", "trial", "unknown")
-DEVICES = ("mobile", "desktop", "tablet", "tv", "speaker", "console", "car", "web", "unknown")
-OSES = ("ios", "android", "windows", "macos", "linux", "other", "unknown")
-ACTIVE = ("search", "collection", "album", "artist", "user_playlist")
-PASSIVE = ("editorial_playlist", "algorithmic_playlist", "radio", "chart", "other")
-SOURCES = ACTIVE + PASSIVE
+ACTIVE, PASSIVE = ACTIVE_SOURCES, PASSIVE_SOURCES
 DSPS = ("spotify", "apple_music", "amazon", "youtube", "deezer", "tidal", "pandora")
 FAN_TYPES = ("passive", "casual", "diehard")
 # Total streams of one listener for one artist over the data window, per fan type:

@@ -52,3 +52,23 @@ def test_demo_flag(tmp_path):
         assert not s.is_demo
         s.set_meta("synthetic", "true")
         assert s.is_demo
+
+
+def test_enum_types_match_the_vocabulary():
+    """The schema's ENUM types and data/vocab.py spell the same lists, in the same order."""
+    from data import vocab
+
+    expected = {
+        "age_band_t": vocab.AGE_BANDS,
+        "gender_t": vocab.GENDERS,
+        "subscription_t": vocab.SUBSCRIPTIONS,
+        "device_t": vocab.DEVICES,
+        "os_t": vocab.OSES,
+        "source_t": vocab.SOURCES,
+        "platform_t": vocab.PLATFORMS,
+        "role_t": vocab.ROLES,
+    }
+    with open_store(":memory:") as s:
+        for type_name, values in expected.items():
+            got = s.cursor().execute(f"SELECT enum_range(NULL::{type_name})").fetchone()[0]
+            assert tuple(got) == values, type_name

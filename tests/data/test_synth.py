@@ -15,7 +15,8 @@ import pytest
 
 from data.synth import SynthConfig, build_world, write_files
 from data.synth.render import Renderer
-from data.synth.world import AGE_BANDS, DOW, SOURCES
+from data.synth.world import DOW
+from data.vocab import AGE_BANDS, SOURCES
 
 
 @pytest.fixture(scope="module")
