@@ -136,9 +136,10 @@ def artist_names(rng: np.random.Generator, n: int) -> list[str]:
         if solo and rng.random() < 0.25:
             name = solo.pop()
         else:
+            # Redraw on a clash; "The ..." doubles the pool before a name would repeat.
             name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)}"
             if name in seen:
-                name = f"{name} {len(names)}"
+                name = f"The {name}"
         if name not in seen:
             names.append(name)
             seen.add(name)
