@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from data import validation
 from data.store import Store, open_store
 
 TODAY = dt.date(2026, 6, 30)
@@ -23,22 +24,7 @@ CATALOG_COLUMNS = [
     "genre",
     "release_date",
 ]
-TREND_COLUMNS = [
-    "date",
-    "dsp",
-    "isrc",
-    "country",
-    "region",
-    "age_band",
-    "gender",
-    "subscription",
-    "device",
-    "os",
-    "source",
-    "playlist_id",
-    "listener_id",
-    "streams",
-]
+TREND_COLUMNS = [c.name for c in validation.TREND.columns]
 CAMPAIGN_COLUMNS = [
     "campaign_id",
     "isrc",

@@ -517,24 +517,7 @@ def test_duplicate_header_column(loaded, files):
 
 
 # -- malformed CSV ---------------------------------------------------------------------------
-HEADER = ",".join(
-    [
-        "date",
-        "dsp",
-        "isrc",
-        "country",
-        "region",
-        "age_band",
-        "gender",
-        "subscription",
-        "device",
-        "os",
-        "source",
-        "playlist_id",
-        "listener_id",
-        "streams",
-    ]
-)
+HEADER = ",".join(c.name for c in v.TREND.columns)
 GOOD = "2026-01-01,spotify,QZABC2600001,US,,18-24,male,free,mobile,ios,search,,,5"
 
 
