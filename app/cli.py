@@ -222,15 +222,8 @@ def cmd_users(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from data import aggregates
 
-    with _store(args) as store, store.write_lock:
-        cur = store.cursor()
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            aggregates.refresh_all(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    with _store(args) as store, store.transaction() as cur:
+        aggregates.refresh_all(cur)
     _emit(args, {"refreshed": ["aggregates"]}, "aggregates rebuilt from trend facts")
     return EXIT_OK
 

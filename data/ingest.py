@@ -955,16 +955,9 @@ def load_trend_report(
 def refresh_aggregates(store: Store, progress: ProgressFn | None = None) -> int:
     """Refresh the aggregate partitions queued by deferred loads, in one transaction."""
     report = _Progress(progress)
-    with store.write_lock:
-        cur = store.cursor()
-        report("refreshing aggregates", 0.0)
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            done = aggregates.refresh_backlog(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            _rollback(cur)
-            raise
+    report("refreshing aggregates", 0.0)
+    with store.transaction() as cur:
+        done = aggregates.refresh_backlog(cur)
     report("done", 1.0)
     return done
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -77,6 +79,22 @@ class Store:
         """Serialises multi-statement write transactions within this process."""
         return self._write_lock
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """This thread's cursor inside BEGIN ... COMMIT, under the write lock.
+
+        Any exception (KeyboardInterrupt included) rolls back, so the store stays as it was.
+        """
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
     def close(self) -> None:
         self.con.close()
 
@@ -116,16 +134,11 @@ class Store:
         for version, name, sql in _migrations():
             if version <= current:
                 continue
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                cur.execute(sql)
-                cur.execute(
+            with self.transaction() as tx:
+                tx.execute(sql)
+                tx.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
                 )
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
             applied.append(version)
         return applied
 
@@ -136,13 +149,8 @@ class Store:
         cur = self.cursor()
         if cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0] == 0:
             return
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            aggregates.refresh_backlog(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        with self.transaction() as tx:
+            aggregates.refresh_backlog(tx)
 
     # -- store facts -------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -91,11 +91,9 @@ def add_user(
     _check(username, role, labels, password)
     labels = sorted({lab.strip() for lab in labels if lab.strip()})
     with store.write_lock:
-        cur = store.cursor()
         if get_user(store, username) is not None:
             raise UserError(f"user {username!r} already exists")
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with store.transaction() as cur:
             cur.execute(
                 "INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)",
                 [username, hash_password(password), role],
@@ -111,10 +109,6 @@ def add_user(
                 entity_id=username,
                 after={"role": role, "labels": labels},
             )
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
     return User(username, role, tuple(labels))
 
 
@@ -134,9 +128,7 @@ def update_user(
         before = get_user(store, username)
         if before is None:
             raise UserError(f"no user {username!r}")
-        cur = store.cursor()
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with store.transaction() as cur:
             if role is not None:
                 cur.execute("UPDATE users SET role = ? WHERE username = ?", [role, username])
             if disabled is not None:
@@ -181,10 +173,6 @@ def update_user(
                 before=changes_before,
                 after=changes_after,
             )
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
     return after
 
 

@@ -72,3 +72,16 @@ def test_enum_types_match_the_vocabulary():
         for type_name, values in expected.items():
             got = s.cursor().execute(f"SELECT enum_range(NULL::{type_name})").fetchone()[0]
             assert tuple(got) == values, type_name
+
+
+def test_transaction_commits_or_rolls_back_everything(tmp_path):
+    with open_store(tmp_path / "s.duckdb") as s:
+        with s.transaction() as cur:
+            cur.execute("INSERT INTO store_meta VALUES ('a', '1')")
+        with pytest.raises(KeyboardInterrupt), s.transaction() as cur:
+            cur.execute("INSERT INTO store_meta VALUES ('b', '2')")
+            raise KeyboardInterrupt
+        keys = [
+            k for (k,) in s.cursor().execute("SELECT key FROM store_meta ORDER BY key").fetchall()
+        ]
+        assert keys == ["a"]
