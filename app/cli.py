@@ -5,62 +5,26 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+from app.cli_support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+)
+from app.cli_support import emit as _emit
+from app.cli_support import open_store_for as _store
+from app.cli_support import progress_for as _progress
 
-
-class CliError(Exception):
-    """A failure with a message meant for the user (printed as one line, exit 1)."""
-
-
-# -- output helpers ----------------------------------------------------------------------
-def _emit(args: argparse.Namespace, payload: Any, text: str | Callable[[], str]) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
-    else:
-        print(text() if callable(text) else text)
-
-
-class _Progress:
-    """A tqdm bar on stderr fed by (stage, fraction) callbacks; silent when not a TTY."""
-
-    def __init__(self, enabled: bool):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(
-                total=1000,
-                file=sys.stderr,
-                leave=False,
-                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed}",
-            )
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        if self.bar is not None:
-            self.bar.set_description_str(stage[:60])
-            self.bar.n = int(1000 * max(0.0, min(1.0, fraction)))
-            self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _progress(args: argparse.Namespace) -> _Progress:
-    return _Progress(not getattr(args, "json", False) and not args.quiet and sys.stderr.isatty())
-
-
-def _store(args: argparse.Namespace, *, read_only: bool = False):
-    from data.store import open_store
-
-    return open_store(args.db, read_only=read_only)
+# Feature subcommands: each module has register(sub, parents) adding its parsers.
+FEATURE_CLIS = ("app.cli_fans", "app.cli_similar", "app.cli_alerts", "app.cli_budget")
 
 
 # -- subcommands -------------------------------------------------------------------------
@@ -220,11 +184,36 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from data import aggregates
+    from app.jobs import load_jobs, run_jobs
+    from data import aggregates, model_runs
 
-    with _store(args) as store, store.transaction() as cur:
-        aggregates.refresh_all(cur)
-    _emit(args, {"refreshed": ["aggregates"]}, "aggregates rebuilt from trend facts")
+    jobs = load_jobs()
+    names = args.only or None
+    if names is not None and "aggregates" in names:
+        names = [n for n in names if n != "aggregates"] or []
+    payload: dict[str, Any] = {"aggregates": False, "jobs": []}
+    with _store(args) as store:
+        wants_aggregates = args.only is None or "aggregates" in args.only
+        if wants_aggregates and not args.if_missing:
+            with store.transaction() as cur:
+                aggregates.refresh_all(cur)
+            payload["aggregates"] = True
+        if names is None and args.if_missing:
+            names = [n for n in jobs if model_runs.latest(store, n) is None]
+        if names != []:
+            bar = _progress(args)
+            try:
+                payload["jobs"] = run_jobs(store, names, progress=bar)
+            finally:
+                bar.close()
+
+    def text() -> str:
+        lines = ["aggregates rebuilt from trend facts"] if payload["aggregates"] else []
+        for r in payload["jobs"]:
+            lines.append(f"{r['job']}: done in {r['seconds']:.1f} s")
+        return "\n".join(lines) or "nothing to do"
+
+    _emit(args, payload, text)
     return EXIT_OK
 
 
@@ -349,12 +338,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "refresh",
         parents=[common, as_json],
-        help="rebuild aggregates (later: refit the batch models)",
+        help="rebuild aggregates and refit the batch models (fans, similar, alerts, ...)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this step (repeatable): aggregates or a job name",
+    )
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="skip the aggregate rebuild and run only jobs that have never run on this store",
     )
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("info", parents=[common, as_json], help="what the store holds")
     p.set_defaults(func=cmd_info)
+
+    for module in FEATURE_CLIS:
+        importlib.import_module(module).register(sub, [common, as_json])
 
     p = sub.add_parser("serve", parents=[common], help="run the web app")
     p.add_argument("--port", type=int, default=8501)

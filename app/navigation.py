@@ -27,6 +27,12 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("catalog.py", "Catalog", "catalog", ":material/library_music:", default=True),
+    PageSpec("fans.py", "Fan types", "fans", ":material/groups:"),
+    PageSpec("similar.py", "Similar artists", "similar", ":material/hub:"),
+    PageSpec("alerts.py", "Alerts", "alerts", ":material/notifications:"),
+    PageSpec(
+        "budget.py", "Territory budgets", "budget", ":material/payments:", section="Marketing"
+    ),
     PageSpec(
         "admin_users.py",
         "Users",
@@ -46,6 +52,11 @@ def _page(spec: PageSpec) -> st.Page:
         url_path=spec.url_path,
         default=spec.default,
     )
+
+
+def page(url_path: str) -> st.Page:
+    """The page registered under `url_path` (for st.page_link / st.switch_page)."""
+    return _page(next(spec for spec in PAGES if spec.url_path == url_path))
 
 
 def home_page() -> st.Page:

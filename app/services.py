@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import kpis
-from data import audit, queries, users
+from data import all_queries, audit, queries, users  # noqa: F401
 from data.queries import Filters
 from data.scope import Scope
 from data.store import Store, StoreError, default_db_path, open_store
@@ -91,12 +91,14 @@ def scope_from_key(key: ScopeKey) -> Scope:
 def _run_scoped(
     path: str, name: str, key: ScopeKey, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]
 ) -> Any:
-    return queries.SCOPED_QUERIES[name](get_store(path), scope_from_key(key), *args, **dict(kwargs))
+    return all_queries.SCOPED_QUERIES[name](
+        get_store(path), scope_from_key(key), *args, **dict(kwargs)
+    )
 
 
 def query(name: str, scope: Scope, *args: Any, **kwargs: Any) -> Any:
     """Run the registered scoped query `name` for `scope`, cached for TTL_SECONDS."""
-    if name not in queries.SCOPED_QUERIES:
+    if name not in all_queries.SCOPED_QUERIES:
         raise KeyError(f"no scoped query {name!r}")
     return _run_scoped(db_path(), name, scope_key(scope), args, tuple(sorted(kwargs.items())))
 

@@ -114,9 +114,12 @@ class Store:
             return 0
         return cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
+    def _applied_count(self) -> int:
+        return self.cursor().execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+
     def _check_version(self) -> None:
         version = self.schema_version()
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION or self._applied_count() != len(_migrations()):
             raise StoreError(
                 f"the store {self.path} has schema version {version}, this program needs "
                 f"{SCHEMA_VERSION}: open it once read-write (any labelradar command) to migrate"
@@ -129,10 +132,12 @@ class Store:
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
             "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
         )
-        current = self.schema_version()
+        # Apply every missing version (not only those above the maximum), so migrations
+        # merged from parallel branches are never skipped.
+        done = {v for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
         applied = []
         for version, name, sql in _migrations():
-            if version <= current:
+            if version in done:
                 continue
             with self.transaction() as tx:
                 tx.execute(sql)

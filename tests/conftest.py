@@ -104,9 +104,13 @@ def mini_db_copy(mini_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated tiny demo store (synthetic flag, demo accounts), built once."""
+    """The generated tiny demo store (synthetic flag, demo accounts) with every batch job
+    run, built once."""
+    from app.jobs import run_jobs
     from data.synth import build_demo_store
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo_store(path, size="tiny", seed=0, out_dir=path.parent / "files")
+    with open_store(path) as store:
+        run_jobs(store)
     return path

@@ -116,3 +116,28 @@ def test_multi_file_ingest_refreshes_aggregates_once_and_correctly(tmp_path, cap
         aggregates.refresh_all(cur)
         assert got == sorted(cur.execute("SELECT * FROM agg_daily").fetchall())
         assert len(got) > 1000
+
+
+def test_refresh_runs_every_job_and_records_runs(built, capsys):
+    from app.jobs import load_jobs
+    from data import model_runs
+    from data.store import open_store
+
+    assert main(["refresh", "--db", str(built), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["aggregates"] is True
+    assert [r["job"] for r in out["jobs"]] == list(load_jobs())
+    with open_store(built, read_only=True) as store:
+        for name in load_jobs():
+            run = model_runs.latest(store, name)
+            assert run is not None and run.data_through is not None
+    # Nothing is missing any more, so --if-missing does no work.
+    assert main(["refresh", "--db", str(built), "--json", "--if-missing"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again == {"aggregates": False, "jobs": []}
+
+
+def test_refresh_unknown_job_is_a_one_line_error(built, capsys):
+    assert main(["refresh", "--db", str(built), "--only", "no-such-job"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown job" in err[0]

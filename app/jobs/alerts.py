@@ -1,0 +1,1 @@
+"""Batch job for the alerts feature (placeholder until the feature lands)."""

@@ -1,0 +1,1 @@
+"""Batch job for the budget feature (placeholder until the feature lands)."""

@@ -1,0 +1,1 @@
+"""Batch job for the fans feature (placeholder until the feature lands)."""

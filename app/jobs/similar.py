@@ -1,0 +1,1 @@
+"""Batch job for the similar feature (placeholder until the feature lands)."""

@@ -1,0 +1,3 @@
+"""Scoped reads of the similar feature's persisted results (placeholder until it lands).
+
+Every public function is registered with `@scoped` from data.queries."""
