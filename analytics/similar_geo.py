@@ -1,0 +1,148 @@
+"""The geographic model of seed 001: potential streams per country, from similar artists.
+
+The original compared an artist with the *average streams* of its most similar artists and
+ranked countries by that modelled volume, which is not normalised for artist size (a small
+artist is "under-served" everywhere next to big neighbours) and favours big markets. Here:
+
+    expected[a, c] = total[a] * sum_j w_aj * share[j, c] / sum_j w_aj
+
+over the k nearest neighbours j (w = cosine similarity, clipped at 0), a 90% interval from
+the similarity-weighted 5th and 95th percentiles of the neighbours' shares (times the same
+total), gap = expected - actual and ratio = actual / expected. Targets are ranked by gap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _weighted_quantiles(
+    values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """Weighted quantiles along the last axis (midpoint rule, linear interpolation).
+
+    values, weights: [..., k]. Rows whose weights are all zero give NaN.
+    """
+    order = np.argsort(values, axis=-1)
+    v = np.take_along_axis(values, order, axis=-1)
+    w = np.take_along_axis(weights, order, axis=-1)
+    total = w.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = (np.cumsum(w, axis=-1) - w / 2.0) / total  # [..., k], increasing
+    out = []
+    k = v.shape[-1]
+    for q in qs:
+        hi = np.clip((p < q).sum(axis=-1, keepdims=True), 0, k - 1)
+        lo = np.clip(hi - 1, 0, k - 1)
+        p_lo, p_hi = np.take_along_axis(p, lo, -1), np.take_along_axis(p, hi, -1)
+        v_lo, v_hi = np.take_along_axis(v, lo, -1), np.take_along_axis(v, hi, -1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(p_hi > p_lo, (q - p_lo) / (p_hi - p_lo), 0.0)
+        res = (v_lo + np.clip(t, 0.0, 1.0) * (v_hi - v_lo))[..., 0]
+        out.append(np.where(total[..., 0] > 0, res, np.nan))
+    return out
+
+
+def neighbour_weights(score: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Similarity weights, clipped at zero; equal weights where all neighbours score <= 0."""
+    w = np.where(valid, np.clip(score, 0.0, None), 0.0)
+    none = w.sum(axis=1, keepdims=True) <= 0
+    return np.where(none & valid, 1.0, w)
+
+
+def potential_streams(
+    streams: np.ndarray,
+    nb_idx: np.ndarray,
+    nb_score: np.ndarray,
+    k: int = 10,
+    level: float = 0.9,
+) -> dict[str, np.ndarray]:
+    """Expected streams per artist and country from the k nearest neighbours' country shares.
+
+    streams: [A, C] actual streams; nb_idx / nb_score: [A, >=k] neighbours best first (from
+    `analytics.similar.neighbours`). Neighbours without streams are skipped (weight 0).
+    Returns arrays [A, C]: actual, expected, low, high, gap, ratio (NaN where unknown).
+    """
+    streams = np.asarray(streams, dtype=float)
+    total = streams.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total[:, None] > 0, streams / total[:, None], 0.0)
+    idx, score = nb_idx[:, :k], nb_score[:, :k]
+    valid = total[idx] > 0
+    w = neighbour_weights(score, valid)  # [A, k]
+    nb_shares = shares[idx]  # [A, k, C]
+    w_sum = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exp_share = np.einsum("ak,akc->ac", w, nb_shares) / w_sum[:, None]
+    tail = (1.0 - level) / 2.0
+    wq = np.broadcast_to(w[:, None, :], (w.shape[0], streams.shape[1], w.shape[1]))
+    lo_share, hi_share = _weighted_quantiles(np.moveaxis(nb_shares, 1, 2), wq, (tail, 1.0 - tail))
+    expected = exp_share * total[:, None]
+    actual = streams
+    gap = expected - actual
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(expected > 0, actual / expected, np.nan)
+    return {
+        "actual": actual,
+        "expected": expected,
+        "low": lo_share * total[:, None],
+        "high": hi_share * total[:, None],
+        "gap": gap,
+        "ratio": ratio,
+    }
+
+
+def modelled_volume(
+    streams: np.ndarray, nb_idx: np.ndarray, nb_score: np.ndarray, k: int = 10
+) -> np.ndarray:
+    """The original seed's figure: the neighbours' similarity-weighted average *streams* per
+    country (not normalised by the artist's size). Kept for the comparison bench only."""
+    streams = np.asarray(streams, dtype=float)
+    idx, score = nb_idx[:, :k], nb_score[:, :k]
+    w = neighbour_weights(score, streams.sum(axis=1)[idx] > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.einsum("ak,akc->ac", w, streams[idx]) / w.sum(axis=1)[:, None]
+
+
+def potential_frame(
+    artist_ids: np.ndarray, countries: np.ndarray, result: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """Long table of `potential_streams` output with rank (1 = largest gap) per artist.
+
+    Artists without any usable neighbour (expected all NaN) are left out.
+    """
+    a, c = result["actual"].shape
+    frame = pd.DataFrame(
+        {
+            "artist_id": np.repeat(artist_ids, c),
+            "country": np.tile(countries, a),
+            **{
+                name: result[name].ravel()
+                for name in ("actual", "expected", "low", "high", "gap", "ratio")
+            },
+        }
+    )
+    frame = frame[frame["expected"].notna()].copy()
+    frame["rank"] = (
+        frame.groupby("artist_id")["gap"].rank(method="first", ascending=False).astype(int)
+    )
+    return frame.sort_values(["artist_id", "rank"]).reset_index(drop=True)
+
+
+def top_hit_rate(
+    ranking: pd.DataFrame, planted: pd.DataFrame, top: int = 5, by: str = "rank"
+) -> tuple[float, int]:
+    """Share of artists with planted countries whose planted countries all appear in the
+    top `top` of `ranking` (artist_id, country, <by>). Returns (rate, artists scored).
+
+    An artist counts as a hit only if every planted country is in its top `top`.
+    """
+    top_sets = ranking[ranking[by] <= top].groupby("artist_id")["country"].agg(set).to_dict()
+    hits, n = 0, 0
+    for artist, grp in planted.groupby("artist_id"):
+        if artist not in top_sets and artist not in set(ranking["artist_id"]):
+            continue
+        n += 1
+        hits += set(grp["country"]) <= top_sets.get(artist, set())
+    return (hits / n if n else float("nan")), n

@@ -1,0 +1,71 @@
+"""Batch reads and writes of the similar-artists job (unscoped: the job models every artist).
+
+Kept as set-oriented SQL so the same steps map onto a distributed engine: one grouped read
+of the listener-level aggregate, one of the daily aggregate, and bulk replaces of the
+result tables from DataFrames.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from data.store import Store
+
+RESULT_TABLES = ("similar_artists", "similar_neighbors", "similar_potential")
+
+
+def listener_streams(store: Store) -> pd.DataFrame:
+    """artist_id, listener_id, streams: each listener's streams of each artist (all months)."""
+    return (
+        store.cursor()
+        .execute(
+            "SELECT c.artist_id, l.listener_id, sum(l.streams)::DOUBLE AS streams "
+            "FROM agg_listener_month l JOIN catalog c USING (isrc) "
+            "GROUP BY c.artist_id, l.listener_id"
+        )
+        .df()
+    )
+
+
+def country_streams(store: Store) -> pd.DataFrame:
+    """artist_id, country, streams: all streams (not only listener-level rows)."""
+    return (
+        store.cursor()
+        .execute(
+            "SELECT c.artist_id, a.country, sum(a.streams)::DOUBLE AS streams "
+            "FROM agg_daily a JOIN catalog c USING (isrc) GROUP BY c.artist_id, a.country"
+        )
+        .df()
+    )
+
+
+def replace_results(
+    cur: duckdb.DuckDBPyConnection,
+    run_id: int,
+    artists: pd.DataFrame,
+    neighbors: pd.DataFrame,
+    potential: pd.DataFrame,
+) -> None:
+    """Replace the three result tables (call inside the job's transaction)."""
+    frames = {
+        "similar_artists": artists,
+        "similar_neighbors": neighbors,
+        "similar_potential": potential,
+    }
+    for table, frame in frames.items():
+        cur.execute(f"DELETE FROM {table}")
+        if frame.empty:
+            continue
+        frame = frame.assign(run_id=run_id)
+        cols = [
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        ]
+        cur.register("_similar_frame", frame[cols])
+        cur.execute(f"INSERT INTO {table} SELECT * FROM _similar_frame")
+        cur.unregister("_similar_frame")
