@@ -131,12 +131,14 @@ def signal_dims(x: np.ndarray, max_dims: int = 20) -> int:
     n = len(x)
     if n < 4:
         return 1
-    s = np.linalg.svd(x - x.mean(axis=0), compute_uv=False)
-    s = s[: min(max_dims + 1, n - 1)]
+    # At most n // 3 directions: a cluster needs a few members, and the trailing singular
+    # values of a small, rank-deficient embedding fall to ~0 and would fake a huge gap.
+    top = max(2, min(max_dims, n // 3))
+    s = np.linalg.svd(x - x.mean(axis=0), compute_uv=False)[: top + 1]
     if len(s) < 3:
         return max(1, len(s))
-    ratio = s[:-1] / np.maximum(s[1:], 1e-12)
-    return int(max(2, np.argmax(ratio[1:]) + 2))  # ratio[i] is the gap after i + 1 dims
+    ratio = s[:-1] / np.maximum(s[1:], 1e-12)  # ratio[i]: the drop after i + 1 directions
+    return int(np.argmax(ratio[1:]) + 2)  # at least 2 directions
 
 
 def cluster(

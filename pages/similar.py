@@ -1,5 +1,180 @@
-"""Placeholder until the feature lands."""
+"""Similar artists: who an artist's listeners also stream, and where to market the artist."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.info("This page is being built.")
+from app import links, services, similar_view, state, widgets
+
+scope = state.current_scope()
+flt = state.current_filters()
+
+widgets.page_header(
+    "Similar artists",
+    "Artists whose listeners overlap, and the countries where an artist streams less than "
+    "its most similar artists would predict.",
+)
+
+run = similar_view.latest_run()
+if run is None:
+    widgets.no_data(
+        "The similar-artists model has not been computed on this store yet. An operator can "
+        "run `labelradar refresh` (or `labelradar refresh --only similar`)."
+    )
+    st.stop()
+st.caption(
+    f"Model computed {run.computed_at:%d %b %Y %H:%M} UTC from data through "
+    f"{run.data_through:%d %b %Y}"
+    if run.data_through
+    else f"Model computed {run.computed_at:%d %b %Y %H:%M} UTC"
+)
+
+options = services.query("similar_artist_options", scope, flt)
+if options.empty:
+    widgets.no_data(
+        "No modelled artist matches the sidebar filters. Artists need listener-level streams "
+        "to be modelled; try clearing the label or artist filters."
+    )
+    st.stop()
+
+labels = {r.artist_id: f"{r.artist_name} · {r.label}" for r in options.itertuples(index=False)}
+artist_id = st.selectbox("Artist", list(labels), format_func=labels.get, key="similar_artist")
+me = services.query("similar_artist_model", scope, artist_id)
+if me.empty:  # e.g. the artist left the scope since the list was drawn
+    widgets.no_data("This artist is not available to you.")
+    st.stop()
+me = me.iloc[0]
+name = str(me["artist_name"])
+
+c1, c2, c3 = st.columns(3)
+c1.metric(
+    "Cluster",
+    f"{int(me['cluster'])}",
+    help="Cluster of the Bayesian Gaussian mixture "
+    "over artist embeddings; numbered by size across the catalogue, 0 = largest.",
+)
+c2.metric(
+    "Artists in the cluster",
+    f"{int(me['cluster_size'])}",
+    help="Across the whole catalogue (all labels).",
+)
+c3.metric(
+    "Listeners in the model",
+    widgets.fmt_int(me["listeners"]),
+    help="Distinct listeners in the listener-level rows the model learns from.",
+)
+
+# -- neighbours and clusters ---------------------------------------------------------------
+left, right = st.columns([2, 3])
+with left, st.container(border=True):
+    st.subheader("Most similar artists")
+    neighbors = services.query("similar_neighbors", scope, artist_id, limit=10)
+    if neighbors.empty:
+        widgets.no_data("None of the artists you can see is similar enough to list.")
+    else:
+        st.caption(
+            "Ranked by cosine similarity of the listener embeddings, among the artists you "
+            "can see (rank = position among all artists)."
+        )
+        for row in neighbors.head(5).itertuples(index=False):
+            st.markdown(
+                f"**{row.rank}\\. {similar_view.md_text(row.artist_name)}** · similarity "
+                f"{row.score:.2f}  \n"
+                + similar_view.md_text(similar_view.explain(row._asdict(), name)),
+                unsafe_allow_html=False,
+            )
+        widgets.table(
+            neighbors[
+                [
+                    "rank",
+                    "artist_name",
+                    "label",
+                    "cluster",
+                    "score",
+                    "shared_listeners",
+                    "shared_share_a",
+                    "shared_share_b",
+                ]
+            ],
+            key="similar_neighbors",
+            file_name=f"similar-artists-{artist_id}",
+            column_config={
+                "rank": st.column_config.NumberColumn("#", width="small"),
+                "artist_name": st.column_config.TextColumn("Artist"),
+                "label": st.column_config.TextColumn("Label"),
+                "cluster": st.column_config.NumberColumn("Cluster"),
+                "score": st.column_config.NumberColumn("Similarity", format="%.2f"),
+                "shared_listeners": st.column_config.NumberColumn("Shared listeners"),
+                "shared_share_a": st.column_config.NumberColumn(
+                    f"Share of {name}'s listeners", format="percent"
+                ),
+                "shared_share_b": st.column_config.NumberColumn(
+                    "Share of their listeners", format="percent"
+                ),
+            },
+        )
+with right, st.container(border=True):
+    st.subheader("Clusters")
+    points = services.query("similar_cluster_points", scope, flt)
+    st.plotly_chart(similar_view.cluster_figure(points, artist_id, name), key="similar_clusters")
+    st.caption("Each point is an artist you can see; the star is the selected artist.")
+
+# -- potential streams ---------------------------------------------------------------------
+potential = services.query("similar_potential", scope, artist_id)
+with st.container(border=True):
+    st.subheader("Potential streams by country")
+    st.caption(
+        "Expected streams are learned from the 10 most similar artists across the whole "
+        "catalogue (all labels): their share of streams in each country times this artist's "
+        "own total, with a 90% interval from how much those artists differ. "
+        "Gap = expected − actual; ratio = actual ÷ expected. Streams over the whole data "
+        "window of the model."
+    )
+    if potential.empty:
+        widgets.no_data("No potential streams for this artist: it has no streams by country.")
+        st.stop()
+    map_col, table_col = st.columns([3, 2])
+    with map_col:
+        st.markdown("**Gap between expected and actual streams**")
+        st.pydeck_chart(similar_view.gap_map(potential), height=420, key="similar_map")
+        st.caption(
+            "Circle area = size of the gap in streams. Orange: fewer streams than similar "
+            "artists predict (a target); teal: more. Hover for actual, expected and interval."
+        )
+    with table_col:
+        st.markdown("**Target countries, largest gap first**")
+        widgets.table(
+            similar_view.targets_table(potential),
+            key="similar_targets",
+            file_name=f"potential-streams-{artist_id}",
+            column_config={
+                "rank": st.column_config.NumberColumn("#", width="small"),
+                "country_name": st.column_config.TextColumn("Country"),
+                "country": st.column_config.TextColumn("Code", width="small"),
+                "actual": st.column_config.NumberColumn("Actual streams", format="localized"),
+                "expected": st.column_config.NumberColumn("Expected streams", format="%.0f"),
+                "low": st.column_config.NumberColumn("90% low", format="%.0f"),
+                "high": st.column_config.NumberColumn("90% high", format="%.0f"),
+                "gap": st.column_config.NumberColumn("Gap (streams)", format="%.0f"),
+                "ratio": st.column_config.NumberColumn("Actual ÷ expected", format="%.2f"),
+            },
+            height=420,
+        )
+
+# -- hand-off to the budget page ----------------------------------------------------------
+territories = similar_view.top_territories(potential)
+top_track = services.query("similar_top_track", scope, artist_id)
+with st.container(border=True):
+    st.subheader("Plan a campaign")
+    if top_track.empty or not territories:
+        st.info("No under-served country to plan for: this artist meets or beats its peers.")
+    else:
+        track = top_track.iloc[0]
+        st.markdown(
+            f"Open the territory budget page with **{similar_view.md_text(track['track_title'])}** "
+            f"(the artist's most streamed track) and the top target countries: "
+            f"{', '.join(territories)}."
+        )
+        links.budget_link(
+            str(track["isrc"]), "expand", territories, label="Plan a territory budget"
+        )

@@ -1,0 +1,191 @@
+"""View models and figures of the Similar artists page (no SQL here: scoped queries only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+
+from app import charts, geo, services
+from app.widgets import plot_text
+from data import model_runs
+
+# Under-served (gap > 0) in the accent orange, over-performing in teal.
+GAP_UP = (224, 123, 57)
+GAP_DOWN = (42, 157, 143)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    computed_at: dt.datetime
+    data_through: dt.date | None
+    params: dict
+
+
+def latest_run() -> RunInfo | None:
+    """When the similar-artists model was computed, or None if it never ran on this store.
+
+    Not cached: one small read, and a refresh must show up at once."""
+    run = model_runs.latest(services.store(), "similar")
+    if run is None:
+        return None
+    return RunInfo(run.computed_at, run.data_through, run.params)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+
+
+def md_text(text: object) -> str:
+    """Data text for st.markdown, shown verbatim (markdown and LaTeX characters escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def explain(row: Mapping[str, Any], subject: str) -> str:
+    """The neighbour explanation in words (shared listeners, both ways)."""
+    other = row["artist_name"]
+    return (
+        f"{row['shared_share_a'] * 100:.1f} % of {subject}'s listeners also stream "
+        f"{other}; {row['shared_share_b'] * 100:.1f} % of {other}'s listeners stream "
+        f"{subject} ({int(row['shared_listeners']):,} shared listeners)."
+    )
+
+
+def targets_table(potential: pd.DataFrame) -> pd.DataFrame:
+    """The ranked target-countries table: country names and the interval as columns."""
+    out = potential.copy()
+    out.insert(1, "country_name", out["country"].map(geo.country_name))
+    return out[
+        ["rank", "country_name", "country", "actual", "expected", "low", "high", "gap", "ratio"]
+    ]
+
+
+def top_territories(potential: pd.DataFrame, n: int = 5) -> list[str]:
+    """The n countries with the largest positive gap (the hand-off's territories)."""
+    positive = potential[potential["gap"] > 0].sort_values("gap", ascending=False)
+    return positive["country"].head(n).tolist()
+
+
+def cluster_figure(points: pd.DataFrame, selected: str, subject: str) -> go.Figure:
+    """Scatter of the embedding's 2-D projection, coloured by cluster, subject highlighted."""
+    fig = go.Figure()
+    for i, (cluster, grp) in enumerate(points.groupby("cluster", sort=True)):
+        fig.add_trace(
+            go.Scatter(
+                x=grp["x"],
+                y=grp["y"],
+                mode="markers",
+                name=f"Cluster {cluster}",
+                marker={
+                    "size": 9,
+                    "color": charts.PALETTE[i % len(charts.PALETTE)],
+                    "opacity": 0.8,
+                },
+                text=[plot_text(n) for n in grp["artist_name"]],
+                hovertemplate="%{text}<br>Cluster " + str(cluster) + "<extra></extra>",
+            )
+        )
+    me = points[points["artist_id"] == selected]
+    if not me.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=me["x"],
+                y=me["y"],
+                mode="markers+text",
+                name=plot_text(subject),
+                text=[plot_text(subject)],
+                textposition="top center",
+                marker={
+                    "size": 18,
+                    "symbol": "star",
+                    "color": "#111111",
+                    "line": {"width": 1, "color": "white"},
+                },
+                hovertemplate="%{text} (selected)<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": "Artist clusters (2-D projection of the listener embedding)"},
+        xaxis={"title": {"text": "Embedding component 1 (no unit)"}, "zeroline": False},
+        yaxis={"title": {"text": "Embedding component 2 (no unit)"}, "zeroline": False},
+        legend={"title": {"text": "Cluster"}},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=420,
+    )
+    return fig
+
+
+def _colour(gap: float, top: float) -> list[int]:
+    base = GAP_UP if gap > 0 else GAP_DOWN
+    strength = 0.35 + 0.65 * (min(abs(gap) / top, 1.0) if top > 0 else 0.0)
+    return [*base, int(255 * strength)]
+
+
+def gap_map(potential: pd.DataFrame) -> pdk.Deck:
+    """World map of the potential-streams gap: circle area and colour depth = |gap|,
+    orange where the artist is under-served (gap > 0), teal where it beats its peers."""
+    pts = geo.with_positions(potential[["country", "actual", "expected", "low", "high", "gap"]])
+    pts = pts.dropna(subset=["lat", "lon"])
+    pts = pts[pts["gap"].abs() > 0]
+    top = float(pts["gap"].abs().max()) if len(pts) else 0.0
+
+    def fmt(v: float) -> str:
+        return "–" if pd.isna(v) else f"{v:,.0f}"
+
+    data = pd.DataFrame(
+        {
+            "name": pts["name"].astype(str),
+            "lat": pts["lat"].astype(float),
+            "lon": pts["lon"].astype(float),
+            "radius": 900_000.0 * np.sqrt(pts["gap"].abs() / top) if top > 0 else 0.0,
+            "colour": [_colour(g, top) for g in pts["gap"]],
+            "actual_text": pts["actual"].map(fmt),
+            "expected_text": pts["expected"].map(fmt),
+            "interval_text": [
+                f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(pts["low"], pts["high"], strict=True)
+            ],
+            "gap_text": pts["gap"].map(lambda g: f"{g:+,.0f}"),
+        }
+    )
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=charts._WORLD,  # the shared offline outline, spliced in by charts._Deck
+            id="countries",
+            stroked=True,
+            filled=True,
+            get_fill_color=charts.MAP_LAND,
+            get_line_color=charts.MAP_BORDER,
+            line_width_min_pixels=0.5,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=data,
+            id="gap",
+            get_position=["lon", "lat"],
+            get_radius="radius",
+            radius_min_pixels=3,
+            radius_max_pixels=70,
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255, 220],
+            line_width_min_pixels=1,
+            stroked=True,
+            pickable=True,
+        ),
+    ]
+    return charts._Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(latitude=22, longitude=12, zoom=0.35, min_zoom=0.2),
+        map_provider=None,
+        tooltip={
+            "text": "{name}\nactual {actual_text} streams\nexpected {expected_text} "
+            "(90% interval {interval_text})\ngap {gap_text} streams"
+        },
+    )
