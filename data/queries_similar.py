@@ -62,14 +62,14 @@ def similar_cluster_points(
 
 @scoped
 def similar_neighbors(store: Store, scope: Scope, artist_id: str, limit: int = 10) -> pd.DataFrame:
-    """The most similar in-scope artists of an in-scope artist: rank (over all artists),
-    neighbor_id, artist_name, label, cluster, score, shared_listeners, shared_share_a,
+    """The most similar in-scope artists of an in-scope artist: rank (among the artists in
+    scope, so the list does not reveal how many other labels' artists rank between), neighbor_id, artist_name, label, cluster, score, shared_listeners, shared_share_a,
     shared_share_b. Empty when `artist_id` is out of scope."""
     cond_a, params_a = _artist_in_scope(scope, "a")
     cond_b, params_b = _artist_in_scope(scope, "b")
     return _df(
         store,
-        f"SELECT n.rank, n.neighbor_id, b.artist_name, b.label, s.cluster, n.score, "
+        f"SELECT row_number() OVER (ORDER BY n.rank) AS rank, n.neighbor_id, b.artist_name, b.label, s.cluster, n.score, "
         f"n.shared_listeners, n.shared_share_a, n.shared_share_b "
         f"FROM similar_neighbors n JOIN {_ARTISTS} a ON a.artist_id = n.artist_id "
         f"JOIN {_ARTISTS} b ON b.artist_id = n.neighbor_id "

@@ -73,8 +73,8 @@ with left, st.container(border=True):
         widgets.no_data("None of the artists you can see is similar enough to list.")
     else:
         st.caption(
-            "Ranked by cosine similarity of the listener embeddings, among the artists you "
-            "can see (rank = position among all artists)."
+            "Ranked by cosine similarity of the listener embeddings (1 = most similar), "
+            "among the artists you can see."
         )
         for row in neighbors.head(5).itertuples(index=False):
             st.markdown(
