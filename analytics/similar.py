@@ -195,26 +195,42 @@ def projection_2d(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def neighbours(x: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def neighbours(
+    x: np.ndarray, k: int | None = None, block: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
     """Cosine nearest neighbours of every artist among all others.
 
     Returns (index [A, k], score [A, k]) sorted by score, best first; k defaults to A - 1
-    (the full ranking, so a scoped reader can filter and still have a list).
+    (the full ranking, so a scoped reader can filter and still have a list). Computed in
+    row blocks so memory stays O(block x A) for large catalogues.
     """
     n = len(x)
     k = n - 1 if k is None else min(k, n - 1)
     if k <= 0:
         return np.zeros((n, 0), dtype=int), np.zeros((n, 0))
-    sim = x @ x.T
-    np.fill_diagonal(sim, -np.inf)
-    idx = np.argsort(-sim, axis=1, kind="stable")[:, :k]
-    return idx, np.take_along_axis(sim, idx, axis=1)
+    idx = np.empty((n, k), dtype=np.int64)
+    score = np.empty((n, k))
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        sim = x[lo:hi] @ x.T
+        sim[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf
+        if k < n - 1:
+            part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        else:
+            part = np.tile(np.arange(n), (hi - lo, 1))
+        part_sim = np.take_along_axis(sim, part, axis=1)
+        # best first; ties broken by artist order so runs are reproducible
+        order = np.lexsort((part, -part_sim), axis=1)[:, :k]
+        idx[lo:hi] = np.take_along_axis(part, order, axis=1)
+        score[lo:hi] = np.take_along_axis(part_sim, order, axis=1)
+    return idx, score
 
 
 def shared_listeners(
-    m: sp.csr_matrix, idx: np.ndarray
+    m: sp.csr_matrix, idx: np.ndarray, block: int = 1024
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each artist a and its neighbours b: (shared, shared / listeners_a, shared / listeners_b).
+    """For each artist a and its neighbours b: (shared, shared / listeners_a,
+    shared / listeners_b).
 
     The explanation of a neighbour in words a manager can check: "x % of A's listeners also
     stream B, and y % of B's listeners stream A".
@@ -222,9 +238,11 @@ def shared_listeners(
     binary = sp.csr_matrix(m, copy=True)
     binary.data = np.ones_like(binary.data)
     counts = np.asarray(binary.sum(axis=1)).ravel()
-    co = (binary @ binary.T).toarray()
-    rows = np.arange(len(idx))[:, None]
-    shared = co[rows, idx]
+    shared = np.zeros(idx.shape)
+    for lo in range(0, len(idx), block):
+        hi = min(len(idx), lo + block)
+        co = (binary[lo:hi] @ binary.T).toarray()
+        shared[lo:hi] = np.take_along_axis(co, idx[lo:hi], axis=1)
     share_a = shared / np.maximum(counts[:, None], 1)
     share_b = shared / np.maximum(counts[idx], 1)
     return shared, share_a, share_b

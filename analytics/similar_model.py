@@ -24,6 +24,9 @@ class SimilarParams:
     dim: int = 32
     max_clusters: int = 20
     k: int = 10  # neighbours behind each expected value
+    # neighbours persisted per artist: all of them for a label-sized catalogue (so a scoped
+    # list still has entries), capped so the table stays O(A) for very large catalogues
+    max_neighbors: int = 500
     level: float = 0.9  # interval coverage
     seed: int = 0
 
@@ -82,7 +85,7 @@ def fit(
     clusters = similar.cluster(x, p.max_clusters, seed=p.seed)
     xy = similar.projection_2d(x)
     progress("finding neighbours", 0.65)
-    idx, score = similar.neighbours(x)
+    idx, score = similar.neighbours(x, p.max_neighbors)
     neighbors = similar.neighbour_frame(ids, idx, score, lm.matrix)
     progress("modelling potential streams", 0.8)
     streams, countries = _country_matrix(country_rows, ids)

@@ -181,3 +181,17 @@ def test_interval_covers_the_planted_expectation(planted):
     truth = p["planted_share"] * total
     covered = ((p["low"] <= truth) & (truth <= p["high"])).mean()
     assert 0.75 <= covered <= 0.99, covered
+
+
+def test_blockwise_neighbours_match_a_full_sort():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(60, 6))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    sim = x @ x.T
+    np.fill_diagonal(sim, -np.inf)
+    reference = np.argsort(-sim, axis=1, kind="stable")[:, :59]
+    full, score = similar.neighbours(x, block=7)
+    np.testing.assert_array_equal(full, reference)
+    top, top_score = similar.neighbours(x, k=5, block=16)
+    np.testing.assert_array_equal(top, reference[:, :5])
+    np.testing.assert_allclose(top_score, score[:, :5])
