@@ -195,3 +195,15 @@ def test_blockwise_neighbours_match_a_full_sort():
     top, top_score = similar.neighbours(x, k=5, block=16)
     np.testing.assert_array_equal(top, reference[:, :5])
     np.testing.assert_allclose(top_score, score[:, :5])
+
+
+def test_gram_route_equals_randomized_svd():
+    """The exact small-catalogue route gives the same embedding as sklearn's SVD."""
+    m = sp.random(40, 500, density=0.1, random_state=3, format="csr") * 10
+    exact = similar.embed(m, dim=6)
+    from sklearn.decomposition import TruncatedSVD
+
+    ref = TruncatedSVD(6, algorithm="arpack", random_state=0).fit_transform(m)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    # same rows up to the sign of each component: compare cosine similarities
+    np.testing.assert_allclose(exact @ exact.T, ref @ ref.T, atol=1e-6)
