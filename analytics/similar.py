@@ -191,8 +191,14 @@ def cluster(
     return Clusters(labels, proba[np.arange(n), raw], len(used))
 
 
-def projection_2d(x: np.ndarray) -> np.ndarray:
-    """The first two principal components of the embedding (for the cluster scatter)."""
+def projection_2d(x: np.ndarray, seed: int = 0, tsne_max: int = 400) -> np.ndarray:
+    """A 2-D map of the embedding for the cluster view.
+
+    t-SNE (cosine distance, PCA start) for catalogues up to `tsne_max` artists: the first
+    two principal components alone show only 2 of the g - 1 directions that separate g
+    clusters, so clusters overlap on screen. Larger catalogues fall back to those two
+    principal components (t-SNE cost grows quickly). Positions have no unit.
+    """
     n = len(x)
     out = np.zeros((n, 2))
     if n < 2:
@@ -201,7 +207,20 @@ def projection_2d(x: np.ndarray) -> np.ndarray:
     u, s, _ = np.linalg.svd(centred, full_matrices=False)
     d = min(2, len(s))
     out[:, :d] = u[:, :d] * s[:d]
-    return out
+    if n < 5 or n > tsne_max:
+        return out
+    from sklearn.manifold import TSNE
+
+    perplexity = float(min(30.0, max(2.0, (n - 1) / 3.0)))
+    return TSNE(
+        n_components=2,
+        perplexity=perplexity,
+        metric="cosine",
+        init=out / max(np.abs(out).max(), 1e-12) * 1e-2 if np.abs(out).max() > 0 else "random",
+        method="exact",
+        max_iter=500,
+        random_state=seed,
+    ).fit_transform(x)
 
 
 def neighbours(

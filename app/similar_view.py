@@ -111,9 +111,9 @@ def cluster_figure(points: pd.DataFrame, selected: str, subject: str) -> go.Figu
             )
         )
     fig.update_layout(
-        title={"text": "Artist clusters (2-D projection of the listener embedding)"},
-        xaxis={"title": {"text": "Embedding component 1 (no unit)"}, "zeroline": False},
-        yaxis={"title": {"text": "Embedding component 2 (no unit)"}, "zeroline": False},
+        title={"text": "Artist clusters (2-D map of the listener embedding)"},
+        xaxis={"title": {"text": "Map axis 1 (t-SNE, no unit)"}, "zeroline": False},
+        yaxis={"title": {"text": "Map axis 2 (t-SNE, no unit)"}, "zeroline": False},
         legend={"title": {"text": "Cluster"}},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         height=420,
@@ -133,7 +133,10 @@ def gap_map(potential: pd.DataFrame) -> pdk.Deck:
     pts = geo.with_positions(potential[["country", "actual", "expected", "low", "high", "gap"]])
     pts = pts.dropna(subset=["lat", "lon"])
     pts = pts[pts["gap"].abs() > 0]
-    top = float(pts["gap"].abs().max()) if len(pts) else 0.0
+    # Scale by the largest *positive* gap (the targets): a big over-performing country must
+    # not shrink every target to a dot. Larger negative gaps are capped at full size.
+    positive = pts.loc[pts["gap"] > 0, "gap"]
+    top = float(positive.max()) if len(positive) else float(pts["gap"].abs().max() or 0.0)
 
     def fmt(v: float) -> str:
         return "–" if pd.isna(v) else f"{v:,.0f}"
@@ -143,7 +146,9 @@ def gap_map(potential: pd.DataFrame) -> pdk.Deck:
             "name": pts["name"].astype(str),
             "lat": pts["lat"].astype(float),
             "lon": pts["lon"].astype(float),
-            "radius": 900_000.0 * np.sqrt(pts["gap"].abs() / top) if top > 0 else 0.0,
+            "radius": 900_000.0 * np.sqrt(np.minimum(pts["gap"].abs() / top, 1.0))
+            if top > 0
+            else 0.0,
             "colour": [_colour(g, top) for g in pts["gap"]],
             "actual_text": pts["actual"].map(fmt),
             "expected_text": pts["expected"].map(fmt),

@@ -83,6 +83,15 @@ with left, st.container(border=True):
                 + similar_view.md_text(similar_view.explain(row._asdict(), name)),
                 unsafe_allow_html=False,
             )
+with right, st.container(border=True):
+    st.subheader("Clusters")
+    points = services.query("similar_cluster_points", scope, flt)
+    st.plotly_chart(similar_view.cluster_figure(points, artist_id, name), key="similar_clusters")
+    st.caption("Each point is an artist you can see; the star is the selected artist.")
+
+if not neighbors.empty:
+    with st.container(border=True):
+        st.markdown(f"**All listed similar artists of {similar_view.md_text(name)}**")
         widgets.table(
             neighbors[
                 [
@@ -113,11 +122,6 @@ with left, st.container(border=True):
                 ),
             },
         )
-with right, st.container(border=True):
-    st.subheader("Clusters")
-    points = services.query("similar_cluster_points", scope, flt)
-    st.plotly_chart(similar_view.cluster_figure(points, artist_id, name), key="similar_clusters")
-    st.caption("Each point is an artist you can see; the star is the selected artist.")
 
 # -- potential streams ---------------------------------------------------------------------
 potential = services.query("similar_potential", scope, artist_id)
@@ -127,39 +131,41 @@ with st.container(border=True):
         "Expected streams are learned from the 10 most similar artists across the whole "
         "catalogue (all labels): their share of streams in each country times this artist's "
         "own total, with a 90% interval from how much those artists differ. "
-        "Gap = expected − actual; ratio = actual ÷ expected. Streams over the whole data "
-        "window of the model."
+        "Gap = expected − actual; ratio = actual ÷ expected. Streams over the model's "
+        "whole data window: the sidebar's date and country filters do not apply here."
     )
     if potential.empty:
         widgets.no_data("No potential streams for this artist: it has no streams by country.")
         st.stop()
-    map_col, table_col = st.columns([3, 2])
-    with map_col:
-        st.markdown("**Gap between expected and actual streams**")
-        st.pydeck_chart(similar_view.gap_map(potential), height=420, key="similar_map")
-        st.caption(
-            "Circle area = size of the gap in streams. Orange: fewer streams than similar "
-            "artists predict (a target); teal: more. Hover for actual, expected and interval."
-        )
-    with table_col:
-        st.markdown("**Target countries, largest gap first**")
-        widgets.table(
-            similar_view.targets_table(potential),
-            key="similar_targets",
-            file_name=f"potential-streams-{artist_id}",
-            column_config={
-                "rank": st.column_config.NumberColumn("#", width="small"),
-                "country_name": st.column_config.TextColumn("Country"),
-                "country": st.column_config.TextColumn("Code", width="small"),
-                "actual": st.column_config.NumberColumn("Actual streams", format="localized"),
-                "expected": st.column_config.NumberColumn("Expected streams", format="%.0f"),
-                "low": st.column_config.NumberColumn("90% low", format="%.0f"),
-                "high": st.column_config.NumberColumn("90% high", format="%.0f"),
-                "gap": st.column_config.NumberColumn("Gap (streams)", format="%.0f"),
-                "ratio": st.column_config.NumberColumn("Actual ÷ expected", format="%.2f"),
-            },
-            height=420,
-        )
+    st.markdown("**Gap between expected and actual streams**")
+    st.pydeck_chart(similar_view.gap_map(potential), height=420, key="similar_map")
+    st.caption(
+        "Circle area = size of the gap in streams. Orange: fewer streams than similar "
+        "artists predict (a target); teal: more. Hover for actual, expected and interval."
+    )
+    st.markdown("**Target countries, largest gap first**")
+    targets = similar_view.targets_table(potential)
+    shown = targets.copy()
+    figures = ["actual", "expected", "low", "high", "gap"]
+    shown[figures] = shown[figures].round(0)
+    widgets.table(
+        shown,
+        csv_df=targets,
+        key="similar_targets",
+        file_name=f"potential-streams-{artist_id}",
+        column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "country_name": st.column_config.TextColumn("Country"),
+            "country": st.column_config.TextColumn("Code", width="small"),
+            "actual": st.column_config.NumberColumn("Actual streams", format="localized"),
+            "expected": st.column_config.NumberColumn("Expected streams", format="localized"),
+            "low": st.column_config.NumberColumn("90% low", format="localized"),
+            "high": st.column_config.NumberColumn("90% high", format="localized"),
+            "gap": st.column_config.NumberColumn("Gap (streams)", format="localized"),
+            "ratio": st.column_config.NumberColumn("Actual ÷ expected", format="%.2f"),
+        },
+        height=420,
+    )
 
 # -- hand-off to the budget page ----------------------------------------------------------
 territories = similar_view.top_territories(potential)
