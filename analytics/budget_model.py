@@ -201,8 +201,8 @@ def als(
     lam: float,
     *,
     update: Update = DEFAULT_UPDATE,
-    iters: int = 50,
-    tol: float = 1e-5,
+    iters: int = 30,
+    tol: float = 1e-4,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Factorise E ~ X Y^T on the masked entries (the cost function of step S1813).
