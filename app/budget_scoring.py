@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from analytics import budget_audience as aud
 from analytics import budget_caps as bc
@@ -20,6 +21,9 @@ from data.budget import ModelInputs
 TOP_TERRITORIES = 10
 POTENTIAL_MAX = 10.0
 CAMPAIGN_DAYS = 28
+# Share of the people in the selected groups an ad platform can target for a music campaign
+# (an assumption standing in for the platforms' reach APIs; see docs/features/budget.md).
+REACHABLE = 0.05
 
 
 @dataclass
@@ -109,14 +113,23 @@ def score(
         potential = np.expm1(np.clip(best[cols], 0, None)).sum()
         factor = min(POTENTIAL_MAX, potential / actual) if actual > 0 else 1.0
         b_t = float(base.get(t.country, 0.0)) * max(1.0, factor) * CAMPAIGN_DAYS / 28
-        if t.country in terr.index:
+        population = None
+        if t.country in terr.index and int(terr.loc[t.country].campaigns) > 0:
             r = terr.loc[t.country]
             cpr, u, s = float(r.cost_per_result), float(r.uplift), float(r.spend_scale)
-            hist = f"{int(r.campaigns)} past campaigns"
+            hist = f"cost and response from {int(r.campaigns)} past campaigns here"
         else:
             cpr, u, s = cpr_all, u_all, max(a * cpr_all + b, 1.0)
-            hist = "no past campaigns here (all-territory benchmarks)"
-        audience = float(weights[cols].sum()) / spl
+            hist = "no past campaigns here: all-territory cost and response"
+        if t.country in terr.index and pd.notna(terr.loc[t.country].get("population")):
+            population = float(terr.loc[t.country].population)
+        in_t = weights[countries == t.country].sum()
+        share = float(weights[cols].sum() / in_t) if in_t > 0 else 0.0
+        # reach: people in the selected groups (census population x their share of the
+        # territory's listening); without a population, the groups' current listeners
+        audience = (
+            population * share * REACHABLE if population else float(weights[cols].sum()) / spl
+        )
         responses.append(bc.TerritoryResponse(t.country, b_t, u, s, cpr, audience))
         labels = [_group_label(r) for r in g.iloc[cols].itertuples()]
         picks = res.interests.get(t.country, [])

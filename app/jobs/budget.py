@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from analytics import budget_caps as bc
 from analytics import budget_model as bm
@@ -99,9 +100,21 @@ def _fit_category(cat: int, cons: pd.DataFrame, genre: pd.Series, update: str):
     return summary, asset_rows, group_rows
 
 
-def fit_territories(lifts: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Cost per result and the response curve per territory from past campaigns."""
-    cols = ["country", "campaigns", "cost_per_result", "uplift", "spend_scale"]
+def _population(code: str) -> float | None:
+    from countryinfo import CountryInfo
+
+    try:
+        return float(CountryInfo(code).population())
+    except Exception:  # countryinfo raises for unknown or partial entries
+        return None
+
+
+def fit_territories(
+    lifts: pd.DataFrame, countries: list[str]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Cost per result and the response curve per territory from past campaigns; territories
+    without campaigns get the all-territory figures."""
+    cols = ["country", "campaigns", "cost_per_result", "uplift", "spend_scale", "population"]
     lifts = lifts[(lifts["reach"] > 0) & (lifts["baseline"] > 0)].copy()
     if lifts.empty:
         return pd.DataFrame(columns=cols), {"campaigns_used": 0}
@@ -119,12 +132,17 @@ def fit_territories(lifts: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
             g["baseline"].to_numpy(),
         )  # fmt: skip
         rows.append((country, len(g), float(cpr[country]), float(u), float(scale)))
+    cpr_all = float(lifts["cpr"].median())
+    seen = {r[0] for r in rows}
+    for country in sorted(set(countries) - seen):
+        rows.append((country, 0, cpr_all, fit.uplift, fit.a * cpr_all + fit.b))
+    rows = [(*r, _population(r[0])) for r in rows]
     params = {
         "campaigns_used": int(len(lifts)),
         "uplift_all": fit.uplift,
         "scale_a": fit.a,
         "scale_b": fit.b,
-        "cost_per_result_all": float(lifts["cpr"].median()),
+        "cost_per_result_all": cpr_all,
     }
     return pd.DataFrame(rows, columns=cols), params
 
@@ -146,6 +164,9 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
         cats = bm.asset_categories(feats, genre)
         cons = cons.assign(category=cons["isrc"].map(cats))
         n_cat = int(cats.max()) + 1
+        # One BLAS thread: the matrices are small and threaded BLAS spins on a shared
+        # machine (bench/budget_als.py measured 2-30x slower fits with the default).
+        limit = threadpool_limits(1)
         for cat in range(n_cat):
             progress(f"fitting category {cat + 1} of {n_cat}", 0.15 + 0.8 * cat / n_cat)
             part = cons[cons["category"] == cat]
@@ -155,7 +176,10 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
             models.append(summary)
             assets.append(arows)
             groups.append(grows)
-    territories, resp = fit_territories(lifts)
+        limit.restore_original_limits()
+    territories, resp = fit_territories(
+        lifts, sorted(cons["country"].unique()) if len(cons) else []
+    )
     models_df = pd.DataFrame(models)
     assets_df = pd.concat(assets) if assets else pd.DataFrame()
     groups_df = pd.concat(groups) if groups else pd.DataFrame()

@@ -39,13 +39,15 @@ CREATE TABLE budget_groups (
     y             DOUBLE[] NOT NULL,
     PRIMARY KEY (category, col_idx)
 );
--- Per territory: campaign cost benchmarks and the fitted response curve.
+-- Per territory with consumption: campaign cost benchmarks and the fitted response curve
+-- (all-territory figures where it has no campaigns: campaigns = 0).
 CREATE TABLE budget_territories (
     country          VARCHAR PRIMARY KEY,
     campaigns        INTEGER NOT NULL,
     cost_per_result  DOUBLE NOT NULL,   -- USD per person reached (shrunk median)
     uplift           DOUBLE NOT NULL,   -- u: maximum relative uplift (shrunk)
-    spend_scale      DOUBLE NOT NULL    -- s: USD, a * cost_per_result + b
+    spend_scale      DOUBLE NOT NULL,   -- s: USD, a * cost_per_result + b
+    population       DOUBLE             -- census population (countryinfo), for reach
 );
 -- A track's streams per territory over the last 28 days (the base a campaign lifts).
 CREATE TABLE budget_track_country (

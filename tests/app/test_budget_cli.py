@@ -20,9 +20,14 @@ def db(demo_db, tmp_path_factory):
 
 def _isrc(db, in_model: bool) -> str:
     with open_store(db, read_only=True) as s:
-        row = s.cursor().execute(
-            "SELECT isrc FROM budget_assets WHERE in_model = ? ORDER BY isrc LIMIT 1", [in_model]
-        ).fetchone()
+        row = (
+            s.cursor()
+            .execute(
+                "SELECT isrc FROM budget_assets WHERE in_model = ? ORDER BY isrc LIMIT 1",
+                [in_model],
+            )
+            .fetchone()
+        )
     assert row is not None
     return row[0]
 
