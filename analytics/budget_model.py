@@ -328,6 +328,8 @@ class CategoryModel:
     lam: float
     test_sse: float
     baseline_sse: float
+    grid_seconds: float = 0.0
+    tried: int = 0
 
 
 def fit_category(
@@ -336,4 +338,6 @@ def fit_category(
     """Grid-search (k, lambda) on a train/test split, then refit on all entries (1824b)."""
     res = choose_hyperparameters(e, update=update, seed=seed, **grid)  # type: ignore[arg-type]
     x, y = als(e, np.ones_like(e, bool), res.k, res.lam, update=update, seed=seed)
-    return CategoryModel(e, x, y, res.k, res.lam, res.test_sse, res.baseline_sse)
+    return CategoryModel(
+        e, x, y, res.k, res.lam, res.test_sse, res.baseline_sse, res.seconds, len(res.tried)
+    )

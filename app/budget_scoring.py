@@ -61,10 +61,6 @@ class ScoreResult:
     territories: list[TerritoryPlan] = field(default_factory=list)
 
 
-def _group_label(row: Any) -> str:
-    return f"{row.gender} {row.age_band} {row.subscription}"
-
-
 def score(
     inputs: ModelInputs,
     goal: str,
@@ -99,8 +95,12 @@ def score(
         kappa_share=kappa_share,
         top_territories=top,
     )
-    terr = inputs.territories.set_index("country")
-    base = inputs.base.set_index("country")["streams_28d"]
+    # plain dicts and arrays: pandas indexing per territory was most of a request's time
+    terr = inputs.territories.set_index("country").to_dict("index")
+    base = dict(zip(inputs.base["country"], inputs.base["streams_28d"], strict=True))
+    group_labels = (g["gender"] + " " + g["age_band"] + " " + g["subscription"]).to_numpy()
+    isrcs = inputs.assets["isrc"].to_numpy()
+    genres_all = inputs.assets["genre"].to_numpy()
     spl = float(params.get("streams_per_listener") or 1.0)
     u_all = float(params.get("uplift_all") or 0.0)
     cpr_all = float(params.get("cost_per_result_all") or 0.01)
@@ -112,17 +112,16 @@ def score(
         actual = np.expm1(np.clip(res.e[cols], 0, None)).sum()
         potential = np.expm1(np.clip(best[cols], 0, None)).sum()
         factor = min(POTENTIAL_MAX, potential / actual) if actual > 0 else 1.0
-        b_t = float(base.get(t.country, 0.0)) * max(1.0, factor) * CAMPAIGN_DAYS / 28
-        population = None
-        if t.country in terr.index and int(terr.loc[t.country].campaigns) > 0:
-            r = terr.loc[t.country]
-            cpr, u, s = float(r.cost_per_result), float(r.uplift), float(r.spend_scale)
-            hist = f"cost and response from {int(r.campaigns)} past campaigns here"
+        b_t = float(base.get(t.country, 0.0) or 0.0) * max(1.0, factor) * CAMPAIGN_DAYS / 28
+        r = terr.get(t.country)
+        if r is not None and int(r["campaigns"]) > 0:
+            cpr, u, s = float(r["cost_per_result"]), float(r["uplift"]), float(r["spend_scale"])
+            hist = f"cost and response from {int(r['campaigns'])} past campaigns here"
         else:
             cpr, u, s = cpr_all, u_all, max(a * cpr_all + b, 1.0)
             hist = "no past campaigns here: all-territory cost and response"
-        if t.country in terr.index and pd.notna(terr.loc[t.country].get("population")):
-            population = float(terr.loc[t.country].population)
+        pop = None if r is None else r.get("population")
+        population = float(pop) if pop is not None and pd.notna(pop) else None
         in_t = weights[countries == t.country].sum()
         share = float(weights[cols].sum() / in_t) if in_t > 0 else 0.0
         # reach: people in the selected groups (census population x their share of the
@@ -131,10 +130,8 @@ def score(
             population * share * REACHABLE if population else float(weights[cols].sum()) / spl
         )
         responses.append(bc.TerritoryResponse(t.country, b_t, u, s, cpr, audience))
-        labels = [_group_label(r) for r in g.iloc[cols].itertuples()]
+        labels = list(group_labels[cols])
         picks = res.interests.get(t.country, [])
-        isrcs = inputs.assets["isrc"].to_numpy()
-        genres_all = inputs.assets["genre"].to_numpy()
         artists = list(
             dict.fromkeys(
                 artist_of[isrcs[i]]

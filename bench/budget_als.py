@@ -86,13 +86,14 @@ def offline(db: str) -> None:
         # the CV grid alone, on the same truncated matrix
         print(
             f"- largest category ({summary['assets']} assets, truncated to {summary['m']} x "
-            f"{summary['n']}), update={upd}: grid + refit {total:.1f} s; chosen k={summary['k']}, "
+            f"{summary['n']}), update={upd}: total {total:.1f} s, of which the CV grid "
+            f"({summary['grid_fits']} fits) {summary['grid_seconds']:.1f} s; chosen k={summary['k']}, "
             f"lambda={summary['lam']:.3g}; held-out SSE {summary['test_sse']:.0f} vs "
             f"row+column means {summary['baseline_sse']:.0f}"
         )
     print("- persisted categories (job run):")
     print(models[["category", "assets", "m", "n", "k", "lam", "test_sse", "baseline_sse",
-                  "seconds"]].to_markdown(index=False))  # fmt: skip
+                  "seconds"]].round(3).to_string(index=False))  # fmt: skip
     _ = pd
 
 

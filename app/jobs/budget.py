@@ -96,6 +96,8 @@ def _fit_category(cat: int, cons: pd.DataFrame, genre: pd.Series, update: str):
         "baseline_sse": model.baseline_sse,
         "update_rule": update,
         "seconds": seconds,
+        "grid_seconds": model.grid_seconds,
+        "grid_fits": model.tried,
     }
     return summary, asset_rows, group_rows
 
@@ -180,7 +182,7 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     territories, resp = fit_territories(
         lifts, sorted(cons["country"].unique()) if len(cons) else []
     )
-    models_df = pd.DataFrame(models)
+    models_df = pd.DataFrame(models).drop(columns=["grid_seconds", "grid_fits"], errors="ignore")
     assets_df = pd.concat(assets) if assets else pd.DataFrame()
     groups_df = pd.concat(groups) if groups else pd.DataFrame()
     progress("writing results", 0.97)
@@ -191,6 +193,7 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
         "in_model": int(assets_df["in_model"].sum()) if len(assets_df) else 0,
         "territories": int(len(territories)),
         "largest_category_seconds": round(max((m["seconds"] for m in models), default=0), 2),
+        "grid_seconds_total": round(sum(m["grid_seconds"] for m in models), 2),
     }
     params = {
         "taus": TAUS.__dict__,
