@@ -54,14 +54,6 @@ def asset_categories(
     return pd.Series(labels, index=features.index, name="category")
 
 
-def category_for_new_assets(assigned: pd.DataFrame, genres: pd.Series) -> pd.Series:
-    """Categories for assets without trend data, from metadata only (the genre's commonest
-    category; the overall commonest when the genre is unseen). `assigned`: genre, category."""
-    overall = int(assigned["category"].mode().iloc[0])
-    by_genre = assigned.groupby("genre")["category"].agg(lambda s: int(s.mode().iloc[0]))
-    return genres.map(by_genre).fillna(overall).astype(int)
-
-
 # -- truncation (model truncation component 1822) ---------------------------------------------
 @dataclass(frozen=True)
 class Taus:

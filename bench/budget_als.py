@@ -135,6 +135,32 @@ def online(db: str, requests: int) -> None:
     print(f"- cached (as the page serves a repeat): p50 {1e6 * statistics.median(cached):.1f} us")
 
 
+def response_truth(db: str, truth_dir: str) -> None:
+    import pandas as pd
+
+    from data.store import open_store
+
+    path = Path(truth_dir) / "country_response.csv"
+    if not path.exists():
+        print(f"\n## 4. Response curve vs ground truth: {path} is absent, skipped")
+        return
+    with open_store(db, read_only=True) as store:
+        fitted = store.cursor().execute("SELECT * FROM budget_territories").df()
+    truth = pd.read_csv(path)
+    both = fitted[fitted["campaigns"] > 0].merge(truth, on="country")
+    r_scale = np.corrcoef(both["spend_scale"], both["spend_scale_usd"])[0, 1]
+    r_u = np.corrcoef(both["uplift"], both["max_uplift"])[0, 1]
+    ratio = (both["spend_scale"] / both["spend_scale_usd"]).median()
+    print(
+        f"\n## 4. Response curve vs the demo's planted truth ({len(both)} territories with campaigns)"
+    )
+    print(
+        f"- spend scale s: correlation with planted {r_scale:.2f}, median fitted/planted {ratio:.2f}"
+    )
+    print(f"- max uplift u per territory: correlation with planted {r_u:.2f}; fitted mean "
+          f"{both['uplift'].mean():.3f} vs planted mean {both['max_uplift'].mean():.3f}")  # fmt: skip
+
+
 def main() -> None:
     from threadpoolctl import threadpool_limits
 
@@ -143,11 +169,13 @@ def main() -> None:
     ap.add_argument("--db", default="/work/stores/budget.duckdb")
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--skip-store", action="store_true")
+    ap.add_argument("--truth", default="/work/stores/demo/demo-seed0/ground_truth")
     args = ap.parse_args()
     updates([(50, 200), (100, 600), (200, 1000), (300, 2000)])
     if not args.skip_store:
         offline(args.db)
         online(args.db, args.requests)
+        response_truth(args.db, args.truth)
 
 
 if __name__ == "__main__":
