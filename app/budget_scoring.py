@@ -24,6 +24,9 @@ CAMPAIGN_DAYS = 28
 # Share of the people in the selected groups an ad platform can target for a music campaign
 # (an assumption standing in for the platforms' reach APIs; see docs/features/budget.md).
 REACHABLE = 0.05
+# Contributing assets considered per territory: genres come from the top GENRE_ASSETS, artists
+# from the best that may be shown (the user's own labels), at most MAX_ARTISTS.
+INTEREST_CANDIDATES, GENRE_ASSETS, MAX_ARTISTS = 30, 5, 3
 
 
 @dataclass
@@ -94,6 +97,7 @@ def score(
         rho=rho,
         kappa_share=kappa_share,
         top_territories=top,
+        top_interests=INTEREST_CANDIDATES,
     )
     # plain dicts and arrays: pandas indexing per territory was most of a request's time
     terr = inputs.territories.set_index("country").to_dict("index")

@@ -285,3 +285,29 @@ def targeting(row: pd.Series) -> tuple[pd.DataFrame, str]:
         ],
     }
     return pd.DataFrame(items), json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def scores_figure(result: budget_scoring.ScoreResult) -> Any:
+    """Bar chart of S(T) per ranked territory, selected ones highlighted."""
+    import plotly.graph_objects as go
+
+    from app.charts import PALETTE
+    from app.widgets import plot_text
+
+    terr = result.territories
+    fig = go.Figure(
+        go.Bar(
+            x=[plot_text(geo.country_name(t.country)) for t in terr],
+            y=[t.score for t in terr],
+            marker_color=[PALETTE[0] if t.selected else PALETTE[8] for t in terr],
+            hovertemplate="%{x}: S(T) %{y:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"Territory score S(T) for the '{result.goal}' goal (purple: selected)",
+        xaxis_title="Territory",
+        yaxis_title="S(T), goal-weighted predicted engagement (log scale units)",
+        height=320,
+        margin={"t": 50, "b": 40, "l": 60, "r": 10},
+    )
+    return fig

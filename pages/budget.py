@@ -111,6 +111,7 @@ st.caption(
     f"of each territory's top groups; 'selected' territories have a top group scoring at least "
     f"the best S(T). Model {'fold-in (track not in its category model)' if result.folded_in else 'look-up'}."
 )
+st.plotly_chart(bv.scores_figure(result), key="budget_scores")
 widgets.table(
     bv.territory_table(result),
     key="budget_territories",
