@@ -244,3 +244,17 @@ def test_response_curve_recovers_planted_campaigns() -> None:
     fit = bc.fit_response(spend, cpr, lift, base)
     assert fit.uplift == pytest.approx(0.25, rel=0.15)
     assert fit.a == pytest.approx(2e5, rel=0.35)
+
+
+def test_categories_recover_planted_listening_profiles() -> None:
+    rng = np.random.default_rng(5)
+    # two kinds of asset: listened to mostly in country A or mostly in B, genres mixed
+    n = 60
+    kind = np.repeat([0, 1], n // 2)
+    share_a = np.where(kind == 0, rng.uniform(0.7, 0.9, n), rng.uniform(0.1, 0.3, n))
+    feats = pd.DataFrame({"country=A": share_a, "country=B": 1 - share_a})
+    genres = pd.Series(rng.choice(["pop", "rock"], n))
+    cats = bm.asset_categories(feats, genres, n_categories=2, genre_weight=0.1)
+    agree = max((cats.to_numpy() == kind).mean(), (cats.to_numpy() != kind).mean())
+    assert agree == 1.0
+    assert (bm.asset_categories(feats, genres, assets_per_category=150) == 0).all()
