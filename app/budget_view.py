@@ -306,7 +306,7 @@ def scores_figure(result: budget_scoring.ScoreResult) -> Any:
     fig.update_layout(
         title=f"Territory score S(T) for the '{result.goal}' goal (purple: selected)",
         xaxis_title="Territory",
-        yaxis_title="S(T), goal-weighted predicted engagement (log scale units)",
+        yaxis_title="S(T) (log engagement units)",
         height=320,
         margin={"t": 50, "b": 40, "l": 60, "r": 10},
     )

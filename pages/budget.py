@@ -256,12 +256,23 @@ view = props.assign(
 ]
 queue = props[(props["status"] == "submitted") & (props["created_by"] != scope.username)]
 if approver:
-    st.caption(f"Awaiting your review: {len(queue)} proposal(s).")
+    st.markdown("**Review queue**")
+    st.caption(f"Awaiting your review: {len(queue)} proposal(s). Open one below to decide.")
+    if len(queue):
+        widgets.table(
+            view[view["proposal_id"].isin(queue["proposal_id"])],
+            key="budget_queue",
+            file_name="budget-review-queue",
+        )
+    st.markdown("**All proposals for your labels**")
 widgets.table(view, key="budget_proposals", file_name="budget-proposals")
 
+ids = list(props["proposal_id"])
+if approver and len(queue):  # the queue first
+    ids = list(queue["proposal_id"]) + [p for p in ids if p not in set(queue["proposal_id"])]
 pick = st.selectbox(
     "Open a proposal",
-    list(props["proposal_id"]),
+    ids,
     format_func=lambda p: f"#{p} · {props.set_index('proposal_id').loc[p, 'status']}",
     key="budget_open",
 )
