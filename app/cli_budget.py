@@ -1,9 +1,129 @@
-"""`labelradar` subcommands of the budget feature (placeholder until the feature lands)."""
+"""`labelradar` subcommands of the budget feature.
+
+- `audience --isrc ISRC --goal expand|accelerate|sustain [--json]`: ranked territories for a
+  track from the persisted audience model (operator access, like `info`).
+- `approvers list | grant USER | revoke USER`: budget approval rights (admins always have
+  them; grants are for managers). Changes are audited with the actor `cli`.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from app.cli_support import CliError, emit, open_store_for
+
+GOALS = ("expand", "accelerate", "sustain")
+
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Add this feature's subcommands; `parents` carry --db/--quiet and --json."""
+    p = sub.add_parser(
+        "audience", parents=parents, help="ranked territories and budget caps for a track"
+    )
+    p.add_argument("--isrc", required=True, help="the track's ISRC")
+    p.add_argument("--goal", default="expand", help="expand | accelerate | sustain")
+    p.set_defaults(func=cmd_audience)
+
+    p = sub.add_parser("approvers", parents=parents, help="budget approval rights")
+    p.add_argument("action", choices=("list", "grant", "revoke"))
+    p.add_argument("user", nargs="?", help="the manager to grant or revoke")
+    p.set_defaults(func=cmd_approvers)
+
+
+def cmd_audience(args: argparse.Namespace) -> int:
+    from app import budget_scoring
+    from data import budget as bdata
+    from data import model_runs
+
+    if args.goal not in GOALS:
+        raise CliError(f"unknown goal {args.goal!r}: use one of {', '.join(GOALS)}")
+    with open_store_for(args, read_only=True) as store:
+        try:
+            run = model_runs.latest(store, "audience")
+        except Exception as exc:  # the table is missing on an old store
+            raise CliError("no audience model yet: run `labelradar refresh`") from exc
+        if run is None:
+            raise CliError("no audience model yet: run `labelradar refresh`")
+        known = (
+            store.cursor()
+            .execute("SELECT artist_name FROM catalog WHERE isrc = ?", [args.isrc])
+            .fetchone()
+        )
+        if known is None:
+            raise CliError(f"unknown ISRC {args.isrc!r}: it is not in the catalog")
+        inputs = bdata.load_model(store, args.isrc)
+        if inputs is None:
+            raise CliError(
+                f"no audience model covers {args.isrc} (no streams in the model window); "
+                "run `labelradar refresh` after loading its trend reports"
+            )
+        names = bdata.catalog_names(store, list(inputs.assets["isrc"]))
+        artist_of = dict(zip(names["isrc"], names["artist_name"], strict=True))
+        result = budget_scoring.score(
+            inputs, args.goal, artist_of=artist_of, own_artist=known[0], params=run.params
+        )
+    payload = {
+        "isrc": args.isrc,
+        "goal": args.goal,
+        "model": "fold-in" if result.folded_in else "look-up",
+        "computed_at": run.computed_at,
+        "data_through": run.data_through,
+        "territories": [t.as_json() for t in result.territories],
+    }
+
+    def text() -> str:
+        lines = [
+            f"Territories for {args.isrc} ({known[0]}), goal {args.goal} "
+            f"(model {payload['model']}, computed {run.computed_at:%Y-%m-%d %H:%M} UTC, "
+            f"data through {run.data_through}):"
+        ]
+        for i, t in enumerate(result.territories, 1):
+            mark = "*" if t.selected else " "
+            lines.append(
+                f"{i:>2}{mark} {t.country}  score {t.score:6.2f}  cap ${t.cap_usd:>9,.0f}  "
+                f"{t.expected_streams_per_usd:6.2f} streams/USD"
+            )
+            lines.append(f"      groups: {', '.join(t.groups[:4])}")
+            if t.interests:
+                lines.append(f"      interests: {', '.join(t.interests[:5])}")
+        lines.append("* selected by the territory rule (top group's score >= the best S(T))")
+        return "\n".join(lines)
+
+    emit(args, payload, text)
+    return 0
+
+
+def cmd_approvers(args: argparse.Namespace) -> int:
+    from data import budget_proposals as bp
+    from data.scope import Scope
+
+    cli = Scope(username="cli", role="admin", labels=frozenset())
+    with open_store_for(args, read_only=args.action == "list") as store:
+        if args.action == "list":
+            df = bp.list_approvers(store)
+            rows = df.to_dict(orient="records")
+            emit(
+                args,
+                {"approvers": rows},
+                lambda: (
+                    "\n".join(
+                        f"{r['username']:<20} {r['role']:<8} granted by {r['granted_by']}"
+                        for r in rows
+                    )
+                    or "no approvers"
+                ),
+            )
+            return 0
+        if not args.user:
+            raise CliError(f"`approvers {args.action}` needs a USER")
+        try:
+            (bp.grant if args.action == "grant" else bp.revoke)(store, cli, args.user)
+        except bp.ProposalError as exc:
+            raise CliError(str(exc)) from exc
+        verb = "granted to" if args.action == "grant" else "revoked from"
+        emit(
+            args,
+            {"user": args.user, "action": args.action},
+            f"budget approval rights {verb} {args.user}",
+        )
+    return 0

@@ -1,3 +1,137 @@
-"""Scoped reads of the budget feature's persisted results (placeholder until it lands).
+"""Scoped reads of the budget feature: tracks with an audience model, the model pieces for an
+in-scope track, proposals and their audit trail.
 
-Every public function is registered with `@scoped` from data.queries."""
+Every public function is registered with `@scoped` from data.queries. The audience model of a
+category is learned from the whole catalogue (an aggregate, shown for an in-scope track);
+the identities of other labels' assets in it are blanked: only in-scope artists can appear
+as interests.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from data import model_runs
+from data.budget import load_model
+from data.queries import Filters, _df, _where, scoped
+from data.scope import Scope
+from data.store import Store
+
+
+def _in_scope(store: Store, scope: Scope, isrc: str) -> bool:
+    cond, params = _where(scope, None)
+    row = (
+        store.cursor()
+        .execute(f"SELECT count(*) FROM catalog c WHERE c.isrc = ? AND {cond}", [isrc, *params])
+        .fetchone()
+    )
+    return bool(row[0])
+
+
+@scoped
+def budget_tracks(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
+    """isrc, track_title, artist_id, artist_name, label, in_model for in-scope tracks that
+    have an audience model (labels and artists of the filters apply)."""
+    f = filters or Filters()
+    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    return _df(
+        store,
+        f"SELECT c.isrc, c.track_title, c.artist_id, c.artist_name, c.label, b.in_model "
+        f"FROM budget_assets b JOIN catalog c USING (isrc) WHERE {cond} "
+        f"ORDER BY c.artist_name, c.track_title, c.isrc",
+        params,
+    )
+
+
+@scoped
+def audience_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
+    """The persisted model pieces for an in-scope track as frames ({} when out of scope or
+    without a model). Other labels' assets keep their genre but lose isrc and artist."""
+    if not _in_scope(store, scope, isrc):
+        return {}
+    m = load_model(store, isrc)
+    if m is None:
+        return {}
+    cond, params = _where(scope, None)
+    visible = _df(
+        store,
+        f"SELECT c.isrc, c.artist_name FROM catalog c WHERE {cond} AND c.isrc IN "
+        f"(SELECT isrc FROM budget_assets WHERE category = ? AND in_model)",
+        [*params, m.category],
+    )
+    names = dict(zip(visible["isrc"], visible["artist_name"], strict=True))
+    assets = m.assets.copy()
+    assets["artist_name"] = assets["isrc"].map(names)
+    assets["isrc"] = assets["isrc"].where(assets["isrc"].isin(names.keys()))
+    own = _df(store, "SELECT artist_name FROM catalog WHERE isrc = ?", [isrc])
+    return {
+        "asset": pd.DataFrame(
+            [
+                {
+                    "isrc": m.isrc,
+                    "category": m.category,
+                    "in_model": m.in_model,
+                    "row_idx": m.row_idx,
+                    "lam": m.lam,
+                    "artist_name": own["artist_name"].iloc[0],
+                }
+            ]
+        ),
+        "e_row": pd.DataFrame({"e": m.e_row}),
+        "e": pd.DataFrame(m.e),
+        "x": pd.DataFrame(m.x),
+        "y": pd.DataFrame(m.y),
+        "groups": m.groups,
+        "assets": assets,
+        "territories": m.territories,
+        "base": m.base,
+    }
+
+
+@scoped
+def audience_run(store: Store, scope: Scope) -> dict[str, Any]:
+    """computed_at, data_through and params of the latest audience job run ({} if none)."""
+    run = model_runs.latest(store, "audience")
+    if run is None:
+        return {}
+    return {
+        "computed_at": run.computed_at,
+        "data_through": run.data_through,
+        "params": json.dumps(run.params, sort_keys=True),
+    }
+
+
+@scoped
+def budget_proposals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
+    """Proposals for in-scope tracks, newest first, with track and artist names."""
+    f = filters or Filters()
+    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    return _df(
+        store,
+        f"SELECT p.proposal_id, p.isrc, c.track_title, c.artist_name, p.label, p.goal, "
+        f"p.total_usd, p.plan, p.status, p.comment, p.created_by, p.created_at, "
+        f"p.updated_by, p.updated_at, p.version FROM budget_proposals p "
+        f"JOIN catalog c ON c.isrc = p.isrc WHERE {cond} ORDER BY p.proposal_id DESC",
+        params,
+    )
+
+
+@scoped
+def proposal_audit(
+    store: Store, scope: Scope, filters: Filters | None = None, proposal_id: int | None = None
+) -> pd.DataFrame:
+    """Audit entries (who, when, action, before, after) of in-scope proposals, oldest first."""
+    f = filters or Filters()
+    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    extra, more = ("", []) if proposal_id is None else (" AND a.entity_id = ?", [str(proposal_id)])
+    return _df(
+        store,
+        f"SELECT a.audit_id, a.logged_at, a.actor, a.action, a.entity_id AS proposal_id, "
+        f"a.before, a.after FROM audit_log a JOIN budget_proposals p "
+        f"ON a.entity = 'budget_proposal' AND a.entity_id = CAST(p.proposal_id AS VARCHAR) "
+        f"JOIN catalog c ON c.isrc = p.isrc WHERE {cond}{extra} ORDER BY a.audit_id",
+        params + more,
+    )

@@ -1,0 +1,176 @@
+"""Online scoring of one track on the persisted audience model (no fitting, no Streamlit).
+
+Shared by the CLI (`labelradar audience`) and the Territory budgets page: look-up or fold-in,
+Delta classes, goal scores, S(T), interests, then each territory's response curve, cap and
+expected streams per USD.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics import budget_audience as aud
+from analytics import budget_caps as bc
+from data.budget import ModelInputs
+
+TOP_TERRITORIES = 10
+POTENTIAL_MAX = 10.0
+CAMPAIGN_DAYS = 28
+# Share of the people in the selected groups an ad platform can target for a music campaign
+# (an assumption standing in for the platforms' reach APIs; see docs/features/budget.md).
+REACHABLE = 0.05
+# Contributing assets considered per territory: genres come from the top GENRE_ASSETS, artists
+# from the best that may be shown (the user's own labels), at most MAX_ARTISTS.
+INTEREST_CANDIDATES, GENRE_ASSETS, MAX_ARTISTS = 30, 5, 3
+
+
+@dataclass
+class TerritoryPlan:
+    country: str
+    score: float
+    selected: bool
+    groups: list[str]
+    interests: list[str]
+    artists: list[str]
+    genres: list[str]
+    cap_usd: float
+    expected_streams_per_usd: float
+    response: bc.TerritoryResponse
+    why: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "country": self.country,
+            "score": round(self.score, 4),
+            "selected": self.selected,
+            "groups": self.groups,
+            "interests": self.interests,
+            "cap_usd": round(self.cap_usd, 2),
+            "expected_streams_per_usd": round(self.expected_streams_per_usd, 4),
+        }
+
+
+@dataclass
+class ScoreResult:
+    isrc: str
+    goal: str
+    folded_in: bool
+    category: int
+    territories: list[TerritoryPlan] = field(default_factory=list)
+
+
+def score(
+    inputs: ModelInputs,
+    goal: str,
+    *,
+    artist_of: dict[str, str],
+    own_artist: str | None,
+    params: dict[str, Any],
+    rho: float = aud.DEFAULT_RHO,
+    kappa_share: float = aud.DEFAULT_KAPPA_SHARE,
+    multiple: float = bc.DEFAULT_MULTIPLE,
+    top: int = TOP_TERRITORIES,
+) -> ScoreResult:
+    """Ranked territories for `inputs.isrc` and `goal`.
+
+    `artist_of` maps model assets' ISRCs to artist names that may be shown (the caller
+    filters it to the user's scope); `params` is the audience job's model_runs params.
+    """
+    g = inputs.groups
+    countries = g["country"].to_numpy()
+    weights = g["weight"].to_numpy(float)
+    res = aud.audience(
+        inputs.e,
+        inputs.x,
+        inputs.y,
+        inputs.lam,
+        countries,
+        weights,
+        goal,
+        i0=inputs.row_idx if inputs.in_model else None,
+        e_row=None if inputs.in_model else inputs.e_row,
+        rho=rho,
+        kappa_share=kappa_share,
+        top_territories=top,
+        top_interests=INTEREST_CANDIDATES,
+    )
+    # plain dicts and arrays: pandas indexing per territory was most of a request's time
+    terr = inputs.territories.set_index("country").to_dict("index")
+    base = dict(zip(inputs.base["country"], inputs.base["streams_28d"], strict=True))
+    group_labels = (g["gender"] + " " + g["age_band"] + " " + g["subscription"]).to_numpy()
+    isrcs = inputs.assets["isrc"].to_numpy()
+    genres_all = inputs.assets["genre"].to_numpy()
+    spl = float(params.get("streams_per_listener") or 1.0)
+    u_all = float(params.get("uplift_all") or 0.0)
+    cpr_all = float(params.get("cost_per_result_all") or 0.01)
+    a, b = float(params.get("scale_a") or 0.0), float(params.get("scale_b") or 0.0)
+    best = np.maximum(res.ehat, res.e)
+    responses, rows = [], []
+    for t in res.territories:
+        cols = np.asarray(t.groups)
+        actual = np.expm1(np.clip(res.e[cols], 0, None)).sum()
+        potential = np.expm1(np.clip(best[cols], 0, None)).sum()
+        factor = min(POTENTIAL_MAX, potential / actual) if actual > 0 else 1.0
+        b_t = float(base.get(t.country, 0.0) or 0.0) * max(1.0, factor) * CAMPAIGN_DAYS / 28
+        r = terr.get(t.country)
+        if r is not None and int(r["campaigns"]) > 0:
+            cpr, u, s = float(r["cost_per_result"]), float(r["uplift"]), float(r["spend_scale"])
+            hist = f"cost and response from {int(r['campaigns'])} past campaigns here"
+        else:
+            cpr, u, s = cpr_all, u_all, max(a * cpr_all + b, 1.0)
+            hist = "no past campaigns here: all-territory cost and response"
+        pop = None if r is None else r.get("population")
+        population = float(pop) if pop is not None and pd.notna(pop) else None
+        in_t = weights[countries == t.country].sum()
+        share = float(weights[cols].sum() / in_t) if in_t > 0 else 0.0
+        # reach: people in the selected groups (census population x their share of the
+        # territory's listening); without a population, the groups' current listeners
+        audience = (
+            population * share * REACHABLE if population else float(weights[cols].sum()) / spl
+        )
+        responses.append(bc.TerritoryResponse(t.country, b_t, u, s, cpr, audience))
+        labels = list(group_labels[cols])
+        picks = res.interests.get(t.country, [])
+        artists = list(
+            dict.fromkeys(
+                artist_of[isrcs[i]]
+                for i, _ in picks
+                if i < len(isrcs) and isrcs[i] in artist_of and artist_of[isrcs[i]] != own_artist
+            )
+        )
+        genres = list(
+            dict.fromkeys(str(genres_all[i]) for i, _ in picks if i < len(isrcs) and genres_all[i])
+        )
+        n_goal = int((res.classes[cols] == aud.GOAL_CLASS[goal]).sum())
+        why = (
+            f"{n_goal} of its {len(cols)} top groups are in the '{goal}' class "
+            f"(Delta = predicted - actual engagement); model {'fold-in' if res.folded_in else 'look-up'}"
+            f"; {hist}."
+        )
+        rows.append((t, labels, artists, genres, why))
+    limits = bc.caps(responses, multiple=multiple)
+    out = ScoreResult(inputs.isrc, goal, res.folded_in, inputs.category)
+    for (t, labels, artists, genres, why), r in zip(rows, responses, strict=True):
+        cap = limits[r.country]
+        per_usd = r.expected(cap) / cap if cap > 0 else 0.0
+        out.territories.append(
+            TerritoryPlan(
+                country=t.country,
+                score=t.score,
+                selected=t.selected,
+                groups=labels,
+                interests=artists + [f"genre: {gn}" for gn in genres],
+                artists=artists,
+                genres=genres,
+                cap_usd=cap,
+                expected_streams_per_usd=per_usd if math.isfinite(per_usd) else 0.0,
+                response=r,
+                why=why,
+            )
+        )
+    return out

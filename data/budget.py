@@ -1,0 +1,213 @@
+"""Batch reads and writes of the audience job, and the model loader for online scoring.
+
+The job reads group x asset consumption (the channel tensor contracted to active and passive
+streams in SQL), campaign history with observed lifts, and writes every result table in one
+transaction. `load_model(store, isrc)` is the unscoped loader behind the CLI and the scoped
+query in data/queries_budget.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data.store import Store
+from data.vocab import ACTIVE_SOURCES, sql_list
+
+GROUP_COLS = ["country", "age_band", "gender", "subscription"]
+WINDOW_WEEKS = 12
+BASE_DAYS = 28
+PRE_DAYS = 28
+
+
+# -- job reads -------------------------------------------------------------------------------
+def window_end(cur: duckdb.DuckDBPyConnection) -> dt.date | None:
+    return cur.execute("SELECT max(week) FROM agg_group_week").fetchone()[0]
+
+
+def group_consumption(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEEKS) -> pd.DataFrame:
+    """isrc, country, age_band, gender, subscription, a (active), p (passive) streams over
+    the last `weeks` weeks: V_ijh summed over channels h (dsp x device x os x source x week)
+    split by whether the source is active."""
+    end = window_end(cur)
+    if end is None:
+        return pd.DataFrame(columns=["isrc", *GROUP_COLS, "a", "p"])
+    start = end - dt.timedelta(weeks=weeks - 1)
+    return (
+        cur.execute(
+            f"""SELECT isrc, country, age_band::VARCHAR AS age_band, gender::VARCHAR AS gender,
+               subscription::VARCHAR AS subscription,
+               sum(streams) FILTER (WHERE source IN {sql_list(ACTIVE_SOURCES)})::DOUBLE AS a,
+               sum(streams) FILTER (WHERE source NOT IN {sql_list(ACTIVE_SOURCES)})::DOUBLE AS p
+            FROM agg_group_week WHERE week BETWEEN ? AND ?
+            GROUP BY ALL""",
+            [start, end],
+        )
+        .df()
+        .fillna({"a": 0.0, "p": 0.0})
+    )
+
+
+def genres(cur: duckdb.DuckDBPyConnection) -> pd.Series:
+    df = cur.execute("SELECT isrc, genre FROM catalog").df()
+    return df.set_index("isrc")["genre"]
+
+
+def streams_per_listener(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEEKS) -> float:
+    """Streams per identified listener over the window (turns group streams into people)."""
+    end = window_end(cur)
+    if end is None:
+        return 1.0
+    start = end - dt.timedelta(weeks=weeks)
+    row = cur.execute(
+        "SELECT sum(streams)::DOUBLE, count(DISTINCT listener_id) FROM agg_listener_month "
+        "WHERE month >= date_trunc('month', ?::DATE)",
+        [start],
+    ).fetchone()
+    return float(row[0] / row[1]) if row and row[1] else 1.0
+
+
+def campaign_lifts(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Past campaigns with their observed lift, difference-in-differences style: the track's
+    streams in the territory during the campaign over its pre-campaign rate, divided by the
+    same ratio in the track's other territories (which removes the track's own trend, e.g. a
+    release climbing). `baseline` is what the territory would have streamed without it."""
+    df = cur.execute(
+        f"""WITH c AS (
+              SELECT campaign_id, isrc, country, spend_usd::DOUBLE AS spend,
+                     reach::DOUBLE AS reach, start_date, end_date,
+                     date_diff('day', start_date, end_date) + 1 AS days
+              FROM campaigns WHERE spend_usd > 0)
+            SELECT c.campaign_id, c.isrc, c.country, c.spend, c.reach, c.days,
+                   coalesce(sum(a.streams) FILTER (WHERE a.country = c.country
+                       AND a.date >= c.start_date), 0)::DOUBLE AS during,
+                   coalesce(sum(a.streams) FILTER (WHERE a.country = c.country
+                       AND a.date < c.start_date), 0)::DOUBLE AS pre,
+                   coalesce(sum(a.streams) FILTER (WHERE a.country <> c.country
+                       AND a.date >= c.start_date), 0)::DOUBLE AS during_other,
+                   coalesce(sum(a.streams) FILTER (WHERE a.country <> c.country
+                       AND a.date < c.start_date), 0)::DOUBLE AS pre_other
+            FROM c LEFT JOIN agg_daily a ON a.isrc = c.isrc
+                 AND a.date BETWEEN c.start_date - INTERVAL {PRE_DAYS} DAY AND c.end_date
+            GROUP BY ALL ORDER BY c.campaign_id"""
+    ).df()
+    trend = (df["during_other"] / df["days"]) / (df["pre_other"] / PRE_DAYS)
+    trend = trend.where(np.isfinite(trend) & (trend > 0), 1.0)
+    df["baseline"] = df["pre"] / PRE_DAYS * df["days"] * trend
+    return df.drop(columns=["pre", "during_other", "pre_other"])
+
+
+def track_country_base(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    end = cur.execute("SELECT max(date) FROM agg_daily").fetchone()[0]
+    if end is None:
+        return pd.DataFrame(columns=["isrc", "country", "streams_28d"])
+    return cur.execute(
+        "SELECT isrc, country, sum(streams)::DOUBLE AS streams_28d FROM agg_daily "
+        "WHERE date > ?::DATE - to_days(?::INTEGER) GROUP BY ALL",
+        [end, BASE_DAYS],
+    ).df()
+
+
+# -- job write ----------------------------------------------------------------------------------
+def replace_results(
+    cur: duckdb.DuckDBPyConnection,
+    models: pd.DataFrame,
+    assets: pd.DataFrame,
+    groups: pd.DataFrame,
+    territories: pd.DataFrame,
+    base: pd.DataFrame,
+) -> None:
+    """Swap every result table's contents (call inside the job's transaction)."""
+    for table, df in (
+        ("budget_models", models),
+        ("budget_assets", assets),
+        ("budget_groups", groups),
+        ("budget_territories", territories),
+        ("budget_track_country", base),
+    ):
+        cur.execute(f"DELETE FROM {table}")
+        if len(df):
+            cur.register("_budget_df", df)
+            cols = ", ".join(df.columns)
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _budget_df")
+            cur.unregister("_budget_df")
+
+
+# -- online loader --------------------------------------------------------------------------------
+@dataclass
+class ModelInputs:
+    """What online scoring needs for one asset (arrays for the whole category)."""
+
+    isrc: str
+    category: int
+    in_model: bool
+    row_idx: int | None
+    e_row: np.ndarray  # the asset's engagement over J
+    e: np.ndarray  # m x n
+    x: np.ndarray  # m x (k+1)
+    y: np.ndarray  # n x (k+1)
+    lam: float
+    groups: pd.DataFrame  # col_idx, country, age_band, gender, subscription, weight
+    assets: pd.DataFrame  # row_idx, isrc, genre (model rows, in row order)
+    territories: pd.DataFrame  # country, campaigns, cost_per_result, uplift, spend_scale
+    base: pd.DataFrame  # country, streams_28d of this asset
+
+
+def load_model(store: Store | duckdb.DuckDBPyConnection, isrc: str) -> ModelInputs | None:
+    """The persisted model pieces for `isrc` (None when it has no model)."""
+    cur = store.cursor()
+    row = cur.execute(
+        "SELECT category, in_model, row_idx, e FROM budget_assets WHERE isrc = ?", [isrc]
+    ).fetchone()
+    if row is None:
+        return None
+    category, in_model, row_idx, e_row = row
+    lam = cur.execute("SELECT lam FROM budget_models WHERE category = ?", [category]).fetchone()
+    rows = cur.execute(
+        "SELECT row_idx, isrc, genre, x, e FROM budget_assets WHERE category = ? AND in_model "
+        "ORDER BY row_idx",
+        [category],
+    ).fetchall()
+    groups = cur.execute(
+        "SELECT col_idx, country, age_band, gender, subscription, weight, y FROM budget_groups "
+        "WHERE category = ? ORDER BY col_idx",
+        [category],
+    ).df()
+    if lam is None or not rows or groups.empty:
+        return None
+    return ModelInputs(
+        isrc=isrc,
+        category=int(category),
+        in_model=bool(in_model),
+        row_idx=None if row_idx is None else int(row_idx),
+        e_row=np.asarray(e_row, float),
+        e=np.array([r[4] for r in rows], float),
+        x=np.array([r[3] for r in rows], float),
+        y=np.array(groups.pop("y").tolist(), float),
+        lam=float(lam[0]),
+        groups=groups,
+        assets=pd.DataFrame([r[:3] for r in rows], columns=["row_idx", "isrc", "genre"]),
+        territories=cur.execute("SELECT * FROM budget_territories ORDER BY country").df(),
+        base=cur.execute(
+            "SELECT country, streams_28d FROM budget_track_country WHERE isrc = ?", [isrc]
+        ).df(),
+    )
+
+
+def catalog_names(store: Store, isrcs: list[str]) -> pd.DataFrame:
+    """isrc, artist_id, artist_name, label for the given tracks (unscoped: CLI only)."""
+    if not isrcs:
+        return pd.DataFrame(columns=["isrc", "artist_id", "artist_name", "label"])
+    return (
+        store.cursor()
+        .execute(
+            "SELECT isrc, artist_id, artist_name, label FROM catalog WHERE isrc IN "
+            f"({', '.join('?' * len(isrcs))})",
+            isrcs,
+        )
+        .df()
+    )

@@ -1,0 +1,79 @@
+"""`labelradar audience` and `labelradar approvers` on the tiny demo store (all jobs run)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from app.cli import main
+from data.store import open_store
+
+
+@pytest.fixture(scope="module")
+def db(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("budget-cli") / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    return path
+
+
+def _isrc(db, in_model: bool) -> str:
+    with open_store(db, read_only=True) as s:
+        row = (
+            s.cursor()
+            .execute(
+                "SELECT isrc FROM budget_assets WHERE in_model = ? ORDER BY isrc LIMIT 1",
+                [in_model],
+            )
+            .fetchone()
+        )
+    assert row is not None
+    return row[0]
+
+
+def test_audience_json(db, capsys) -> None:
+    in_model = True  # the tiny store's categories keep every asset (fold-in: analytics tests)
+    isrc = _isrc(db, in_model)
+    assert main(["audience", "--isrc", isrc, "--goal", "expand", "--json", "--db", str(db)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == ("look-up" if in_model else "fold-in")
+    terr = out["territories"]
+    assert terr and {"country", "score", "groups", "interests", "cap_usd"} <= set(terr[0])
+    assert "expected_streams_per_usd" in terr[0]
+    scores = [t["score"] for t in terr]
+    assert scores == sorted(scores, reverse=True)
+    assert terr[0]["selected"] is True  # the best territory always meets the rule
+    assert all(t["cap_usd"] >= 0 and t["groups"] for t in terr)
+
+
+def test_audience_text_and_errors(db, capsys) -> None:
+    isrc = _isrc(db, True)
+    assert main(["audience", "--isrc", isrc, "--goal", "sustain", "--db", str(db)]) == 0
+    assert "score" in capsys.readouterr().out
+    for argv, words in [
+        (["--isrc", "XX0000000000", "--goal", "expand"], "unknown ISRC"),
+        (["--isrc", isrc, "--goal", "grow"], "unknown goal"),
+    ]:
+        assert main(["audience", *argv, "--db", str(db)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0]
+
+
+def test_audience_without_a_model_run(mini_db_copy, capsys) -> None:
+    assert main(["audience", "--isrc", "QZA000000001", "--db", str(mini_db_copy)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "labelradar refresh" in err and len(err.splitlines()) == 1
+
+
+def test_approvers_grant_list_revoke(db, capsys) -> None:
+    assert main(["approvers", "grant", "nora", "--db", str(db)]) == 0
+    assert main(["approvers", "list", "--json", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["approvers", "list", "--json", "--db", str(db)]) == 0
+    names = {r["username"] for r in json.loads(capsys.readouterr().out)["approvers"]}
+    assert {"admin", "nora"} <= names and "vera" not in names
+    assert main(["approvers", "grant", "vera", "--db", str(db)]) == 1  # a viewer
+    assert "only managers" in capsys.readouterr().err
+    assert main(["approvers", "revoke", "nora", "--db", str(db)]) == 0
+    assert main(["approvers", "revoke", "nora", "--db", str(db)]) == 1
