@@ -47,7 +47,7 @@ class Store:
                 raise StoreError(f"no store at {self.path}: build one with `labelradar demo`")
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
+            self.con = self._connect(str(path), read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
@@ -66,6 +66,18 @@ class Store:
             self._check_version()
 
     # -- connections -------------------------------------------------------------------
+    @staticmethod
+    def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.ConnectionException as exc:
+            # DuckDB keeps one configuration per file and process: when this process already
+            # holds the file read-write, a read-only open must share that database. The Store
+            # still refuses writes (see transaction()).
+            if not read_only or "different configuration" not in str(exc):
+                raise
+            return duckdb.connect(path, read_only=False)
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor private to the calling thread (DuckDB connections are not shareable)."""
         cur = getattr(self._local, "cur", None)
@@ -85,6 +97,8 @@ class Store:
 
         Any exception (KeyboardInterrupt included) rolls back, so the store stays as it was.
         """
+        if self.read_only:
+            raise StoreError(f"the store {self.path} was opened read-only")
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from app.jobs import run_jobs
+from data.store import open_store
 from data.synth import DEMO_PASSWORDS, build_demo_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,8 @@ if not Path(CHROMIUM).exists():
     raise RuntimeError(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
 import playwright.sync_api as playwright_api  # noqa: E402
 
+FEATURE_PAGES = ("Fan types", "Similar artists", "Alerts", "Territory budgets")
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -48,8 +52,11 @@ def _free_port() -> int:
 
 
 def _build_store(target: Path) -> dict[str, tuple[str, str]]:
-    """The tiny generated demo store; returns the admin's and a viewer's credentials."""
+    """The tiny generated demo store with every batch job run; returns the admin's and a
+    viewer's credentials."""
     build_demo_store(target, size="tiny", seed=0, out_dir=target.parent / "files")
+    with open_store(target) as store:
+        run_jobs(store)
     return {
         "admin": ("admin", DEMO_PASSWORDS["admin"]),
         "viewer": ("vera", DEMO_PASSWORDS["vera"]),
@@ -172,7 +179,14 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
         nav = page.get_by_test_id("stSidebarNav")
         # inner text is "<icon ligature>\n\n<title>"
         titles = [t.strip().split("\n")[-1] for t in nav.locator("a").all_inner_texts()]
-        assert titles == ["Catalog", "Users"], titles
+        assert titles == [
+            "Catalog",
+            "Fan types",
+            "Similar artists",
+            "Alerts",
+            "Territory budgets",
+            "Users",
+        ], titles
         for title in titles:
             nav.get_by_role("link", name=title).click()
             page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
@@ -195,7 +209,14 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
                 assert csv_text.startswith("rank,track,artist,label,streams"), csv_text[:80]
                 assert download.value.suggested_filename == "top-tracks.csv"
                 page.wait_for_timeout(1500)  # let deck.gl draw before the screenshot
-            _shot(page, f"02-{title.lower()}")
+            elif title in FEATURE_PAGES:
+                # every analytics page draws at least one titled chart from persisted results
+                page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+                assert (
+                    "labelradar refresh" not in page.locator("[data-testid='stMain']").inner_text()
+                )
+                page.wait_for_timeout(1500)
+            _shot(page, f"02-{title.lower().replace(' ', '-')}")
     finally:
         page.close()
 

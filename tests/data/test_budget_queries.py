@@ -9,7 +9,7 @@ from data.store import open_store
 
 
 def test_audience_inputs_hide_other_labels(demo_db) -> None:
-    with open_store(demo_db, read_only=True) as store:
+    with open_store(demo_db) as store:
         cur = store.cursor()
         labels = [
             r[0] for r in cur.execute("SELECT DISTINCT label FROM catalog ORDER BY 1").fetchall()

@@ -21,7 +21,7 @@ from data.store import open_store
 
 @pytest.fixture(scope="module")
 def store(demo_db):
-    s = open_store(demo_db, read_only=True)
+    s = open_store(demo_db)
     yield s
     s.close()
 

@@ -85,3 +85,14 @@ def test_transaction_commits_or_rolls_back_everything(tmp_path):
             k for (k,) in s.cursor().execute("SELECT key FROM store_meta ORDER BY key").fetchall()
         ]
         assert keys == ["a"]
+
+
+def test_read_only_open_beside_a_read_write_one_in_the_same_process(tmp_path):
+    """DuckDB refuses two configurations of one file in a process; the read-only Store
+    shares the open database and still refuses writes."""
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as rw, open_store(path, read_only=True) as ro:
+        rw.set_meta("probe", "1")
+        assert ro.get_meta("probe") == "1"
+        with pytest.raises(StoreError, match="read-only"), ro.transaction():
+            pass
