@@ -79,3 +79,29 @@ def write_results(cur: DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> N
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
         finally:
             cur.unregister(name)
+
+
+# -- operator reads (the CLI: unscoped, like `info`) ------------------------------------------
+def read_profiles(cur: DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(profiles, pmf, thresholds) of the persisted model."""
+    profiles = cur.execute("SELECT * FROM fan_profiles ORDER BY profile_idx").df()
+    pmf = cur.execute("SELECT * FROM fan_profile_pmf ORDER BY profile_idx, bin_idx").df()
+    thresholds = cur.execute(
+        "SELECT lower_name, upper_name, streams FROM fan_thresholds ORDER BY idx"
+    ).df()
+    return profiles, pmf, thresholds
+
+
+def artist_name(cur: DuckDBPyConnection, artist_id: str) -> str | None:
+    row = cur.execute(
+        "SELECT any_value(artist_name) FROM catalog WHERE artist_id = ?", [artist_id]
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def read_mix(cur: DuckDBPyConnection, artist_id: str) -> pd.DataFrame:
+    return cur.execute(
+        "SELECT profile, share, low, high, listeners FROM fan_mix WHERE artist_id = ? "
+        "ORDER BY profile_idx",
+        [artist_id],
+    ).df()
