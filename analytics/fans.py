@@ -268,10 +268,7 @@ def evaluate_k(
     variants predict a total by its bin's mass spread evenly over the bin's integers."""
     test = split_pairs(len(streams), test_share, seed)
     train = ~test
-    if model == "lda_quantile150":
-        bins = quantile_bins(streams[train])
-    else:
-        bins = log_bins(streams[train])
+    bins = quantile_bins(streams[train]) if model == "lda_quantile150" else log_bins(streams[train])
     counts = count_matrix(artist_idx[train], bins.index(streams[train]), n_artists, len(bins))
     if model == "smooth":
         f = fit_smooth(counts, bins, k, seed)
@@ -347,9 +344,7 @@ def crossover(phi_lo: np.ndarray, phi_hi: np.ndarray, bins: Bins) -> float | Non
         if r[b] >= 0 > r[b - 1]:
             t = -r[b - 1] / (r[b] - r[b - 1])
             return float(np.exp(centre[b - 1] + t * (centre[b] - centre[b - 1])))
-    if start == 0 and r[0] >= 0:
-        return None  # the higher profile dominates from the first bin: no crossover
-    return None
+    return None  # no change of sign above the lower profile's mode
 
 
 def build_model(phi: np.ndarray, bins: Bins) -> FanModel:
