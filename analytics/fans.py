@@ -158,6 +158,34 @@ def lognormal_bin_pmf(mu: np.ndarray, sigma: np.ndarray, bins: Bins) -> np.ndarr
     return np.maximum(cdf_hi - cdf_lo, 1e-300)
 
 
+def _truncated_moments(
+    mu: np.ndarray, sigma: np.ndarray, bins: Bins
+) -> tuple[np.ndarray, np.ndarray]:
+    """[k, bins] mean and variance of log x for x in each bin under each profile (a normal
+    truncated to the bin's log bounds): the E-step statistics of binned, rounded totals."""
+    lo, hi = _log_edges(bins)
+    m, sd = mu[:, None], sigma[:, None]
+    a = (lo[None, :] - m) / sd
+    b = (hi[None, :] - m) / sd
+    z_raw = ndtr(b) - ndtr(a)
+    far = z_raw < 1e-10  # a bin deep in the profile's tail: it carries ~no weight anyway
+    z = np.where(far, 1.0, z_raw)
+    pdf_a = np.where(np.isfinite(a), np.exp(-0.5 * np.where(np.isfinite(a), a, 0) ** 2), 0.0)
+    pdf_b = np.where(np.isfinite(b), np.exp(-0.5 * np.where(np.isfinite(b), b, 0) ** 2), 0.0)
+    pdf_a, pdf_b = pdf_a / np.sqrt(2 * np.pi), pdf_b / np.sqrt(2 * np.pi)
+    a_pdf = np.where(np.isfinite(a), a, 0.0) * pdf_a
+    b_pdf = np.where(np.isfinite(b), b, 0.0) * pdf_b
+    shift = (pdf_a - pdf_b) / z
+    shift = np.where(far, 0.0, shift)
+    mean = np.where(far, bins.log_mean[None, :], m + sd * shift)
+    var = np.where(
+        far,
+        bins.log_var[None, :],
+        sd**2 * np.maximum(1.0 + np.where(far, 0.0, (a_pdf - b_pdf) / z) - shift**2, 0.0),
+    )
+    return mean, var
+
+
 @dataclass(frozen=True)
 class SmoothFit:
     mu: np.ndarray  # [k] log-scale location of each profile
@@ -174,8 +202,8 @@ def fit_smooth(
     seed: int = 0,
     *,
     restarts: int = 3,
-    iters: int = 500,
-    tol: float = 1e-8,
+    iters: int = 1000,
+    tol: float = 1e-7,
     min_sigma: float = 0.15,
 ) -> SmoothFit:
     """LDA's generative model (artist mix over profiles; a listener draws a profile, then a
@@ -183,9 +211,16 @@ def fit_smooth(
     fitted by EM on the artist x bin counts. The smooth, ordered profiles fix the original's
     jaggedness and make the profiles identifiable from the pooled distribution even when
     artists' mixes differ little (unconstrained topics are then only determined up to mixing
-    with each other). The M-step uses each bin's mean and variance of log streams, which is
-    exact for a continuous log-normal given per-bin responsibilities. Best of `restarts`."""
+    with each other). Totals are treated as interval-censored (a bin is an interval of the
+    continuous scale, totals are rounded and at least 1), so the E-step uses the truncated
+    normal moments of log streams in each bin under each profile. Best of `restarts`."""
     rng = np.random.default_rng(seed)
+    # Artists with identical count rows get identical mixes: fit each distinct row once,
+    # weighted by how many artists share it (many small artists share a row).
+    rows, inverse, mult = np.unique(counts, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    mult = mult.astype(float)[:, None]
+    empty = rows.sum(axis=1) == 0
     pooled = counts.sum(axis=0)
     total = max(float(pooled.sum()), 1.0)
     centre = float(pooled @ bins.log_mean / total)
@@ -198,28 +233,29 @@ def fit_smooth(
             q = np.sort(rng.uniform(0.02, 0.98, size=k))
         mu = bins.log_mean[np.minimum(np.searchsorted(cum, q), len(bins) - 1)].astype(float)
         sigma = np.full(k, max(spread / k, min_sigma))
-        theta = np.full((counts.shape[0], k), 1.0 / k)
+        theta = np.full((rows.shape[0], k), 1.0 / k)
         prev = -np.inf
-        for _ in range(iters):
+        for it in range(iters):
             phi = lognormal_bin_pmf(mu, sigma, bins)
-            mixed = theta @ phi  # [artists, bins]
-            ll = float(np.sum(counts * np.log(np.maximum(mixed, 1e-300))))
-            ratio = counts / np.maximum(mixed, 1e-300)
-            w_ak = theta * (ratio @ phi.T)  # expected listeners of each profile per artist
-            w_kb = phi * (theta.T @ ratio)  # expected listeners of each profile per bin
+            mixed = np.maximum(theta @ phi, 1e-300)  # [rows, bins]
+            if it % 10 == 0 or it == iters - 1:
+                ll = float(np.sum(mult * rows * np.log(mixed)))
+                if ll - prev < tol * abs(ll):
+                    break
+                prev = ll
+            ratio = rows / mixed
+            w_ak = theta * (ratio @ phi.T)  # expected listeners of each profile per row
+            w_kb = phi * ((theta * mult).T @ ratio)  # expected listeners per profile and bin
             theta = w_ak / np.maximum(w_ak.sum(axis=1, keepdims=True), 1e-300)
-            theta[counts.sum(axis=1) == 0] = 1.0 / k
+            theta[empty] = 1.0 / k
             nk = np.maximum(w_kb.sum(axis=1), 1e-12)
-            mu = w_kb @ bins.log_mean / nk
-            var = (
-                w_kb * (bins.log_var[None, :] + (bins.log_mean[None, :] - mu[:, None]) ** 2)
-            ).sum(axis=1) / nk
-            sigma = np.sqrt(np.maximum(var, min_sigma**2))
-            if ll - prev < tol * abs(ll):
-                break
-            prev = ll
+            e_mean, e_var = _truncated_moments(mu, sigma, bins)
+            mu = (w_kb * e_mean).sum(axis=1) / nk
+            dev = e_var + (e_mean - mu[:, None]) ** 2
+            sigma = np.sqrt(np.maximum((w_kb * dev).sum(axis=1) / nk, min_sigma**2))
         phi = lognormal_bin_pmf(mu, sigma, bins)
-        fit_r = SmoothFit(mu, sigma, phi, theta, ll)
+        ll = float(np.sum(mult * rows * np.log(np.maximum(theta @ phi, 1e-300))))
+        fit_r = SmoothFit(mu, sigma, phi, theta[inverse], ll)
         if best is None or fit_r.loglik > best.loglik:
             best = fit_r
     assert best is not None
@@ -385,8 +421,11 @@ def mix_posterior(
     bootstrap would instead collapse to zero width for an artist whose few listeners share
     one bin."""
     rng = np.random.default_rng(seed)
-    a, k = counts.shape[0], phi.shape[0]
-    n = counts.astype(np.int64)
+    # Identical count rows have identical posteriors: sample each distinct row once.
+    rows, inverse = np.unique(counts, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    a, k = rows.shape[0], phi.shape[0]
+    n = rows.astype(np.int64)
     theta = np.full((a, k), 1.0 / k)
     samples = np.empty((draws, a, k))
     for it in range(burn + draws):
@@ -399,9 +438,9 @@ def mix_posterior(
             samples[it - burn] = theta
     tail = (1.0 - level) / 2.0
     return (
-        samples.mean(axis=0),
-        np.quantile(samples, tail, axis=0),
-        np.quantile(samples, 1.0 - tail, axis=0),
+        samples.mean(axis=0)[inverse],
+        np.quantile(samples, tail, axis=0)[inverse],
+        np.quantile(samples, 1.0 - tail, axis=0)[inverse],
     )
 
 

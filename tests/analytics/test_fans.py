@@ -136,3 +136,16 @@ def test_heldout_likelihood_smooth_model_beats_original_on_planted_world(pairs):
     ours = F.evaluate_k(codes, s, codes.max() + 1, 3, 0, model="smooth")
     orig = F.evaluate_k(codes, s, codes.max() + 1, 3, 0, model="lda_quantile150")
     assert ours > orig
+
+
+def test_90_percent_intervals_cover_the_planted_shares(result, pairs):
+    truth = pd.crosstab(pairs.artist_id, pairs.fan_type, normalize="index")
+    n = pairs.groupby("artist_id").size()
+    big = n[n >= 200].index
+    covered = []
+    for t in FAN_TYPES:
+        m = result.mix[result.mix.profile == t].set_index("artist_id").loc[big]
+        tv = truth.loc[big, t]
+        covered.append(((m.low <= tv) & (tv <= m.high)).mean())
+    print(f"90% interval coverage (passive, casual, diehard): {np.round(covered, 3)}")
+    assert min(covered) >= 0.8
