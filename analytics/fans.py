@@ -205,6 +205,7 @@ def fit_smooth(
     iters: int = 1000,
     tol: float = 1e-7,
     min_sigma: float = 0.15,
+    prior: float = 1.0,
 ) -> SmoothFit:
     """LDA's generative model (artist mix over profiles; a listener draws a profile, then a
     stream level) with each profile a rounded log-normal over the ordered stream levels,
@@ -220,7 +221,6 @@ def fit_smooth(
     rows, inverse, mult = np.unique(counts, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
     mult = mult.astype(float)[:, None]
-    empty = rows.sum(axis=1) == 0
     pooled = counts.sum(axis=0)
     total = max(float(pooled.sum()), 1.0)
     centre = float(pooled @ bins.log_mean / total)
@@ -246,8 +246,10 @@ def fit_smooth(
             ratio = rows / mixed
             w_ak = theta * (ratio @ phi.T)  # expected listeners of each profile per row
             w_kb = phi * ((theta * mult).T @ ratio)  # expected listeners per profile and bin
-            theta = w_ak / np.maximum(w_ak.sum(axis=1, keepdims=True), 1e-300)
-            theta[empty] = 1.0 / k
+            # One pseudo-listener per profile (MAP under Dirichlet(2), close to the posterior
+            # mean under the flat prior the intervals use): an artist with one or two
+            # listeners keeps some weight on every profile instead of an extreme mix.
+            theta = (w_ak + prior) / (w_ak.sum(axis=1, keepdims=True) + k * prior)
             nk = np.maximum(w_kb.sum(axis=1), 1e-12)
             e_mean, e_var = _truncated_moments(mu, sigma, bins)
             mu = (w_kb * e_mean).sum(axis=1) / nk
