@@ -34,17 +34,19 @@ def latest_run() -> model_runs.ModelRun | None:
 
 
 def profile_figure(pmf: pd.DataFrame) -> go.Figure:
-    """Each profile's probability of a listener's total, per stream count (a bin's mass
-    spread over its counts), at the bins' geometric centres on a log axis."""
+    """Each profile's distribution of a listener's total on a log axis: the bin's mass per
+    unit of ln(streams) (a density on the log scale, so the area under each curve is 1 and
+    the profiles are comparable; per stream count the diehard curve would be invisible)."""
     fig = go.Figure()
     for i, (_name, g) in enumerate(pmf.groupby("profile_idx", sort=True)):
         label = str(g["name"].iloc[0])
         centre = np.sqrt(g["low"].to_numpy(float) * g["high"].to_numpy(float))
-        per_count = g["p"].to_numpy() / (g["high"] - g["low"] + 1).to_numpy()
+        log_width = np.log((g["high"].to_numpy(float) + 0.5) / (g["low"].to_numpy(float) - 0.5))
+        density = g["p"].to_numpy() / log_width
         fig.add_trace(
             go.Scatter(
                 x=centre,
-                y=per_count,
+                y=density,
                 mode="lines+markers",
                 name=label,
                 line={"color": colour(label, i), "shape": "spline"},
@@ -59,7 +61,10 @@ def profile_figure(pmf: pd.DataFrame) -> go.Figure:
             "title": {"text": "Streams per listener over the window (log scale)"},
             "type": "log",
         },
-        yaxis={"title": {"text": "Probability per stream count"}, "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": "Probability density per unit of ln(streams)"},
+            "rangemode": "tozero",
+        },
         legend={"title": {"text": "Fan type"}},
         height=380,
         margin={"t": 60, "b": 40},

@@ -48,7 +48,7 @@ counts = dict(zip(artists["artist_id"], artists["listeners"], strict=True))
 artist_id = st.selectbox(
     "Artist",
     list(artists["artist_id"]),
-    format_func=lambda a: f"{names[a]} · {counts[a]:,} listeners with ids",
+    format_func=lambda a: f"{counts[a]:,} listeners with ids · {names[a]}",
     key="fans_artist",
 )
 profile_names = list(model["profiles"]["name"])

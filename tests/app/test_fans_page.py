@@ -35,7 +35,7 @@ def test_page_shows_profiles_mix_breakdowns_map_and_targets(demo_db: Path, monke
     # nora manages one label: every artist offered belongs to it
     truth = pd.read_csv(next((demo_db.parent / "files").rglob("artists.csv")))
     label_of = dict(zip(truth.artist_name, truth.label, strict=True))
-    shown = [o.split(" · ")[0] for o in at.selectbox(key="fans_artist").options]
+    shown = [o.split(" · ", 1)[1] for o in at.selectbox(key="fans_artist").options]
     labels = {label_of[name] for name in shown}
     assert len(labels) == 1
     # comparisons: up to three more artists on the same chart
