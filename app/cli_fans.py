@@ -19,8 +19,9 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.set_defaults(func=cmd_fans)
 
 
-def payload_for(store: Any, artist_id: str) -> dict[str, Any]:
-    """The JSON answer for one artist (raises CliError for a user-caused problem)."""
+def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
+    """(artist name, the JSON answer for one artist in exactly the issue's shape); raises
+    CliError for a user-caused problem."""
     from data import fans as fan_data
     from data import model_runs
 
@@ -38,9 +39,7 @@ def payload_for(store: Any, artist_id: str) -> dict[str, Any]:
             "in the modelled window, so it has no fan types"
         )
     profiles, pmf, thresholds = fan_data.read_profiles(cur)
-    return {
-        "artist_id": artist_id,
-        "artist_name": name,
+    return name, {
         "profiles": [
             {
                 "name": p.name,
@@ -74,8 +73,8 @@ def payload_for(store: Any, artist_id: str) -> dict[str, Any]:
     }
 
 
-def text_for(p: dict[str, Any]) -> str:
-    lines = [f"{p['artist_name']} ({p['artist_id']}): {p['listeners']:,} listeners with ids"]
+def text_for(artist_id: str, name: str, p: dict[str, Any]) -> str:
+    lines = [f"{name} ({artist_id}): {p['listeners']:,} listeners with ids"]
     for name, m in p["mix"].items():
         lines.append(
             f"  {name:<10} {m['share'] * 100:5.1f} %  (90% interval "
@@ -95,6 +94,6 @@ def text_for(p: dict[str, Any]) -> str:
 
 def cmd_fans(args: argparse.Namespace) -> int:
     with open_store_for(args, read_only=True) as store:
-        payload = payload_for(store, args.artist)
-    emit(args, payload, lambda: text_for(payload))
+        name, payload = payload_for(store, args.artist)
+    emit(args, payload, lambda: text_for(args.artist, name, payload))
     return EXIT_OK
