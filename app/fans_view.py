@@ -79,7 +79,10 @@ def mix_figure(mixes: pd.DataFrame, artist_ids: list[str]) -> go.Figure:
     names = {a: n for a, n in zip(chosen["artist_id"], chosen["artist_name"], strict=True)}
     label = {a: f"{plot_text(names[a])} ({a})" for a in names}
     order = [label[a] for a in artist_ids if a in label]
-    for i, (_prof, g) in enumerate(chosen.groupby("profile_idx", sort=True)):
+    # Horizontal grouped bars stack the first trace at the bottom: add the profiles in
+    # reverse so that passive is on top, and reverse the legend to match.
+    groups = list(chosen.groupby("profile_idx", sort=True))
+    for i, (_prof, g) in reversed(list(enumerate(groups))):
         g = g.set_index("artist_id").reindex([a for a in artist_ids if a in names])
         pname = str(g["profile"].iloc[0])
         fig.add_trace(
@@ -106,7 +109,7 @@ def mix_figure(mixes: pd.DataFrame, artist_ids: list[str]) -> go.Figure:
         barmode="group",
         xaxis={"title": {"text": "Share of the artist's listeners (%)"}, "range": [0, 100]},
         yaxis={"title": {"text": "Artist"}, "categoryorder": "array", "categoryarray": order[::-1]},
-        legend={"title": {"text": "Fan type"}, "traceorder": "normal"},
+        legend={"title": {"text": "Fan type"}, "traceorder": "reversed"},
         height=160 + 90 * max(len(order), 1),
         margin={"t": 60, "b": 40},
     )
