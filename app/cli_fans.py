@@ -1,9 +1,99 @@
-"""`labelradar` subcommands of the fans feature (placeholder until the feature lands)."""
+"""`labelradar fans`: an artist's fan-type mix, the fan profiles and their thresholds."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from app.cli_support import EXIT_OK, CliError, emit, open_store_for
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Add this feature's subcommands; `parents` carry --db/--quiet and --json."""
+    p = sub.add_parser(
+        "fans",
+        parents=parents,
+        help="an artist's fan types (passive/casual/diehard mix with 90%% intervals)",
+    )
+    p.add_argument("--artist", required=True, metavar="ARTIST_ID", help="the artist's id")
+    p.set_defaults(func=cmd_fans)
+
+
+def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
+    """(artist name, the JSON answer for one artist in exactly the issue's shape); raises
+    CliError for a user-caused problem."""
+    from data import fans as fan_data
+    from data import model_runs
+
+    run = model_runs.latest(store, "fans")
+    if run is None:
+        raise CliError("no fan-type model on this store yet: run `labelradar refresh` first")
+    cur = store.cursor()
+    name = fan_data.artist_name(cur, artist_id)
+    if name is None:
+        raise CliError(f"unknown artist {artist_id!r}: see the catalog for artist ids")
+    mix = fan_data.read_mix(cur, artist_id)
+    if mix.empty:
+        raise CliError(
+            f"artist {artist_id} ({name}) has no listener-level streams (no listener ids) "
+            "in the modelled window, so it has no fan types"
+        )
+    profiles, pmf, thresholds = fan_data.read_profiles(cur)
+    return name, {
+        "profiles": [
+            {
+                "name": p.name,
+                "mean_streams": round(float(p.mean_streams), 2),
+                "pmf": [
+                    {"low": int(b.low), "high": int(b.high), "p": round(float(b.p), 6)}
+                    for b in pmf[pmf.profile_idx == p.profile_idx].itertuples()
+                ],
+            }
+            for p in profiles.itertuples()
+        ],
+        "thresholds": [
+            {
+                "lower": t.lower_name,
+                "upper": t.upper_name,
+                "streams": None if t.streams != t.streams else round(float(t.streams), 1),
+            }
+            for t in thresholds.itertuples()
+        ],
+        "mix": {
+            m.profile: {
+                "share": round(float(m.share), 4),
+                "low": round(float(m.low), 4),
+                "high": round(float(m.high), 4),
+            }
+            for m in mix.itertuples()
+        },
+        "listeners": int(mix.listeners.iloc[0]),
+        "computed_at": run.computed_at,
+        "data_through": run.data_through,
+    }
+
+
+def text_for(artist_id: str, name: str, p: dict[str, Any]) -> str:
+    lines = [f"{name} ({artist_id}): {p['listeners']:,} listeners with ids"]
+    for name, m in p["mix"].items():
+        lines.append(
+            f"  {name:<10} {m['share'] * 100:5.1f} %  (90% interval "
+            f"{m['low'] * 100:.1f}-{m['high'] * 100:.1f} %)"
+        )
+    lines.append("Profiles (mean streams per listener over the window):")
+    for prof in p["profiles"]:
+        lines.append(f"  {prof['name']:<10} {prof['mean_streams']:8.1f}")
+    for t in p["thresholds"]:
+        where = "never" if t["streams"] is None else f"above {t['streams']:.1f} streams"
+        lines.append(f"  {t['upper']} more likely than {t['lower']}: {where}")
+    lines.append(
+        f"computed {p['computed_at']:%Y-%m-%d %H:%M} UTC, data through {p['data_through']}"
+    )
+    return "\n".join(lines)
+
+
+def cmd_fans(args: argparse.Namespace) -> int:
+    with open_store_for(args, read_only=True) as store:
+        name, payload = payload_for(store, args.artist)
+    emit(args, payload, lambda: text_for(args.artist, name, payload))
+    return EXIT_OK

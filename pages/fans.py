@@ -1,5 +1,138 @@
-"""Placeholder until the feature lands."""
+"""Fan types: how committed an artist's listeners are, who they are and whom to convert."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.info("This page is being built.")
+from app import fans_view as view
+from app import services, state, widgets
+
+scope = state.current_scope()
+flt = state.current_filters()
+widgets.page_header(
+    "Fan types",
+    "Passive, casual and diehard listeners from listener-level streams (DSP rows with a "
+    "listener id) over the whole history. The sidebar's date and country filters do not "
+    "apply; its label and artist filters do.",
+)
+
+run = view.latest_run()
+if run is None:
+    st.info(
+        "The fan-type model has not been computed on this store yet. Run "
+        "`labelradar refresh` (or `labelradar refresh --only fans`) and reload this page.",
+        icon=":material/model_training:",
+    )
+    st.stop()
+
+model = services.query("fan_model", scope)
+if model["profiles"].empty:
+    widgets.no_data(
+        "The last fan-type run found no listener-level streams (no rows with a listener id) "
+        "for your labels, so there are no fan types to show."
+    )
+    st.stop()
+st.caption(
+    f"Computed {run.computed_at:%d %b %Y %H:%M} UTC from data through {run.data_through:%d %b %Y}."
+    if run.data_through
+    else f"Computed {run.computed_at:%d %b %Y %H:%M} UTC."
+)
+
+artists = services.query("fan_artists", scope, flt)
+if artists.empty:
+    widgets.no_data("No artists of your labels match the sidebar's label and artist filters.")
+    st.stop()
+
+names = dict(zip(artists["artist_id"], artists["artist_name"], strict=True))
+counts = dict(zip(artists["artist_id"], artists["listeners"], strict=True))
+artist_id = st.selectbox(
+    "Artist",
+    list(artists["artist_id"]),
+    format_func=lambda a: f"{counts[a]:,} listeners with ids · {names[a]}",
+    key="fans_artist",
+)
+profile_names = list(model["profiles"]["name"])
+top_name = profile_names[-1]
+
+# -- profiles and thresholds ---------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(view.profile_figure(model["pmf"]), key="fans_profiles")
+with right:
+    st.subheader("Where one type becomes another")
+    for line in view.thresholds_text(model["thresholds"], model["profiles"]):
+        st.markdown(f"- {line}")
+    k_note = (
+        f"{len(profile_names)} profiles: chosen by held-out likelihood over several random "
+        "splits (three is kept when more or fewer fit no better)."
+    )
+    st.caption(k_note)
+
+if counts[artist_id] == 0:
+    st.warning(
+        f"{names[artist_id]} has no listener-level streams (no DSP rows with a listener id), "
+        "so its fans cannot be typed. Pick another artist.",
+        icon=":material/person_off:",
+    )
+    st.stop()
+
+# -- mix beside comparison artists -----------------------------------------------------------
+mixes = services.query("fan_mixes", scope)
+others = [a for a in artists["artist_id"] if a != artist_id and counts[a] > 0]
+compare = st.multiselect(
+    "Compare with (up to 3 artists)",
+    others,
+    max_selections=3,
+    format_func=lambda a: names[a],
+    key="fans_compare",
+)
+listeners = int(counts[artist_id])
+if listeners < view.FEW_LISTENERS:
+    st.info(
+        f"Only {listeners} listeners with ids: the intervals are wide and the mix is uncertain.",
+        icon=":material/info:",
+    )
+st.plotly_chart(view.mix_figure(mixes, [artist_id, *compare]), key="fans_mix")
+st.caption(
+    "Shares are posterior means; bars show the 90% interval of each share given the fitted "
+    "profiles (fewer listeners, wider intervals)."
+)
+
+# -- who the fans are -----------------------------------------------------------------------
+bd = view.profile_order(services.query("fan_breakdown", scope, artist_id=artist_id), profile_names)
+a_col, g_col = st.columns(2)
+with a_col:
+    st.plotly_chart(
+        view.breakdown_figure(bd, "age_band", "Fan types by age band", "Age band"),
+        key="fans_age",
+    )
+with g_col:
+    st.plotly_chart(
+        view.breakdown_figure(bd, "gender", "Fan types by gender", "Gender"), key="fans_gender"
+    )
+st.caption("Expected listeners: each listener counts towards every type by its probability.")
+
+st.subheader("Where the passive and casual fans are")
+by_country = view.passive_casual_by_country(bd, top_name)
+if by_country["listeners"].sum() > 0:
+    st.pydeck_chart(view.passive_casual_map(by_country), key="fans_map")
+else:
+    widgets.no_data("No passive or casual listeners with a known country.")
+
+# -- conversion targets ----------------------------------------------------------------------
+st.subheader("Conversion targets")
+st.caption(
+    f"Age × gender × country segments ranked by their conversion gap: listeners × the "
+    f"artist's {top_name} share − the segment's expected {top_name} fans, i.e. how many more "
+    f"{top_name} fans the segment would have if it converted like the artist's audience as a "
+    "whole. Segments with fewer than 5 listeners are left out."
+)
+targets = services.query("fan_targets", scope, artist_id=artist_id)
+if targets.empty:
+    widgets.no_data("No segment falls short of the artist's diehard share.")
+else:
+    widgets.table(
+        view.targets_table(targets),
+        key="fans_targets",
+        file_name=f"fan-conversion-targets-{artist_id}.csv",
+    )

@@ -1,0 +1,254 @@
+"""View models of the Fan types page: figures, wording and the passive/casual map."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+
+from app import geo, services
+from app.charts import MAP_BORDER, MAP_LAND, PALETTE
+from app.widgets import plot_text
+from data import model_runs
+from data.vocab import AGE_BANDS, GENDERS
+
+FEW_LISTENERS = 50  # below this an artist's mix is flagged as uncertain
+PROFILE_COLOURS = {
+    "passive": PALETTE[5],
+    "occasional": PALETTE[6],
+    "casual": PALETTE[4],
+    "committed": PALETTE[1],
+    "diehard": PALETTE[3],
+}
+
+
+def colour(name: str, i: int) -> str:
+    return PROFILE_COLOURS.get(name, PALETTE[i % len(PALETTE)])
+
+
+def latest_run() -> model_runs.ModelRun | None:
+    return model_runs.latest(services.store(), "fans")
+
+
+def profile_figure(pmf: pd.DataFrame) -> go.Figure:
+    """Each profile's distribution of a listener's total on a log axis: the bin's mass per
+    unit of ln(streams) (a density on the log scale, so the area under each curve is 1 and
+    the profiles are comparable; per stream count the diehard curve would be invisible)."""
+    fig = go.Figure()
+    for i, (_name, g) in enumerate(pmf.groupby("profile_idx", sort=True)):
+        label = str(g["name"].iloc[0])
+        centre = np.sqrt(g["low"].to_numpy(float) * g["high"].to_numpy(float))
+        log_width = np.log((g["high"].to_numpy(float) + 0.5) / (g["low"].to_numpy(float) - 0.5))
+        density = g["p"].to_numpy() / log_width
+        fig.add_trace(
+            go.Scatter(
+                x=centre,
+                y=density,
+                mode="lines+markers",
+                name=label,
+                line={"color": colour(label, i), "shape": "spline"},
+                customdata=np.stack([g["low"], g["high"], g["p"]], axis=1),
+                hovertemplate=f"{label}<br>%{{customdata[0]}}–%{{customdata[1]}} streams: "
+                "%{customdata[2]:.1%} of these fans<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": "Fan profiles: how many streams each type of fan gives an artist"},
+        xaxis={
+            "title": {"text": "Streams per listener over the window (log scale)"},
+            "type": "log",
+        },
+        yaxis={
+            "title": {"text": "Probability density per unit of ln(streams)"},
+            "rangemode": "tozero",
+        },
+        legend={"title": {"text": "Fan type"}},
+        height=380,
+        margin={"t": 60, "b": 40},
+    )
+    return fig
+
+
+def mix_figure(mixes: pd.DataFrame, artist_ids: list[str]) -> go.Figure:
+    """Share of each fan type for the chosen artists (same 0–100 % scale), 90% intervals."""
+    fig = go.Figure()
+    chosen = mixes[mixes["artist_id"].isin(artist_ids)].copy()
+    names = {a: n for a, n in zip(chosen["artist_id"], chosen["artist_name"], strict=True)}
+    label = {a: f"{plot_text(names[a])} ({a})" for a in names}
+    order = [label[a] for a in artist_ids if a in label]
+    # Horizontal grouped bars stack the first trace at the bottom: add the profiles in
+    # reverse so that passive is on top, and reverse the legend to match.
+    groups = list(chosen.groupby("profile_idx", sort=True))
+    for i, (_prof, g) in reversed(list(enumerate(groups))):
+        g = g.set_index("artist_id").reindex([a for a in artist_ids if a in names])
+        pname = str(g["profile"].iloc[0])
+        fig.add_trace(
+            go.Bar(
+                y=[label[a] for a in g.index],
+                x=g["share"] * 100,
+                orientation="h",
+                name=pname,
+                marker_color=colour(pname, i),
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (g["high"] - g["share"]) * 100,
+                    "arrayminus": (g["share"] - g["low"]) * 100,
+                    "color": "#444",
+                },
+                customdata=np.stack([g["low"] * 100, g["high"] * 100, g["listeners"]], axis=1),
+                hovertemplate=f"{pname}: %{{x:.1f}} % (90% interval %{{customdata[0]:.1f}}"
+                "–%{customdata[1]:.1f} %) of %{customdata[2]:,} listeners<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": "Fan-type mix with 90% intervals"},
+        barmode="group",
+        xaxis={"title": {"text": "Share of the artist's listeners (%)"}, "range": [0, 100]},
+        yaxis={"title": {"text": "Artist"}, "categoryorder": "array", "categoryarray": order[::-1]},
+        legend={"title": {"text": "Fan type"}, "traceorder": "reversed"},
+        height=160 + 90 * max(len(order), 1),
+        margin={"t": 60, "b": 40},
+    )
+    return fig
+
+
+def thresholds_text(thresholds: pd.DataFrame, profiles: pd.DataFrame) -> list[str]:
+    """The crossovers in words, one sentence per adjacent pair of profiles."""
+    means = dict(zip(profiles["name"], profiles["mean_streams"], strict=True))
+    lines = []
+    for t in thresholds.itertuples():
+        if t.streams is None or (isinstance(t.streams, float) and math.isnan(t.streams)):
+            lines.append(
+                f"The {t.upper_name} and {t.lower_name} profiles never cross: "
+                f"{t.upper_name} is not more likely at any stream count."
+            )
+            continue
+        n = float(t.streams)
+        lines.append(
+            f"A listener with more than **{n:,.0f}** streams of an artist over the window is "
+            f"more likely a **{t.upper_name}** fan (profile mean {means[t.upper_name]:,.0f}) "
+            f"than a **{t.lower_name}** fan (mean {means[t.lower_name]:,.0f}); "
+            f"below it, more likely {t.lower_name}."
+        )
+    return lines
+
+
+def breakdown_figure(bd: pd.DataFrame, dim: str, title: str, axis: str) -> go.Figure:
+    """Expected listeners of each fan type per value of `dim` (grouped bars)."""
+    part = bd[bd["dim"] == dim]
+    vocab = {"age_band": AGE_BANDS, "gender": GENDERS}.get(dim)
+    values = [v for v in vocab if v in set(part["value"])] if vocab else sorted(part["value"])
+    fig = go.Figure()
+    for i, (pname, g) in enumerate(part.groupby("profile", sort=False)):
+        g = g.set_index("value").reindex(values).fillna({"listeners": 0.0})
+        fig.add_trace(
+            go.Bar(
+                x=values,
+                y=g["listeners"],
+                name=str(pname),
+                marker_color=colour(str(pname), i),
+                hovertemplate=f"{pname}: %{{y:,.0f}} listeners<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": title},
+        barmode="group",
+        xaxis={"title": {"text": axis}, "categoryorder": "array", "categoryarray": values},
+        yaxis={"title": {"text": "Listeners (expected)"}, "rangemode": "tozero"},
+        legend={"title": {"text": "Fan type"}},
+        height=340,
+        margin={"t": 60, "b": 40},
+    )
+    return fig
+
+
+def profile_order(bd: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Breakdown rows sorted so that profiles appear in model order (passive first)."""
+    rank = {n: i for i, n in enumerate(names)}
+    return bd.assign(_r=bd["profile"].map(rank)).sort_values(["_r", "value"]).drop(columns="_r")
+
+
+def passive_casual_by_country(bd: pd.DataFrame, top_name: str) -> pd.DataFrame:
+    """country, name, lat, lon, listeners (non-diehard, expected), share_pct."""
+    part = bd[(bd["dim"] == "country") & (bd["profile"] != top_name)]
+    by = part.groupby("value", as_index=False)["listeners"].sum()
+    by = by.rename(columns={"value": "country"})
+    total = float(by["listeners"].sum())
+    by["share_pct"] = by["listeners"] / total * 100 if total > 0 else 0.0
+    return geo.with_positions(by).sort_values("listeners", ascending=False)
+
+
+def passive_casual_map(by_country: pd.DataFrame) -> pdk.Deck:
+    """Offline world map (no tiles, no token) with a circle per country, area proportional
+    to its passive and casual listeners."""
+    pts = by_country.dropna(subset=["lat", "lon"])
+    pts = pts[pts["listeners"] > 0]
+    top = float(pts["listeners"].max()) if len(pts) else 1.0
+    data = pd.DataFrame(
+        {
+            "name": pts["name"].astype(str),
+            "lat": pts["lat"].astype(float),
+            "lon": pts["lon"].astype(float),
+            "text": [
+                f"{n:,.0f} passive/casual listeners ({s:.1f} %)"
+                for n, s in zip(pts["listeners"], pts["share_pct"], strict=True)
+            ],
+            "radius": 900_000.0 * np.sqrt(pts["listeners"].astype(float) / top),
+        }
+    )
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=geo.world_outline(),
+            id="countries",
+            stroked=True,
+            filled=True,
+            get_fill_color=MAP_LAND,
+            get_line_color=MAP_BORDER,
+            line_width_min_pixels=0.5,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=data,
+            id="passive_casual",
+            get_position=["lon", "lat"],
+            get_radius="radius",
+            radius_min_pixels=3,
+            radius_max_pixels=70,
+            get_fill_color=[224, 123, 57, 190],
+            get_line_color=[255, 255, 255, 220],
+            line_width_min_pixels=1,
+            stroked=True,
+            pickable=True,
+        ),
+    ]
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(latitude=22, longitude=12, zoom=0.35, min_zoom=0.2),
+        map_provider=None,
+        tooltip={"text": "{name}\n{text}"},
+    )
+
+
+def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
+    """The conversion targets with readable column names and country names."""
+    t = targets.copy()
+    t.insert(3, "country name", t["country"].map(geo.country_name))
+    t["segment_diehard_share"] = (t["segment_diehard_share"] * 100).round(1)
+    t["artist_diehard_share"] = (t["artist_diehard_share"] * 100).round(1)
+    for col in ("listeners", "passive_casual", "diehard", "gap"):
+        t[col] = t[col].round(1)
+    return t.rename(
+        columns={
+            "age_band": "age band",
+            "passive_casual": "passive + casual",
+            "diehard": "diehard (expected)",
+            "segment_diehard_share": "segment diehard %",
+            "artist_diehard_share": "artist diehard %",
+            "gap": "conversion gap",
+        }
+    )

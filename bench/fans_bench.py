@@ -1,0 +1,158 @@
+"""Fan types: fit time, accuracy against the planted truth, and held-out likelihood against
+the seed's original model (150 quantile bins as unordered words), on the same splits.
+
+    python bench/fans_bench.py [--db /work/stores/fans.duckdb] [--realdata DIR]
+
+- demo store (SYNTHETIC): time to read the listener-artist pairs and to fit the whole
+  analysis; diehard-share MAE against ground_truth/artists.csv (artists with >= 200
+  listeners), 90% interval coverage, listener assignment accuracy against fans.parquet.
+- lastfm_hetrec2011_2k (real): user x artist play counts as streams; profiles, thresholds,
+  fit time.
+- both: held-out log-likelihood per listener-artist pair (20% of pairs held out, 3 splits)
+  of this model (smooth log-normal profiles on merged log bins), sklearn LDA on the same
+  log bins, and the original (sklearn LDA on 150 quantile bins), each predicting the exact
+  total (bin mass / bin width for the LDA variants); plus the fit-time ratio.
+The demo store is opened read-only (pass a copy; never the shared demo store read-write).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analytics import fans as F  # noqa: E402
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+GROUND_TRUTH = Path("/work/stores/demo/demo-seed0/ground_truth")
+
+
+def heldout_table(pairs: pd.DataFrame, ks: tuple[int, ...], seeds=(0, 1, 2)) -> pd.DataFrame:
+    codes, _ = pd.factorize(pairs["artist_id"], sort=True)
+    s = pairs["streams"].to_numpy(np.int64)
+    rows = []
+    for model in F.MODELS:
+        for k in ks:
+            for seed in seeds:
+                t = time.perf_counter()
+                ll = F.evaluate_k(codes, s, int(codes.max()) + 1, k, seed, model=model)
+                rows.append((model, k, seed, ll, time.perf_counter() - t))
+    df = pd.DataFrame(rows, columns=["model", "k", "seed", "loglik", "seconds"])
+    return (
+        df.groupby(["model", "k"], sort=False)
+        .agg(loglik=("loglik", "mean"), sd=("loglik", "std"), fit_s=("seconds", "mean"))
+        .reset_index()
+    )
+
+
+def describe(res: F.FanResults) -> str:
+    m = res.model
+    lines = [f"k = {len(m.names)} (flat evidence, default kept: {res.k_choice.flat})"]
+    if not res.k_choice.scores.empty:
+        sc = res.k_choice.scores.groupby("k").loglik.mean()
+        lines.append("held-out loglik by k: " + ", ".join(f"{k}: {v:.4f}" for k, v in sc.items()))
+    for name, mean, mu, sd in zip(m.names, m.mean_streams, res.mu, res.sigma, strict=True):
+        lines.append(
+            f"  {name:<10} mean {mean:10.1f} streams, median {np.exp(mu):9.1f}, log-sd {sd:.2f}"
+        )
+    for t in m.thresholds:
+        x = "none" if t["streams"] is None else f"{t['streams']:.1f}"
+        lines.append(f"  {t['lower']} -> {t['upper']} at {x} streams")
+    return "\n".join(lines)
+
+
+def demo(db: Path) -> None:
+    from data import fans as fan_data
+    from data.store import open_store
+
+    print(f"## Demo store (SYNTHETIC): {db}")
+    with open_store(db, read_only=True) as store:
+        t = time.perf_counter()
+        pairs = fan_data.read_pairs(store.cursor(), None)
+        read_s = time.perf_counter() - t
+    t = time.perf_counter()
+    res = F.analyse(pairs)
+    fit_s = time.perf_counter() - t
+    print(
+        f"pairs {len(pairs):,}, artists {pairs.artist_id.nunique()}, "
+        f"listeners {pairs.listener_id.nunique():,}"
+    )
+    print(
+        f"read pairs {read_s:.2f} s; fit (k choice 4 k x 3 seeds + fit + mixes + "
+        f"assignments + breakdowns + targets) {fit_s:.2f} s"
+    )
+    print(describe(res))
+    truth = pd.read_csv(GROUND_TRUTH / "artists.csv").set_index("artist_id")
+    mix = res.mix.pivot(index="artist_id", columns="profile", values="share")
+    low = res.mix.pivot(index="artist_id", columns="profile", values="low")
+    high = res.mix.pivot(index="artist_id", columns="profile", values="high")
+    big = truth.index[truth.listeners >= 200].intersection(mix.index)
+    print(f"artists with >= 200 listeners: {len(big)} of {len(truth)}")
+    for t in ("passive", "casual", "diehard"):
+        err = (mix.loc[big, t] - truth.loc[big, f"share_{t}"]).abs().mean()
+        tv = truth.loc[big, f"share_{t}"]
+        cover = ((low.loc[big, t] <= tv) & (tv <= high.loc[big, t])).mean()
+        width = (high.loc[big, t] - low.loc[big, t]).mean()
+        print(
+            f"  {t:<8} share MAE {err:.4f}; 90% interval covers truth {cover:.0%}, "
+            f"mean width {width:.3f}"
+        )
+    fans = pd.read_parquet(GROUND_TRUTH / "fans.parquet")
+    m = fans.merge(res.assignments, on=["artist_id", "listener_id"])
+    print(
+        f"listener assignment accuracy {(m.fan_type == m.profile).mean():.4f} "
+        f"over {len(m):,} planted pairs"
+    )
+    print("held-out log-likelihood per pair (3 splits, 20% held out):")
+    print(
+        heldout_table(pairs, (3, res.k_choice.k) if res.k_choice.k != 3 else (3,)).to_string(
+            index=False, float_format=lambda v: f"{v:.4f}"
+        )
+    )
+
+
+def lastfm(root: Path) -> None:
+    path = root / "lastfm_hetrec2011_2k" / "user_artists.dat"
+    print(f"\n## lastfm_hetrec2011_2k (real): {path}")
+    if not path.exists():
+        print(f"ABSENT: {path} not found; pass --realdata")
+        return
+    raw = pd.read_csv(path, sep="\t", header=0, names=["userID", "artistID", "weight"])
+    pairs = pd.DataFrame(
+        {
+            "artist_id": raw["artistID"].astype(str),
+            "listener_id": raw["userID"].astype(str),
+            "streams": raw["weight"].astype(np.int64),
+        }
+    )
+    print(
+        f"pairs {len(pairs):,}, artists {pairs.artist_id.nunique():,}, "
+        f"listeners {pairs.listener_id.nunique():,}, play counts 1..{pairs.streams.max():,}"
+    )
+    t = time.perf_counter()
+    res = F.analyse(pairs)
+    print(f"fit {time.perf_counter() - t:.2f} s")
+    print(describe(res))
+    print("held-out log-likelihood per pair (3 splits, 20% held out):")
+    ks = tuple(sorted({3, res.k_choice.k}))
+    print(heldout_table(pairs, ks).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default="/work/stores/fans.duckdb")
+    ap.add_argument("--realdata", default=str(REALDATA))
+    args = ap.parse_args()
+    demo(Path(args.db))
+    lastfm(Path(args.realdata))
+
+
+if __name__ == "__main__":
+    main()
