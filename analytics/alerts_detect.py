@@ -36,10 +36,11 @@ class DetectConfig:
     min_excess: float = 25.0
     # Gradual: P(trend > slope_min) >= p_gradual on `sustain` consecutive days, and the
     # trend would move the day by >= min_excess streams within four weeks.
-    # slope_min 0.002/day on the log scale = +/- 6% a month. Chosen on the demo world (seed
-    # 0) as the most sensitive setting whose false-alarm rate on event-free tracks stayed
-    # well under 1 per 10 track-years; checked on a freshly generated world in the tests.
-    p_gradual: float = 0.98
+    # slope_min 0.002/day on the log scale = +/- 6% a month. Chosen with TREND_FLOOR on the
+    # demo world (seed 0) by a small grid (bench/results/alerts.md): the fastest growth
+    # detection whose F1 stayed >= 0.9 and whose false-alarm rate on event-free tracks
+    # stayed well under 1 per 10 track-years; checked on a fresh world in the tests.
+    p_gradual: float = 0.95
     slope_min: float = 0.002
     sustain: int = 2
     burn_in: int = 28  # days after a series starts before it can alert
@@ -48,7 +49,7 @@ class DetectConfig:
     # A decline within this many days after a spike is the spike fading (and a growth after
     # a drop its recovery): part of the rapid event, not a new gradual one.
     unwind: int = 45
-    onset_ahead: int = 7  # days after detection (when known) used to place the onset
+    onset_ahead: int = 21  # days after detection (when known) used to place the onset
     min_level: float = 5.0  # median streams/day below which a series is not monitored
     onset_window: int = 75  # days searched back for the onset of a gradual change
 
@@ -71,18 +72,18 @@ def series_level(counts: np.ndarray) -> np.ndarray:
 
 # Floor of the trend variance used for monitoring. The MLE on an event-free world says
 # trends barely move (~1e-8), which would make the filter's trend a near-global regression
-# slope that needs months to notice a new ramp. 1e-6 lets the slope change by ~0.03/day
-# (~2.5x a month) at one sd over a month; measured: growth detected ~2x sooner at the same
-# false-alarm rate (bench/results/alerts.md).
-TREND_FLOOR = 1e-6
+# slope that needs months to notice a new ramp. 5e-6 lets the slope drift by ~0.012/day a
+# month at one sd; measured on the demo world: growth found in a median 13 days instead of
+# ~50 at a similar false-alarm rate (bench/results/alerts.md).
+TREND_FLOOR = 5e-6
 
 
 def fit_hyper(
     counts: np.ndarray,
-    sample: int = 6,
+    sample: int = 10,
     seed: int = 0,
     maxiter: int = 50,
-    days: int = 210,
+    days: int = 150,
     trend_floor: float = TREND_FLOOR,
 ) -> tuple[Hyper, pd.DataFrame]:
     """Maximum likelihood (statsmodels UnobservedComponents) on a sample of series.
