@@ -172,8 +172,9 @@ def run_filter(
     return out, H, start, level
 
 
-def _onset(y: np.ndarray, lo: int, hi: int) -> int:
-    """Day in [lo, hi] where a hinge (broken-line) fit with weekday effects breaks best.
+def _onset(y: np.ndarray, lo: int, hi: int, latest: int) -> int:
+    """Day in [lo, latest] where a hinge (broken-line) fit with weekday effects, on the
+    days [lo, hi], breaks best (hi may run past the detection day `latest`).
 
     Fitted on the streams scale: planted and real ramps are additive audiences (a playlist
     adding listeners), which are straight lines in streams and curves in log streams."""
@@ -185,7 +186,7 @@ def _onset(y: np.ndarray, lo: int, hi: int) -> int:
     yy = y[lo : hi + 1][obs]
     dow = np.eye(7)[t % 7]
     best, best_rss = lo, np.inf
-    for tau in range(lo + 3, hi - 2):
+    for tau in range(lo + 3, min(hi - 2, latest + 1)):
         X = np.column_stack([dow, np.maximum(0, t - tau)])
         coef, *_ = np.linalg.lstsq(X, yy, rcond=None)
         rss = float(((yy - X @ coef) ** 2).sum())
@@ -248,7 +249,9 @@ def detect(counts: np.ndarray, hp: Hyper, cfg: DetectConfig | None = None) -> De
         p_up = norm.sf((cfg.slope_min - out.trend_mean) / tsd)
         p_down = norm.cdf((-cfg.slope_min - out.trend_mean) / tsd)
     for kind, p, opposite in (("growth", p_up, "drop"), ("decline", p_down, "spike")):
-        hit = ok & (np.nan_to_num(p) >= cfg.p_gradual)
+        # Only days with an observation count: on a missing (censored) day the trend is a
+        # prediction, and a series that left the chart must not "decline" by extrapolation.
+        hit = ok & ~np.isnan(y) & (np.nan_to_num(p) >= cfg.p_gradual)
         # run length of consecutive hits: a change is 'sustained' at `sustain` days
         # Material: the trend moves the day by >= min_excess streams within four weeks.
         with np.errstate(invalid="ignore"):
@@ -268,7 +271,7 @@ def detect(counts: np.ndarray, hp: Hyper, cfg: DetectConfig | None = None) -> De
                     if any(0 <= t - r <= cfg.unwind for r in rapid_days.get((i, opposite), [])):
                         continue
                     lo = max(int(start[i]), t - cfg.onset_window)
-                    onset = _onset(counts[i], lo, min(t + cfg.onset_ahead, t_len - 1))
+                    onset = _onset(counts[i], lo, min(t + cfg.onset_ahead, t_len - 1), t)
                     rows.append(
                         (
                             i,

@@ -204,7 +204,10 @@ def run_detection(store: Store, progress: ProgressFn, cfg: DetectConfig | None =
         return None
     artists = alerts_store.artist_series(tracks, catalog)
     progress("fitting hyperparameters (statsmodels, sample of tracks)", 0.1)
-    hp, fits = fit_hyper(tracks.counts)
+    try:
+        hp, fits = fit_hyper(tracks.counts)
+    except ValueError as exc:  # too little history: say so in the run record, no alerts
+        return {"note": str(exc), "data_through": tracks.dates[-1].date()}
     progress("filtering all tracks and artists", 0.4)
     det_t = detect(tracks.counts, hp, cfg)
     det_a = detect(artists.counts, hp, cfg)
