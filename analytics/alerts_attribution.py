@@ -50,13 +50,17 @@ def _with_context(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def attribute_many(
-    rows: pd.DataFrame, expected: pd.Series, kinds: pd.Series
+    rows: pd.DataFrame,
+    expected: pd.Series,
+    kinds: pd.Series,
+    multi_track: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Attribution]:
     """Attribution for many changes at once (one groupby per dimension, not per change).
 
     rows: key, during (bool: change window, else the pre-change window), dsp, source,
-    playlist_id, streams; expected / kinds: indexed by key (expected streams of the change
-    window, the alert kind)."""
+    playlist_id, streams (and isrc, optional); expected / kinds: indexed by key (expected
+    streams of the change window, the alert kind). For the keys in `multi_track` (artist
+    totals) the excess is also split by track (isrc)."""
     out: dict[str, Attribution] = {}
     if rows.empty:
         return {
@@ -69,7 +73,8 @@ def attribute_many(
     b_total, d_total = totals[False], totals[True]
     excess = d_total - expected
     parts: dict[str, list[dict]] = {k: [] for k in expected.index}
-    for dim in DIMENSIONS:
+    dims = DIMENSIONS + (("isrc",) if "isrc" in r.columns and multi_track else ())
+    for dim in dims:
         tab = r.groupby(["key", dim, "during"]).streams.sum().unstack("during")
         tab = tab.reindex(columns=[False, True]).fillna(0.0)
         keys = tab.index.get_level_values("key")
@@ -86,6 +91,8 @@ def attribute_many(
         )
         frame = frame[frame.share > 0.02].sort_values(["key", "share"], ascending=[True, False])
         for key, value, sh, dx in frame.groupby("key").head(5).itertuples(index=False):
+            if dim == "isrc" and key not in multi_track:
+                continue
             parts[key].append(
                 {
                     "dimension": dim,
@@ -98,7 +105,7 @@ def attribute_many(
     pl = r[r.playlist_id != NO_PLAYLIST].drop_duplicates("playlist_id")
     playlist_names = dict(zip(pl.playlist_id, zip(pl.source, pl.dsp, strict=True), strict=True))
     for key in expected.index:
-        if b_total[key] <= 0 or d_total[key] <= 0 and b_total[key] <= 0:
+        if b_total[key] <= 0:
             out[key] = Attribution(
                 [], "not enough data to attribute the change", None, None, float(excess[key])
             )
@@ -128,6 +135,14 @@ def _top(parts: list[dict], dim: str, skip: str | None = None) -> dict | None:
 
 
 def _name_cause(parts: list[dict], playlist_names: dict, kind: str, excess: float):
+    track = _top(parts, "isrc")
+    if track is not None and track["share"] >= 0.5:
+        # An artist total whose change is mostly one track: name the track first.
+        inner = _name_cause(
+            [p for p in parts if p["dimension"] != "isrc"], playlist_names, kind, excess
+        )
+        text = f"track {track['value']} ({track['share']:.0%}); {inner.cause}"
+        return Attribution(parts, text, inner.cause_dimension, inner.cause_value, excess)
     verb = VERB[kind]
     playlist = _top(parts, "playlist_id", skip=NO_PLAYLIST)
     if playlist is not None and playlist["share"] >= 0.5:

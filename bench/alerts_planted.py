@@ -3,6 +3,11 @@
     cp /work/stores/demo.duckdb /work/stores/alerts.duckdb   # never the demo store itself
     python bench/alerts_planted.py                                   # /work/stores/alerts.duckdb
     python bench/alerts_planted.py --db STORE --truth DIR/ground_truth
+    python bench/alerts_planted.py --worlds 5 9 13     # fresh worlds, as in the tests
+
+With --worlds, each seed's world (data.synth.build_world, demo size) is drawn straight to
+daily series with the renderer's noise model (as tests/analytics/test_alerts_planted.py
+does) and scored the same way (no attribution: that needs rendered rows).
 
 Runs the alerts job's computation (read-only: nothing is written) and scores it against
 events.csv / tracks.csv: precision, recall and F1 for events matched within 3 days (same
@@ -30,13 +35,48 @@ from data import alerts_store  # noqa: E402
 from data.store import open_store  # noqa: E402
 
 
+def worlds(seeds: list[int]) -> None:
+    from analytics.alerts_detect import DetectConfig, detect, fit_hyper
+    from data.synth.config import SynthConfig
+    from data.synth.world import build_world
+
+    for seed in seeds:
+        world = build_world(SynthConfig.preset("demo", listeners=2000), seed=seed)
+        rng = np.random.default_rng(55)
+        mu = world.baseline * rng.gamma(150.0, 1 / 150.0, size=world.baseline.shape)
+        for comp in world.components:
+            mu[comp["track"]] += comp["extra"]
+        counts = rng.poisson(mu).astype(float)
+        counts[counts == 0] = np.nan
+        hp, _ = fit_hyper(counts)
+        det = detect(counts, hp, DetectConfig())
+        isrc = world.tracks.isrc.to_numpy()
+        a = det.alerts.copy()
+        a["isrc"] = isrc[a.series]
+        a["date"] = world.dates[a.onset]
+        a["detected_on"] = world.dates[a.detected]
+        free = set(world.tracks.isrc) - set(world.events.isrc)
+        observed = pd.Series((~np.isnan(counts)).sum(axis=1) - 28, index=isrc).clip(0)
+        s, _ = score(a, world.events, free, observed)
+        print(
+            f"world seed {seed}: events {s.events}, F1 {s.f1:.3f} (P {s.precision:.3f}, "
+            f"R {s.recall:.3f}), median delay spike {s.median_delay_spike:.0f} d, growth "
+            f"{s.median_delay_growth:.0f} d, false alarms {s.false_alarms_per_10_track_years:.3f}"
+            f" per 10 track-years ({s.event_free_track_years:.0f} track-years)"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--db", default="/work/stores/alerts.duckdb", help="a migrated copy of the demo store"
     )
     ap.add_argument("--truth", default="/work/stores/demo/demo-seed0/ground_truth")
+    ap.add_argument("--worlds", type=int, nargs="*", help="score fresh worlds instead")
     args = ap.parse_args()
+    if args.worlds:
+        worlds(args.worlds)
+        return
     truth = Path(args.truth)
     events = pd.read_csv(truth / "events.csv")
     tracks = pd.read_csv(truth / "tracks.csv")

@@ -86,14 +86,15 @@ def window_rows(
     windows: key, isrc, lo, onset, hi (one row per track of the subject); rows before
     `onset` are the pre-change window (during = false). Returns the rows (key, during, dsp,
     source, playlist_id, streams) and the number of pre-change days with data per key."""
-    cols = ["key", "during", "dsp", "source", "playlist_id", "streams"]
+    cols = ["key", "isrc", "during", "dsp", "source", "playlist_id", "streams"]
     if windows.empty:
         return pd.DataFrame(columns=cols), pd.Series(dtype=float)
     cur.register("alert_windows", windows)
     try:
         df = cur.execute(
-            "SELECT w.key, t.date >= w.onset AS during, t.dsp, t.source::VARCHAR AS source, "
-            "t.playlist_id, sum(t.streams)::DOUBLE AS streams FROM trend_facts t "
+            "SELECT w.key, t.isrc, t.date >= w.onset AS during, t.dsp, "
+            "t.source::VARCHAR AS source, t.playlist_id, sum(t.streams)::DOUBLE AS streams "
+            "FROM trend_facts t "
             "JOIN alert_windows w ON t.isrc = w.isrc AND t.date BETWEEN w.lo AND w.hi "
             "GROUP BY ALL"
         ).df()

@@ -143,7 +143,8 @@ def _explain(
     before = dims[~dims.during].groupby("key").streams.sum().reindex(keys).fillna(0.0)
     per_day = before.to_numpy() / before_days.reindex(keys).fillna(1.0).clip(lower=1).to_numpy()
     expected = pd.Series(per_day * n_during, index=keys)
-    atts = attribute_many(dims, expected, pd.Series(alerts.kind.to_numpy(), index=keys))
+    multi = set(alerts.alert_key[alerts.subject == "artist"])
+    atts = attribute_many(dims, expected, pd.Series(alerts.kind.to_numpy(), index=keys), multi)
     lst_by = dict(tuple(listeners.groupby("key"))) if not listeners.empty else {}
     out = []
     for a, o in zip(alerts.itertuples(), onset, strict=True):
