@@ -136,40 +136,57 @@ def fit_hyper(
 
 
 @dataclass
+class Context:
+    """Everything detection carries from one run to the next, per series: the filter state
+    (predicted for the next day), the observation variance, where the series started and
+    the detection rules' memory. Days are relative to the first day of the next block."""
+
+    state: FilterState
+    obs_var: np.ndarray  # [N]
+    start: np.ndarray  # [N] first observed day (negative: in an earlier block)
+    seen: np.ndarray  # [N] bool: observed at least once
+    monitored: np.ndarray  # [N] bool
+    run: np.ndarray  # [N, 2] consecutive gradual hits (growth, decline)
+    armed: np.ndarray  # [N, 2] bool: a gradual alert of that kind may fire
+    last_rapid: np.ndarray  # [N, 2] day of the last spike / drop alert
+
+    @staticmethod
+    def fresh(counts: np.ndarray, hp: Hyper, cfg: DetectConfig) -> Context:
+        """The context before the first day of `counts` (a full run)."""
+        y = np.log1p(np.asarray(counts, dtype=np.float64))
+        n = len(y)
+        start = _first_observed(y)
+        level = series_level(counts)
+        y0 = y[np.arange(n), np.maximum(start, 0)]
+        # Every series is filtered on the shared day axis from day 0. Before a series' first
+        # observed day there is nothing to update on, so its prior (centred on that first
+        # observation) simply waits, widened by a little process noise.
+        return Context(
+            state=initial_state(y0),
+            obs_var=hp.irregular + poisson_var(level),
+            start=np.maximum(start, 0),
+            seen=start >= 0,
+            monitored=(level >= cfg.min_level) & (start >= 0),
+            run=np.zeros((n, 2), dtype=np.int64),
+            armed=np.ones((n, 2), dtype=bool),
+            last_rapid=np.full((n, 2), -(10**6), dtype=np.int64),
+        )
+
+
+@dataclass
 class Detection:
     alerts: pd.DataFrame  # series, kind, onset, detected, probability, observed, expected
     output: FilterOutput
     obs_var: np.ndarray
     monitored: np.ndarray  # bool per series
-    start: np.ndarray  # first observed day per series (-1 when none)
+    start: np.ndarray  # first observed day per series (relative to this block)
+    context: Context | None = None  # to continue with the next days
 
 
 def _first_observed(y: np.ndarray) -> np.ndarray:
     obs = ~np.isnan(y)
     first = np.argmax(obs, axis=1)
     return np.where(obs.any(axis=1), first, -1)
-
-
-def run_filter(
-    counts: np.ndarray, hp: Hyper, cfg: DetectConfig, out_dtype: type = np.float64
-) -> tuple[FilterOutput, np.ndarray, np.ndarray, np.ndarray]:
-    """Filter all series from their first observed day, with interventions on jumps."""
-    y = np.log1p(np.asarray(counts, dtype=np.float64))
-    n, t_len = y.shape
-    start = _first_observed(y)
-    level = series_level(counts)
-    H = hp.irregular + poisson_var(level)
-    y0 = y[np.arange(n), np.maximum(start, 0)]
-    # Every series is filtered on the shared day axis from day 0. Before a series' first
-    # observed day there is nothing to update on, so its prior (centred on that first
-    # observation) simply waits, widened by a little process noise: no per-start grouping.
-    state = initial_state(y0)
-    days = np.arange(t_len)[None, :]
-    active = (days >= (start[:, None] + cfg.burn_in)) & (start[:, None] >= 0)
-    out = kalman_filter(
-        y, hp, H, state, intervene_z=cfg.z_rapid, active=active, out_dtype=out_dtype
-    )
-    return out, H, start, level
 
 
 def _onset(y: np.ndarray, lo: int, hi: int, latest: int) -> int:
@@ -195,15 +212,30 @@ def _onset(y: np.ndarray, lo: int, hi: int, latest: int) -> int:
     return best
 
 
-def detect(counts: np.ndarray, hp: Hyper, cfg: DetectConfig | None = None) -> Detection:
-    """Find spikes, drops, growth and decline in counts [N, T] (NaN = missing day)."""
+def detect(
+    counts: np.ndarray,
+    hp: Hyper,
+    cfg: DetectConfig | None = None,
+    context: Context | None = None,
+    history: np.ndarray | None = None,
+) -> Detection:
+    """Find spikes, drops, growth and decline in counts [N, T] (NaN = missing day).
+
+    Online use: pass the `context` of the previous run (Detection.context) and only the new
+    days; `history` [N, H] are the days just before them (for placing the start of a gradual
+    change). Filtering days 1..k and then k+1..T this way gives the same filter and the
+    same alerts as one run over 1..T with the same context inputs."""
     cfg = cfg or DetectConfig()
-    out, H, start, level = run_filter(counts, hp, cfg)
-    y = np.log1p(np.asarray(counts, dtype=np.float64))
+    counts = np.asarray(counts, dtype=np.float64)
+    ctx = context or Context.fresh(counts, hp, cfg)
+    y = np.log1p(counts)
     n, t_len = y.shape
-    monitored = (level >= cfg.min_level) & (start >= 0)
     days = np.arange(t_len)[None, :]
-    ok = monitored[:, None] & (days >= start[:, None] + cfg.burn_in)
+    ok = ctx.monitored[:, None] & ctx.seen[:, None] & (days >= ctx.start[:, None] + cfg.burn_in)
+    out = kalman_filter(y, hp, ctx.obs_var, ctx.state, intervene_z=cfg.z_rapid, active=ok)
+    hist = np.zeros((n, 0)) if history is None else np.asarray(history, dtype=np.float64)
+    full = np.concatenate([hist, counts], axis=1)  # for the onset fit
+    off = hist.shape[1]
     rows = []
 
     # -- rapid -------------------------------------------------------------------------
@@ -219,9 +251,10 @@ def detect(counts: np.ndarray, hp: Hyper, cfg: DetectConfig | None = None) -> De
             & (ratio >= cfg.min_ratio)
             & (np.abs(excess) >= cfg.min_excess)
         )
+    last_rapid = ctx.last_rapid.copy()
     rapid_days: dict[tuple[int, str], list[int]] = {}
     for i in np.flatnonzero(flag.any(axis=1)):
-        last = {"spike": -(10**9), "drop": -(10**9)}
+        last = {"spike": int(last_rapid[i, 0]), "drop": int(last_rapid[i, 1])}
         for t in np.flatnonzero(flag[i]):
             kind = "spike" if z[i, t] > 0 else "drop"
             if t - last[kind] <= cfg.refractory:
@@ -231,36 +264,34 @@ def detect(counts: np.ndarray, hp: Hyper, cfg: DetectConfig | None = None) -> De
             last[kind] = t
             rapid_days.setdefault((i, kind), []).append(t)
             rows.append(
-                (
-                    i,
-                    kind,
-                    t,
-                    t,
-                    float(norm.cdf(abs(z[i, t]))),
-                    counts[i, t],
-                    expected[i, t],
-                    float(z[i, t]),
-                )
+                (i, kind, t, t, float(norm.cdf(abs(z[i, t]))), counts[i, t], expected[i, t],
+                 float(z[i, t]))
             )
+        last_rapid[i] = (last["spike"], last["drop"])
 
     # -- gradual -------------------------------------------------------------------------
     tsd = np.sqrt(out.trend_var)
     with np.errstate(invalid="ignore"):
         p_up = norm.sf((cfg.slope_min - out.trend_mean) / tsd)
         p_down = norm.cdf((-cfg.slope_min - out.trend_mean) / tsd)
-    for kind, p, opposite in (("growth", p_up, "drop"), ("decline", p_down, "spike")):
+        # Material: the trend moves the day by >= min_excess streams within four weeks.
+        material = np.abs(np.expm1(28 * out.trend_mean)) * expected >= cfg.min_excess
+    run_out, armed_out = ctx.run.copy(), ctx.armed.copy()
+    for k, (kind, p, opposite) in enumerate(
+        (("growth", p_up, "drop"), ("decline", p_down, "spike"))
+    ):
         # Only days with an observation count: on a missing (censored) day the trend is a
         # prediction, and a series that left the chart must not "decline" by extrapolation.
-        hit = ok & ~np.isnan(y) & (np.nan_to_num(p) >= cfg.p_gradual)
-        # run length of consecutive hits: a change is 'sustained' at `sustain` days
-        # Material: the trend moves the day by >= min_excess streams within four weeks.
-        with np.errstate(invalid="ignore"):
-            material = np.abs(np.expm1(28 * out.trend_mean)) * expected >= cfg.min_excess
-        hit &= material
-        for i in np.flatnonzero(hit.sum(axis=1) >= cfg.sustain):
+        hit = ok & ~np.isnan(y) & (np.nan_to_num(p) >= cfg.p_gradual) & material
+        # Series with no hit and armed: the run just resets.
+        quiet = ~hit.any(axis=1) & ctx.armed[:, k]
+        run_out[quiet, k] = 0
+        for i in np.flatnonzero(~quiet):
             # Hysteresis: after an alert the same kind re-arms only once the posterior has
             # fallen below 1/2 (the change is over), so a long ramp alerts once.
-            run, armed = 0, True
+            run, armed = int(ctx.run[i, k]), bool(ctx.armed[i, k])
+            recent = [int(last_rapid[i, 0 if opposite == "spike" else 1])]
+            recent += rapid_days.get((i, opposite), [])
             for t in range(t_len):
                 run = run + 1 if hit[i, t] else 0
                 if not armed:
@@ -268,33 +299,30 @@ def detect(counts: np.ndarray, hp: Hyper, cfg: DetectConfig | None = None) -> De
                     continue
                 if run >= cfg.sustain:
                     armed = False
-                    if any(0 <= t - r <= cfg.unwind for r in rapid_days.get((i, opposite), [])):
+                    if any(0 <= t - r <= cfg.unwind for r in recent):
                         continue
-                    lo = max(int(start[i]), t - cfg.onset_window)
-                    onset = _onset(counts[i], lo, min(t + cfg.onset_ahead, t_len - 1), t)
+                    lo = max(int(ctx.start[i]) + off, t + off - cfg.onset_window, 0)
+                    hi = min(t + off + cfg.onset_ahead, full.shape[1] - 1)
+                    onset = _onset(full[i], lo, hi, t + off) - off
                     rows.append(
-                        (
-                            i,
-                            kind,
-                            onset,
-                            t,
-                            float(p[i, t]),
-                            counts[i, t],
-                            expected[i, t],
-                            float(out.trend_mean[i, t]),
-                        )
+                        (i, kind, onset, t, float(p[i, t]), counts[i, t], expected[i, t],
+                         float(out.trend_mean[i, t]))
                     )
+            run_out[i, k], armed_out[i, k] = run, armed
     alerts = pd.DataFrame(
         rows,
-        columns=[
-            "series",
-            "kind",
-            "onset",
-            "detected",
-            "probability",
-            "observed",
-            "expected",
-            "statistic",
-        ],
+        columns=["series", "kind", "onset", "detected", "probability", "observed",
+                 "expected", "statistic"],
     )
-    return Detection(alerts, out, H, monitored, start)
+    newly = ~ctx.seen & ~np.isnan(y).all(axis=1)
+    nxt = Context(
+        state=out.state,
+        obs_var=ctx.obs_var,
+        start=np.where(newly, _first_observed(y), ctx.start) - t_len,
+        seen=ctx.seen | newly,
+        monitored=ctx.monitored,
+        run=run_out,
+        armed=armed_out,
+        last_rapid=last_rapid - t_len,
+    )
+    return Detection(alerts, out, ctx.obs_var, ctx.monitored, ctx.start, nxt)

@@ -148,15 +148,23 @@ def replace_results(
     alerts: pd.DataFrame,
     bands: pd.DataFrame,
     state: pd.DataFrame,
+    *,
+    append: bool = False,
 ) -> None:
-    """Replace the job's results (inside the job's transaction). Statuses are kept."""
-    cur.execute("DELETE FROM alerts")
-    cur.execute("DELETE FROM alert_bands")
+    """Write the job's results (inside the job's transaction). Statuses are kept.
+
+    A full run replaces everything; an online run (append=True) adds the new days' alerts
+    and history bands and replaces the forecasts and the filter state."""
+    if append:
+        cur.execute("DELETE FROM alert_bands WHERE is_forecast")
+    else:
+        cur.execute("DELETE FROM alerts")
+        cur.execute("DELETE FROM alert_bands")
     cur.execute("DELETE FROM alert_filter_state")
     if not alerts.empty:
         cur.register("new_alerts", alerts)
         cur.execute(
-            "INSERT INTO alerts SELECT alert_key, subject, isrc, artist_id, kind, event_date, "
+            "INSERT OR IGNORE INTO alerts SELECT alert_key, subject, isrc, artist_id, kind, event_date, "
             "detected_on, probability, observed, expected, excess, cause, cause_dimension, "
             "cause_value, attribution::JSON, growth::JSON, opportunity, goal, reason "
             "FROM new_alerts"
@@ -173,7 +181,8 @@ def replace_results(
         cur.register("new_state", state)
         cur.execute(
             "INSERT INTO alert_filter_state SELECT subject, subject_id, through, obs_var, "
-            "state, cov FROM new_state"
+            "state, cov, start_date, seen, monitored, run, armed, last_spike, last_drop "
+            "FROM new_state"
         )
         cur.unregister("new_state")
 
@@ -193,10 +202,9 @@ def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
     )
 
 
-def read_filter_state(store: Store, subject: str = "track") -> pd.DataFrame:
-    return (
-        store.cursor().execute("SELECT * FROM alert_filter_state WHERE subject = ?", [subject]).df()
-    )
+def read_filter_state(store: Store) -> pd.DataFrame:
+    """The saved filter state and detection context of every track and artist."""
+    return store.cursor().execute("SELECT * FROM alert_filter_state").df()
 
 
 class StatusError(Exception):

@@ -48,8 +48,8 @@ CREATE TABLE alert_bands (
     is_forecast BOOLEAN NOT NULL
 );
 
--- Filter state after the last day (predicted for the next), so appending days continues
--- the filter without refiltering history.
+-- Filter state after the last day (predicted for the next) and the detection rules'
+-- memory, so that appending days continues detection without refiltering history.
 CREATE TABLE alert_filter_state (
     subject     VARCHAR NOT NULL,
     subject_id  VARCHAR NOT NULL,
@@ -57,5 +57,12 @@ CREATE TABLE alert_filter_state (
     obs_var     DOUBLE NOT NULL,
     state       DOUBLE[] NOT NULL,             -- 8
     cov         DOUBLE[] NOT NULL,             -- 64, row-major
+    start_date  DATE NOT NULL,                 -- first day with data (burn-in from here)
+    seen        BOOLEAN NOT NULL,
+    monitored   BOOLEAN NOT NULL,
+    run         INTEGER[] NOT NULL,            -- consecutive gradual hits: growth, decline
+    armed       BOOLEAN[] NOT NULL,            -- growth, decline may fire
+    last_spike  DATE,
+    last_drop   DATE,
     PRIMARY KEY (subject, subject_id)
 );
