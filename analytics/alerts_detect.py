@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analytics.alerts_kalman import FilterOutput, Hyper, initial_state, kalman_filter
+from analytics.alerts_kalman import FilterOutput, FilterState, Hyper, initial_state, kalman_filter
 
 
 @dataclass(frozen=True)
@@ -264,8 +264,16 @@ def detect(
             last[kind] = t
             rapid_days.setdefault((i, kind), []).append(t)
             rows.append(
-                (i, kind, t, t, float(norm.cdf(abs(z[i, t]))), counts[i, t], expected[i, t],
-                 float(z[i, t]))
+                (
+                    i,
+                    kind,
+                    t,
+                    t,
+                    float(norm.cdf(abs(z[i, t]))),
+                    counts[i, t],
+                    expected[i, t],
+                    float(z[i, t]),
+                )
             )
         last_rapid[i] = (last["spike"], last["drop"])
 
@@ -305,14 +313,30 @@ def detect(
                     hi = min(t + off + cfg.onset_ahead, full.shape[1] - 1)
                     onset = _onset(full[i], lo, hi, t + off) - off
                     rows.append(
-                        (i, kind, onset, t, float(p[i, t]), counts[i, t], expected[i, t],
-                         float(out.trend_mean[i, t]))
+                        (
+                            i,
+                            kind,
+                            onset,
+                            t,
+                            float(p[i, t]),
+                            counts[i, t],
+                            expected[i, t],
+                            float(out.trend_mean[i, t]),
+                        )
                     )
             run_out[i, k], armed_out[i, k] = run, armed
     alerts = pd.DataFrame(
         rows,
-        columns=["series", "kind", "onset", "detected", "probability", "observed",
-                 "expected", "statistic"],
+        columns=[
+            "series",
+            "kind",
+            "onset",
+            "detected",
+            "probability",
+            "observed",
+            "expected",
+            "statistic",
+        ],
     )
     newly = ~ctx.seen & ~np.isnan(y).all(axis=1)
     nxt = Context(

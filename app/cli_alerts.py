@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         help="print only alerts whose change started on or after DATE (YYYY-MM-DD); "
         "detection always runs over the whole history and saves every alert",
     )
+    p.add_argument(
+        "--refit",
+        action="store_true",
+        help="refit the model and refilter all history (default: continue the saved state "
+        "over days added since the last run when possible)",
+    )
     p.set_defaults(func=cmd_detect)
 
 
@@ -80,11 +86,10 @@ def _text(payload: dict[str, Any], summary: dict[str, Any]) -> str:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from app.jobs import load_jobs, run_jobs
+    from app.jobs import alerts as alerts_job
     from data import alerts_store
 
     since = _parse_date(args.since)
-    load_jobs()
     with open_store_for(args) as store:
         has_data = store.cursor().execute("SELECT count(*) FROM agg_daily").fetchone()[0]
         if not has_data:
@@ -93,7 +98,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
             )
         bar = progress_for(args)
         try:
-            summary = run_jobs(store, ["alerts"], progress=bar)[0]
+            summary = alerts_job.run(store, bar, refit=args.refit)
         finally:
             bar.close()
         rows = alerts_store.read_alerts(store, since)

@@ -86,8 +86,7 @@ def _state_rows(subject: str, series, det: Detection) -> pd.DataFrame:
     day0 = series.dates[-1] + pd.Timedelta(days=1)
 
     def date_of(rel: np.ndarray) -> list:
-        return [None if r <= NONE // 2 else (day0 + pd.Timedelta(days=int(r))).date()
-                for r in rel]
+        return [None if r <= NONE // 2 else (day0 + pd.Timedelta(days=int(r))).date() for r in rel]
 
     return pd.DataFrame(
         {
@@ -120,8 +119,9 @@ def _context(rows: pd.DataFrame, ids: np.ndarray, day0: pd.Timestamp) -> Context
         return np.where(d.isna(), NONE, (d - day0).dt.days.fillna(0)).astype(np.int64)
 
     return Context(
-        state=FilterState(np.stack(r.state.map(np.asarray)),
-                          np.stack(r["cov"].map(np.asarray)).reshape(-1, 8, 8)),
+        state=FilterState(
+            np.stack(r.state.map(np.asarray)), np.stack(r["cov"].map(np.asarray)).reshape(-1, 8, 8)
+        ),
         obs_var=r.obs_var.to_numpy(dtype=float),
         start=rel(r.start_date),
         seen=r.seen.to_numpy(dtype=bool),
@@ -244,8 +244,9 @@ HISTORY = 96  # days before an online block kept for placing the start of gradua
 
 
 def _block(series, lo: int):
-    return alerts_store.Series(series.ids, series.dates[lo:], series.counts[:, lo:],
-                               series.total[:, lo:])
+    return alerts_store.Series(
+        series.ids, series.dates[lo:], series.counts[:, lo:], series.total[:, lo:]
+    )
 
 
 def _online_plan(store: Store, tracks, artists, cfg: DetectConfig):
@@ -277,7 +278,9 @@ def _online_plan(store: Store, tracks, artists, cfg: DetectConfig):
     return Hyper(**prev.params["hyper"]), ctx, lo
 
 
-def run_detection(store: Store, progress: ProgressFn, cfg: DetectConfig | None = None):
+def run_detection(
+    store: Store, progress: ProgressFn, cfg: DetectConfig | None = None, refit: bool = False
+):
     """Everything the job computes (no writes): alerts, bands, filter state, run info.
 
     Online when possible (see _online_plan): only the days since the last run are
@@ -289,15 +292,14 @@ def run_detection(store: Store, progress: ProgressFn, cfg: DetectConfig | None =
     if tracks.counts.size == 0:
         return None
     artists = alerts_store.artist_series(tracks, catalog)
-    plan = _online_plan(store, tracks, artists, cfg)
+    plan = None if refit else _online_plan(store, tracks, artists, cfg)
     if plan is not None:
         hp, ctx, lo = plan
         fits_n, mode = 0, "online"
         progress(f"continuing the filter over {len(tracks.dates) - lo} new days", 0.4)
         hist = max(0, lo - HISTORY)
         det_t = detect(tracks.counts[:, lo:], hp, cfg, ctx["track"], tracks.counts[:, hist:lo])
-        det_a = detect(artists.counts[:, lo:], hp, cfg, ctx["artist"],
-                       artists.counts[:, hist:lo])
+        det_a = detect(artists.counts[:, lo:], hp, cfg, ctx["artist"], artists.counts[:, hist:lo])
         tracks_b, artists_b = _block(tracks, lo), _block(artists, lo)
     else:
         progress("fitting hyperparameters (statsmodels, sample of tracks)", 0.1)
@@ -329,9 +331,7 @@ def run_detection(store: Store, progress: ProgressFn, cfg: DetectConfig | None =
     if not alerts.empty:
         alerts = alerts.drop_duplicates("alert_key")
         win = _windows(alerts, members, end)
-        dims, before_days = alerts_store.window_rows(
-            cur, win[["key", "isrc", "lo", "onset", "hi"]]
-        )
+        dims, before_days = alerts_store.window_rows(cur, win[["key", "isrc", "lo", "onset", "hi"]])
         g_win = win[["key", "isrc", "g_lo", "g_hi"]].rename(columns={"g_lo": "lo", "g_hi": "hi"})
         listeners = alerts_store.window_listeners(cur, g_win)
         alerts = _explain(alerts, dims, before_days, listeners, bench, end)
@@ -360,9 +360,11 @@ def run_detection(store: Store, progress: ProgressFn, cfg: DetectConfig | None =
 
 
 @job("alerts", "Change-detection alerts")
-def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
+def run(store: Store, progress: ProgressFn, refit: bool = False) -> dict[str, Any]:
+    """Detect and save. refit=True forces a full run (hyperparameters refitted, history
+    refiltered) even when the saved state could simply be continued."""
     started = time.perf_counter()
-    result = run_detection(store, progress)
+    result = run_detection(store, progress, refit=refit)
     if result is None or isinstance(result, dict):
         note = "no trend data" if result is None else result["note"]
         summary: dict[str, Any] = {"alerts": 0, "note": note}
@@ -396,8 +398,7 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
             "alerts",
             data_through=info["data_through"],
             seconds=time.perf_counter() - started,
-            params={k: info[k] for k in ("hyper", "config", "benchmarks", "fitted_series",
-                                         "mode")},
+            params={k: info[k] for k in ("hyper", "config", "benchmarks", "fitted_series", "mode")},
             summary=summary | {"tracks": info["tracks"], "artists": info["artists"]},
         )
     return summary

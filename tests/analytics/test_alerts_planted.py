@@ -87,16 +87,19 @@ def test_online_continuation_gives_the_same_alerts(planted_counts):
     second = detect(
         counts[:, split:], hp, cfg, context=first.context, history=counts[:, split - 96 : split]
     )
-    b = second.alerts.assign(onset=second.alerts.onset + split,
-                             detected=second.alerts.detected + split)
+    b = second.alerts.assign(
+        onset=second.alerts.onset + split, detected=second.alerts.detected + split
+    )
     online = pd.concat([first.alerts, b]).sort_values(["series", "detected", "kind"])
     full = whole.alerts.sort_values(["series", "detected", "kind"])
     cols = ["series", "kind", "detected"]
     assert len(full) > 50
-    pd.testing.assert_frame_equal(online[cols].reset_index(drop=True),
-                                  full[cols].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        online[cols].reset_index(drop=True), full[cols].reset_index(drop=True)
+    )
     # Onsets agree except where the first block could not yet see 21 days past detection.
     settled = (online.detected < split - cfg.onset_ahead) | (online.detected >= split)
-    assert (online.onset.to_numpy()[settled.to_numpy()]
-            == full.onset.to_numpy()[settled.to_numpy()]).all()
+    assert (
+        online.onset.to_numpy()[settled.to_numpy()] == full.onset.to_numpy()[settled.to_numpy()]
+    ).all()
     assert np.allclose(second.context.state.a, whole.context.state.a)

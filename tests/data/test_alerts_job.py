@@ -134,7 +134,9 @@ def test_new_days_continue_from_the_saved_state(store_copy, demo_db):
 
     def keys(df):
         t = df[df.subject == "track"]
-        return set(zip(t.isrc, t.kind, t.detected_on.astype(str), t.event_date.astype(str)))
+        return set(
+            zip(t.isrc, t.kind, t.detected_on.astype(str), t.event_date.astype(str), strict=True)
+        )
 
     assert keys(online) == keys(full)
     assert (pd.to_datetime(online.detected_on) > pd.Timestamp(cut)).any()
