@@ -25,6 +25,7 @@ DIMENSION_LABELS = {
     "context": "Active / passive",
     "source": "Source",
     "playlist_id": "Playlist",
+    "isrc": "Track (ISRC)",
 }
 
 
@@ -44,8 +45,8 @@ def feed_table(df: pd.DataFrame) -> pd.DataFrame:
     """The downloadable feed: one row per alert, plain columns."""
     return pd.DataFrame(
         {
-            "Change started": df.event_date,
-            "Detected": df.detected_on,
+            "Change started": pd.to_datetime(df.event_date).dt.date,
+            "Detected": pd.to_datetime(df.detected_on).dt.date,
             "Kind": df.kind,
             "Track": df.track_title.fillna("(artist total)"),
             "ISRC": df.isrc,
@@ -116,12 +117,16 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
             hovertemplate="%{x|%a %d %b %Y}<br>%{y:,.0f} streams<extra></extra>",
         )
     )
-    for day, label in ((row.event_date, "change starts"), (row.detected_on, "detected")):
+    marks = [(row.event_date, "change starts"), (row.detected_on, "detected")]
+    if pd.Timestamp(row.event_date) == pd.Timestamp(row.detected_on):
+        marks = [(row.detected_on, "change (detected the same day)")]
+    for day, label in marks:
         fig.add_vline(
             x=pd.Timestamp(day).timestamp() * 1000,
             line_dash="dash",
-            line_color="crimson" if label == "detected" else "orange",
+            line_color="orange" if label == "change starts" else "crimson",
             annotation_text=label,
+            annotation_position="top left" if label == "change starts" else "top right",
         )
     who = plot_text(row.track_title if isinstance(row.track_title, str) else row.artist_name)
     fig.update_layout(
