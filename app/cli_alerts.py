@@ -1,9 +1,107 @@
-"""`labelradar` subcommands of the alerts feature (placeholder until the feature lands)."""
+"""`labelradar detect`: run change detection over the store, persist and print the alerts."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+from typing import Any
+
+from app.cli_support import EXIT_OK, CliError, emit, open_store_for, progress_for
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Add this feature's subcommands; `parents` carry --db/--quiet and --json."""
+    p = sub.add_parser(
+        "detect",
+        parents=parents,
+        help="detect spikes, drops, growth and decline in daily streams and save the alerts",
+    )
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="print only alerts whose change started on or after DATE (YYYY-MM-DD); "
+        "detection always runs over the whole history and saves every alert",
+    )
+    p.add_argument(
+        "--refit",
+        action="store_true",
+        help="refit the model and refilter all history (default: continue the saved state "
+        "over days added since the last run when possible)",
+    )
+    p.set_defaults(func=cmd_detect)
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--since: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _payload(rows) -> dict[str, Any]:
+    alerts = []
+    for r in rows.itertuples():
+        attribution = json.loads(r.attribution) if r.attribution else []
+        alerts.append(
+            {
+                "isrc": r.isrc if isinstance(r.isrc, str) else None,
+                "artist_id": r.artist_id,
+                "subject": r.subject,
+                "date": str(r.event_date)[:10],
+                "detected_on": str(r.detected_on)[:10],
+                "kind": r.kind,
+                "probability": round(float(r.probability), 6),
+                "observed": round(float(r.observed), 1),
+                "expected": round(float(r.expected), 1),
+                "cause": r.cause,
+                "attribution": [
+                    {"dimension": a["dimension"], "value": a["value"], "share": a["share"]}
+                    for a in attribution
+                ],
+                "opportunity": bool(r.opportunity),
+                "goal": r.goal if isinstance(r.goal, str) else None,
+                "reason": r.reason,
+                "status": r.status if isinstance(r.status, str) else None,
+            }
+        )
+    return {"alerts": alerts}
+
+
+def _text(payload: dict[str, Any], summary: dict[str, Any]) -> str:
+    lines = [
+        f"{summary.get('alerts', 0)} alerts saved "
+        f"({summary.get('monitored_tracks', 0)} tracks monitored); showing {len(payload['alerts'])}"
+    ]
+    for a in payload["alerts"]:
+        who = a["isrc"] or f"artist {a['artist_id']}"
+        goal = f" -> opportunity: {a['goal']}" if a["opportunity"] else ""
+        lines.append(
+            f"{a['date']}  {a['kind']:<7}  {who:<14}  p={a['probability']:.4f}  "
+            f"observed {a['observed']:.0f} vs expected {a['expected']:.0f}  {a['cause']}{goal}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from app.jobs import alerts as alerts_job
+    from data import alerts_store
+
+    since = _parse_date(args.since)
+    with open_store_for(args) as store:
+        has_data = store.cursor().execute("SELECT count(*) FROM agg_daily").fetchone()[0]
+        if not has_data:
+            raise CliError(
+                "the store has no trend data: load trend reports first (labelradar ingest)"
+            )
+        bar = progress_for(args)
+        try:
+            summary = alerts_job.run(store, bar, refit=args.refit)
+        finally:
+            bar.close()
+        rows = alerts_store.read_alerts(store, since)
+    payload = _payload(rows)
+    emit(args, payload, lambda: _text(payload, summary))
+    return EXIT_OK

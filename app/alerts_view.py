@@ -1,0 +1,193 @@
+"""View models of the Alerts page: feed, chart, attribution and growth tables, status."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app import services
+from app.widgets import plot_text
+from data import alerts_store, model_runs
+from data.model_runs import ModelRun
+from data.queries import Filters
+from data.scope import Scope
+
+KIND_LABELS = {
+    "spike": "Spike (sudden rise)",
+    "drop": "Drop (sudden fall)",
+    "growth": "Growth (sustained rise)",
+    "decline": "Decline (sustained fall)",
+}
+DIMENSION_LABELS = {
+    "dsp": "DSP",
+    "context": "Active / passive",
+    "source": "Source",
+    "playlist_id": "Playlist",
+    "isrc": "Track (ISRC)",
+}
+
+
+def latest_run() -> ModelRun | None:
+    return model_runs.latest(services.store(), "alerts")
+
+
+def can_change_status(scope: Scope) -> bool:
+    return scope.role in alerts_store.STATUS_ROLES
+
+
+def feed(scope: Scope, flt: Filters, kind: str | None, status: str | None) -> pd.DataFrame:
+    return services.query("alerts_feed", scope, flt, kind=kind, status=status)
+
+
+def feed_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The downloadable feed: one row per alert, plain columns."""
+    return pd.DataFrame(
+        {
+            "Change started": pd.to_datetime(df.event_date).dt.date,
+            "Detected": pd.to_datetime(df.detected_on).dt.date,
+            "Kind": df.kind,
+            "Track": df.track_title.fillna("(artist total)"),
+            "ISRC": df.isrc,
+            "Artist": df.artist_name,
+            "Label": df.label,
+            "Probability": df.probability.round(5),
+            "Observed (streams/day)": df.observed.round(0),
+            "Expected (streams/day)": df.expected.round(0),
+            "Cause": df.cause,
+            "Opportunity": df.opportunity,
+            "Goal": df.goal,
+            "Status": df.status,
+            "alert_key": df.alert_key,
+        }
+    )
+
+
+def alert_title(row: pd.Series) -> str:
+    who = row.track_title if isinstance(row.track_title, str) else "all tracks"
+    return f"{row.event_date:%d %b %Y} · {row.kind} · {who} — {row.artist_name}"
+
+
+def band(scope: Scope, row: pd.Series) -> pd.DataFrame:
+    if row.subject == "track":
+        return services.query("alert_band_track", scope, isrc=row.isrc)
+    return services.query("alert_band_artist", scope, artist_id=row.artist_id)
+
+
+def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.Figure:
+    """Observed streams against the forecast bands, with the change marked."""
+    start = pd.Timestamp(row.event_date) - pd.Timedelta(days=window_days // 2)
+    b = b[pd.to_datetime(b.date) >= start]
+    hist, fut = b[~b.is_forecast], b[b.is_forecast]
+    fig = go.Figure()
+    for part, name in ((hist, "one-step forecast"), (fut, "28-day forecast")):
+        if part.empty:
+            continue
+        x = pd.to_datetime(part.date)
+        for lo, hi, label, alpha in (("lo95", "hi95", "95%", 0.15), ("lo80", "hi80", "80%", 0.3)):
+            fig.add_trace(
+                go.Scatter(
+                    x=list(x) + list(x[::-1]),
+                    y=list(part[hi]) + list(part[lo][::-1]),
+                    fill="toself",
+                    fillcolor=f"rgba(31,119,180,{alpha})",
+                    line={"width": 0},
+                    name=f"{label} interval ({name})",
+                    hoverinfo="skip",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=part.expected,
+                mode="lines",
+                name=f"expected ({name})",
+                line={"color": "rgb(31,119,180)", "dash": "dot" if name[0] == "2" else "solid"},
+                hovertemplate="%{x|%a %d %b %Y}<br>expected %{y:,.0f} streams<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=pd.to_datetime(hist.date),
+            y=hist.observed,
+            mode="markers",
+            name="observed",
+            marker={"color": "black", "size": 5},
+            hovertemplate="%{x|%a %d %b %Y}<br>%{y:,.0f} streams<extra></extra>",
+        )
+    )
+    marks = [(row.event_date, "change starts"), (row.detected_on, "detected")]
+    if pd.Timestamp(row.event_date) == pd.Timestamp(row.detected_on):
+        marks = [(row.detected_on, "change (detected the same day)")]
+    for day, label in marks:
+        fig.add_vline(
+            x=pd.Timestamp(day).timestamp() * 1000,
+            line_dash="dash",
+            line_color="orange" if label == "change starts" else "crimson",
+            annotation_text=label,
+            annotation_position="top left" if label == "change starts" else "top right",
+        )
+    who = plot_text(row.track_title if isinstance(row.track_title, str) else row.artist_name)
+    fig.update_layout(
+        title={"text": f"{who}: observed streams vs forecast ({row.kind})", "y": 0.98},
+        xaxis={"title": {"text": "Date"}},
+        yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=380,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def attribution_table(row: pd.Series) -> pd.DataFrame:
+    parts = json.loads(row.attribution) if isinstance(row.attribution, str) else []
+    if not parts:
+        return pd.DataFrame(columns=["Dimension", "Value", "Share of the excess", "Streams"])
+    df = pd.DataFrame(parts)
+    return pd.DataFrame(
+        {
+            "Dimension": df.dimension.map(DIMENSION_LABELS).fillna(df.dimension),
+            "Value": df.value,
+            "Share of the excess": (df.share * 100).round(1),
+            "Streams": df.excess.round(0),
+        }
+    )
+
+
+def growth_table(row: pd.Series) -> tuple[bool, pd.DataFrame, str]:
+    g = json.loads(row.growth) if isinstance(row.growth, str) else {}
+    if not g.get("available"):
+        return False, pd.DataFrame(), g.get("note", "listener-level rows unavailable")
+
+    def pct(x):
+        return None if x is None else round(100 * x, 1)
+
+    df = pd.DataFrame(
+        {
+            "Metric": [
+                "Passive-to-active conversion",
+                "Search conversion",
+                "Engagement drop-off",
+                "Identified listeners",
+            ],
+            "Value": [
+                pct(g["passive_to_active"]),
+                pct(g["search_conversion"]),
+                pct(g["drop_off"]),
+                g["listeners"],
+            ],
+            "Unit": ["%", "%", "%", "listeners"],
+        }
+    )
+    return True, df, ""
+
+
+def set_status(scope: Scope, alert_key: str, status: str | None) -> str | None:
+    """Change the status; returns an error message for the user, or None."""
+    try:
+        alerts_store.set_status(services.store(), scope, alert_key, status)
+    except alerts_store.StatusError as exc:
+        return str(exc)
+    services.clear_caches()
+    return None

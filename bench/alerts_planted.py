@@ -1,0 +1,137 @@
+"""Change detection against the planted events of a generated (SYNTHETIC) demo store.
+
+    cp /work/stores/demo.duckdb /work/stores/alerts.duckdb   # never the demo store itself
+    python bench/alerts_planted.py                                   # /work/stores/alerts.duckdb
+    python bench/alerts_planted.py --db STORE --truth DIR/ground_truth
+    python bench/alerts_planted.py --worlds 5 9 13     # fresh worlds, as in the tests
+
+With --worlds, each seed's world (data.synth.build_world, demo size) is drawn straight to
+daily series with the renderer's noise model (as tests/analytics/test_alerts_planted.py
+does) and scored the same way (no attribution: that needs rendered rows).
+
+Runs the alerts job's computation (read-only: nothing is written) and scores it against
+events.csv / tracks.csv: precision, recall and F1 for events matched within 3 days (same
+track and kind), median detection delay per kind, false alarms per 10 track-years on
+event-free tracks, and how often the attribution names the planted cause (dimension and
+value) of a detected event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analytics.alerts_eval import score  # noqa: E402
+from app.jobs.alerts import run_detection  # noqa: E402
+from data import alerts_store  # noqa: E402
+from data.store import open_store  # noqa: E402
+
+
+def worlds(seeds: list[int]) -> None:
+    from analytics.alerts_detect import DetectConfig, detect, fit_hyper
+    from data.synth.config import SynthConfig
+    from data.synth.world import build_world
+
+    for seed in seeds:
+        world = build_world(SynthConfig.preset("demo", listeners=2000), seed=seed)
+        rng = np.random.default_rng(55)
+        mu = world.baseline * rng.gamma(150.0, 1 / 150.0, size=world.baseline.shape)
+        for comp in world.components:
+            mu[comp["track"]] += comp["extra"]
+        counts = rng.poisson(mu).astype(float)
+        counts[counts == 0] = np.nan
+        hp, _ = fit_hyper(counts)
+        det = detect(counts, hp, DetectConfig())
+        isrc = world.tracks.isrc.to_numpy()
+        a = det.alerts.copy()
+        a["isrc"] = isrc[a.series]
+        a["date"] = world.dates[a.onset]
+        a["detected_on"] = world.dates[a.detected]
+        free = set(world.tracks.isrc) - set(world.events.isrc)
+        observed = pd.Series((~np.isnan(counts)).sum(axis=1) - 28, index=isrc).clip(0)
+        s, _ = score(a, world.events, free, observed)
+        print(
+            f"world seed {seed}: events {s.events}, F1 {s.f1:.3f} (P {s.precision:.3f}, "
+            f"R {s.recall:.3f}), median delay spike {s.median_delay_spike:.0f} d, growth "
+            f"{s.median_delay_growth:.0f} d, false alarms {s.false_alarms_per_10_track_years:.3f}"
+            f" per 10 track-years ({s.event_free_track_years:.0f} track-years)"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--db", default="/work/stores/alerts.duckdb", help="a migrated copy of the demo store"
+    )
+    ap.add_argument("--truth", default="/work/stores/demo/demo-seed0/ground_truth")
+    ap.add_argument("--worlds", type=int, nargs="*", help="score fresh worlds instead")
+    args = ap.parse_args()
+    if args.worlds:
+        worlds(args.worlds)
+        return
+    truth = Path(args.truth)
+    events = pd.read_csv(truth / "events.csv")
+    tracks = pd.read_csv(truth / "tracks.csv")
+    free = set(tracks.isrc[tracks.event_free])
+    with open_store(args.db, read_only=True) as store:
+        started = time.perf_counter()
+        alerts, _, _, info = run_detection(store, lambda s, f: None)
+        seconds = time.perf_counter() - started
+        series, _ = alerts_store.daily_series(store.cursor())
+    t = alerts[alerts.subject == "track"].copy()
+    t["date"] = pd.to_datetime(t.event_date)
+    t["detected_on"] = pd.to_datetime(t.detected_on)
+    # Track-years of monitoring: observed days after each track's burn-in.
+    observed = pd.Series((~np.isnan(series.counts)).sum(axis=1) - 28, index=series.ids).clip(0)
+    s, matched = score(t.reset_index(drop=True), events, free, observed)
+    found = matched[matched.alert_idx >= 0]
+    t = t.reset_index(drop=True)
+    named = [
+        (t.loc[i, "cause_dimension"], t.loc[i, "cause_value"]) == (e.cause_dimension, e.cause_value)
+        for i, e in zip(found.alert_idx, found.itertuples(), strict=True)
+    ]
+    print(
+        f"store {args.db}: {info['tracks']} tracks, {info['monitored_tracks']} monitored, "
+        f"data through {info['data_through']}; job computation {seconds:.1f} s"
+    )
+    print(
+        f"hyperparameters (statsmodels MLE, median of {info['fitted_series']} series): "
+        f"{info['hyper']}"
+    )
+    print(f"planted events {s.events}, track alerts scored {s.alerts}, matched {s.matched}")
+    print(f"precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")
+    for kind in ("spike", "drop", "growth", "decline"):
+        k = matched[matched.kind == kind]
+        print(
+            f"  {kind:<8} found {int((k.alert_idx >= 0).sum())}/{len(k)}  median delay "
+            f"{k.delay_days.median():.0f} d"
+        )
+    print(
+        f"false alarms on event-free tracks: {s.false_alarms_event_free} in "
+        f"{s.event_free_track_years:.0f} track-years = "
+        f"{s.false_alarms_per_10_track_years:.3f} per 10 track-years"
+    )
+    print(f"attribution names the planted cause: {sum(named)}/{len(named)} = {np.mean(named):.3f}")
+    wrong = found[~np.array(named)]
+    for e, i in zip(wrong.itertuples(), wrong.alert_idx, strict=True):
+        print(
+            f"  missed cause {e.isrc} {e.kind} {e.date}: planted {e.cause_dimension}="
+            f"{e.cause_value}, named {t.loc[i, 'cause']}"
+        )
+    art = alerts[alerts.subject == "artist"]
+    print(
+        f"artist alerts: {len(art)}; opportunities: {int(alerts.opportunity.sum())} of "
+        f"{len(alerts)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
