@@ -177,6 +177,21 @@ def streams_map(by_country: pd.DataFrame) -> pdk.Deck:
             "radius": _radius_m(points["streams"]),
         }
     )
+    # "text" (not "html"): values are inserted as text, never as markup.
+    return point_map(
+        points,
+        layer_id="streams",
+        fill_color=MAP_POINT,
+        tooltip_text="{name}\n{streams_text} streams ({share_text} of total)",
+    )
+
+
+def point_map(
+    points: pd.DataFrame, *, layer_id: str, fill_color: list[int] | str, tooltip_text: str
+) -> pdk.Deck:
+    """Circles on the offline world outline: `points` has lon, lat, radius (metres) and the
+    fields `tooltip_text` names; `fill_color` is an RGBA list or a column of them. No
+    base-map tiles or token are needed (map_provider=None); tooltips are plain text."""
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
@@ -192,12 +207,12 @@ def streams_map(by_country: pd.DataFrame) -> pdk.Deck:
         pdk.Layer(
             "ScatterplotLayer",
             data=points,
-            id="streams",
+            id=layer_id,
             get_position=["lon", "lat"],
             get_radius="radius",
             radius_min_pixels=3,
             radius_max_pixels=70,
-            get_fill_color=MAP_POINT,
+            get_fill_color=fill_color,
             get_line_color=[255, 255, 255, 220],
             line_width_min_pixels=1,
             stroked=True,
@@ -208,6 +223,5 @@ def streams_map(by_country: pd.DataFrame) -> pdk.Deck:
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=22, longitude=12, zoom=0.35, min_zoom=0.2),
         map_provider=None,
-        # "text" (not "html"): values are inserted as text, never as markup.
-        tooltip={"text": "{name}\n{streams_text} streams ({share_text} of total)"},
+        tooltip={"text": tooltip_text},
     )

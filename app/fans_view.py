@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
-from app import geo, services
-from app.charts import MAP_BORDER, MAP_LAND, PALETTE
+from app import charts, geo, services
+from app.charts import PALETTE
 from app.widgets import plot_text
 from data import model_runs
 from data.vocab import AGE_BANDS, GENDERS
@@ -200,37 +200,11 @@ def passive_casual_map(by_country: pd.DataFrame) -> pdk.Deck:
             "radius": 900_000.0 * np.sqrt(pts["listeners"].astype(float) / top),
         }
     )
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            data=geo.world_outline(),
-            id="countries",
-            stroked=True,
-            filled=True,
-            get_fill_color=MAP_LAND,
-            get_line_color=MAP_BORDER,
-            line_width_min_pixels=0.5,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=data,
-            id="passive_casual",
-            get_position=["lon", "lat"],
-            get_radius="radius",
-            radius_min_pixels=3,
-            radius_max_pixels=70,
-            get_fill_color=[224, 123, 57, 190],
-            get_line_color=[255, 255, 255, 220],
-            line_width_min_pixels=1,
-            stroked=True,
-            pickable=True,
-        ),
-    ]
-    return pdk.Deck(
-        layers=layers,
-        initial_view_state=pdk.ViewState(latitude=22, longitude=12, zoom=0.35, min_zoom=0.2),
-        map_provider=None,
-        tooltip={"text": "{name}\n{text}"},
+    return charts.point_map(
+        data,
+        layer_id="passive_casual",
+        fill_color=[224, 123, 57, 190],
+        tooltip_text="{name}\n{text}",
     )
 
 

@@ -158,39 +158,10 @@ def gap_map(potential: pd.DataFrame) -> pdk.Deck:
             "gap_text": pts["gap"].map(lambda g: f"{g:+,.0f}"),
         }
     )
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            data=charts._WORLD,  # the shared offline outline, spliced in by charts._Deck
-            id="countries",
-            stroked=True,
-            filled=True,
-            get_fill_color=charts.MAP_LAND,
-            get_line_color=charts.MAP_BORDER,
-            line_width_min_pixels=0.5,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=data,
-            id="gap",
-            get_position=["lon", "lat"],
-            get_radius="radius",
-            radius_min_pixels=3,
-            radius_max_pixels=70,
-            get_fill_color="colour",
-            get_line_color=[255, 255, 255, 220],
-            line_width_min_pixels=1,
-            stroked=True,
-            pickable=True,
-        ),
-    ]
-    return charts._Deck(
-        layers=layers,
-        initial_view_state=pdk.ViewState(latitude=22, longitude=12, zoom=0.35, min_zoom=0.2),
-        map_provider=None,
-        tooltip={
-            "text": "{name}\nactual {actual_text} streams\nexpected {expected_text} "
-            "(90% interval {interval_text})\ngap {gap_text} streams"
-        },
+    return charts.point_map(
+        data,
+        layer_id="gap",
+        fill_color="colour",
+        tooltip_text="{name}\nactual {actual_text} streams\nexpected {expected_text} "
+        "(90% interval {interval_text})\ngap {gap_text} streams",
     )
