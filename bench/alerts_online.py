@@ -1,7 +1,7 @@
 """Online detection: the last days of a store delivered later, continued from the saved state.
 
-    cp /work/stores/demo.duckdb /work/stores/alerts-online.duckdb   # never the demo store
-    python bench/alerts_online.py --db /work/stores/alerts-online.duckdb --days 7
+    cp data/labelradar.duckdb /tmp/alerts-online.duckdb   # never the demo store
+    python bench/alerts_online.py --db /tmp/alerts-online.duckdb --days 7
 
 Removes the last --days days of trend facts, runs the alerts job (a full run), puts the
 days back and runs the job again: it continues the saved filter state over the new days

@@ -1,7 +1,7 @@
 """Change detection against the planted events of a generated (SYNTHETIC) demo store.
 
-    cp /work/stores/demo.duckdb /work/stores/alerts.duckdb   # never the demo store itself
-    python bench/alerts_planted.py                                   # /work/stores/alerts.duckdb
+    labelradar refresh --only alerts        # on the demo store (data/labelradar.duckdb)
+    python bench/alerts_planted.py
     python bench/alerts_planted.py --db STORE --truth DIR/ground_truth
     python bench/alerts_planted.py --worlds 5 9 13     # fresh worlds, as in the tests
 
@@ -28,6 +28,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
 
 from analytics.alerts_eval import score  # noqa: E402
 from app.jobs.alerts import run_detection  # noqa: E402
@@ -69,15 +71,15 @@ def worlds(seeds: list[int]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--db", default="/work/stores/alerts.duckdb", help="a migrated copy of the demo store"
+        "--db", default="data/labelradar.duckdb", help="a migrated copy of the demo store"
     )
-    ap.add_argument("--truth", default="/work/stores/demo/demo-seed0/ground_truth")
+    ap.add_argument("--truth", type=Path, help="ground truth dir (default: from the store)")
     ap.add_argument("--worlds", type=int, nargs="*", help="score fresh worlds instead")
     args = ap.parse_args()
     if args.worlds:
         worlds(args.worlds)
         return
-    truth = Path(args.truth)
+    truth = args.truth or ground_truth_dir(args.db)
     events = pd.read_csv(truth / "events.csv")
     tracks = pd.read_csv(truth / "tracks.csv")
     free = set(tracks.isrc[tracks.event_free])

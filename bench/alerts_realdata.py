@@ -1,6 +1,6 @@
 """Change detection on real Spotify chart data (2017): the US top 200 and Coldplay's tracks.
 
-    python bench/alerts_realdata.py [--top 15] [--realdata /work/shared/realdata]
+    python bench/alerts_realdata.py [--top 15] [--realdata ../shared/realdata]
 
 Reads ../shared/realdata/spotify_daily_us_2017/us_data.csv and
 spotify_daily_coldplay_2017/coldplay.csv (never copied into the repo). Chart data only

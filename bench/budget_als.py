@@ -1,6 +1,6 @@
 """Audience models: ALS update accuracy and speed, offline fit time, online scoring latency.
 
-    PYTHONPATH=. python bench/budget_als.py [--db /work/stores/budget.duckdb] [--requests 40]
+    PYTHONPATH=. python bench/budget_als.py [--db data/labelradar.duckdb] [--requests 40]
 
 1. The patent's approximated update (Y^T Y instead of Y^T D_i Y) against the exact masked
    update on planted rank-5 matrices of several sizes, 20 % of entries held out: held-out
@@ -23,6 +23,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
 
 from analytics import budget_model as bm  # noqa: E402
 
@@ -166,16 +168,16 @@ def main() -> None:
 
     threadpool_limits(1)  # as the job runs (threaded BLAS spins on small matrices)
     ap = argparse.ArgumentParser()
-    ap.add_argument("--db", default="/work/stores/budget.duckdb")
+    ap.add_argument("--db", default="data/labelradar.duckdb")
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--skip-store", action="store_true")
-    ap.add_argument("--truth", default="/work/stores/demo/demo-seed0/ground_truth")
+    ap.add_argument("--truth", type=Path, help="ground truth dir (default: from the store)")
     args = ap.parse_args()
     updates([(50, 200), (100, 600), (200, 1000), (300, 2000)])
     if not args.skip_store:
         offline(args.db)
         online(args.db, args.requests)
-        response_truth(args.db, args.truth)
+        response_truth(args.db, args.truth or ground_truth_dir(args.db))
 
 
 if __name__ == "__main__":

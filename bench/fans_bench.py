@@ -1,7 +1,7 @@
 """Fan types: fit time, accuracy against the planted truth, and held-out likelihood against
 the seed's original model (150 quantile bins as unordered words), on the same splits.
 
-    python bench/fans_bench.py [--db /work/stores/fans.duckdb] [--realdata DIR]
+    python bench/fans_bench.py [--db data/labelradar.duckdb] [--realdata DIR]
 
 - demo store (SYNTHETIC): time to read the listener-artist pairs and to fit the whole
   analysis; diehard-share MAE against ground_truth/artists.csv (artists with >= 200
@@ -31,7 +31,9 @@ sys.path.insert(0, str(ROOT))
 from analytics import fans as F  # noqa: E402
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-GROUND_TRUTH = Path("/work/stores/demo/demo-seed0/ground_truth")
+
+
+from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
 
 
 def heldout_table(pairs: pd.DataFrame, ks: tuple[int, ...], seeds=(0, 1, 2)) -> pd.DataFrame:
@@ -89,7 +91,7 @@ def demo(db: Path) -> None:
         f"assignments + breakdowns + targets) {fit_s:.2f} s"
     )
     print(describe(res))
-    truth = pd.read_csv(GROUND_TRUTH / "artists.csv").set_index("artist_id")
+    truth = pd.read_csv(ground_truth_dir(db) / "artists.csv").set_index("artist_id")
     mix = res.mix.pivot(index="artist_id", columns="profile", values="share")
     low = res.mix.pivot(index="artist_id", columns="profile", values="low")
     high = res.mix.pivot(index="artist_id", columns="profile", values="high")
@@ -104,7 +106,7 @@ def demo(db: Path) -> None:
             f"  {t:<8} share MAE {err:.4f}; 90% interval covers truth {cover:.0%}, "
             f"mean width {width:.3f}"
         )
-    fans = pd.read_parquet(GROUND_TRUTH / "fans.parquet")
+    fans = pd.read_parquet(ground_truth_dir(db) / "fans.parquet")
     m = fans.merge(res.assignments, on=["artist_id", "listener_id"])
     print(
         f"listener assignment accuracy {(m.fan_type == m.profile).mean():.4f} "
@@ -147,7 +149,7 @@ def lastfm(root: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", default="/work/stores/fans.duckdb")
+    ap.add_argument("--db", default="data/labelradar.duckdb")
     ap.add_argument("--realdata", default=str(REALDATA))
     args = ap.parse_args()
     demo(Path(args.db))

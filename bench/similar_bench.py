@@ -3,7 +3,7 @@
     python bench/similar_bench.py --db STORE [--truth GROUND_TRUTH_DIR] [--realdata DIR]
 
 STORE is a (migrated) copy of the SYNTHETIC demo store, e.g.
-`cp /work/stores/demo.duckdb /tmp/sim.duckdb && python -m app refresh --only similar --db
+`cp data/labelradar.duckdb /tmp/sim.duckdb && python -m app refresh --only similar --db
 /tmp/sim.duckdb` (read only here). GROUND_TRUTH_DIR defaults to the demo build's
 ground_truth folder next to the store's files.
 
@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # The repo lives beside shared/ (as in CI); --realdata overrides (e.g. from a worktree).
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
 
 from analytics import similar, similar_geo  # noqa: E402
 from analytics.similar_model import _country_matrix  # noqa: E402
@@ -216,10 +218,10 @@ def lastfm(realdata: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, required=True)
-    ap.add_argument("--truth", type=Path, default=Path("/work/stores/demo/demo-seed0/ground_truth"))
+    ap.add_argument("--truth", type=Path, help="ground truth dir (default: from the store)")
     ap.add_argument("--realdata", type=Path, default=REALDATA)
     args = ap.parse_args()
-    demo(args.db, args.truth)
+    demo(args.db, args.truth or ground_truth_dir(args.db))
     spotify(args.realdata)
     lastfm(args.realdata)
 
