@@ -37,7 +37,7 @@ class DetectConfig:
     # Gradual: P(trend > slope_min) >= p_gradual on `sustain` consecutive days, and the
     # trend would move the day by >= min_excess streams within four weeks.
     # slope_min 0.002/day on the log scale = +/- 6% a month. Chosen with TREND_FLOOR on the
-    # demo world (seed 0) by a small grid (bench/results/alerts.md): the fastest growth
+    # demo world (seed 0) by a small grid (bench/RESULTS.md): the fastest growth
     # detection whose F1 stayed >= 0.9 and whose false-alarm rate on event-free tracks
     # stayed well under 1 per 10 track-years; checked on a fresh world in the tests.
     p_gradual: float = 0.95
@@ -74,7 +74,7 @@ def series_level(counts: np.ndarray) -> np.ndarray:
 # trends barely move (~1e-8), which would make the filter's trend a near-global regression
 # slope that needs months to notice a new ramp. 5e-6 lets the slope drift by ~0.012/day a
 # month at one sd; measured on the demo world: growth found in a median 13 days instead of
-# ~50 at a similar false-alarm rate (bench/results/alerts.md).
+# ~50 at a similar false-alarm rate (bench/RESULTS.md).
 TREND_FLOOR = 5e-6
 
 
