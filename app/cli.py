@@ -203,7 +203,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if names != []:
             bar = _progress(args)
             try:
-                payload["jobs"] = run_jobs(store, names, progress=bar)
+                options = {"fans": {"window_days": args.fans_window}} if args.fans_window else {}
+                payload["jobs"] = run_jobs(store, names, progress=bar, options=options)
             finally:
                 bar.close()
 
@@ -293,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true", help="replace an existing store")
     p.add_argument(
+        "--fans-window",
+        type=int,
+        metavar="DAYS",
+        help="fit fan types on the last DAYS days of data (default: the whole history)",
+    )
+    p.add_argument(
         "--if-missing",
         action="store_true",
         help="do nothing (exit 0) when the store already exists",
@@ -345,6 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME",
         help="run only this step (repeatable): aggregates or a job name",
+    )
+    p.add_argument(
+        "--fans-window",
+        type=int,
+        metavar="DAYS",
+        help="fit fan types on the last DAYS days of data (default: the whole history)",
     )
     p.add_argument(
         "--if-missing",

@@ -9,14 +9,20 @@ from app import services, state, widgets
 
 scope = state.current_scope()
 flt = state.current_filters()
+run = view.latest_run()
+window = (
+    f"the {run.params['window_days']} days to {run.data_through:%d %b %Y}"
+    if run is not None and run.params.get("window_days") and run.data_through
+    else "the whole history"
+)
 widgets.page_header(
     "Fan types",
     "Passive, casual and diehard listeners from listener-level streams (DSP rows with a "
-    "listener id) over the whole history. The sidebar's date and country filters do not "
-    "apply; its label and artist filters do.",
+    f"listener id) over {window} (the window is set by `labelradar refresh --fans-window "
+    "DAYS`). The sidebar's date and country filters do not apply; its label and artist "
+    "filters do.",
 )
 
-run = view.latest_run()
 if run is None:
     st.info(
         "The fan-type model has not been computed on this store yet. Run "

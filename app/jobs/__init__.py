@@ -17,7 +17,7 @@ from typing import Any
 from data.store import Store
 
 ProgressFn = Callable[[str, float], None]
-JobFn = Callable[[Store, ProgressFn], dict[str, Any]]
+JobFn = Callable[..., dict[str, Any]]  # (store, progress, **options) -> summary
 
 # Run order matters only where a job reads another's results (none do yet).
 JOB_MODULES = ("app.jobs.fans", "app.jobs.similar", "app.jobs.alerts", "app.jobs.budget")
@@ -55,9 +55,13 @@ def _quiet(stage: str, fraction: float) -> None:
 
 
 def run_jobs(
-    store: Store, names: list[str] | None = None, progress: ProgressFn | None = None
+    store: Store,
+    names: list[str] | None = None,
+    progress: ProgressFn | None = None,
+    options: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the named jobs (all when None) in registry order; returns one summary each."""
+    """Run the named jobs (all when None) in registry order; returns one summary each.
+    `options[name]` are keyword arguments for that job (e.g. fans: window_days)."""
     jobs = load_jobs()
     unknown = sorted(set(names or ()) - set(jobs))
     if unknown:
@@ -71,7 +75,7 @@ def run_jobs(
             report(f"{j.title}: {stage}", (i + max(0.0, min(1.0, fraction))) / len(chosen))
 
         started = time.perf_counter()
-        summary = j.run(store, step)
+        summary = j.run(store, step, **(options or {}).get(j.name, {}))
         results.append(
             {"job": j.name, "seconds": round(time.perf_counter() - started, 2)} | summary
         )

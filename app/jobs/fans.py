@@ -131,5 +131,8 @@ def run_fans(
 
 
 @job("fans", "Fan types")
-def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
-    return run_fans(store, progress)
+def run(
+    store: Store, progress: ProgressFn, window_days: int | None = WINDOW_DAYS
+) -> dict[str, Any]:
+    """Fit over the last `window_days` days of data (None: the whole history)."""
+    return run_fans(store, progress, window_days=window_days)

@@ -141,3 +141,19 @@ def test_refresh_unknown_job_is_a_one_line_error(built, capsys):
     assert main(["refresh", "--db", str(built), "--only", "no-such-job"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown job" in err[0]
+
+
+def test_refresh_fans_window_is_recorded_and_narrows_the_data(built, capsys):
+    from data import model_runs
+    from data.store import open_store
+
+    assert main(["refresh", "--db", str(built), "--json", "--only", "fans"]) == 0
+    whole = json.loads(capsys.readouterr().out)["jobs"][0]
+    assert (
+        main(["refresh", "--db", str(built), "--json", "--only", "fans", "--fans-window", "30"])
+        == 0
+    )
+    recent = json.loads(capsys.readouterr().out)["jobs"][0]
+    assert recent["pairs"] < whole["pairs"]  # fewer listener-artist pairs in 30 days
+    with open_store(built, read_only=True) as store:
+        assert model_runs.latest(store, "fans").params["window_days"] == 30
