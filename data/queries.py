@@ -76,6 +76,17 @@ def _where(
     return " AND ".join(parts), params
 
 
+def _where_labels_artists(
+    scope: Scope, filters: Filters | None, *, catalog_alias: str = "c"
+) -> tuple[str, list[Any]]:
+    """The scope plus only the label and artist filters: for persisted model results, which
+    are computed over a fixed window (dates and countries do not apply to them)."""
+    f = filters or Filters()
+    return _where(
+        scope, Filters(labels=f.labels, artist_ids=f.artist_ids), catalog_alias=catalog_alias
+    )
+
+
 def _df(store: Store, sql: str, params: list[Any]) -> pd.DataFrame:
     return store.cursor().execute(sql, params).df()
 

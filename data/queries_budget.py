@@ -16,7 +16,7 @@ import pandas as pd
 
 from data import model_runs
 from data.budget import load_model
-from data.queries import Filters, _df, _where, scoped
+from data.queries import Filters, _df, _where, _where_labels_artists, scoped
 from data.scope import Scope
 from data.store import Store
 
@@ -35,8 +35,7 @@ def _in_scope(store: Store, scope: Scope, isrc: str) -> bool:
 def budget_tracks(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """isrc, track_title, artist_id, artist_name, label, in_model for in-scope tracks that
     have an audience model (labels and artists of the filters apply)."""
-    f = filters or Filters()
-    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     return _df(
         store,
         f"SELECT c.isrc, c.track_title, c.artist_id, c.artist_name, c.label, b.in_model "
@@ -107,8 +106,7 @@ def audience_run(store: Store, scope: Scope) -> dict[str, Any]:
 @scoped
 def budget_proposals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """Proposals for in-scope tracks, newest first, with track and artist names."""
-    f = filters or Filters()
-    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     return _df(
         store,
         f"SELECT p.proposal_id, p.isrc, c.track_title, c.artist_name, p.label, p.goal, "
@@ -124,8 +122,7 @@ def proposal_audit(
     store: Store, scope: Scope, filters: Filters | None = None, proposal_id: int | None = None
 ) -> pd.DataFrame:
     """Audit entries (who, when, action, before, after) of in-scope proposals, oldest first."""
-    f = filters or Filters()
-    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     extra, more = ("", []) if proposal_id is None else (" AND a.entity_id = ?", [str(proposal_id)])
     return _df(
         store,

@@ -12,15 +12,14 @@ from typing import Any
 
 import pandas as pd
 
-from data.queries import Filters, _df, _where, scoped
+from data.queries import Filters, _df, _where, _where_labels_artists, scoped
 from data.scope import Scope
 from data.store import Store
 
 
 def _in_scope(scope: Scope, filters: Filters | None = None) -> tuple[str, list[Any]]:
     """`artist_id IN (...)` for the catalog artists in scope (labels/artists filters only)."""
-    f = filters or Filters()
-    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     return f"artist_id IN (SELECT c.artist_id FROM catalog c WHERE {cond})", params
 
 
@@ -62,8 +61,7 @@ def fan_model(store: Store, scope: Scope) -> dict[str, pd.DataFrame]:
 def fan_artists(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """artist_id, artist_name, label, listeners (0 when the artist has no listener ids in
     the model) for the catalog artists in scope and the label/artist filters."""
-    f = filters or Filters()
-    cond, params = _where(scope, Filters(labels=f.labels, artist_ids=f.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     return _df(
         store,
         f"""

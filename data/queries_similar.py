@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.queries import Filters, _df, _where, scoped
+from data.queries import Filters, _df, _where, _where_labels_artists, scoped
 from data.scope import Scope
 from data.store import Store
 
@@ -32,8 +32,7 @@ def similar_artist_options(
 ) -> pd.DataFrame:
     """artist_id, artist_name, label, cluster, streams, listeners: the modelled artists in
     scope and the sidebar's label / artist filters (for the page's artist picker)."""
-    flt = filters or Filters()
-    cond, params = _where(scope, Filters(labels=flt.labels, artist_ids=flt.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     return _df(
         store,
         f"SELECT s.artist_id, c.artist_name, c.label, s.cluster, s.streams, s.listeners "
@@ -49,8 +48,7 @@ def similar_cluster_points(
 ) -> pd.DataFrame:
     """artist_id, artist_name, label, cluster, cluster_prob, x, y, streams: the cluster view's
     points, for artists in scope and filter only."""
-    flt = filters or Filters()
-    cond, params = _where(scope, Filters(labels=flt.labels, artist_ids=flt.artist_ids))
+    cond, params = _where_labels_artists(scope, filters)
     return _df(
         store,
         f"SELECT s.artist_id, c.artist_name, c.label, s.cluster, s.cluster_prob, s.x, s.y, "

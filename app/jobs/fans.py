@@ -74,6 +74,28 @@ def frames(res: model.FanResults) -> dict[str, pd.DataFrame]:
     }
 
 
+def _save(
+    store: Store,
+    results: dict[str, pd.DataFrame],
+    *,
+    through: Any,
+    started: float,
+    params: dict[str, Any],
+    summary: dict[str, Any],
+) -> None:
+    """Replace the results and record the run in one transaction."""
+    with store.transaction() as tx:
+        fan_data.write_results(tx, results)
+        model_runs.record(
+            tx,
+            "fans",
+            data_through=through,
+            seconds=time.perf_counter() - started,
+            params=params,
+            summary=summary,
+        )
+
+
 def run_fans(
     store: Store,
     progress: ProgressFn,
@@ -91,17 +113,8 @@ def run_fans(
     params = {"window_days": window_days, "date_from": date_from, "ks": ks, "seeds": seeds}
     if pairs.empty:
         # Nothing to model: clear old results so pages say so rather than show stale ones.
-        with store.transaction() as tx:
-            fan_data.write_results(tx, {})
-            summary = {"pairs": 0, "artists": 0, "k": None}
-            model_runs.record(
-                tx,
-                "fans",
-                data_through=through,
-                seconds=time.perf_counter() - started,
-                params=params,
-                summary=summary,
-            )
+        summary = {"pairs": 0, "artists": 0, "k": None}
+        _save(store, {}, through=through, started=started, params=params, summary=summary)
         return summary
     res = model.analyse(pairs, ks=ks, seeds=seeds, progress=lambda s, f: progress(s, 0.1 + 0.8 * f))
     summary = {
@@ -116,16 +129,7 @@ def run_fans(
         ],
     }
     progress("saving results", 0.9)
-    with store.transaction() as tx:
-        fan_data.write_results(tx, frames(res))
-        model_runs.record(
-            tx,
-            "fans",
-            data_through=through,
-            seconds=time.perf_counter() - started,
-            params=params,
-            summary=summary,
-        )
+    _save(store, frames(res), through=through, started=started, params=params, summary=summary)
     progress("done", 1.0)
     return summary
 
