@@ -52,7 +52,7 @@ def feed_table(df: pd.DataFrame) -> pd.DataFrame:
             "ISRC": df.isrc,
             "Artist": df.artist_name,
             "Label": df.label,
-            "Probability": df.probability.round(5),
+            "Probability (%)": (df.probability * 100).round(4),
             "Observed (streams/day)": df.observed.round(0),
             "Expected (streams/day)": df.expected.round(0),
             "Cause": df.cause,
@@ -62,6 +62,11 @@ def feed_table(df: pd.DataFrame) -> pd.DataFrame:
             "alert_key": df.alert_key,
         }
     )
+
+
+def fmt_probability(p: float) -> str:
+    """A probability as a manager reads it: '> 99.99 %' rather than a rounded '1.0000'."""
+    return "> 99.99 %" if p > 0.9999 else f"{p * 100:.2f} %"
 
 
 def alert_title(row: pd.Series) -> str:

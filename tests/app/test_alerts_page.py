@@ -83,3 +83,10 @@ def test_clear_message_when_detection_never_ran(mini_db: Path, monkeypatch) -> N
     at.switch_page(ALERTS).run()
     assert not at.exception
     assert any("has not run" in i.value for i in at.info)
+
+
+def test_probability_is_shown_without_misleading_rounding() -> None:
+    from app.alerts_view import fmt_probability
+
+    assert fmt_probability(0.9999966) == "> 99.99 %"  # never a rounded "100 %"
+    assert fmt_probability(0.95) == "95.00 %"
