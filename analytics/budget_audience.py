@@ -8,6 +8,7 @@ selection rule, and interests from the Omega decomposition. Pure numpy / pandas.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,7 @@ class TerritoryScore:
     top_score: float  # E* of the territory's best group
     groups: tuple[int, ...]  # J_T*: group positions, best first
     selected: bool  # the patent's rule: top group's E* >= S*
+    rank: int = 0  # 1 = best S(T) among all territories
 
 
 def territory_scores(
@@ -105,7 +107,8 @@ def territory_scores(
     out = [
         TerritoryScore(t.country, t.score, t.top_score, t.groups, t.top_score >= best) for t in out
     ]
-    return sorted(out, key=lambda t: (-t.score, t.country))
+    ranked = sorted(out, key=lambda t: (-t.score, t.country))
+    return [dataclasses.replace(t, rank=i) for i, t in enumerate(ranked, 1)]
 
 
 def omega_row(x: np.ndarray, lam: float, i0: int) -> np.ndarray:
@@ -157,6 +160,7 @@ def audience(
     sigmas: float = DEFAULT_SIGMAS,
     top_territories: int | None = None,
     top_interests: int = 5,
+    include: tuple[str, ...] = (),
 ) -> Audience:
     """The whole online step for one asset: look-up when `i0` indexes a model row, else
     fold-in of `e_row` (its engagement over the model's groups, model scale)."""
@@ -173,7 +177,8 @@ def audience(
     scores = goal_scores(e_i, ehat, cls, goal, rho)
     terr = territory_scores(countries, weights, scores, kappa_share=kappa_share)
     if top_territories is not None:
-        terr = terr[:top_territories]
+        # the best territories, plus any the caller asked for by name (e.g. from a hand-off)
+        terr = terr[:top_territories] + [t for t in terr[top_territories:] if t.country in include]
     interests = {}
     for t in terr:
         cols = np.asarray(t.groups)

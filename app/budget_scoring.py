@@ -34,6 +34,7 @@ class TerritoryPlan:
     country: str
     score: float
     selected: bool
+    rank: int
     groups: list[str]
     interests: list[str]
     artists: list[str]
@@ -47,6 +48,7 @@ class TerritoryPlan:
         return {
             "country": self.country,
             "score": round(self.score, 4),
+            "rank": self.rank,
             "selected": self.selected,
             "groups": self.groups,
             "interests": self.interests,
@@ -75,6 +77,7 @@ def score(
     kappa_share: float = aud.DEFAULT_KAPPA_SHARE,
     multiple: float = bc.DEFAULT_MULTIPLE,
     top: int = TOP_TERRITORIES,
+    include: tuple[str, ...] = (),
 ) -> ScoreResult:
     """Ranked territories for `inputs.isrc` and `goal`.
 
@@ -98,6 +101,7 @@ def score(
         kappa_share=kappa_share,
         top_territories=top,
         top_interests=INTEREST_CANDIDATES,
+        include=include,
     )
     # plain dicts and arrays: pandas indexing per territory was most of a request's time
     terr = inputs.territories.set_index("country").to_dict("index")
@@ -163,6 +167,7 @@ def score(
                 country=t.country,
                 score=t.score,
                 selected=t.selected,
+                rank=t.rank,
                 groups=labels,
                 interests=artists + [f"genre: {gn}" for gn in genres],
                 artists=artists,

@@ -51,7 +51,12 @@ def _inputs(frames: dict[str, Any]) -> ModelInputs:
 
 @st.cache_data(ttl=services.TTL_SECONDS, show_spinner=False, max_entries=500)
 def _score(
-    path: str, key: services.ScopeKey, isrc: str, goal: str, computed_at: str
+    path: str,
+    key: services.ScopeKey,
+    isrc: str,
+    goal: str,
+    computed_at: str,
+    include: tuple[str, ...] = (),
 ) -> budget_scoring.ScoreResult | None:
     scope = services.scope_from_key(key)
     frames = services.query("audience_inputs", scope, isrc)
@@ -64,21 +69,25 @@ def _score(
     }
     own = str(frames["asset"].iloc[0]["artist_name"])
     return budget_scoring.score(
-        _inputs(frames), goal, artist_of=artist_of, own_artist=own, params=params
+        _inputs(frames), goal, artist_of=artist_of, own_artist=own, params=params, include=include
     )
 
 
-def score(scope: Scope, isrc: str, goal: str) -> budget_scoring.ScoreResult | None:
-    """Ranked territories for an in-scope track (None when out of scope or unmodelled)."""
+def score(
+    scope: Scope, isrc: str, goal: str, include: tuple[str, ...] = ()
+) -> budget_scoring.ScoreResult | None:
+    """Ranked territories for an in-scope track (None when out of scope or unmodelled): the
+    best ones, plus the territories in `include` (a hand-off's) wherever they rank."""
     computed = str(run_info(scope).get("computed_at"))
-    return _score(services.db_path(), services.scope_key(scope), isrc, goal, computed)
+    key = services.scope_key(scope)
+    return _score(services.db_path(), key, isrc, goal, computed, tuple(sorted(include)))
 
 
 def territory_table(result: budget_scoring.ScoreResult) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "rank": i,
+                "rank": t.rank,
                 "territory": f"{geo.country_name(t.country)} ({t.country})",
                 "score": round(t.score, 3),
                 "selected": YES if t.selected else NO,
@@ -88,7 +97,7 @@ def territory_table(result: budget_scoring.ScoreResult) -> pd.DataFrame:
                 "streams_per_usd": round(t.expected_streams_per_usd, 3),
                 "why": t.why,
             }
-            for i, t in enumerate(result.territories, 1)
+            for t in result.territories
         ]
     )
 
@@ -237,6 +246,26 @@ def _plan_text(snap: dict[str, Any] | None) -> str:
 
 def can_approve(scope: Scope) -> bool:
     return bp.can_approve(services.store(), scope)
+
+
+def submit(scope: Scope, **kwargs: Any) -> str | None:
+    """Submit a plan for approval; the refusal message, or None on success."""
+    return act(bp.submit, scope, **kwargs)
+
+
+def decide(scope: Scope, proposal_id: int, decision: str, note: str | None) -> str | None:
+    """Approve, reject or return a proposal; the refusal message, or None on success."""
+    return act(bp.decide, scope, proposal_id, decision, note)
+
+
+def resubmit(scope: Scope, proposal_id: int, **kwargs: Any) -> str | None:
+    """Resubmit a returned proposal with a new plan; the refusal message, or None."""
+    return act(bp.resubmit, scope, proposal_id, **kwargs)
+
+
+def all_tracks(scope: Scope) -> pd.DataFrame:
+    """Every modelled track in scope, ignoring the sidebar filters (for hand-offs)."""
+    return tracks(scope, Filters())
 
 
 def act(fn: Any, *args: Any, **kwargs: Any) -> str | None:

@@ -64,7 +64,9 @@ row = alerts.set_index("alert_key").loc[key]
 row["alert_key"] = key
 
 with st.container(border=True):
-    st.markdown(f"**{view.KIND_LABELS[row.kind]}** · probability {view.fmt_probability(row.probability)}")
+    st.markdown(
+        f"**{view.KIND_LABELS[row.kind]}** · probability {view.fmt_probability(row.probability)}"
+    )
     st.text(f"Cause: {row.cause}")
     band = view.band(scope, row)
     if band.empty:

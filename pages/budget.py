@@ -10,8 +10,6 @@ import streamlit as st
 
 from app import budget_view as bv
 from app import geo, links, state, widgets
-from data import budget_proposals as bp
-from data.queries import Filters
 
 K_TRACK, K_GOAL, K_REQ = "budget_track", "budget_goal", "budget_request_applied"
 K_NOTICE = "budget_notices"
@@ -57,7 +55,7 @@ req = links.read_budget_request()
 req_key = (req.isrc, req.goal, req.territories)
 if req.isrc and st.session_state.get(K_REQ) != req_key:
     st.session_state[K_REQ] = req_key
-    if req.isrc in set(bv.tracks(scope, Filters())["isrc"]):
+    if req.isrc in set(bv.all_tracks(scope)["isrc"]):
         st.session_state[K_TRACK] = req.isrc
     else:
         st.warning("The link names a track you cannot see or that has no audience model.")
@@ -71,7 +69,7 @@ options = list(tracks["isrc"])
 chosen = st.session_state.get(K_TRACK)
 if chosen and chosen not in options:
     # a pre-filled or earlier track outside the sidebar filters stays available
-    everything = bv.tracks(scope, Filters())
+    everything = bv.all_tracks(scope)
     if chosen in set(everything["isrc"]):
         tracks = pd.concat([everything[everything["isrc"] == chosen], tracks])
         options = [chosen, *options]
@@ -100,11 +98,19 @@ if req.isrc and (isrc != req.isrc or goal != req.goal):
     st.query_params[links.QP_GOAL] = goal
     st.session_state[K_REQ] = (isrc, goal, requested)
 
-result = bv.score(scope, isrc, goal)
+result = bv.score(scope, isrc, goal, include=requested)
 if result is None or not result.territories:
     widgets.no_data("This track has no audience model yet (no streams in the model window).")
     st.stop()
 
+missing = sorted(set(requested) - {t.country for t in result.territories})
+if missing:
+    st.info(
+        "No audience data for this track in "
+        + ", ".join(geo.country_name(c) for c in missing)
+        + " (named by the link), so they cannot be planned here.",
+        icon=":material/info:",
+    )
 st.subheader("Where the audience is")
 st.caption(
     f"{GOAL_LABELS[goal]}. Score S(T) = weighted mean of the goal-weighted predicted engagement "
@@ -220,8 +226,8 @@ else:
     comment = st.text_input("Note for the approver (optional)", key=f"{pkey}:note")
     if st.button("Submit for approval", type="primary", disabled=bool(out.errors)):
         items = bv.plan_items(out.rows, result)
-        problem = bv.act(
-            bp.submit, scope, isrc=isrc, goal=goal, total_usd=float(budget), plan=items,
+        problem = bv.submit(
+            scope, isrc=isrc, goal=goal, total_usd=float(budget), plan=items,
             comment=comment or None,
         )  # fmt: skip
         if problem:
@@ -313,7 +319,7 @@ if approver and row["status"] == "submitted":
             strict=True,
         ):
             if col.button(label, key=f"budget_{decision}_{pick}"):
-                problem = bv.act(bp.decide, scope, int(pick), decision, note)
+                problem = bv.decide(scope, int(pick), decision, note)
                 if problem:
                     st.error(problem)
                 else:
@@ -321,8 +327,8 @@ if approver and row["status"] == "submitted":
 if row["status"] == "returned" and row["created_by"] == scope.username:
     same = row["isrc"] == isrc and row["goal"] == goal
     if st.button("Resubmit with the plan above", disabled=not same or bool(out.errors)):
-        problem = bv.act(
-            bp.resubmit, scope, int(pick), total_usd=float(budget),
+        problem = bv.resubmit(
+            scope, int(pick), total_usd=float(budget),
             plan=bv.plan_items(out.rows, result),
         )  # fmt: skip
         if problem:

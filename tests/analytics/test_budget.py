@@ -258,3 +258,25 @@ def test_categories_recover_planted_listening_profiles() -> None:
     agree = max((cats.to_numpy() == kind).mean(), (cats.to_numpy() != kind).mean())
     assert agree == 1.0
     assert (bm.asset_categories(feats, genres, assets_per_category=150) == 0).all()
+
+
+def test_requested_territories_are_kept_with_their_true_rank() -> None:
+    """A hand-off names territories outside the top N: they are scored and returned with
+    the rank they hold among all territories, after the top N."""
+    rng = np.random.default_rng(4)
+    countries = np.repeat([f"C{i:02d}" for i in range(12)], 3)
+    e = rng.normal(size=(20, len(countries)))
+    x, y = rng.normal(size=(20, 3)), rng.normal(size=(len(countries), 3))
+    weights = rng.uniform(1, 5, size=len(countries))
+    full = aud.audience(e, x, y, 1.0, countries, weights, "expand", i0=0)
+    ranks = {t.country: t.rank for t in full.territories}
+    assert sorted(ranks.values()) == list(range(1, 13))
+    last = full.territories[-1].country
+    part = aud.audience(
+        e, x, y, 1.0, countries, weights, "expand", i0=0, top_territories=3, include=(last,)
+    )
+    assert [t.country for t in part.territories] == [
+        *(t.country for t in full.territories[:3]),
+        last,
+    ]
+    assert part.territories[-1].rank == 12
