@@ -294,12 +294,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true", help="replace an existing store")
     p.add_argument(
-        "--fans-window",
-        type=int,
-        metavar="DAYS",
-        help="fit fan types on the last DAYS days of data (default: the whole history)",
-    )
-    p.add_argument(
         "--if-missing",
         action="store_true",
         help="do nothing (exit 0) when the store already exists",
