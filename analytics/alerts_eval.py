@@ -95,3 +95,23 @@ def score(
         ),
         ev,
     )
+
+
+def score_series(
+    alerts: pd.DataFrame,
+    counts: np.ndarray,
+    isrc: np.ndarray,
+    dates: np.ndarray,
+    events: pd.DataFrame,
+    warmup: int = 28,
+) -> tuple[Score, pd.DataFrame]:
+    """Score detector output on planted [track, day] series: alerts' series/onset/detected
+    positions become ISRCs and dates; tracks without events are the event-free ones, each
+    monitored from `warmup` observed days on."""
+    a = alerts.copy()
+    a["isrc"] = isrc[a.series]
+    a["date"] = dates[a.onset]
+    a["detected_on"] = dates[a.detected]
+    free = set(isrc) - set(events.isrc)
+    observed = pd.Series((~np.isnan(counts)).sum(axis=1) - warmup, index=isrc).clip(0)
+    return score(a, events, free, observed)

@@ -39,27 +39,19 @@ from data.store import open_store  # noqa: E402
 
 def worlds(seeds: list[int]) -> None:
     from analytics.alerts_detect import DetectConfig, detect, fit_hyper
+    from analytics.alerts_eval import score_series
     from data.synth.config import SynthConfig
+    from data.synth.series import planted_daily_counts
     from data.synth.world import build_world
 
     for seed in seeds:
         world = build_world(SynthConfig.preset("demo", listeners=2000), seed=seed)
-        rng = np.random.default_rng(55)
-        mu = world.baseline * rng.gamma(150.0, 1 / 150.0, size=world.baseline.shape)
-        for comp in world.components:
-            mu[comp["track"]] += comp["extra"]
-        counts = rng.poisson(mu).astype(float)
-        counts[counts == 0] = np.nan
+        counts = planted_daily_counts(world)
         hp, _ = fit_hyper(counts)
         det = detect(counts, hp, DetectConfig())
-        isrc = world.tracks.isrc.to_numpy()
-        a = det.alerts.copy()
-        a["isrc"] = isrc[a.series]
-        a["date"] = world.dates[a.onset]
-        a["detected_on"] = world.dates[a.detected]
-        free = set(world.tracks.isrc) - set(world.events.isrc)
-        observed = pd.Series((~np.isnan(counts)).sum(axis=1) - 28, index=isrc).clip(0)
-        s, _ = score(a, world.events, free, observed)
+        s, _ = score_series(
+            det.alerts, counts, world.tracks.isrc.to_numpy(), world.dates, world.events
+        )
         print(
             f"world seed {seed}: events {s.events}, F1 {s.f1:.3f} (P {s.precision:.3f}, "
             f"R {s.recall:.3f}), median delay spike {s.median_delay_spike:.0f} d, growth "

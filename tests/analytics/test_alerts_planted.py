@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from analytics.alerts_detect import Context, DetectConfig, detect, fit_hyper
-from analytics.alerts_eval import score
+from analytics.alerts_eval import score_series
 from data.synth.config import SynthConfig
+from data.synth.series import planted_daily_counts
 from data.synth.world import build_world
 
 
@@ -27,12 +28,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def planted_counts(world):
-    rng = np.random.default_rng(55)
-    mu = world.baseline * rng.gamma(150.0, 1 / 150.0, size=world.baseline.shape)
-    for comp in world.components:
-        mu[comp["track"]] += comp["extra"]
-    counts = rng.poisson(mu).astype(float)
-    counts[counts == 0] = np.nan  # no rows that day: missing, not zero
+    counts = planted_daily_counts(world)  # no rows that day: missing, not zero
     hp, _ = fit_hyper(counts)
     return counts, hp
 
@@ -41,14 +37,9 @@ def planted_counts(world):
 def planted(world, planted_counts):
     counts, hp = planted_counts
     det = detect(counts, hp, DetectConfig())
-    isrc = world.tracks.isrc.to_numpy()
-    a = det.alerts.copy()
-    a["isrc"] = isrc[a.series]
-    a["date"] = world.dates[a.onset]
-    a["detected_on"] = world.dates[a.detected]
-    free = set(world.tracks.isrc) - set(world.events.isrc)
-    observed = pd.Series((~np.isnan(counts)).sum(axis=1) - 28, index=isrc).clip(0)
-    s, matched = score(a, world.events, free, observed)
+    s, matched = score_series(
+        det.alerts, counts, world.tracks.isrc.to_numpy(), world.dates, world.events
+    )
     return s, matched
 
 
