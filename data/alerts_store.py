@@ -161,30 +161,37 @@ def replace_results(
         cur.execute("DELETE FROM alerts")
         cur.execute("DELETE FROM alert_bands")
     cur.execute("DELETE FROM alert_filter_state")
-    if not alerts.empty:
-        cur.register("new_alerts", alerts)
-        cur.execute(
-            "INSERT OR IGNORE INTO alerts SELECT alert_key, subject, isrc, artist_id, kind, event_date, "
-            "detected_on, probability, observed, expected, excess, cause, cause_dimension, "
-            "cause_value, attribution::JSON, growth::JSON, opportunity, goal, reason "
-            "FROM new_alerts"
-        )
-        cur.unregister("new_alerts")
-    if not bands.empty:
-        cur.register("new_bands", bands)
-        cur.execute(
-            "INSERT INTO alert_bands SELECT subject, subject_id, date, observed, expected, "
-            "lo80, hi80, lo95, hi95, is_forecast FROM new_bands"
-        )
-        cur.unregister("new_bands")
-    if not state.empty:
-        cur.register("new_state", state)
-        cur.execute(
-            "INSERT INTO alert_filter_state SELECT subject, subject_id, through, obs_var, "
-            "state, cov, start_date, seen, monitored, run, armed, last_spike, last_drop "
-            "FROM new_state"
-        )
-        cur.unregister("new_state")
+    _insert(
+        cur,
+        "INSERT OR IGNORE INTO alerts SELECT alert_key, subject, isrc, artist_id, kind, "
+        "event_date, detected_on, probability, observed, expected, excess, cause, "
+        "cause_dimension, cause_value, attribution::JSON, growth::JSON, opportunity, goal, "
+        "reason FROM frame",
+        alerts,
+    )
+    _insert(
+        cur,
+        "INSERT INTO alert_bands SELECT subject, subject_id, date, observed, expected, "
+        "lo80, hi80, lo95, hi95, is_forecast FROM frame",
+        bands,
+    )
+    _insert(
+        cur,
+        "INSERT INTO alert_filter_state SELECT subject, subject_id, through, obs_var, "
+        "state, cov, start_date, seen, monitored, run, armed, last_spike, last_drop FROM frame",
+        state,
+    )
+
+
+def _insert(cur: duckdb.DuckDBPyConnection, sql: str, frame: pd.DataFrame) -> None:
+    """Run `sql` (which reads the view `frame`) over a DataFrame; nothing when it is empty."""
+    if frame.empty:
+        return
+    cur.register("frame", frame)
+    try:
+        cur.execute(sql)
+    finally:
+        cur.unregister("frame")
 
 
 def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
