@@ -164,6 +164,9 @@ def _peak_rss_mb() -> float:
 
 
 def child_ingest(catalog: Path, trend: Path, workdir: Path) -> dict:
+    """The two stages `labelradar ingest` runs: the ingest proper (hash, validate, load
+    atomically into trend_facts, queue the touched aggregate partitions; architecture
+    section 2, "data ingest") and then the aggregates refresh, timed apart."""
     from data import ingest
     from data.store import open_store
 
@@ -180,7 +183,11 @@ def child_ingest(catalog: Path, trend: Path, workdir: Path) -> dict:
     def progress(stage: str, fraction: float) -> None:
         stages.append((stage, time.perf_counter() - t0))
 
-    result = ingest.load_trend_report(store, trend, progress=progress, today=TODAY)
+    result = ingest.load_trend_report(
+        store, trend, progress=progress, today=TODAY, defer_aggregates=True
+    )
+    t_ingest = time.perf_counter() - t0
+    ingest.refresh_aggregates(store)
     elapsed = time.perf_counter() - t0
     cpu = _cpu_seconds() - cpu0
     store.close()
@@ -191,6 +198,8 @@ def child_ingest(catalog: Path, trend: Path, workdir: Path) -> dict:
     db.unlink(missing_ok=True)
     return {
         "rows": result.rows_loaded,
+        "ingest": t_ingest,
+        "aggregates": elapsed - t_ingest,
         "elapsed": elapsed,
         "cpu": cpu,
         "stages": timings,
@@ -228,6 +237,8 @@ def child_floor(catalog: Path, trend: Path, workdir: Path) -> dict:
     db.unlink(missing_ok=True)
     return {
         "rows": rows,
+        "ingest": elapsed,
+        "aggregates": 0.0,
         "elapsed": elapsed,
         "cpu": cpu,
         "stages": {},
@@ -320,6 +331,8 @@ def child_pandas(catalog: Path, trend: Path, workdir: Path) -> dict:
     db.unlink(missing_ok=True)
     return {
         "rows": rows,
+        "ingest": elapsed - t_agg,
+        "aggregates": t_agg,
         "elapsed": elapsed,
         "cpu": cpu,
         "stages": {
@@ -350,7 +363,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1_000_000, help="pandas sample rows (1M)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="data dir")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs of each measurement; the fastest is shown"
+        "--repeat", type=int, default=3, help="runs of each measurement; the median is shown"
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -372,12 +385,12 @@ def main() -> None:
     }
     print(
         f"{os.cpu_count()} CPUs, DuckDB memory_limit 4GB; {args.rows:,} rows "
-        f"(pandas baseline on {sample:,} rows, scaled linearly); fastest of {args.repeat} "
-        f"run(s) each\n"
+        f"(pandas baseline on {sample:,} rows, scaled linearly); {args.repeat} run(s) each, "
+        f"median shown (best in brackets)\n"
     )
     header = (
-        f"{'run':<28}{'rows':>12}{'file MB':>9}{'seconds':>9}{'cpu s':>8}{'rows/s':>12}"
-        f"{'peak RSS MB':>13}"
+        f"{'run':<26}{'rows':>12}{'file MB':>9}{'ingest s':>10}{'ingest rows/s':>15}"
+        f"{'aggr. s':>9}{'whole rows/s':>14}{'cpu s':>8}{'peak RSS MB':>13}"
     )
     print(header)
     print("-" * len(header))
@@ -395,39 +408,40 @@ def main() -> None:
                 run_child(what, str(files["catalog"]), str(trend), str(args.out))
                 for _ in range(max(1, args.repeat))
             ]
-            r = min(tries, key=lambda t: t["elapsed"])
+            r = _summary(tries)
             results[label] = r
-            rate = r["rows"] / r["elapsed"]
             print(
-                f"{label:<28}{r['rows']:>12,}{r['file_mb']:>9.0f}{r['elapsed']:>9.1f}"
-                f"{r['cpu']:>8.1f}{rate:>12,.0f}{r['peak_rss_mb']:>13,.0f}   {r['stages'] or ''}",
+                f"{label:<26}{r['rows']:>12,}{r['file_mb']:>9.0f}{r['ingest']:>10.1f}"
+                f"{_rate(r):>15,.0f}{r['aggregates']:>9.1f}{r['rows'] / r['elapsed']:>14,.0f}"
+                f"{r['cpu']:>8.1f}{r['peak_rss_mb']:>13,.0f}   [best {_rate(r, 'best'):,.0f}] "
+                f"{r['stages'] or ''}",
                 flush=True,
             )
     print()
     for fmt in ("parquet", "csv"):
         ours, floor = results[f"ingest {fmt}"], results[f"duckdb floor {fmt}"]
         base = results[f"pandas {fmt} (sample)"]
-        ours_rate = ours["rows"] / ours["elapsed"]
-        base_rate = base["rows"] / base["elapsed"]
-        agg = ours["stages"].get("refreshing", 0)
-        no_agg = ours["elapsed"] - agg
-        base_no_agg = base["elapsed"] - base["stages"]["aggregates"]
+        rate, whole = _rate(ours), ours["rows"] / ours["elapsed"]
+        base_rate, base_whole = _rate(base), base["rows"] / base["elapsed"]
         grow = base["peak_rss_mb"] - base["base_rss_mb"]
         scaled_rss = base["base_rss_mb"] + grow * args.rows / base["rows"]
         print(f"{fmt}:")
+        verdict = ""
+        if fmt == "parquet":
+            verdict = " -- target >= 1,000,000: " + ("meets" if rate >= 1e6 else "NOT MET")
         print(
-            f"  whole load (hash, validate, write, aggregates, commit): {ours_rate:,.0f} rows/s "
-            f"({ours['elapsed']:.1f} s); pandas alternative {base_rate:,.0f} rows/s: "
-            f"{ours_rate / base_rate:.1f}x"
+            f"  ingest (hash, validate, load atomically into trend_facts): {rate:,.0f} rows/s "
+            f"median, {_rate(ours, 'best'):,.0f} best ({ours['ingest']:.1f} s){verdict}; "
+            f"pandas alternative {base_rate:,.0f} rows/s: {rate / base_rate:.1f}x"
         )
         print(
-            f"  without the aggregates refresh ({agg:.1f} s, data/aggregates.py): "
-            f"{ours['rows'] / no_agg:,.0f} rows/s; pandas {base['rows'] / base_no_agg:,.0f} "
-            f"rows/s: {(ours['rows'] / no_agg) / (base['rows'] / base_no_agg):.1f}x"
+            f"  then the aggregates refresh (data/aggregates.py): {ours['aggregates']:.1f} s; "
+            f"the whole `labelradar ingest` command: {whole:,.0f} rows/s; "
+            f"pandas {base_whole:,.0f} rows/s: {whole / base_whole:.1f}x"
         )
         print(
-            f"  DuckDB write floor (same INSERT, no checks): {floor['rows'] / floor['elapsed']:,.0f} "
-            f"rows/s ({floor['elapsed']:.1f} s); the ingest's validate+write took "
+            f"  DuckDB write floor (same INSERT, no checks): {_rate(floor):,.0f} rows/s "
+            f"({floor['ingest']:.1f} s); the ingest's validate+write took "
             f"{ours['stages'].get('validate+write', 0):.1f} s"
         )
         print(
@@ -435,6 +449,19 @@ def main() -> None:
             f"before the load); pandas {base['peak_rss_mb']:,.0f} MB at {base['rows']:,} rows "
             f"({base['base_rss_mb']:,.0f} before), ~{scaled_rss:,.0f} MB scaled to {args.rows:,}"
         )
+
+
+def _summary(tries: list[dict]) -> dict:
+    """The run with the median ingest time, plus the best ingest time and the largest peak."""
+    ordered = sorted(tries, key=lambda t: t["ingest"])
+    r = dict(ordered[(len(ordered) - 1) // 2])
+    r["best"] = ordered[0]["ingest"]
+    r["peak_rss_mb"] = max(t["peak_rss_mb"] for t in tries)
+    return r
+
+
+def _rate(r: dict, key: str = "ingest") -> float:
+    return r["rows"] / r[key]
 
 
 if __name__ == "__main__":
