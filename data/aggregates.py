@@ -109,20 +109,23 @@ def _merge(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date
 def refresh_backlog(cur: duckdb.DuckDBPyConnection) -> int:
     """Refresh every queued partition once and empty the backlog (call in a transaction).
 
-    Returns the number of (dsp, date range) refreshes made.
+    DSPs whose queued dates merge to the same ranges are refreshed together (a delivery of
+    one file per DSP over the same days is one scan per aggregate, not one per DSP).
+    Returns the number of refresh statements made (one per date range).
     """
     by_dsp: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for dsp, lo, hi in cur.execute(
         "SELECT dsp, date_min, date_max FROM aggregate_backlog"
     ).fetchall():
         by_dsp.setdefault(dsp, []).append((lo, hi))
-    done = 0
+    by_range: dict[tuple[dt.date, dt.date], list[str]] = {}
     for dsp, ranges in sorted(by_dsp.items()):
-        for lo, hi in _merge(ranges):
-            refresh(cur, lo, hi, [dsp])
-            done += 1
+        for span in _merge(ranges):
+            by_range.setdefault(span, []).append(dsp)
+    for (lo, hi), dsps in sorted(by_range.items()):
+        refresh(cur, lo, hi, dsps)
     cur.execute("DELETE FROM aggregate_backlog")
-    return done
+    return len(by_range)
 
 
 def refresh_all(cur: duckdb.DuckDBPyConnection) -> None:

@@ -86,3 +86,23 @@ def test_backlog_refresh_matches_full_rebuild_and_empties(tmp_path):
         aggregates.refresh_all(cur)
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         assert partial == full and len(full["agg_daily"]) == 2
+
+
+def test_backlog_groups_dsps_that_share_a_range():
+    """A delivery of one file per DSP over the same days refreshes once per range, and the
+    result still equals a full rebuild (including partitions outside the backlog)."""
+    with open_store(":memory:") as s:
+        cur = s.cursor()
+        _fact(cur, D(2026, 1, 2), "tidal", "AAAAA0000003", 9, listener="L9")  # not queued
+        aggregates.refresh_all(cur)
+        for i, dsp in enumerate(("spotify", "deezer", "amazon")):
+            _fact(cur, D(2026, 3, 2), dsp, "AAAAA0000001", 5 + i, listener="L1")
+            aggregates.queue(cur, 10 + i, D(2026, 3, 2), D(2026, 3, 4), [dsp])
+        _fact(cur, D(2026, 5, 1), "deezer", "AAAAA0000002", 4)
+        aggregates.queue(cur, 20, D(2026, 5, 1), D(2026, 5, 1), ["deezer"])
+        assert aggregates.refresh_backlog(cur) == 2  # Mar 2-4 (3 DSPs) and May 1 (deezer)
+        tables = ("agg_daily", "agg_listener_month", "agg_group_week")
+        partial = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        aggregates.refresh_all(cur)
+        full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        assert partial == full and len(full["agg_daily"]) == 5
