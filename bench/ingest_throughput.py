@@ -163,18 +163,40 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _fresh_store(workdir: Path, name: str, catalog: Path):
+    """A new file store at workdir/name holding the catalog: (store, path)."""
+    from data import ingest
+    from data.store import open_store
+
+    db = workdir / name
+    for p in (db, Path(str(db) + ".wal")):
+        p.unlink(missing_ok=True)
+    store = open_store(db)
+    ingest.load_catalog(store, catalog)
+    return store, db
+
+
+def _result(trend: Path, rows: int, ingest_s: float, aggregates_s: float, cpu0: float, **extra):
+    """One measurement as the parent reads it (call right after the store is closed)."""
+    return {
+        "rows": rows,
+        "ingest": ingest_s,
+        "aggregates": aggregates_s,
+        "elapsed": ingest_s + aggregates_s,
+        "cpu": _cpu_seconds() - cpu0,
+        "peak_rss_mb": _peak_rss_mb(),
+        "file_mb": trend.stat().st_size / 1e6,
+        **extra,
+    }
+
+
 def child_ingest(catalog: Path, trend: Path, workdir: Path) -> dict:
     """The two stages `labelradar ingest` runs: the ingest proper (hash, validate, load
     atomically into trend_facts, queue the touched aggregate partitions; architecture
     section 2, "data ingest") and then the aggregates refresh, timed apart."""
     from data import ingest
-    from data.store import open_store
 
-    db = workdir / f"bench_{trend.name}.duckdb"
-    for p in (db, Path(str(db) + ".wal")):
-        p.unlink(missing_ok=True)
-    store = open_store(db)
-    ingest.load_catalog(store, catalog)
+    store, db = _fresh_store(workdir, f"bench_{trend.name}.duckdb", catalog)
     base_rss = _peak_rss_mb()
     stages: list[tuple[str, float]] = []
     cpu0 = _cpu_seconds()
@@ -189,37 +211,29 @@ def child_ingest(catalog: Path, trend: Path, workdir: Path) -> dict:
     t_ingest = time.perf_counter() - t0
     ingest.refresh_aggregates(store)
     elapsed = time.perf_counter() - t0
-    cpu = _cpu_seconds() - cpu0
     store.close()
     timings = {}
     for (name, start), (_, end) in zip(stages, stages[1:], strict=False):
         key = name.split(" ")[0] if not name.startswith("validating") else "validate+write"
         timings[key] = round(timings.get(key, 0) + end - start, 2)
     db.unlink(missing_ok=True)
-    return {
-        "rows": result.rows_loaded,
-        "ingest": t_ingest,
-        "aggregates": elapsed - t_ingest,
-        "elapsed": elapsed,
-        "cpu": cpu,
-        "stages": timings,
-        "peak_rss_mb": _peak_rss_mb(),
-        "base_rss_mb": base_rss,
-        "file_mb": trend.stat().st_size / 1e6,
-    }
+    return _result(
+        trend,
+        result.rows_loaded,
+        t_ingest,
+        elapsed - t_ingest,
+        cpu0,
+        stages=timings,
+        base_rss_mb=base_rss,
+    )
 
 
 def child_floor(catalog: Path, trend: Path, workdir: Path) -> dict:
     """DuckDB alone: the same typed INSERT with no rule checked, no hash, no aggregates."""
     from data import ingest
     from data import validation as v
-    from data.store import open_store
 
-    db = workdir / f"bench_floor_{trend.name}.duckdb"
-    for p in (db, Path(str(db) + ".wal")):
-        p.unlink(missing_ok=True)
-    store = open_store(db)
-    ingest.load_catalog(store, catalog)
+    store, db = _fresh_store(workdir, f"bench_floor_{trend.name}.duckdb", catalog)
     cur = store.cursor()
     base_rss = _peak_rss_mb()
     cpu0 = _cpu_seconds()
@@ -232,20 +246,9 @@ def child_floor(catalog: Path, trend: Path, workdir: Path) -> dict:
     rows = cur.execute(sql, params).fetchone()[0]
     cur.execute("COMMIT")
     elapsed = time.perf_counter() - t0
-    cpu = _cpu_seconds() - cpu0
     store.close()
     db.unlink(missing_ok=True)
-    return {
-        "rows": rows,
-        "ingest": elapsed,
-        "aggregates": 0.0,
-        "elapsed": elapsed,
-        "cpu": cpu,
-        "stages": {},
-        "peak_rss_mb": _peak_rss_mb(),
-        "base_rss_mb": base_rss,
-        "file_mb": trend.stat().st_size / 1e6,
-    }
+    return _result(trend, rows, elapsed, 0.0, cpu0, stages={}, base_rss_mb=base_rss)
 
 
 def child_generate(out: Path, rows: int, sample: int) -> dict:
@@ -256,16 +259,10 @@ def child_pandas(catalog: Path, trend: Path, workdir: Path) -> dict:
     """The obvious alternative: whole file into pandas, DataFrame validation, insert."""
     import pandas as pd
 
-    from data import aggregates, ingest
+    from data import aggregates
     from data import validation as v
-    from data.store import open_store
 
-    db = workdir / f"bench_pandas_{trend.name}.duckdb"
-    for p in (db, Path(str(db) + ".wal")):
-        p.unlink(missing_ok=True)
-    store = open_store(db)
-
-    ingest.load_catalog(store, catalog)
+    store, db = _fresh_store(workdir, f"bench_pandas_{trend.name}.duckdb", catalog)
     cur = store.cursor()
     base_rss = _peak_rss_mb()
     cpu0 = _cpu_seconds()
@@ -325,26 +322,17 @@ def child_pandas(catalog: Path, trend: Path, workdir: Path) -> dict:
     t_agg = time.perf_counter() - t_agg
     cur.execute("COMMIT")
     elapsed = time.perf_counter() - t0
-    cpu = _cpu_seconds() - cpu0
-    rows = len(df)
     store.close()
     db.unlink(missing_ok=True)
-    return {
-        "rows": rows,
-        "ingest": elapsed - t_agg,
-        "aggregates": t_agg,
-        "elapsed": elapsed,
-        "cpu": cpu,
-        "stages": {
-            "read": round(t_read, 2),
-            "validate": round(t_validate, 2),
-            "write": round(elapsed - t_read - t_validate - t_agg, 2),
-            "aggregates": round(t_agg, 2),
-        },
-        "peak_rss_mb": _peak_rss_mb(),
-        "base_rss_mb": base_rss,
-        "file_mb": trend.stat().st_size / 1e6,
+    stages = {
+        "read": round(t_read, 2),
+        "validate": round(t_validate, 2),
+        "write": round(elapsed - t_read - t_validate - t_agg, 2),
+        "aggregates": round(t_agg, 2),
     }
+    return _result(
+        trend, len(df), elapsed - t_agg, t_agg, cpu0, stages=stages, base_rss_mb=base_rss
+    )
 
 
 def run_child(*args: str) -> dict:
