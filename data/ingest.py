@@ -675,11 +675,11 @@ def _load(
     spec: FileSpec,
     *,
     accept_valid: bool,
-    replace: bool,
     ignore_extra: bool,
     actor: str,
     progress: ProgressFn | None,
-    today: dt.date | None,
+    replace: bool = False,
+    today: dt.date | None = None,
     defer_aggregates: bool = False,
 ) -> LoadResult:
     path = Path(path)
@@ -911,11 +911,9 @@ def load_catalog(
         path,
         CATALOG,
         accept_valid=accept_valid,
-        replace=False,
         ignore_extra=ignore_extra,
         actor=actor,
         progress=progress,
-        today=None,
     )
 
 
@@ -977,9 +975,7 @@ def load_campaigns(
         path,
         CAMPAIGNS,
         accept_valid=accept_valid,
-        replace=False,
         ignore_extra=ignore_extra,
         actor=actor,
         progress=progress,
-        today=None,
     )
