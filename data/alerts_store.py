@@ -205,7 +205,9 @@ def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
         sql += " WHERE a.event_date >= ?"
         params.append(since)
     return (
-        store.cursor().execute(sql + " ORDER BY a.event_date DESC, a.probability DESC", params).df()
+        store.cursor()
+        .execute(sql + " ORDER BY a.event_date DESC, a.probability DESC, a.alert_key", params)
+        .df()
     )
 
 

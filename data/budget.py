@@ -44,7 +44,7 @@ def group_consumption(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEEKS)
                sum(streams) FILTER (WHERE source IN {sql_list(ACTIVE_SOURCES)})::DOUBLE AS a,
                sum(streams) FILTER (WHERE source NOT IN {sql_list(ACTIVE_SOURCES)})::DOUBLE AS p
             FROM agg_group_week WHERE week BETWEEN ? AND ?
-            GROUP BY ALL""",
+            GROUP BY ALL ORDER BY ALL""",
             [start, end],
         )
         .df()
@@ -53,7 +53,7 @@ def group_consumption(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEEKS)
 
 
 def genres(cur: duckdb.DuckDBPyConnection) -> pd.Series:
-    df = cur.execute("SELECT isrc, genre FROM catalog").df()
+    df = cur.execute("SELECT isrc, genre FROM catalog ORDER BY isrc").df()
     return df.set_index("isrc")["genre"]
 
 
@@ -107,7 +107,7 @@ def track_country_base(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         return pd.DataFrame(columns=["isrc", "country", "streams_28d"])
     return cur.execute(
         "SELECT isrc, country, sum(streams)::DOUBLE AS streams_28d FROM agg_daily "
-        "WHERE date > ?::DATE - to_days(?::INTEGER) GROUP BY ALL",
+        "WHERE date > ?::DATE - to_days(?::INTEGER) GROUP BY ALL ORDER BY ALL",
         [end, BASE_DAYS],
     ).df()
 
