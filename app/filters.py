@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from analytics import kpis
+from analytics.catalog import kpis
 from app import geo, services, state
 from data.queries import Filters
 from data.scope import Scope

@@ -6,16 +6,13 @@ Runs on every rerun: opens the store (once per process), routes with st.navigati
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import streamlit as st
+
+from app import auth, filters, navigation, services, state, widgets
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts only app/ on sys.path
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from app import auth, filters, navigation, services, state, widgets  # noqa: E402
 
 ASSETS = ROOT / "app" / "assets"
 LOGO, ICON = ASSETS / "logo.svg", ASSETS / "icon.svg"  # local files: no icon fetched from the web

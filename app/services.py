@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import kpis
+from analytics.catalog import kpis
 from data import all_queries, audit, queries, users  # noqa: F401
 from data.queries import Filters
 from data.scope import Scope

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import kpis
+from analytics.catalog import kpis
 from app import services
 
 PRODUCT = "Label Radar"

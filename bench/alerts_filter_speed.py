@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from analytics.alerts.kalman import Hyper, initial_state, kalman_filter
 
-from analytics.alerts_kalman import Hyper, initial_state, kalman_filter  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 HP = Hyper(irregular=0.006, level=1e-6, trend=5e-6, seasonal=1e-7)
 

@@ -18,12 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from app.jobs import run_jobs
+from data import aggregates
+from data.results import alerts as alerts_store
+from data.store import open_store
 
-from app.jobs import run_jobs  # noqa: E402
-from data import aggregates, alerts_store  # noqa: E402
-from data.store import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _keys(df):

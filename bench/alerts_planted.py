@@ -19,27 +19,24 @@ value) of a detected event.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from truth import ground_truth_dir
+
+from analytics.alerts.evaluation import score
+from app.alerts.job import run_detection
+from data.results import alerts as alerts_store
+from data.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
-
-from analytics.alerts_eval import score  # noqa: E402
-from app.jobs.alerts import run_detection  # noqa: E402
-from data import alerts_store  # noqa: E402
-from data.store import open_store  # noqa: E402
 
 
 def worlds(seeds: list[int]) -> None:
-    from analytics.alerts_detect import DetectConfig, detect, fit_hyper
-    from analytics.alerts_eval import score_series
+    from analytics.alerts.detect import DetectConfig, detect, fit_hyper
+    from analytics.alerts.evaluation import score_series
     from data.synth.config import SynthConfig
     from data.synth.series import planted_daily_counts
     from data.synth.world import build_world

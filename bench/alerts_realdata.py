@@ -13,17 +13,15 @@ filtered at once and the strongest alerts are printed with their dates.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from analytics.alerts.detect import DetectConfig, detect, fit_hyper
 
-from analytics.alerts_detect import DetectConfig, detect, fit_hyper  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 

@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from truth import ground_truth_dir
+
+from analytics.budget import model as bm
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
-
-from analytics import budget_model as bm  # noqa: E402
 
 
 def planted(m: int, n: int, k: int = 5, noise: float = 0.3, seed: int = 0) -> np.ndarray:
@@ -61,8 +58,8 @@ def updates(sizes: list[tuple[int, int]]) -> None:
 def offline(db: str) -> None:
     import pandas as pd
 
-    from app.jobs import budget as job
-    from data import budget as bdata
+    from app.budget import job
+    from data.results import budget as bdata
     from data.store import open_store
 
     with open_store(db, read_only=True) as store:
@@ -100,9 +97,9 @@ def offline(db: str) -> None:
 
 
 def online(db: str, requests: int) -> None:
-    from app import budget_scoring
-    from data import budget as bdata
-    from data import model_runs
+    from analytics.budget import scoring as budget_scoring
+    from data.results import budget as bdata
+    from data.results import runs as model_runs
     from data.store import open_store
 
     with open_store(db, read_only=True) as store:

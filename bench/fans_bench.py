@@ -18,22 +18,17 @@ The demo store is opened read-only (pass a copy; never the shared demo store rea
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from truth import ground_truth_dir
+
+from analytics import fans as F
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from analytics import fans as F  # noqa: E402
-
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-
-
-from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
 
 
 def heldout_table(pairs: pd.DataFrame, ks: tuple[int, ...], seeds=(0, 1, 2)) -> pd.DataFrame:
@@ -71,7 +66,7 @@ def describe(res: F.FanResults) -> str:
 
 
 def demo(db: Path) -> None:
-    from data import fans as fan_data
+    from data.results import fans as fan_data
     from data.store import open_store
 
     print(f"## Demo store (SYNTHETIC): {db}")

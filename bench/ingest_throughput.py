@@ -28,7 +28,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 N_ISRC = 20_000
 N_LISTENERS = 500_000
@@ -52,7 +51,7 @@ def _dict(values: list[str], idx: np.ndarray, null: np.ndarray | None = None) ->
 
 def generate_trend(path: Path, rows: int, seed: int = 7) -> None:
     """A valid trend report of `rows` rows as Parquet (row groups of 1M rows)."""
-    from data import validation as v
+    from data.ingest import validation as v
 
     rng = np.random.default_rng(seed)
     listeners = [f"{x:016x}" for x in rng.integers(0, 2**62, N_LISTENERS)]
@@ -231,7 +230,7 @@ def child_ingest(catalog: Path, trend: Path, workdir: Path) -> dict:
 def child_floor(catalog: Path, trend: Path, workdir: Path) -> dict:
     """DuckDB alone: the same typed INSERT with no rule checked, no hash, no aggregates."""
     from data import ingest
-    from data import validation as v
+    from data.ingest import validation as v
 
     store, db = _fresh_store(workdir, f"bench_floor_{trend.name}.duckdb", catalog)
     cur = store.cursor()
@@ -260,7 +259,7 @@ def child_pandas(catalog: Path, trend: Path, workdir: Path) -> dict:
     import pandas as pd
 
     from data import aggregates
-    from data import validation as v
+    from data.ingest import validation as v
 
     store, db = _fresh_store(workdir, f"bench_pandas_{trend.name}.duckdb", catalog)
     cur = store.cursor()

@@ -22,7 +22,6 @@ ground_truth folder next to the store's files.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -31,15 +30,15 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 # The repo lives beside shared/ (as in CI); --realdata overrides (e.g. from a worktree).
+from truth import ground_truth_dir
+
+from analytics.similar import embedding as similar
+from analytics.similar import potential as similar_geo
+from analytics.similar.model import _country_matrix
+
+ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-
-from truth import ground_truth_dir  # noqa: E402  (bench/truth.py)
-
-from analytics import similar, similar_geo  # noqa: E402
-from analytics.similar_model import _country_matrix  # noqa: E402
 
 
 def timed(fn, *args, **kw):
@@ -73,7 +72,7 @@ def rank_frame(ids, countries, values) -> pd.DataFrame:
 
 
 def demo(db: Path, truth: Path) -> None:
-    from data import similar_batch
+    from data.results import similar as similar_batch
     from data.store import open_store
 
     print(f"## Demo store (SYNTHETIC): {db}")

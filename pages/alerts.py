@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import alerts_view as view
 from app import links, state, widgets
+from app.alerts import view
 
 scope = state.current_scope()
 flt = state.current_filters()

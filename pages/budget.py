@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app import budget_view as bv
 from app import geo, links, state, widgets
+from app.budget import view as bv
 
 K_TRACK, K_GOAL, K_REQ = "budget_track", "budget_goal", "budget_request_applied"
 K_NOTICE = "budget_notices"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import fans_view as view
 from app import services, state, widgets
+from app.fans import view
 
 scope = state.current_scope()
 flt = state.current_filters()

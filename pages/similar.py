@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import links, services, similar_view, state, widgets
+from app import links, services, state, widgets
+from app.similar import view as similar_view
 
 scope = state.current_scope()
 flt = state.current_filters()

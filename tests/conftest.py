@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from data import aggregates, users
+from data.store import open_store
 
-from data import aggregates, users  # noqa: E402
-from data.store import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # username -> (password, role, labels)
 USERS = {

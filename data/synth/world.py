@@ -16,11 +16,7 @@ import pandas as pd
 
 from data.synth.config import LABEL_NAMES, MARKETS, SynthConfig
 from data.synth.names import artist_names, track_titles
-from data.vocab import (
-    ACTIVE_SOURCES,
-    DEVICES,
-    PASSIVE_SOURCES,
-)
+from data.vocab import ACTIVE_SOURCES, DEVICES, PASSIVE_SOURCES
 
 GENRES = (
     "pop",

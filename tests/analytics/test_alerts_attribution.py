@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.alerts_attribution import attribute, classify, growth_metrics
+from analytics.alerts.attribution import attribute, classify, growth_metrics
 
 
 def _rows(spec):

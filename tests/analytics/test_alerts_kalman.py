@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from analytics.alerts_kalman import FilterState, Hyper, forecast, initial_state, kalman_filter
+from analytics.alerts.kalman import FilterState, Hyper, forecast, initial_state, kalman_filter
 
 HP = Hyper(irregular=0.01, level=2e-4, trend=5e-6, seasonal=1e-4)
 

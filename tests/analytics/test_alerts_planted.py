@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.alerts_detect import Context, DetectConfig, detect, fit_hyper
-from analytics.alerts_eval import score_series
+from analytics.alerts.detect import Context, DetectConfig, detect, fit_hyper
+from analytics.alerts.evaluation import score_series
 from data.synth.config import SynthConfig
 from data.synth.series import planted_daily_counts
 from data.synth.world import build_world

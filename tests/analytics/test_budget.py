@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import budget_audience as aud
-from analytics import budget_caps as bc
-from analytics import budget_model as bm
+from analytics.budget import audience as aud
+from analytics.budget import caps as bc
+from analytics.budget import model as bm
 
 # The patent's Examples: E row and E_hat row of i0 over four groups.
 GROUPS = ["M 18-24 New York", "F 25-34 Ireland", "F 25-34 Para BR", "F 25-34 New York"]

@@ -16,7 +16,9 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics import adjusted_rand_score
 
-from analytics import similar, similar_geo, similar_model
+from analytics.similar import embedding as similar
+from analytics.similar import model as similar_model
+from analytics.similar import potential as similar_geo
 from data.synth.config import SynthConfig
 from data.synth.world import build_world
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import alerts_store
+from data.results import alerts as alerts_store
 from data.store import open_store
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -86,7 +86,7 @@ def test_clear_message_when_detection_never_ran(mini_db: Path, monkeypatch) -> N
 
 
 def test_probability_is_shown_without_misleading_rounding() -> None:
-    from app.alerts_view import fmt_probability
+    from app.alerts.view import fmt_probability
 
     assert fmt_probability(0.9999966) == "> 99.99 %"  # never a rounded "100 %"
     assert fmt_probability(0.95) == "95.00 %"

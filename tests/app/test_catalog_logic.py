@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import kpis
+from analytics.catalog import kpis
 from data import queries
 from data.aggregates import ACTIVE_SOURCES
 from data.queries import Filters

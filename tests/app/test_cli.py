@@ -120,7 +120,7 @@ def test_multi_file_ingest_refreshes_aggregates_once_and_correctly(tmp_path, cap
 
 def test_refresh_runs_every_job_and_records_runs(built, capsys):
     from app.jobs import load_jobs
-    from data import model_runs
+    from data.results import runs as model_runs
     from data.store import open_store
 
     assert main(["refresh", "--db", str(built), "--json"]) == 0
@@ -144,7 +144,7 @@ def test_refresh_unknown_job_is_a_one_line_error(built, capsys):
 
 
 def test_refresh_fans_window_is_recorded_and_narrows_the_data(built, capsys):
-    from data import model_runs
+    from data.results import runs as model_runs
     from data.store import open_store
 
     assert main(["refresh", "--db", str(built), "--json", "--only", "fans"]) == 0

@@ -73,7 +73,7 @@ def test_no_model_run_tells_to_refresh(mini_db: Path, monkeypatch) -> None:
 
 
 def test_few_listeners_give_wide_intervals_not_a_crash(mini_db_copy: Path, monkeypatch) -> None:
-    from app.jobs.fans import run_fans
+    from app.fans.job import run_fans
     from tests.conftest import USERS
 
     with open_store(mini_db_copy) as store:

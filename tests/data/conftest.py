@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from data import validation
+from data.ingest import validation
 from data.store import Store, open_store
 
 TODAY = dt.date(2026, 6, 30)

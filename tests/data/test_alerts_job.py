@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 
 from app.jobs import run_jobs
-from data import alerts_store, audit, model_runs, queries_alerts
+from data import audit
+from data.queries import alerts as queries_alerts
+from data.results import alerts as alerts_store
+from data.results import runs as model_runs
 from data.scope import Scope
 from data.store import open_store
 

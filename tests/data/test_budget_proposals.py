@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from data import audit, users
-from data import budget_proposals as bp
 from data.scope import Scope
 from data.store import open_store
+from data.workflow import budget as bp
 
 B1, B2, A1 = "QZB000000001", "QZB000000002", "QZA000000001"
 PLAN = [

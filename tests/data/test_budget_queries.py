@@ -3,7 +3,7 @@ anonymous, and a track of another label gives nothing."""
 
 from __future__ import annotations
 
-from data import queries_budget as qb
+from data.queries import budget as qb
 from data.scope import Scope
 from data.store import open_store
 

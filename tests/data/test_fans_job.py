@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from app.cli import main
-from app.jobs.fans import run_fans
-from data import model_runs
+from app.fans.job import run_fans
+from data.results import runs as model_runs
 from data.store import open_store
 
 

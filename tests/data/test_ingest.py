@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from data import aggregates, audit, ingest
-from data import validation as v
+from data.ingest import validation as v
 from data.store import open_store
 
 TODAY = dt.date(2026, 6, 30)

@@ -9,12 +9,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from app.cli import main
-from data import model_runs
-from data.queries_similar import (
-    similar_neighbors,
-    similar_potential,
-    similar_top_track,
-)
+from data.queries.similar import similar_neighbors, similar_potential, similar_top_track
+from data.results import runs as model_runs
 from data.scope import Scope
 from data.store import open_store
 

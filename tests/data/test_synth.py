@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from data import validation
+from data.ingest import validation
 from data.synth import SynthConfig, build_world, write_files
 from data.synth.render import Renderer
 from data.synth.world import DOW

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from data import ingest
-from data import validation as v
+from data.ingest import validation as v
 
 # (kind, column, bad value, expected rule text). The bad value goes into the third data row
 # (line 4) of an otherwise valid file.

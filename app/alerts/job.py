@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analytics.alerts_attribution import attribute_many, classify, growth_metrics
-from analytics.alerts_detect import Context, DetectConfig, Detection, detect, fit_hyper
-from analytics.alerts_kalman import FilterState, Hyper, forecast
+from analytics.alerts.attribution import attribute_many, classify, growth_metrics
+from analytics.alerts.detect import Context, DetectConfig, Detection, detect, fit_hyper
+from analytics.alerts.kalman import FilterState, Hyper, forecast
 from app.jobs import ProgressFn, job
-from data import alerts_store, model_runs
+from data.results import alerts as alerts_store
+from data.results import runs as model_runs
 from data.store import Store
 
 HORIZON = 28

@@ -51,8 +51,7 @@ import duckdb
 import pyarrow as pa
 
 from data import aggregates, audit
-from data.store import Store
-from data.validation import (
+from data.ingest.validation import (
     CAMPAIGNS,
     CATALOG,
     TREND,
@@ -62,6 +61,7 @@ from data.validation import (
     sql_ident,
     sql_string,
 )
+from data.store import Store
 
 MAX_SHOWN = 20  # problems listed in an IngestError
 MAX_VALUE = 80  # characters of an offending value shown

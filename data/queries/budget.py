@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from data import model_runs
-from data.budget import load_model
 from data.queries import Filters, _df, _where, _where_labels_artists, scoped
+from data.results import runs as model_runs
+from data.results.budget import load_model
 from data.scope import Scope
 from data.store import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli_support import EXIT_OK, CliError, emit, open_store_for
+from app.cli.support import EXIT_OK, CliError, emit, open_store_for
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -22,8 +22,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
     """(artist name, the JSON answer for one artist in exactly the issue's shape); raises
     CliError for a user-caused problem."""
-    from data import fans as fan_data
-    from data import model_runs
+    from data.results import fans as fan_data
+    from data.results import runs as model_runs
 
     run = model_runs.latest(store, "fans")
     if run is None:

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import budget_audience as aud
-from analytics import budget_caps as bc
-from data.budget import ModelInputs
+from analytics.budget import audience as aud
+from analytics.budget import caps as bc
+from data.results.budget import ModelInputs
 
 TOP_TERRITORIES = 10
 POTENTIAL_MAX = 10.0

@@ -20,7 +20,7 @@ ProgressFn = Callable[[str, float], None]
 JobFn = Callable[..., dict[str, Any]]  # (store, progress, **options) -> summary
 
 # Run order matters only where a job reads another's results (none do yet).
-JOB_MODULES = ("app.jobs.fans", "app.jobs.similar", "app.jobs.alerts", "app.jobs.budget")
+JOB_MODULES = ("app.fans.job", "app.similar.job", "app.alerts.job", "app.budget.job")
 
 
 @dataclass(frozen=True)

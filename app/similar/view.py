@@ -15,7 +15,7 @@ import pydeck as pdk
 
 from app import charts, geo, services
 from app.widgets import plot_text
-from data import model_runs
+from data.results import runs as model_runs
 
 # Under-served (gap > 0) in the accent orange, over-performing in teal.
 GAP_UP = (224, 123, 57)

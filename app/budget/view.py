@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import budget_caps as bc
-from app import budget_scoring, geo, services
-from data import budget_proposals as bp
-from data.budget import ModelInputs
+from analytics.budget import caps as bc
+from analytics.budget import scoring as budget_scoring
+from app import geo, services
 from data.queries import Filters
+from data.results.budget import ModelInputs
 from data.scope import Scope
+from data.workflow import budget as bp
 
 YES, NO = "Yes", "No"
 DEFAULT_BUDGET = 2000.0

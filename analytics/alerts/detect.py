@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analytics.alerts_kalman import FilterOutput, FilterState, Hyper, initial_state, kalman_filter
+from analytics.alerts.kalman import FilterOutput, FilterState, Hyper, initial_state, kalman_filter
 
 
 @dataclass(frozen=True)

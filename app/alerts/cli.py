@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from app.cli_support import EXIT_OK, CliError, emit, open_store_for, progress_for
+from app.cli.support import EXIT_OK, CliError, emit, open_store_for, progress_for
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -86,8 +86,8 @@ def _text(payload: dict[str, Any], summary: dict[str, Any]) -> str:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from app.jobs import alerts as alerts_job
-    from data import alerts_store
+    from app.alerts import job as alerts_job
+    from data.results import alerts as alerts_store
 
     since = _parse_date(args.since)
     with open_store_for(args) as store:

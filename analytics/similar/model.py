@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analytics import similar, similar_geo
+from analytics.similar import embedding as similar
+from analytics.similar import potential as similar_geo
 
 
 @dataclass(frozen=True)

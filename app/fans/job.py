@@ -10,8 +10,8 @@ import pandas as pd
 
 from analytics import fans as model
 from app.jobs import ProgressFn, job
-from data import fans as fan_data
-from data import model_runs
+from data.results import fans as fan_data
+from data.results import runs as model_runs
 from data.store import Store
 
 # Defaults of the job's parameters (recorded in model_runs.params).

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from analytics import budget_caps as bc
-from analytics import budget_model as bm
+from analytics.budget import caps as bc
+from analytics.budget import model as bm
 from app.jobs import ProgressFn, job
-from data import budget as bdata
-from data import model_runs
+from data.results import budget as bdata
+from data.results import runs as model_runs
 from data.store import Store
 
 TAUS = bm.Taus()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli_support import EXIT_OK, CliError, emit, open_store_for
+from app.cli.support import EXIT_OK, CliError, emit, open_store_for
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:

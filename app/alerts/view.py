@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 
 from app import services
 from app.widgets import plot_text
-from data import alerts_store, model_runs
-from data.model_runs import ModelRun
 from data.queries import Filters
+from data.results import alerts as alerts_store
+from data.results import runs as model_runs
+from data.results.runs import ModelRun
 from data.scope import Scope
 
 KIND_LABELS = {

@@ -12,7 +12,7 @@ import pydeck as pdk
 from app import charts, geo, services
 from app.charts import PALETTE
 from app.widgets import plot_text
-from data import model_runs
+from data.results import runs as model_runs
 from data.vocab import AGE_BANDS, GENDERS
 
 FEW_LISTENERS = 50  # below this an artist's mix is flagged as uncertain

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from analytics import similar_model
+from analytics.similar import model as similar_model
 from app.jobs import ProgressFn, job
-from data import model_runs, similar_batch
+from data.results import runs as model_runs
+from data.results import similar as similar_batch
 from data.store import Store
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli_support import CliError, emit, open_store_for
+from app.cli.support import CliError, emit, open_store_for
 
 GOALS = ("expand", "accelerate", "sustain")
 
@@ -31,9 +31,9 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 
 def cmd_audience(args: argparse.Namespace) -> int:
-    from app import budget_scoring
-    from data import budget as bdata
-    from data import model_runs
+    from analytics.budget import scoring as budget_scoring
+    from data.results import budget as bdata
+    from data.results import runs as model_runs
 
     if args.goal not in GOALS:
         raise CliError(f"unknown goal {args.goal!r}: use one of {', '.join(GOALS)}")
@@ -94,8 +94,8 @@ def cmd_audience(args: argparse.Namespace) -> int:
 
 
 def cmd_approvers(args: argparse.Namespace) -> int:
-    from data import budget_proposals as bp
     from data.scope import Scope
+    from data.workflow import budget as bp
 
     cli = Scope(username="cli", role="admin", labels=frozenset())
     with open_store_for(args, read_only=args.action == "list") as store:

@@ -13,18 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.cli_support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
+from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
 )
-from app.cli_support import emit as _emit
-from app.cli_support import open_store_for as _store
-from app.cli_support import progress_for as _progress
+from app.cli.support import emit as _emit
+from app.cli.support import open_store_for as _store
+from app.cli.support import progress_for as _progress
 
 # Feature subcommands: each module has register(sub, parents) adding its parsers.
-FEATURE_CLIS = ("app.cli_fans", "app.cli_similar", "app.cli_alerts", "app.cli_budget")
+FEATURE_CLIS = ("app.fans.cli", "app.similar.cli", "app.alerts.cli", "app.budget.cli")
 
 
 # -- subcommands -------------------------------------------------------------------------
@@ -185,7 +185,8 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from app.jobs import load_jobs, run_jobs
-    from data import aggregates, model_runs
+    from data import aggregates
+    from data.results import runs as model_runs
 
     jobs = load_jobs()
     names = args.only or None
@@ -246,7 +247,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db = Path(args.db)
     if not db.exists():
         raise CliError(f"no store at {db}: build the demo store with `labelradar demo` first")
-    main_py = Path(__file__).with_name("main.py")
+    main_py = Path(__file__).resolve().parents[1] / "main.py"
     env = dict(os.environ, LABELRADAR_DB=str(db.resolve()))
     cmd = [
         sys.executable,
