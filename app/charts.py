@@ -15,6 +15,7 @@ from pydeck.bindings.json_tools import default_serialize
 from app import geo, services
 from app.widgets import plot_text
 from data.queries import Filters
+from data.queries import catalog as catalog_queries
 from data.scope import Scope
 
 # Categorical palette that reads well on the light theme (colour-blind safe order).
@@ -75,7 +76,7 @@ def stacked_daily(
 @st.cache_resource(ttl=services.TTL_SECONDS, max_entries=256, show_spinner=False)
 def _daily_figure(
     path: str,
-    key: services.ScopeKey,
+    key: services.LabelsKey,
     filters: Filters,
     split: str,
     isrc: str | None,
@@ -84,7 +85,11 @@ def _daily_figure(
     order: tuple[str, ...],
 ) -> go.Figure:
     df = services.query(
-        "streams_daily", services.scope_from_key(key), filters, split=split, isrc=isrc
+        catalog_queries.streams_daily,
+        services.scope_for_labels(key),
+        filters,
+        split=split,
+        isrc=isrc,
     )
     return stacked_daily(df, title=title, series_title=series_title, order=list(order) or None)
 
@@ -110,7 +115,7 @@ def daily_figure(
     """
     return _daily_figure(
         services.db_path(),
-        services.scope_key(scope),
+        services.labels_key(scope),
         filters,
         split,
         isrc,

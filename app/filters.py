@@ -20,6 +20,7 @@ import streamlit as st
 from analytics.catalog import kpis
 from app import geo, services, state
 from data.queries import Filters
+from data.queries import catalog as catalog_queries
 from data.scope import Scope
 
 QP_LABEL, QP_ARTIST, QP_FROM, QP_TO, QP_COUNTRY = "label", "artist", "from", "to", "country"
@@ -159,10 +160,10 @@ def _artist_names(df: pd.DataFrame) -> dict[str, str]:
 
 def sidebar_filters(scope: Scope) -> Filters:
     """Draw the filters in the sidebar, sync them with the URL and return them."""
-    label_options = list(services.query("labels", scope)["label"])
-    data_min, data_max = services.query("data_range", scope)
-    country_options = list(services.query("countries", scope)["country"])
-    all_artists = services.query("artists", scope)
+    label_options = list(services.query(catalog_queries.labels, scope)["label"])
+    data_min, data_max = services.query(catalog_queries.data_range, scope)
+    country_options = list(services.query(catalog_queries.countries, scope)["country"])
+    all_artists = services.query(catalog_queries.artists, scope)
 
     if st.session_state.get(K_OWNER) != scope.username:
         _init_from_url(
@@ -181,7 +182,9 @@ def sidebar_filters(scope: Scope) -> Filters:
         "Label", label_options, key=K_LABELS, placeholder="All my labels", on_change=_clear_notices
     )
     artists_df = (
-        services.query("artists", scope, Filters(labels=tuple(labels))) if labels else all_artists
+        services.query(catalog_queries.artists, scope, Filters(labels=tuple(labels)))
+        if labels
+        else all_artists
     )
     names = _artist_names(artists_df)
     _keep_valid(K_ARTISTS, list(names))

@@ -1,6 +1,6 @@
 """Batch jobs: heavy model fitting that runs outside the web app and persists its results.
 
-Each feature module registers its job with `@job`. `labelradar refresh` runs the aggregate
+Each feature with `job=True` in app/features.py has `app/<feature>/job.py` with a `run`. `labelradar refresh` runs the aggregate
 rebuild and then every job (or `--only NAME`); pages only read what the jobs persisted and
 show when it was computed (`data.model_runs`). A job writes all its results and its
 `model_runs` row in one transaction, so a failed run leaves the previous results intact.
@@ -8,46 +8,28 @@ show when it was computed (`data.model_runs`). A job writes all its results and 
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.features import with_jobs
 from data.store import Store
 
 ProgressFn = Callable[[str, float], None]
 JobFn = Callable[..., dict[str, Any]]  # (store, progress, **options) -> summary
-
-# Run order matters only where a job reads another's results (none do yet).
-JOB_MODULES = ("app.fans.job", "app.similar.job", "app.alerts.job", "app.budget.job")
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
     title: str
-    run: JobFn  # (store, progress) -> small JSON-able summary
-
-
-JOBS: dict[str, Job] = {}
-
-
-def job(name: str, title: str) -> Callable[[JobFn], JobFn]:
-    """Register a batch job under `name` (the --only value and the model_runs.job key)."""
-
-    def register(fn: JobFn) -> JobFn:
-        JOBS[name] = Job(name, title, fn)
-        return fn
-
-    return register
+    run: JobFn  # (store, progress, **options) -> small JSON-able summary
 
 
 def load_jobs() -> dict[str, Job]:
-    """Import every job module (registering its jobs) and return the registry in order."""
-    for module in JOB_MODULES:
-        importlib.import_module(module)
-    return JOBS
+    """The batch jobs of the registered features, in registry order."""
+    return {f.name: Job(f.name, f.title, f.job_module().run) for f in with_jobs()}
 
 
 def _quiet(stage: str, fraction: float) -> None:

@@ -1,52 +1,22 @@
-"""The app's pages and who may open them. Add new screens to PAGES."""
+"""The app's pages and who may open them, from the feature registry (app/features.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from app import auth
+from app.features import FEATURES, Feature
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_DIR = ROOT / "pages"
-ALL_ROLES = ("admin", "manager", "viewer")
+PAGES: tuple[Feature, ...] = FEATURES  # every feature has a page
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    file: str  # under pages/
-    title: str
-    url_path: str
-    icon: str
-    section: str = "Analytics"
-    roles: tuple[str, ...] = ALL_ROLES
-    default: bool = False
-
-
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("catalog.py", "Catalog", "catalog", ":material/library_music:", default=True),
-    PageSpec("fans.py", "Fan types", "fans", ":material/groups:"),
-    PageSpec("similar.py", "Similar artists", "similar", ":material/hub:"),
-    PageSpec("alerts.py", "Alerts", "alerts", ":material/notifications:"),
-    PageSpec(
-        "budget.py", "Territory budgets", "budget", ":material/payments:", section="Marketing"
-    ),
-    PageSpec(
-        "admin_users.py",
-        "Users",
-        "users",
-        ":material/manage_accounts:",
-        section="Admin",
-        roles=("admin",),
-    ),
-)
-
-
-def _page(spec: PageSpec) -> st.Page:
+def _page(spec: Feature) -> st.Page:
     return st.Page(
-        PAGES_DIR / spec.file,
+        PAGES_DIR / spec.page_file,
         title=spec.title,
         icon=spec.icon,
         url_path=spec.url_path,

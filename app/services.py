@@ -9,21 +9,25 @@ hashed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from analytics.catalog import kpis
-from data import all_queries, audit, queries, users  # noqa: F401
+from data import audit, queries, users
 from data.queries import Filters
+from data.queries import catalog as catalog_queries
+from data.results import runs
 from data.scope import Scope
 from data.store import Store, StoreError, default_db_path, open_store
 from data.vocab import SOURCES  # noqa: F401  (re-exported for pages: legend order)
 
 TTL_SECONDS = 600
+T = TypeVar("T")
 BUILD_COMMAND = "labelradar demo"
 
 
@@ -73,39 +77,60 @@ def is_demo() -> bool:
     return _is_demo(db_path())
 
 
+# -- model runs -------------------------------------------------------------------------
+@st.cache_data(ttl=30, show_spinner=False)
+def _model_run(path: str, job: str) -> runs.ModelRun | None:
+    return runs.latest(get_store(path), job)
+
+
+def model_run(feature: str) -> runs.ModelRun | None:
+    """The latest run of a feature's batch job (when its results were computed, on what)."""
+    return _model_run(db_path(), feature)
+
+
 # -- cached scoped queries --------------------------------------------------------------
-ScopeKey = tuple[str, str, tuple[str, ...]]
+LabelsKey = tuple[str, ...]
+QueryFn = Callable[..., T]
 
 
-def scope_key(scope: Scope) -> ScopeKey:
-    """A stable, hashable cache key for a scope (frozenset order is not stable)."""
-    return scope.username, scope.role, tuple(sorted(scope.labels))
+def labels_key(scope: Scope) -> LabelsKey:
+    """The cache key of a scope: its labels only. Scoped queries depend on nothing else
+    (checked by the scoping test), so two users who read the same labels share results."""
+    return tuple(sorted(scope.labels))
 
 
-def scope_from_key(key: ScopeKey) -> Scope:
-    username, role, labels = key
-    return Scope(username=username, role=role, labels=frozenset(labels))
+def scope_for_labels(labels: LabelsKey) -> Scope:
+    """The scope a shared cache entry runs its queries with: the labels, no person."""
+    return Scope(username="(shared cache)", role="viewer", labels=frozenset(labels))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=4000)
 def _run_scoped(
-    path: str, name: str, key: ScopeKey, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]
+    path: str,
+    name: str,
+    labels: LabelsKey,
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
-    return all_queries.SCOPED_QUERIES[name](
-        get_store(path), scope_from_key(key), *args, **dict(kwargs)
+    return queries.SCOPED_QUERIES[name](
+        get_store(path), scope_for_labels(labels), *args, **dict(kwargs)
     )
 
 
-def query(name: str, scope: Scope, *args: Any, **kwargs: Any) -> Any:
-    """Run the registered scoped query `name` for `scope`, cached for TTL_SECONDS."""
-    if name not in all_queries.SCOPED_QUERIES:
-        raise KeyError(f"no scoped query {name!r}")
-    return _run_scoped(db_path(), name, scope_key(scope), args, tuple(sorted(kwargs.items())))
+def query(fn: QueryFn[T], scope: Scope, *args: Any, **kwargs: Any) -> T:
+    """Run the scoped query `fn` (a function registered with @scoped) for `scope`, cached
+    for TTL_SECONDS and shared by every user with the same labels."""
+    if not queries.is_scoped(fn):
+        raise TypeError(f"{getattr(fn, '__name__', fn)!r} is not a registered scoped query")
+    return _run_scoped(
+        db_path(), fn.__name__, labels_key(scope), args, tuple(sorted(kwargs.items()))
+    )
 
 
 def clear_caches() -> None:
     """Drop cached query results (after a load or in benchmarks)."""
     _run_scoped.clear()
+    _model_run.clear()
     _is_demo.clear()
     from app import charts  # local: charts imports this module
 
@@ -139,12 +164,12 @@ def previous_filters(filters: Filters) -> Filters | None:
 
 def catalog_kpis(scope: Scope, filters: Filters) -> CatalogKpis:
     """KPI cards: this period and the previous period of equal length."""
-    now = query("stream_totals", scope, filters).iloc[0]
-    now_l = query("listener_totals", scope, filters).iloc[0]
+    now = query(catalog_queries.stream_totals, scope, filters).iloc[0]
+    now_l = query(catalog_queries.listener_totals, scope, filters).iloc[0]
     prev_f = previous_filters(filters)
     if prev_f is not None:
-        prev = query("stream_totals", scope, prev_f).iloc[0]
-        prev_l = query("listener_totals", scope, prev_f).iloc[0]
+        prev = query(catalog_queries.stream_totals, scope, prev_f).iloc[0]
+        prev_l = query(catalog_queries.listener_totals, scope, prev_f).iloc[0]
     else:
         prev = prev_l = None
 
@@ -172,8 +197,8 @@ def catalog_kpis(scope: Scope, filters: Filters) -> CatalogKpis:
 
 def top_tracks(scope: Scope, filters: Filters, limit: int = 100) -> pd.DataFrame:
     """Top tracks with share of streams and active share, ready to show."""
-    df = query("top_tracks", scope, filters, limit=limit)
-    total = float(query("stream_totals", scope, filters).iloc[0]["streams"]) or 1.0
+    df = query(catalog_queries.top_tracks, scope, filters, limit=limit)
+    total = float(query(catalog_queries.stream_totals, scope, filters).iloc[0]["streams"]) or 1.0
     out = pd.DataFrame(
         {
             "rank": range(1, len(df) + 1),
@@ -194,7 +219,7 @@ def country_streams(scope: Scope, filters: Filters, isrc: str | None = None) -> 
     """Streams per country with names and positions, largest first."""
     from app import geo  # local: keeps countryinfo off the import path of light callers
 
-    df = query("streams_by_country", scope, filters, isrc=isrc)
+    df = query(catalog_queries.streams_by_country, scope, filters, isrc=isrc)
     total = float(df["streams"].sum()) or 1.0
     df = geo.with_positions(df)
     df["share_pct"] = 100.0 * df["streams"] / total

@@ -1,4 +1,5 @@
-"""Shared widgets: page header with the demo badge, tables with CSV download, KPI cards."""
+"""Shared widgets: page header with the demo badge, the model-run header, tables with CSV
+download, KPI cards."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import streamlit as st
 
 from analytics.catalog import kpis
 from app import services
+from data.results.runs import ModelRun
 
 PRODUCT = "Label Radar"
 DEMO_BADGE = "Demo data (synthetic)"
@@ -34,6 +36,25 @@ def page_header(title: str, caption: str | None = None) -> None:
     demo_badge()
     if caption:
         st.caption(caption)
+
+
+def model_run_header(feature: str, what: str) -> ModelRun | None:
+    """The one "model computed ..." line of a feature page, from the feature's latest
+    `model_runs` row. When the job never ran on this store it says how to run it and
+    returns None (the page then stops)."""
+    run = services.model_run(feature)
+    if run is None:
+        no_data(
+            f"The {what} has not been computed on this store yet. An operator can run "
+            f"`labelradar refresh` (or `labelradar refresh --only {feature}`)."
+        )
+        return None
+    through = f" from data through {run.data_through:%d %b %Y}" if run.data_through else ""
+    st.caption(
+        f"{what[:1].upper()}{what[1:]} computed {run.computed_at:%d %b %Y %H:%M} UTC{through}",
+        help="Models are fitted by the batch job `labelradar refresh`, never on page load.",
+    )
+    return run
 
 
 def _slug(text: str) -> str:

@@ -103,7 +103,7 @@ def online(db: str, requests: int) -> None:
     from data.store import open_store
 
     with open_store(db, read_only=True) as store:
-        params = model_runs.latest(store, "audience").params
+        params = model_runs.latest(store, "budget").params
         isrcs = [
             r[0]
             for r in store.cursor()

@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from data.queries import catalog as catalog_queries
+
 ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -90,9 +92,9 @@ def measure(db: Path, user: str, password: str, runs: int) -> dict:
         raise SystemExit(f"could not sign in as {user!r} or the Catalog shows no data")
 
     scope = at.session_state["lr_scope"]
-    data_min, data_max = services.query("data_range", scope)
-    countries = list(services.query("countries", scope)["country"])
-    artists = list(services.query("artists", scope)["artist_id"])
+    data_min, data_max = services.query(catalog_queries.data_range, scope)
+    countries = list(services.query(catalog_queries.countries, scope)["country"])
+    artists = list(services.query(catalog_queries.artists, scope)["artist_id"])
     states = _filter_states(data_min, data_max, countries, artists)
 
     # Warm every state, twice: the drill-down keeps its selected track across filter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts, services, state, widgets
+from data.queries import catalog as catalog_queries
 
 SPLITS = {"DSP": "dsp", "Active / passive": "context"}
 
@@ -18,7 +19,7 @@ period = (
 )
 widgets.page_header("Catalog", f"Streams for your labels · {period}")
 
-totals = services.query("stream_totals", scope, flt).iloc[0]
+totals = services.query(catalog_queries.stream_totals, scope, flt).iloc[0]
 if flt.date_from is None or int(totals["streams"]) == 0:
     widgets.no_data()
     st.stop()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import services, state, widgets
 from app.fans import view
+from data.queries import fans as fans_queries
 
 scope = state.current_scope()
 flt = state.current_filters()
@@ -31,7 +32,7 @@ if run is None:
     )
     st.stop()
 
-model = services.query("fan_model", scope)
+model = services.query(fans_queries.fan_model, scope)
 if model["profiles"].empty:
     widgets.no_data(
         "The last fan-type run found no listener-level streams (no rows with a listener id) "
@@ -44,7 +45,7 @@ st.caption(
     else f"Computed {run.computed_at:%d %b %Y %H:%M} UTC."
 )
 
-artists = services.query("fan_artists", scope, flt)
+artists = services.query(fans_queries.fan_artists, scope, flt)
 if artists.empty:
     widgets.no_data("No artists of your labels match the sidebar's label and artist filters.")
     st.stop()
@@ -83,7 +84,7 @@ if counts[artist_id] == 0:
     st.stop()
 
 # -- mix beside comparison artists -----------------------------------------------------------
-mixes = services.query("fan_mixes", scope)
+mixes = services.query(fans_queries.fan_mixes, scope)
 others = [a for a in artists["artist_id"] if a != artist_id and counts[a] > 0]
 compare = st.multiselect(
     "Compare with (up to 3 artists)",
@@ -105,7 +106,9 @@ st.caption(
 )
 
 # -- who the fans are -----------------------------------------------------------------------
-bd = view.profile_order(services.query("fan_breakdown", scope, artist_id=artist_id), profile_names)
+bd = view.profile_order(
+    services.query(fans_queries.fan_breakdown, scope, artist_id=artist_id), profile_names
+)
 a_col, g_col = st.columns(2)
 with a_col:
     st.plotly_chart(
@@ -133,7 +136,7 @@ st.caption(
     f"{top_name} fans the segment would have if it converted like the artist's audience as a "
     "whole. Segments with fewer than 5 listeners are left out."
 )
-targets = services.query("fan_targets", scope, artist_id=artist_id)
+targets = services.query(fans_queries.fan_targets, scope, artist_id=artist_id)
 if targets.empty:
     widgets.no_data("No segment falls short of the artist's diehard share.")
 else:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import links, services, state, widgets
 from app.similar import view as similar_view
+from data.queries import similar as similar_queries
 
 scope = state.current_scope()
 flt = state.current_filters()
@@ -30,7 +31,7 @@ st.caption(
     else f"Model computed {run.computed_at:%d %b %Y %H:%M} UTC"
 )
 
-options = services.query("similar_artist_options", scope, flt)
+options = services.query(similar_queries.similar_artist_options, scope, flt)
 if options.empty:
     widgets.no_data(
         "No modelled artist matches the sidebar filters. Artists need listener-level streams "
@@ -40,7 +41,7 @@ if options.empty:
 
 labels = {r.artist_id: f"{r.artist_name} · {r.label}" for r in options.itertuples(index=False)}
 artist_id = st.selectbox("Artist", list(labels), format_func=labels.get, key="similar_artist")
-me = services.query("similar_artist_model", scope, artist_id)
+me = services.query(similar_queries.similar_artist_model, scope, artist_id)
 if me.empty:  # e.g. the artist left the scope since the list was drawn
     widgets.no_data("This artist is not available to you.")
     st.stop()
@@ -69,7 +70,7 @@ c3.metric(
 left, right = st.columns([2, 3])
 with left, st.container(border=True):
     st.subheader("Most similar artists")
-    neighbors = services.query("similar_neighbors", scope, artist_id, limit=10)
+    neighbors = services.query(similar_queries.similar_neighbors, scope, artist_id, limit=10)
     if neighbors.empty:
         widgets.no_data("None of the artists you can see is similar enough to list.")
     else:
@@ -86,7 +87,7 @@ with left, st.container(border=True):
             )
 with right, st.container(border=True):
     st.subheader("Clusters")
-    points = services.query("similar_cluster_points", scope, flt)
+    points = services.query(similar_queries.similar_cluster_points, scope, flt)
     st.plotly_chart(similar_view.cluster_figure(points, artist_id, name), key="similar_clusters")
     st.caption("Each point is an artist you can see; the star is the selected artist.")
 
@@ -125,7 +126,7 @@ if not neighbors.empty:
         )
 
 # -- potential streams ---------------------------------------------------------------------
-potential = services.query("similar_potential", scope, artist_id)
+potential = services.query(similar_queries.similar_potential, scope, artist_id)
 with st.container(border=True):
     st.subheader("Potential streams by country")
     st.caption(
@@ -170,7 +171,7 @@ with st.container(border=True):
 
 # -- hand-off to the budget page ----------------------------------------------------------
 territories = similar_view.top_territories(potential)
-top_track = services.query("similar_top_track", scope, artist_id)
+top_track = services.query(similar_queries.similar_top_track, scope, artist_id)
 with st.container(border=True):
     st.subheader("Plan a campaign")
     if top_track.empty or not territories:

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from app import services
 from app.widgets import plot_text
 from data.queries import Filters
+from data.queries import alerts as alerts_queries
 from data.results import alerts as alerts_store
 from data.results import runs as model_runs
 from data.results.runs import ModelRun
@@ -39,7 +40,7 @@ def can_change_status(scope: Scope) -> bool:
 
 
 def feed(scope: Scope, flt: Filters, kind: str | None, status: str | None) -> pd.DataFrame:
-    return services.query("alerts_feed", scope, flt, kind=kind, status=status)
+    return services.query(alerts_queries.alerts_feed, scope, flt, kind=kind, status=status)
 
 
 def feed_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -77,8 +78,8 @@ def alert_title(row: pd.Series) -> str:
 
 def band(scope: Scope, row: pd.Series) -> pd.DataFrame:
     if row.subject == "track":
-        return services.query("alert_band_track", scope, isrc=row.isrc)
-    return services.query("alert_band_artist", scope, artist_id=row.artist_id)
+        return services.query(alerts_queries.alert_band_track, scope, isrc=row.isrc)
+    return services.query(alerts_queries.alert_band_artist, scope, artist_id=row.artist_id)
 
 
 def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.Figure:

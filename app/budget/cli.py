@@ -1,6 +1,6 @@
 """`labelradar` subcommands of the budget feature.
 
-- `audience --isrc ISRC --goal expand|accelerate|sustain [--json]`: ranked territories for a
+- `budget --isrc ISRC --goal expand|accelerate|sustain [--json]`: ranked territories for a
   track from the persisted audience model (operator access, like `info`).
 - `approvers list | grant USER | revoke USER`: budget approval rights (admins always have
   them; grants are for managers). Changes are audited with the actor `cli`.
@@ -18,7 +18,10 @@ GOALS = ("expand", "accelerate", "sustain")
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Add this feature's subcommands; `parents` carry --db/--quiet and --json."""
     p = sub.add_parser(
-        "audience", parents=parents, help="ranked territories and budget caps for a track"
+        "budget",
+        aliases=["audience"],  # its name before the feature had one name everywhere
+        parents=parents,
+        help="ranked territories and budget caps for a track",
     )
     p.add_argument("--isrc", required=True, help="the track's ISRC")
     p.add_argument("--goal", default="expand", help="expand | accelerate | sustain")
@@ -39,7 +42,7 @@ def cmd_audience(args: argparse.Namespace) -> int:
         raise CliError(f"unknown goal {args.goal!r}: use one of {', '.join(GOALS)}")
     with open_store_for(args, read_only=True) as store:
         try:
-            run = model_runs.latest(store, "audience")
+            run = model_runs.latest(store, "budget")
         except Exception as exc:  # the table is missing on an old store
             raise CliError("no audience model yet: run `labelradar refresh`") from exc
         if run is None:

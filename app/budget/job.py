@@ -1,4 +1,4 @@
-"""The "audience" batch job: offline audience models per category of assets, and the
+"""The "budget" batch job: offline audience models per category of assets, and the
 campaign response model per territory (patent seed 003, 1820 and 1855's benchmarks).
 
 Reads group consumption, fits every category (truncation, engagement, CV-grid ALS, refit),
@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from analytics.budget import caps as bc
 from analytics.budget import model as bm
-from app.jobs import ProgressFn, job
+from app.jobs import ProgressFn
 from data.results import budget as bdata
 from data.results import runs as model_runs
 from data.store import Store
@@ -149,7 +149,6 @@ def fit_territories(
     return pd.DataFrame(rows, columns=cols), params
 
 
-@job("audience", "Audience models")
 def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     started = time.perf_counter()
     cur = store.cursor()
@@ -207,7 +206,7 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
         bdata.replace_results(tx, models_df, assets_df, groups_df, territories, base)
         model_runs.record(
             tx,
-            "audience",
+            "budget",
             data_through=model_runs.data_through(tx),
             seconds=seconds,
             params=params,

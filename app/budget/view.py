@@ -15,6 +15,7 @@ from analytics.budget import caps as bc
 from analytics.budget import scoring as budget_scoring
 from app import geo, services
 from data.queries import Filters
+from data.queries import budget as budget_queries
 from data.results.budget import ModelInputs
 from data.scope import Scope
 from data.workflow import budget as bp
@@ -24,11 +25,11 @@ DEFAULT_BUDGET = 2000.0
 
 
 def run_info(scope: Scope) -> dict[str, Any]:
-    return services.query("audience_run", scope)
+    return services.query(budget_queries.audience_run, scope)
 
 
 def tracks(scope: Scope, filters: Filters) -> pd.DataFrame:
-    return services.query("budget_tracks", scope, filters)
+    return services.query(budget_queries.budget_tracks, scope, filters)
 
 
 def _inputs(frames: dict[str, Any]) -> ModelInputs:
@@ -53,14 +54,14 @@ def _inputs(frames: dict[str, Any]) -> ModelInputs:
 @st.cache_data(ttl=services.TTL_SECONDS, show_spinner=False, max_entries=500)
 def _score(
     path: str,
-    key: services.ScopeKey,
+    key: services.LabelsKey,
     isrc: str,
     goal: str,
     computed_at: str,
     include: tuple[str, ...] = (),
 ) -> budget_scoring.ScoreResult | None:
-    scope = services.scope_from_key(key)
-    frames = services.query("audience_inputs", scope, isrc)
+    scope = services.scope_for_labels(key)
+    frames = services.query(budget_queries.audience_inputs, scope, isrc)
     if not frames:
         return None
     params = json.loads(run_info(scope).get("params") or "{}")
@@ -80,7 +81,7 @@ def score(
     """Ranked territories for an in-scope track (None when out of scope or unmodelled): the
     best ones, plus the territories in `include` (a hand-off's) wherever they rank."""
     computed = str(run_info(scope).get("computed_at"))
-    key = services.scope_key(scope)
+    key = services.labels_key(scope)
     return _score(services.db_path(), key, isrc, goal, computed, tuple(sorted(include)))
 
 
@@ -214,11 +215,11 @@ def plan_items(rows: pd.DataFrame, result: budget_scoring.ScoreResult) -> list[d
 
 # -- proposals ----------------------------------------------------------------------------------
 def proposals(scope: Scope, filters: Filters) -> pd.DataFrame:
-    return services.query("budget_proposals", scope, filters)
+    return services.query(budget_queries.budget_proposals, scope, filters)
 
 
 def history(scope: Scope, proposal_id: int) -> pd.DataFrame:
-    df = services.query("proposal_audit", scope, None, proposal_id=int(proposal_id))
+    df = services.query(budget_queries.proposal_audit, scope, None, proposal_id=int(proposal_id))
     out = []
     for r in df.itertuples():
         before = json.loads(r.before) if isinstance(r.before, str) else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import json
 import os
 import sys
@@ -22,9 +21,7 @@ from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of th
 from app.cli.support import emit as _emit
 from app.cli.support import open_store_for as _store
 from app.cli.support import progress_for as _progress
-
-# Feature subcommands: each module has register(sub, parents) adding its parsers.
-FEATURE_CLIS = ("app.fans.cli", "app.similar.cli", "app.alerts.cli", "app.budget.cli")
+from app.features import with_cli
 
 
 # -- subcommands -------------------------------------------------------------------------
@@ -364,8 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common, as_json], help="what the store holds")
     p.set_defaults(func=cmd_info)
 
-    for module in FEATURE_CLIS:
-        importlib.import_module(module).register(sub, [common, as_json])
+    for feature in with_cli():  # each feature's subcommands (app/<feature>/cli.py)
+        feature.cli_module().register(sub, [common, as_json])
 
     p = sub.add_parser("serve", parents=[common], help="run the web app")
     p.add_argument("--port", type=int, default=8501)

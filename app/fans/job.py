@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import fans as model
-from app.jobs import ProgressFn, job
+from app.jobs import ProgressFn
 from data.results import fans as fan_data
 from data.results import runs as model_runs
 from data.store import Store
@@ -134,7 +134,6 @@ def run_fans(
     return summary
 
 
-@job("fans", "Fan types")
 def run(
     store: Store, progress: ProgressFn, window_days: int | None = WINDOW_DAYS
 ) -> dict[str, Any]:

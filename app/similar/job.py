@@ -6,13 +6,12 @@ import time
 from typing import Any
 
 from analytics.similar import model as similar_model
-from app.jobs import ProgressFn, job
+from app.jobs import ProgressFn
 from data.results import runs as model_runs
 from data.results import similar as similar_batch
 from data.store import Store
 
 
-@job("similar", "Similar artists")
 def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     started = time.perf_counter()
     params = similar_model.SimilarParams()

@@ -1,14 +1,19 @@
 """The one scoped query layer: every read of catalog data goes through here.
 
-Every public function takes the signed-in user's `Scope` and restricts rows to its labels
-in SQL (`label IN (...)` on the catalog join). Functions are registered with `@scoped` so
-that the scoping test can call every one of them and check that no other label's row
+One module per feature (`data/queries/<feature>.py`). Every public function takes the
+signed-in user's `Scope` and restricts rows to its labels in SQL (`label IN (...)` on the
+catalog join). Functions are registered with `@scoped`; `all_queries()` imports every module
+of this package, so the scoping test calls each of them and checks that no other label's row
 comes back. Pages never see a connection.
+
+Public helpers for the feature modules: `scoped`, `where`, `model_where`, `read_df`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,16 +22,33 @@ import pandas as pd
 
 from data.scope import Scope
 from data.store import Store
-from data.vocab import ACTIVE_SOURCES, sql_list
 
 F = TypeVar("F", bound=Callable[..., Any])
 SCOPED_QUERIES: dict[str, Callable[..., Any]] = {}
 
 
 def scoped(fn: F) -> F:
-    """Register a query function: signature (store, scope, ...) and label-restricted."""
+    """Register a query function: signature (store, scope, ...) and label-restricted.
+    Names are unique across the package (the registry and the caches key on them)."""
+    key = f"{fn.__module__}.{fn.__qualname__}"
+    if fn.__name__ in SCOPED_QUERIES and SCOPED_QUERIES[fn.__name__] is not fn:
+        other = SCOPED_QUERIES[fn.__name__]
+        if f"{other.__module__}.{other.__qualname__}" != key:
+            raise ValueError(f"two scoped queries are named {fn.__name__}")
     SCOPED_QUERIES[fn.__name__] = fn
     return fn
+
+
+def is_scoped(fn: Callable[..., Any]) -> bool:
+    """True for a function registered with @scoped (the only kind a page may run)."""
+    return SCOPED_QUERIES.get(getattr(fn, "__name__", "")) is fn
+
+
+def all_queries() -> dict[str, Callable[..., Any]]:
+    """Import every query module of this package and return the complete registry."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return SCOPED_QUERIES
 
 
 @dataclass(frozen=True)
@@ -40,7 +62,7 @@ class Filters:
     countries: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _where(
+def where(
     scope: Scope,
     filters: Filters | None,
     *,
@@ -76,210 +98,16 @@ def _where(
     return " AND ".join(parts), params
 
 
-def _where_labels_artists(
+def model_where(
     scope: Scope, filters: Filters | None, *, catalog_alias: str = "c"
 ) -> tuple[str, list[Any]]:
     """The scope plus only the label and artist filters: for persisted model results, which
     are computed over a fixed window (dates and countries do not apply to them)."""
     f = filters or Filters()
-    return _where(
+    return where(
         scope, Filters(labels=f.labels, artist_ids=f.artist_ids), catalog_alias=catalog_alias
     )
 
 
-def _df(store: Store, sql: str, params: list[Any]) -> pd.DataFrame:
+def read_df(store: Store, sql: str, params: list[Any]) -> pd.DataFrame:
     return store.cursor().execute(sql, params).df()
-
-
-@scoped
-def labels(store: Store, scope: Scope) -> pd.DataFrame:
-    """label, artists, tracks: the labels in the catalog the user may read."""
-    cond, params = _where(scope, None)
-    return _df(
-        store,
-        f"SELECT c.label, count(DISTINCT c.artist_id) AS artists, count(*) AS tracks "
-        f"FROM catalog c WHERE {cond} GROUP BY c.label ORDER BY c.label",
-        params,
-    )
-
-
-@scoped
-def artists(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
-    """artist_id, artist_name, label, tracks for the labels in scope (and filter).
-
-    Dates and countries do not apply (this lists the catalog); labels and artists do.
-    """
-    filters = Filters(
-        labels=(filters or Filters()).labels, artist_ids=(filters or Filters()).artist_ids
-    )
-    cond, params = _where(scope, filters)
-    return _df(
-        store,
-        f"SELECT c.artist_id, any_value(c.artist_name) AS artist_name, "
-        f"any_value(c.label) AS label, count(*) AS tracks FROM catalog c WHERE {cond} "
-        f"GROUP BY c.artist_id ORDER BY artist_name, c.artist_id",
-        params,
-    )
-
-
-@scoped
-def tracks(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
-    """The catalog rows (all columns) in scope and filter."""
-    filters = Filters(
-        labels=(filters or Filters()).labels, artist_ids=(filters or Filters()).artist_ids
-    )
-    cond, params = _where(scope, filters)
-    return _df(
-        store,
-        f"SELECT c.isrc, c.track_title, c.artist_id, c.artist_name, c.label, c.genre, "
-        f"c.release_date FROM catalog c WHERE {cond} ORDER BY c.artist_name, c.track_title",
-        params,
-    )
-
-
-@scoped
-def data_range(store: Store, scope: Scope) -> tuple[dt.date | None, dt.date | None]:
-    """First and last day with streams for the user's labels."""
-    cond, params = _where(scope, None)
-    row = (
-        store.cursor()
-        .execute(
-            f"SELECT min(a.date), max(a.date) FROM agg_daily a JOIN catalog c USING (isrc) "
-            f"WHERE {cond}",
-            params,
-        )
-        .fetchone()
-    )
-    return row[0], row[1]
-
-
-# -- Catalog page -----------------------------------------------------------------------
-# Every function below joins the facts to the catalog and restricts with `_where`, so the
-# user's labels are always applied in SQL. They work with (store, scope) alone (defaults)
-# so that the scoping test can call them generically.
-
-_ACTIVE_IN = sql_list(ACTIVE_SOURCES)
-_SPLITS = {
-    "dsp": "a.dsp",
-    "context": f"CASE WHEN a.source IN {_ACTIVE_IN} THEN 'active' ELSE 'passive' END",
-    "source": "a.source::VARCHAR",
-}
-
-
-def _isrc_cond(isrc: str | None) -> tuple[str, list[Any]]:
-    return (" AND c.isrc = ?", [isrc]) if isrc else ("", [])
-
-
-@scoped
-def countries(store: Store, scope: Scope) -> pd.DataFrame:
-    """country, streams: every country with streams for the user's labels, largest first."""
-    cond, params = _where(scope, None)
-    return _df(
-        store,
-        f"SELECT a.country, sum(a.streams)::BIGINT AS streams FROM agg_daily a "
-        f"JOIN catalog c ON c.isrc = a.isrc WHERE {cond} GROUP BY a.country "
-        f"ORDER BY streams DESC, a.country",
-        params,
-    )
-
-
-@scoped
-def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
-    """One row: streams, active_streams, tracks, artists, countries, days in scope and filter."""
-    cond, params = _where(scope, filters, fact_alias="a")
-    return _df(
-        store,
-        f"SELECT coalesce(sum(a.streams), 0)::BIGINT AS streams, "
-        f"coalesce(sum(a.streams) FILTER (WHERE a.source IN {_ACTIVE_IN}), 0)::BIGINT "
-        f"AS active_streams, count(DISTINCT a.isrc) AS tracks, "
-        f"count(DISTINCT c.artist_id) AS artists, count(DISTINCT a.country) AS countries, "
-        f"count(DISTINCT a.date) AS days "
-        f"FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond}",
-        params,
-    )
-
-
-@scoped
-def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
-    """One row: listeners (distinct ids) and identified_streams (streams that carry an id).
-
-    Only some DSP rows carry a listener id, so `listeners` counts the listeners we know of;
-    identified_streams = 0 means listeners are unknown for this filter.
-    """
-    cond, params = _where(scope, filters, fact_alias="t")
-    return _df(
-        store,
-        f"SELECT count(DISTINCT t.listener_id) AS listeners, "
-        f"coalesce(sum(t.streams), 0)::BIGINT AS identified_streams "
-        f"FROM trend_facts t JOIN catalog c ON c.isrc = t.isrc "
-        f"WHERE t.listener_id IS NOT NULL AND {cond}",
-        params,
-    )
-
-
-@scoped
-def streams_daily(
-    store: Store,
-    scope: Scope,
-    filters: Filters | None = None,
-    split: str = "dsp",
-    isrc: str | None = None,
-) -> pd.DataFrame:
-    """date, series, streams: daily streams split by 'dsp', 'context' (active/passive) or
-    'source', optionally for one track."""
-    if split not in _SPLITS:
-        raise ValueError(f"split must be one of {', '.join(_SPLITS)}")
-    cond, params = _where(scope, filters, fact_alias="a")
-    extra, extra_params = _isrc_cond(isrc)
-    return _df(
-        store,
-        f"SELECT a.date, {_SPLITS[split]} AS series, sum(a.streams)::BIGINT AS streams "
-        f"FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond}{extra} "
-        f"GROUP BY ALL ORDER BY a.date, series",
-        params + extra_params,
-    )
-
-
-@scoped
-def streams_by_country(
-    store: Store, scope: Scope, filters: Filters | None = None, isrc: str | None = None
-) -> pd.DataFrame:
-    """country, streams, active_streams, tracks: totals per country, largest first."""
-    cond, params = _where(scope, filters, fact_alias="a")
-    extra, extra_params = _isrc_cond(isrc)
-    return _df(
-        store,
-        f"SELECT a.country, sum(a.streams)::BIGINT AS streams, "
-        f"coalesce(sum(a.streams) FILTER (WHERE a.source IN {_ACTIVE_IN}), 0)::BIGINT "
-        f"AS active_streams, count(DISTINCT a.isrc) AS tracks "
-        f"FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond}{extra} "
-        f"GROUP BY a.country ORDER BY streams DESC, a.country",
-        params + extra_params,
-    )
-
-
-@scoped
-def top_tracks(
-    store: Store, scope: Scope, filters: Filters | None = None, limit: int = 100
-) -> pd.DataFrame:
-    """isrc, track_title, artist_name, label, streams, active_streams, countries: the tracks
-    with the most streams in scope and filter."""
-    cond, params = _where(scope, filters, fact_alias="a")
-    # Aggregate per (track, country) first, then per track, and join the titles to the top
-    # rows only: ~2x faster than one GROUP BY over the text columns with count(DISTINCT).
-    return _df(
-        store,
-        f"WITH per_country AS ("
-        f" SELECT a.isrc, a.country, sum(a.streams) AS streams, "
-        f" coalesce(sum(a.streams) FILTER (WHERE a.source IN {_ACTIVE_IN}), 0) AS active "
-        f" FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond} "
-        f" GROUP BY a.isrc, a.country), "
-        f"top AS ("
-        f" SELECT isrc, sum(streams)::BIGINT AS streams, sum(active)::BIGINT AS active_streams, "
-        f" count(*) AS countries FROM per_country GROUP BY isrc "
-        f" ORDER BY streams DESC, isrc LIMIT ?) "
-        f"SELECT c.isrc, c.track_title, c.artist_name, c.label, t.streams, t.active_streams, "
-        f"t.countries FROM top t JOIN catalog c ON c.isrc = t.isrc "
-        f"ORDER BY t.streams DESC, c.isrc",
-        params + [int(limit)],
-    )

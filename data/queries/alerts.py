@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.queries import Filters, _df, _where, scoped
+from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
 
@@ -44,7 +44,7 @@ def alerts_feed(
 
     kind: one of KINDS or None; status: 'open' (no status yet), 'acknowledged', 'dismissed'
     or None (all)."""
-    cond, params = _where(scope, _alert_filters(filters), fact_alias="a", date_col="event_date")
+    cond, params = where(scope, _alert_filters(filters), fact_alias="a", date_col="event_date")
     extra = ""
     if kind is not None:
         if kind not in KINDS:
@@ -57,7 +57,7 @@ def alerts_feed(
         extra += " AND s.status IS NULL" if status == "open" else " AND s.status = ?"
         if status != "open":
             params.append(status)
-    return _df(
+    return read_df(
         store,
         f"SELECT a.alert_key, a.subject, a.isrc, t.track_title, a.artist_id, c.artist_name, "
         f"c.label, a.kind, a.event_date, a.detected_on, a.probability, a.observed, "
@@ -74,8 +74,8 @@ def alerts_feed(
 
 
 def _band(store: Store, scope: Scope, subject: str, subject_id: str, join: str) -> pd.DataFrame:
-    cond, params = _where(scope, None)
-    return _df(
+    cond, params = where(scope, None)
+    return read_df(
         store,
         f"SELECT b.date, b.observed, b.expected, b.lo80, b.hi80, b.lo95, b.hi95, "
         f"b.is_forecast FROM alert_bands b JOIN {join} "

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.queries import Filters, _df, _where, _where_labels_artists, scoped
+from data.queries import Filters, model_where, read_df, scoped, where
 from data.results import runs as model_runs
 from data.results.budget import load_model
 from data.scope import Scope
@@ -22,7 +22,7 @@ from data.store import Store
 
 
 def _in_scope(store: Store, scope: Scope, isrc: str) -> bool:
-    cond, params = _where(scope, None)
+    cond, params = where(scope, None)
     row = (
         store.cursor()
         .execute(f"SELECT count(*) FROM catalog c WHERE c.isrc = ? AND {cond}", [isrc, *params])
@@ -35,8 +35,8 @@ def _in_scope(store: Store, scope: Scope, isrc: str) -> bool:
 def budget_tracks(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """isrc, track_title, artist_id, artist_name, label, in_model for in-scope tracks that
     have an audience model (labels and artists of the filters apply)."""
-    cond, params = _where_labels_artists(scope, filters)
-    return _df(
+    cond, params = model_where(scope, filters)
+    return read_df(
         store,
         f"SELECT c.isrc, c.track_title, c.artist_id, c.artist_name, c.label, b.in_model "
         f"FROM budget_assets b JOIN catalog c USING (isrc) WHERE {cond} "
@@ -54,8 +54,8 @@ def audience_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
     m = load_model(store, isrc)
     if m is None:
         return {}
-    cond, params = _where(scope, None)
-    visible = _df(
+    cond, params = where(scope, None)
+    visible = read_df(
         store,
         f"SELECT c.isrc, c.artist_name FROM catalog c WHERE {cond} AND c.isrc IN "
         f"(SELECT isrc FROM budget_assets WHERE category = ? AND in_model)",
@@ -65,7 +65,7 @@ def audience_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
     assets = m.assets.copy()
     assets["artist_name"] = assets["isrc"].map(names)
     assets["isrc"] = assets["isrc"].where(assets["isrc"].isin(names.keys()))
-    own = _df(store, "SELECT artist_name FROM catalog WHERE isrc = ?", [isrc])
+    own = read_df(store, "SELECT artist_name FROM catalog WHERE isrc = ?", [isrc])
     return {
         "asset": pd.DataFrame(
             [
@@ -93,7 +93,7 @@ def audience_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
 @scoped
 def audience_run(store: Store, scope: Scope) -> dict[str, Any]:
     """computed_at, data_through and params of the latest audience job run ({} if none)."""
-    run = model_runs.latest(store, "audience")
+    run = model_runs.latest(store, "budget")
     if run is None:
         return {}
     return {
@@ -106,8 +106,8 @@ def audience_run(store: Store, scope: Scope) -> dict[str, Any]:
 @scoped
 def budget_proposals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """Proposals for in-scope tracks, newest first, with track and artist names."""
-    cond, params = _where_labels_artists(scope, filters)
-    return _df(
+    cond, params = model_where(scope, filters)
+    return read_df(
         store,
         f"SELECT p.proposal_id, p.isrc, c.track_title, c.artist_name, p.label, p.goal, "
         f"p.total_usd, p.plan, p.status, p.comment, p.created_by, p.created_at, "
@@ -122,9 +122,9 @@ def proposal_audit(
     store: Store, scope: Scope, filters: Filters | None = None, proposal_id: int | None = None
 ) -> pd.DataFrame:
     """Audit entries (who, when, action, before, after) of in-scope proposals, oldest first."""
-    cond, params = _where_labels_artists(scope, filters)
+    cond, params = model_where(scope, filters)
     extra, more = ("", []) if proposal_id is None else (" AND a.entity_id = ?", [str(proposal_id)])
-    return _df(
+    return read_df(
         store,
         f"SELECT a.audit_id, a.logged_at, a.actor, a.action, a.entity_id AS proposal_id, "
         f"a.before, a.after FROM audit_log a JOIN budget_proposals p "

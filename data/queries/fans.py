@@ -12,14 +12,14 @@ from typing import Any
 
 import pandas as pd
 
-from data.queries import Filters, _df, _where, _where_labels_artists, scoped
+from data.queries import Filters, model_where, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
 
 
 def _in_scope(scope: Scope, filters: Filters | None = None) -> tuple[str, list[Any]]:
     """`artist_id IN (...)` for the catalog artists in scope (labels/artists filters only)."""
-    cond, params = _where_labels_artists(scope, filters)
+    cond, params = model_where(scope, filters)
     return f"artist_id IN (SELECT c.artist_id FROM catalog c WHERE {cond})", params
 
 
@@ -28,28 +28,28 @@ def fan_model(store: Store, scope: Scope) -> dict[str, pd.DataFrame]:
     """The fitted profiles: profiles (profile_idx, name, mean_streams, mu, sigma), pmf
     (profile_idx, name, low, high, p), thresholds (lower_name, upper_name, streams) and
     k_scores (k, seed, loglik). Empty frames for a user without labels."""
-    cond, params = _where(scope, None)
+    cond, params = where(scope, None)
     visible = f"EXISTS (SELECT 1 FROM catalog c WHERE {cond})"
     return {
-        "profiles": _df(
+        "profiles": read_df(
             store,
             f"SELECT * FROM fan_profiles WHERE {visible} ORDER BY profile_idx",
             params,
         ),
-        "pmf": _df(
+        "pmf": read_df(
             store,
             f"SELECT m.profile_idx, p.name, m.bin_idx, m.low, m.high, m.p "
             f"FROM fan_profile_pmf m JOIN fan_profiles p USING (profile_idx) "
             f"WHERE {visible} ORDER BY m.profile_idx, m.bin_idx",
             params,
         ),
-        "thresholds": _df(
+        "thresholds": read_df(
             store,
             f"SELECT lower_name, upper_name, streams FROM fan_thresholds WHERE {visible} "
             f"ORDER BY idx",
             params,
         ),
-        "k_scores": _df(
+        "k_scores": read_df(
             store,
             f"SELECT k, seed, loglik FROM fan_k_scores WHERE {visible} ORDER BY k, seed",
             params,
@@ -61,8 +61,8 @@ def fan_model(store: Store, scope: Scope) -> dict[str, pd.DataFrame]:
 def fan_artists(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """artist_id, artist_name, label, listeners (0 when the artist has no listener ids in
     the model) for the catalog artists in scope and the label/artist filters."""
-    cond, params = _where_labels_artists(scope, filters)
-    return _df(
+    cond, params = model_where(scope, filters)
+    return read_df(
         store,
         f"""
         WITH a AS (
@@ -84,7 +84,7 @@ def fan_mixes(store: Store, scope: Scope, filters: Filters | None = None) -> pd.
     """artist_id, artist_name, profile_idx, profile, share, low, high, listeners for every
     modelled artist in scope and the label/artist filters."""
     where, params = _in_scope(scope, filters)
-    return _df(
+    return read_df(
         store,
         f"""
         SELECT m.artist_id, n.artist_name, m.profile_idx, m.profile, m.share, m.low, m.high,
@@ -104,7 +104,7 @@ def fan_mix(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
     """profile_idx, profile, share, low, high, listeners of one artist (empty when the
     artist is out of scope or has no listener-level streams)."""
     where, params = _in_scope(scope)
-    return _df(
+    return read_df(
         store,
         f"SELECT profile_idx, profile, share, low, high, listeners FROM fan_mix "
         f"WHERE artist_id = ? AND {where} ORDER BY profile_idx",
@@ -116,7 +116,7 @@ def fan_mix(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
 def fan_breakdown(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
     """profile, dim (age_band/gender/country), value, listeners (expected) of one artist."""
     where, params = _in_scope(scope)
-    return _df(
+    return read_df(
         store,
         f"SELECT profile, dim, value, listeners FROM fan_breakdowns "
         f"WHERE artist_id = ? AND {where} ORDER BY dim, value, profile",
@@ -128,7 +128,7 @@ def fan_breakdown(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
 def fan_targets(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
     """The artist's conversion targets (age x gender x country segments), best first."""
     where, params = _in_scope(scope)
-    return _df(
+    return read_df(
         store,
         f"SELECT rank, age_band, gender, country, listeners, passive_casual, diehard, "
         f"segment_diehard_share, artist_diehard_share, gap FROM fan_targets "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.queries import Filters, _df, _where, _where_labels_artists, scoped
+from data.queries import Filters, model_where, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
 
@@ -23,7 +23,7 @@ _ARTISTS = (
 
 
 def _artist_in_scope(scope: Scope, alias: str = "c") -> tuple[str, list]:
-    return _where(scope, None, catalog_alias=alias)
+    return where(scope, None, catalog_alias=alias)
 
 
 @scoped
@@ -32,8 +32,8 @@ def similar_artist_options(
 ) -> pd.DataFrame:
     """artist_id, artist_name, label, cluster, streams, listeners: the modelled artists in
     scope and the sidebar's label / artist filters (for the page's artist picker)."""
-    cond, params = _where_labels_artists(scope, filters)
-    return _df(
+    cond, params = model_where(scope, filters)
+    return read_df(
         store,
         f"SELECT s.artist_id, c.artist_name, c.label, s.cluster, s.streams, s.listeners "
         f"FROM similar_artists s JOIN {_ARTISTS} c USING (artist_id) WHERE {cond} "
@@ -48,8 +48,8 @@ def similar_cluster_points(
 ) -> pd.DataFrame:
     """artist_id, artist_name, label, cluster, cluster_prob, x, y, streams: the cluster view's
     points, for artists in scope and filter only."""
-    cond, params = _where_labels_artists(scope, filters)
-    return _df(
+    cond, params = model_where(scope, filters)
+    return read_df(
         store,
         f"SELECT s.artist_id, c.artist_name, c.label, s.cluster, s.cluster_prob, s.x, s.y, "
         f"s.streams FROM similar_artists s JOIN {_ARTISTS} c USING (artist_id) "
@@ -65,7 +65,7 @@ def similar_neighbors(store: Store, scope: Scope, artist_id: str, limit: int = 1
     shared_share_b. Empty when `artist_id` is out of scope."""
     cond_a, params_a = _artist_in_scope(scope, "a")
     cond_b, params_b = _artist_in_scope(scope, "b")
-    return _df(
+    return read_df(
         store,
         f"SELECT row_number() OVER (ORDER BY n.rank) AS rank, n.neighbor_id, b.artist_name, b.label, s.cluster, n.score, "
         f"n.shared_listeners, n.shared_share_a, n.shared_share_b "
@@ -83,7 +83,7 @@ def similar_artist_model(store: Store, scope: Scope, artist_id: str) -> pd.DataF
     cluster_prob, cluster_size (artists in the cluster across the catalogue), listeners,
     streams. Empty when out of scope or not modelled."""
     cond, params = _artist_in_scope(scope)
-    return _df(
+    return read_df(
         store,
         f"SELECT s.artist_id, c.artist_name, c.label, s.cluster, s.cluster_prob, "
         f"(SELECT count(*) FROM similar_artists t WHERE t.cluster = s.cluster) AS cluster_size, "
@@ -99,7 +99,7 @@ def similar_potential(store: Store, scope: Scope, artist_id: str) -> pd.DataFram
     country, actual, expected, low, high, gap, ratio. Expected values are learned by the
     batch job from similar artists across the catalogue (aggregate figures)."""
     cond, params = _artist_in_scope(scope)
-    return _df(
+    return read_df(
         store,
         f"SELECT p.rank, p.country, p.actual, p.expected, p.low, p.high, p.gap, p.ratio "
         f"FROM similar_potential p JOIN {_ARTISTS} c USING (artist_id) "
@@ -112,8 +112,8 @@ def similar_potential(store: Store, scope: Scope, artist_id: str) -> pd.DataFram
 def similar_top_track(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
     """The in-scope artist's most streamed track (isrc, track_title, streams) over all
     data, for the hand-off to the budget page. Empty when out of scope."""
-    cond, params = _where(scope, Filters(artist_ids=(artist_id,)))
-    return _df(
+    cond, params = where(scope, Filters(artist_ids=(artist_id,)))
+    return read_df(
         store,
         f"SELECT c.isrc, c.track_title, coalesce(sum(a.streams), 0) AS streams "
         f"FROM catalog c LEFT JOIN agg_daily a USING (isrc) WHERE {cond} "

@@ -15,7 +15,7 @@ from tests.conftest import END, USERS
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 CATALOG = "../pages/catalog.py"
-ADMIN = "../pages/admin_users.py"
+ADMIN = "../pages/users.py"
 
 
 @pytest.fixture

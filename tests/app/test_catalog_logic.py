@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from analytics.catalog import kpis
-from data import queries
 from data.aggregates import ACTIVE_SOURCES
 from data.queries import Filters
+from data.queries import catalog as catalog_queries
 from data.scope import Scope
 from data.store import open_store
 from tests.conftest import TRACKS, _fact_rows
@@ -80,7 +80,7 @@ def test_default_window_is_the_last_90_days_clamped() -> None:
 
 # -- data.queries (the Catalog's additions) ------------------------------------------------
 def test_stream_totals_match_the_fact_rows(store) -> None:
-    got = queries.stream_totals(store, ADMIN).iloc[0]
+    got = catalog_queries.stream_totals(store, ADMIN).iloc[0]
     ref = reference()
     assert got["streams"] == sum(r[-1] for r in ref)
     assert got["active_streams"] == sum(r[-1] for r in ref if r[4] in ACTIVE_SOURCES)
@@ -92,14 +92,14 @@ def test_filters_restrict_every_dimension(store) -> None:
     flt = Filters(
         labels=("Label A",), artist_ids=("AR1",), date_from=lo, date_to=hi, countries=("US", "DE")
     )
-    got = queries.stream_totals(store, ADMIN, flt).iloc[0]
+    got = catalog_queries.stream_totals(store, ADMIN, flt).iloc[0]
     ref = reference(labels=("Label A",), artists=("AR1",), countries=("US", "DE"), lo=lo, hi=hi)
     assert got["streams"] == sum(r[-1] for r in ref) > 0
     assert got["days"] == 10
 
 
 def test_listener_totals_count_known_ids(store) -> None:
-    got = queries.listener_totals(store, VIEWER_A).iloc[0]
+    got = catalog_queries.listener_totals(store, VIEWER_A).iloc[0]
     ref = reference(labels=("Label A",))
     assert got["listeners"] == len({r[5] for r in ref if r[5]})
     assert got["identified_streams"] == sum(r[-1] for r in ref if r[5])
@@ -112,44 +112,44 @@ def test_streams_daily_splits_sum_to_the_total(store) -> None:
         ("context", {"active", "passive"}),
         ("source", {"search", "editorial_playlist"}),
     ):
-        df = queries.streams_daily(store, ADMIN, None, split=split)
+        df = catalog_queries.streams_daily(store, ADMIN, None, split=split)
         assert set(df["series"]) == series
         assert df["streams"].sum() == total
-    df = queries.streams_daily(store, ADMIN, None, split="context")
+    df = catalog_queries.streams_daily(store, ADMIN, None, split="context")
     active = df.loc[df["series"] == "active", "streams"].sum()
     assert active == sum(r[-1] for r in reference() if r[4] in ACTIVE_SOURCES)
     with pytest.raises(ValueError):
-        queries.streams_daily(store, ADMIN, None, split="nonsense")
+        catalog_queries.streams_daily(store, ADMIN, None, split="nonsense")
 
 
 def test_streams_by_country_and_top_tracks(store) -> None:
-    by_country = queries.streams_by_country(store, VIEWER_A)
+    by_country = catalog_queries.streams_by_country(store, VIEWER_A)
     ref = defaultdict(int)
     for r in reference(labels=("Label A",)):
         ref[r[3]] += r[-1]
     assert dict(zip(by_country["country"], by_country["streams"], strict=True)) == ref
     assert list(by_country["streams"]) == sorted(by_country["streams"], reverse=True)
 
-    top = queries.top_tracks(store, ADMIN, limit=3)
+    top = catalog_queries.top_tracks(store, ADMIN, limit=3)
     per_track = defaultdict(int)
     for r in reference():
         per_track[r[2]] += r[-1]
     expected = sorted(per_track, key=lambda i: (-per_track[i], i))[:3]
     assert list(top["isrc"]) == expected
 
-    one = queries.streams_by_country(store, ADMIN, None, isrc="QZA000000003")
+    one = catalog_queries.streams_by_country(store, ADMIN, None, isrc="QZA000000003")
     assert set(one["country"]) == {"US", "BR"}
 
 
 def test_a_viewer_never_gets_another_labels_rows(store) -> None:
     b_track = "QZB000000001"
-    assert queries.streams_by_country(store, VIEWER_A, None, isrc=b_track).empty
-    assert queries.streams_daily(store, VIEWER_A, None, isrc=b_track).empty
-    assert set(queries.top_tracks(store, VIEWER_A)["label"]) == {"Label A"}
+    assert catalog_queries.streams_by_country(store, VIEWER_A, None, isrc=b_track).empty
+    assert catalog_queries.streams_daily(store, VIEWER_A, None, isrc=b_track).empty
+    assert set(catalog_queries.top_tracks(store, VIEWER_A)["label"]) == {"Label A"}
     for flt in (Filters(labels=("Label B",)), Filters(artist_ids=("BR1",))):
-        assert queries.stream_totals(store, VIEWER_A, flt).iloc[0]["streams"] == 0
-        assert queries.top_tracks(store, VIEWER_A, flt).empty
-    assert set(queries.countries(store, VIEWER_A)["country"]) == {"US", "BR", "DE"}
+        assert catalog_queries.stream_totals(store, VIEWER_A, flt).iloc[0]["streams"] == 0
+        assert catalog_queries.top_tracks(store, VIEWER_A, flt).empty
+    assert set(catalog_queries.countries(store, VIEWER_A)["country"]) == {"US", "BR", "DE"}
 
 
 # -- app.services ---------------------------------------------------------------------------
@@ -167,18 +167,28 @@ def test_catalog_kpis_compare_equal_periods(mini_db: Path, monkeypatch) -> None:
     assert k.tracks.current == 5 and k.tracks.pct == 0
 
 
-def test_cached_queries_are_keyed_by_user_labels(mini_db: Path, monkeypatch) -> None:
+def test_cached_queries_are_keyed_by_labels_and_shared(mini_db: Path, monkeypatch) -> None:
     from app import services
 
     monkeypatch.setenv("LABELRADAR_DB", str(mini_db))
-    admin = services.query("top_tracks", ADMIN, Filters())
-    viewer = services.query("top_tracks", VIEWER_A, Filters())
+    services.clear_caches()
+    admin = services.query(catalog_queries.top_tracks, ADMIN, Filters())
+    viewer = services.query(catalog_queries.top_tracks, VIEWER_A, Filters())
     assert set(admin["label"]) == {"Label A", "Label B"}
     assert set(viewer["label"]) == {"Label A"}
-    again = services.query("top_tracks", VIEWER_A, Filters())
-    pd.testing.assert_frame_equal(viewer, again)
-    with pytest.raises(KeyError):
-        services.query("not_a_query", ADMIN)
+
+    # Another user with the same labels is answered from the same cache entry: the store
+    # is not even opened for them.
+    def no_store(path: str):
+        raise AssertionError("the twin's query ran instead of hitting the shared cache")
+
+    monkeypatch.setattr(services, "get_store", no_store)
+    twin = Scope(username="someone_else", role="manager", labels=VIEWER_A.labels)
+    pd.testing.assert_frame_equal(
+        viewer, services.query(catalog_queries.top_tracks, twin, Filters())
+    )
+    with pytest.raises(TypeError, match="not a registered scoped query"):
+        services.query(lambda store, scope: None, ADMIN)
 
 
 def test_csv_download_keeps_text_and_defuses_formulas() -> None:

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import inspect
 import shutil
+import sys
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from app.jobs import run_jobs
-from data import queries
-from data.all_queries import QUERY_MODULES, SCOPED_QUERIES
-from data.queries import Filters
+from data.queries import Filters, all_queries
+from data.queries import catalog as catalog_queries
 from data.scope import Scope
 from data.store import open_store
+
+SCOPED_QUERIES = all_queries()
+QUERY_MODULES = tuple({sys.modules[f.__module__] for f in SCOPED_QUERIES.values()})
 
 
 @pytest.fixture(scope="module")
@@ -151,5 +154,5 @@ def test_no_public_unscoped_reader():
 def test_empty_scope_sees_nothing(stores):
     full, _, mine, _ = stores
     nobody = Scope(username="x", role="viewer", labels=frozenset())
-    assert queries.labels(full, nobody).empty
-    assert queries.tracks(full, nobody).empty
+    assert catalog_queries.labels(full, nobody).empty
+    assert catalog_queries.tracks(full, nobody).empty

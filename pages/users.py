@@ -16,7 +16,7 @@ if scope.role != "admin":  # the router already hides this page; never trust tha
     st.warning("This page is for administrators.", icon=":material/block:")
     st.stop()
 
-flash = state.pop_flash("admin_users")
+flash = state.pop_flash("users")
 if flash:
     st.success(flash, icon=":material/check_circle:")
 
@@ -57,7 +57,7 @@ with add_tab, st.form("add_user", clear_on_submit=True):
         except UserError as exc:
             st.error(f"Could not add the user: {exc}.", icon=":material/error:")
         else:
-            state.flash("admin_users", f"Added user `{new_name.strip()}` ({new_role}).")
+            state.flash("users", f"Added user `{new_name.strip()}` ({new_role}).")
             st.rerun()
 
 with edit_tab:
@@ -99,7 +99,7 @@ with edit_tab:
                 except UserError as exc:
                     st.error(f"Could not save: {exc}.", icon=":material/error:")
                 else:
-                    state.flash("admin_users", f"Saved changes to `{who}`.")
+                    state.flash("users", f"Saved changes to `{who}`.")
                     st.rerun()
 
 with log_tab:
