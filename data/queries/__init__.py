@@ -111,3 +111,11 @@ def model_where(
 
 def read_df(store: Store, sql: str, params: list[Any]) -> pd.DataFrame:
     return store.cursor().execute(sql, params).df()
+
+
+def operator_scope(store: Store) -> Scope:
+    """Every label in the catalog: the explicit scope of the command line, whose operators
+    run the store and see all of it. The CLI reads through the same scoped functions as the
+    pages with this scope, so no read path exists twice."""
+    rows = store.cursor().execute("SELECT DISTINCT label FROM catalog").fetchall()
+    return Scope(username="(operator)", role="admin", labels=frozenset(r[0] for r in rows))
