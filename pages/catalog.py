@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts, services, state, widgets
+from app.catalog import view as catalog_view
 from data.queries import catalog as catalog_queries
+from data.vocab import SOURCES
 
 SPLITS = {"DSP": "dsp", "Active / passive": "context"}
 
@@ -25,7 +27,7 @@ if flt.date_from is None or int(totals["streams"]) == 0:
     st.stop()
 
 # -- KPI cards ------------------------------------------------------------------------------
-k = services.catalog_kpis(scope, flt)
+k = catalog_view.catalog_kpis(scope, flt)
 compared = f"vs {k.previous_from:%d %b} – {k.previous_to:%d %b %Y}" if k.previous_from else None
 c1, c2, c3, c4 = st.columns(4)
 with c1:
@@ -82,7 +84,7 @@ with st.container(border=True):
     )
 
 # -- map and top countries ------------------------------------------------------------------
-by_country = services.country_streams(scope, flt)
+by_country = catalog_view.country_streams(scope, flt)
 map_col, country_col = st.columns([3, 2])
 with map_col, st.container(border=True):
     st.subheader("Streams by country")
@@ -106,7 +108,7 @@ with country_col, st.container(border=True):
     )
 
 # -- top tracks -----------------------------------------------------------------------------
-tracks = services.top_tracks(scope, flt, limit=100)
+tracks = catalog_view.top_tracks(scope, flt, limit=100)
 with st.container(border=True):
     st.subheader("Top tracks")
     widgets.table(
@@ -149,12 +151,12 @@ with st.container(border=True):
                     isrc=isrc,
                     title=f"Streams per day by source: {widgets.plot_text(labels[isrc])}",
                     series_title="Source",
-                    order=list(services.SOURCES),
+                    order=list(SOURCES),
                 ),
                 key="track_daily",
             )
         with right:
-            track_countries = services.country_streams(scope, flt, isrc=isrc)
+            track_countries = catalog_view.country_streams(scope, flt, isrc=isrc)
             widgets.table(
                 track_countries[["name", "country", "streams", "share_pct"]].rename(
                     columns={"name": "country_name"}

@@ -1,13 +1,14 @@
 """Users (admins only): add accounts, set role and labels, reset passwords, disable.
 
-Every change goes through data.users via app.services and is written to the audit log.
+Every change goes through data.users via app.users.view and is written to the audit log.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import services, state, widgets
+from app import state, widgets
+from app.users import view as users_view
 from data.users import MIN_PASSWORD, ROLES, UserError
 
 scope = state.current_scope()
@@ -21,7 +22,7 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 my_labels = sorted(scope.labels)
-accounts = services.list_users(scope)
+accounts = users_view.list_users(scope)
 
 with st.container(border=True):
     st.subheader("Accounts")
@@ -53,7 +54,7 @@ with add_tab, st.form("add_user", clear_on_submit=True):
         try:
             if new_pw != new_pw2:
                 raise UserError("the two passwords differ")
-            services.add_user(scope, new_name, new_pw, new_role, new_labels)
+            users_view.add_user(scope, new_name, new_pw, new_role, new_labels)
         except UserError as exc:
             st.error(f"Could not add the user: {exc}.", icon=":material/error:")
         else:
@@ -88,7 +89,7 @@ with edit_tab:
             )
             if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
                 try:
-                    services.update_user(
+                    users_view.update_user(
                         scope,
                         who,
                         role=role,
@@ -103,7 +104,7 @@ with edit_tab:
                     st.rerun()
 
 with log_tab:
-    log = services.user_audit(scope)
+    log = users_view.user_audit(scope)
     if log.empty:
         st.info("No user changes have been recorded yet.")
     else:

@@ -198,7 +198,8 @@ def growth_metrics(rows: pd.DataFrame, start, end) -> Growth:
             None,
             f"only {n} identified listeners in the window (needs {MIN_LISTENERS})",
         )
-    r = r.sort_values(["listener_id", "date"])
+    # Ties on a listener's first day are broken by source, so reruns agree.
+    r = r.sort_values(["listener_id", "date", "source"], kind="stable")
     code, _ = pd.factorize(r.listener_id)
     date = r.date.to_numpy()
     source = r.source.astype(str).to_numpy()

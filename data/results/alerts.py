@@ -96,7 +96,7 @@ def window_rows(
             "t.source::VARCHAR AS source, t.playlist_id, sum(t.streams)::DOUBLE AS streams "
             "FROM trend_facts t "
             "JOIN alert_windows w ON t.isrc = w.isrc AND t.date BETWEEN w.lo AND w.hi "
-            "GROUP BY ALL"
+            "GROUP BY ALL ORDER BY ALL"
         ).df()
         days = cur.execute(
             "SELECT w.key, count(DISTINCT a.date) AS days FROM agg_daily a "
@@ -117,7 +117,8 @@ def window_listeners(cur: duckdb.DuckDBPyConnection, windows: pd.DataFrame) -> p
         df = cur.execute(
             "SELECT w.key, t.listener_id, t.date, t.source::VARCHAR AS source "
             "FROM trend_facts t JOIN alert_windows w ON t.isrc = w.isrc "
-            "AND t.date BETWEEN w.lo AND w.hi WHERE t.listener_id IS NOT NULL"
+            "AND t.date BETWEEN w.lo AND w.hi WHERE t.listener_id IS NOT NULL "
+            "ORDER BY ALL"  # a fixed order: parallel scans return rows in any order
         ).df()
     finally:
         cur.unregister("alert_windows")

@@ -152,13 +152,13 @@ def test_a_viewer_never_gets_another_labels_rows(store) -> None:
     assert set(catalog_queries.countries(store, VIEWER_A)["country"]) == {"US", "BR", "DE"}
 
 
-# -- app.services ---------------------------------------------------------------------------
+# -- app.catalog.view and app.services -----------------------------------------------------------------------
 def test_catalog_kpis_compare_equal_periods(mini_db: Path, monkeypatch) -> None:
-    from app import services
+    from app.catalog import view as catalog_view
 
     monkeypatch.setenv("LABELRADAR_DB", str(mini_db))
     lo, hi = dt.date(2025, 2, 11), dt.date(2025, 2, 20)
-    k = services.catalog_kpis(ADMIN, Filters(date_from=lo, date_to=hi))
+    k = catalog_view.catalog_kpis(ADMIN, Filters(date_from=lo, date_to=hi))
     assert (k.previous_from, k.previous_to) == (dt.date(2025, 2, 1), dt.date(2025, 2, 10))
     now = sum(r[-1] for r in reference(lo=lo, hi=hi))
     before = sum(r[-1] for r in reference(lo=k.previous_from, hi=k.previous_to))

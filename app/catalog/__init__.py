@@ -1,0 +1,1 @@
+"""The Catalog feature: streams, listeners and active share over the sidebar filters."""

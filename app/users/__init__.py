@@ -1,0 +1,1 @@
+"""The Users feature: account management for administrators, every change audited."""
