@@ -1,13 +1,14 @@
 """Application services: the store, cached scoped queries, sign-in and user management.
 
 Pages call these functions with the signed-in user's Scope (from app.state) and the shared
-Filters. Query results are cached with st.cache_data keyed by (store path, query, user and
-labels, arguments); the Store itself comes from a st.cache_resource getter and is never
+Filters. Query results are cached with st.cache_data keyed by (store path, query, labels,
+arguments), so users who read the same labels share them; the Store itself comes from a st.cache_resource getter and is never
 hashed.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -82,19 +83,24 @@ def model_run(feature: str) -> runs.ModelRun | None:
 
 
 # -- cached scoped queries --------------------------------------------------------------
-LabelsKey = tuple[str, ...]
+LabelsKey = tuple[str, tuple[str, ...]]  # ('', labels); the user name only in the bench
 QueryFn = Callable[..., T]
+
+
+# Bench only (bench/load_sessions.py): key caches by user too, the way they were keyed
+# before, to measure what sharing them gains.
+_CACHE_BY_USER = os.environ.get("LABELRADAR_CACHE_BY_USER") == "1"
 
 
 def labels_key(scope: Scope) -> LabelsKey:
     """The cache key of a scope: its labels only. Scoped queries depend on nothing else
     (checked by the scoping test), so two users who read the same labels share results."""
-    return tuple(sorted(scope.labels))
+    return (scope.username if _CACHE_BY_USER else "", tuple(sorted(scope.labels)))
 
 
-def scope_for_labels(labels: LabelsKey) -> Scope:
+def scope_for_labels(key: LabelsKey) -> Scope:
     """The scope a shared cache entry runs its queries with: the labels, no person."""
-    return Scope(username="(shared cache)", role="viewer", labels=frozenset(labels))
+    return Scope(username="(shared cache)", role="viewer", labels=frozenset(key[1]))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=4000)
