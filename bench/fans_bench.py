@@ -1,5 +1,5 @@
 """Fan types: fit time, accuracy against the planted truth, and held-out likelihood against
-the seed's original model (150 quantile bins as unordered words), on the same splits.
+the baseline model (sklearn LDA on 150 quantile bins as unordered words), on the same splits.
 
     python bench/fans_bench.py [--db data/labelradar.duckdb] [--realdata DIR]
 
@@ -10,7 +10,7 @@ the seed's original model (150 quantile bins as unordered words), on the same sp
   fit time.
 - both: held-out log-likelihood per listener-artist pair (20% of pairs held out, 3 splits)
   of this model (smooth log-normal profiles on merged log bins), sklearn LDA on the same
-  log bins, and the original (sklearn LDA on 150 quantile bins), each predicting the exact
+  log bins, and the baseline (sklearn LDA on 150 quantile bins), each predicting the exact
   total (bin mass / bin width for the LDA variants); plus the fit-time ratio.
 The demo store is opened read-only (pass a copy; never the shared demo store read-write).
 """
