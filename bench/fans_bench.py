@@ -1,5 +1,5 @@
 """Fan types: fit time, accuracy against the planted truth, and held-out likelihood against
-the seed's original model (150 quantile bins as unordered words), on the same splits.
+the baseline model (sklearn LDA on 150 quantile bins as unordered words), on the same splits.
 
     python bench/fans_bench.py [--db data/labelradar.duckdb] [--realdata DIR]
 
@@ -10,7 +10,7 @@ the seed's original model (150 quantile bins as unordered words), on the same sp
   fit time.
 - both: held-out log-likelihood per listener-artist pair (20% of pairs held out, 3 splits)
   of this model (smooth log-normal profiles on merged log bins), sklearn LDA on the same
-  log bins, and the original (sklearn LDA on 150 quantile bins), each predicting the exact
+  log bins, and the baseline (sklearn LDA on 150 quantile bins), each predicting the exact
   total (bin mass / bin width for the LDA variants); plus the fit-time ratio.
 The demo store is opened read-only (pass a copy; never the shared demo store read-write).
 """
@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from truth import ground_truth_dir
 
-from analytics import fans as F
+from analytics import fans as fan_types
+from analytics.fans.selection import MODELS, evaluate_k
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -35,11 +36,11 @@ def heldout_table(pairs: pd.DataFrame, ks: tuple[int, ...], seeds=(0, 1, 2)) -> 
     codes, _ = pd.factorize(pairs["artist_id"], sort=True)
     s = pairs["streams"].to_numpy(np.int64)
     rows = []
-    for model in F.MODELS:
+    for model in MODELS:
         for k in ks:
             for seed in seeds:
                 t = time.perf_counter()
-                ll = F.evaluate_k(codes, s, int(codes.max()) + 1, k, seed, model=model)
+                ll = evaluate_k(codes, s, int(codes.max()) + 1, k, seed, model=model)
                 rows.append((model, k, seed, ll, time.perf_counter() - t))
     df = pd.DataFrame(rows, columns=["model", "k", "seed", "loglik", "seconds"])
     return (
@@ -49,19 +50,19 @@ def heldout_table(pairs: pd.DataFrame, ks: tuple[int, ...], seeds=(0, 1, 2)) -> 
     )
 
 
-def describe(res: F.FanResults) -> str:
-    m = res.model
-    lines = [f"k = {len(m.names)} (flat evidence, default kept: {res.k_choice.flat})"]
-    if not res.k_choice.scores.empty:
-        sc = res.k_choice.scores.groupby("k").loglik.mean()
+def describe(res: fan_types.FansModel) -> str:
+    lines = [f"k = {res.k} (flat evidence, default kept: {res.summary['k_flat']})"]
+    if not res.k_scores.empty:
+        sc = res.k_scores.groupby("k").loglik.mean()
         lines.append("held-out loglik by k: " + ", ".join(f"{k}: {v:.4f}" for k, v in sc.items()))
-    for name, mean, mu, sd in zip(m.names, m.mean_streams, res.mu, res.sigma, strict=True):
+    for p in res.profiles.itertuples():
         lines.append(
-            f"  {name:<10} mean {mean:10.1f} streams, median {np.exp(mu):9.1f}, log-sd {sd:.2f}"
+            f"  {p.name:<10} mean {p.mean_streams:10.1f} streams, median {np.exp(p.mu):9.1f}, "
+            f"log-sd {p.sigma:.2f}"
         )
-    for t in m.thresholds:
-        x = "none" if t["streams"] is None else f"{t['streams']:.1f}"
-        lines.append(f"  {t['lower']} -> {t['upper']} at {x} streams")
+    for t in res.thresholds.itertuples():
+        x = "none" if pd.isna(t.streams) else f"{t.streams:.1f}"
+        lines.append(f"  {t.lower_name} -> {t.upper_name} at {x} streams")
     return "\n".join(lines)
 
 
@@ -75,7 +76,7 @@ def demo(db: Path) -> None:
         pairs = fan_data.read_pairs(store.cursor(), None)
         read_s = time.perf_counter() - t
     t = time.perf_counter()
-    res = F.analyse(pairs)
+    res = fan_types.fit(pairs)
     fit_s = time.perf_counter() - t
     print(
         f"pairs {len(pairs):,}, artists {pairs.artist_id.nunique()}, "
@@ -109,7 +110,7 @@ def demo(db: Path) -> None:
     )
     print("held-out log-likelihood per pair (3 splits, 20% held out):")
     print(
-        heldout_table(pairs, (3, res.k_choice.k) if res.k_choice.k != 3 else (3,)).to_string(
+        heldout_table(pairs, (3, res.k) if res.k != 3 else (3,)).to_string(
             index=False, float_format=lambda v: f"{v:.4f}"
         )
     )
@@ -134,11 +135,11 @@ def lastfm(root: Path) -> None:
         f"listeners {pairs.listener_id.nunique():,}, play counts 1..{pairs.streams.max():,}"
     )
     t = time.perf_counter()
-    res = F.analyse(pairs)
+    res = fan_types.fit(pairs)
     print(f"fit {time.perf_counter() - t:.2f} s")
     print(describe(res))
     print("held-out log-likelihood per pair (3 splits, 20% held out):")
-    ks = tuple(sorted({3, res.k_choice.k}))
+    ks = tuple(sorted({3, res.k}))
     print(heldout_table(pairs, ks).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 
 

@@ -10,26 +10,9 @@ from data.queries import fans as fans_queries
 
 scope = state.current_scope()
 flt = state.current_filters()
-run = view.latest_run()
-window = (
-    f"the {run.params['window_days']} days to {run.data_through:%d %b %Y}"
-    if run is not None and run.params.get("window_days") and run.data_through
-    else "the whole history"
-)
-widgets.page_header(
-    "Fan types",
-    "Passive, casual and diehard listeners from listener-level streams (DSP rows with a "
-    f"listener id) over {window} (the window is set by `labelradar refresh --fans-window "
-    "DAYS`). The sidebar's date and country filters do not apply; its label and artist "
-    "filters do.",
-)
-
+widgets.page_header("Fan types", view.description(services.model_run("fans")))
+run = widgets.model_run_header("fans", "fan-type model")
 if run is None:
-    st.info(
-        "The fan-type model has not been computed on this store yet. Run "
-        "`labelradar refresh` (or `labelradar refresh --only fans`) and reload this page.",
-        icon=":material/model_training:",
-    )
     st.stop()
 
 model = services.query(fans_queries.fan_model, scope)
@@ -39,25 +22,14 @@ if model["profiles"].empty:
         "for your labels, so there are no fan types to show."
     )
     st.stop()
-st.caption(
-    f"Computed {run.computed_at:%d %b %Y %H:%M} UTC from data through {run.data_through:%d %b %Y}."
-    if run.data_through
-    else f"Computed {run.computed_at:%d %b %Y %H:%M} UTC."
-)
 
 artists = services.query(fans_queries.fan_artists, scope, flt)
 if artists.empty:
     widgets.no_data("No artists of your labels match the sidebar's label and artist filters.")
     st.stop()
 
-names = dict(zip(artists["artist_id"], artists["artist_name"], strict=True))
-counts = dict(zip(artists["artist_id"], artists["listeners"], strict=True))
-artist_id = st.selectbox(
-    "Artist",
-    list(artists["artist_id"]),
-    format_func=lambda a: f"{counts[a]:,} listeners with ids · {names[a]}",
-    key="fans_artist",
-)
+choice = view.ArtistChoice.of(artists)
+artist_id = st.selectbox("Artist", choice.ids, format_func=choice.label, key="fans_artist")
 profile_names = list(model["profiles"]["name"])
 top_name = profile_names[-1]
 
@@ -69,31 +41,26 @@ with right:
     st.subheader("Where one type becomes another")
     for line in view.thresholds_text(model["thresholds"], model["profiles"]):
         st.markdown(f"- {line}")
-    k_note = (
-        f"{len(profile_names)} profiles: chosen by held-out likelihood over several random "
-        "splits (three is kept when more or fewer fit no better)."
-    )
-    st.caption(k_note)
+    st.caption(view.k_note(len(profile_names)))
 
-if counts[artist_id] == 0:
+listeners = int(choice.listeners[artist_id])
+if listeners == 0:
     st.warning(
-        f"{names[artist_id]} has no listener-level streams (no DSP rows with a listener id), "
-        "so its fans cannot be typed. Pick another artist.",
+        f"{choice.names[artist_id]} has no listener-level streams (no DSP rows with a listener "
+        "id), so its fans cannot be typed. Pick another artist.",
         icon=":material/person_off:",
     )
     st.stop()
 
 # -- mix beside comparison artists -----------------------------------------------------------
 mixes = services.query(fans_queries.fan_mixes, scope)
-others = [a for a in artists["artist_id"] if a != artist_id and counts[a] > 0]
 compare = st.multiselect(
     "Compare with (up to 3 artists)",
-    others,
+    choice.others(artist_id),
     max_selections=3,
-    format_func=lambda a: names[a],
+    format_func=lambda a: choice.names[a],
     key="fans_compare",
 )
-listeners = int(counts[artist_id])
 if listeners < view.FEW_LISTENERS:
     st.info(
         f"Only {listeners} listeners with ids: the intervals are wide and the mix is uncertain.",
@@ -130,12 +97,7 @@ else:
 
 # -- conversion targets ----------------------------------------------------------------------
 st.subheader("Conversion targets")
-st.caption(
-    f"Age × gender × country segments ranked by their conversion gap: listeners × the "
-    f"artist's {top_name} share − the segment's expected {top_name} fans, i.e. how many more "
-    f"{top_name} fans the segment would have if it converted like the artist's audience as a "
-    "whole. Segments with fewer than 5 listeners are left out."
-)
+st.caption(view.targets_caption(top_name))
 targets = services.query(fans_queries.fan_targets, scope, artist_id=artist_id)
 if targets.empty:
     widgets.no_data("No segment falls short of the artist's diehard share.")

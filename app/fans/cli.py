@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for
+
+if TYPE_CHECKING:
+    from data.store import Store
+
+# The top-level keys of each subcommand's --json answer.
+JSON_KEYS: dict[str, tuple[str, ...]] = {
+    "fans": ("profiles", "thresholds", "mix", "listeners", "computed_at", "data_through"),
+}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -19,26 +27,30 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.set_defaults(func=cmd_fans)
 
 
-def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
-    """(artist name, the JSON answer for one artist in exactly the issue's shape); raises
-    CliError for a user-caused problem."""
-    from data.results import fans as fan_data
-    from data.results import runs as model_runs
+def payload_for(store: Store, artist_id: str) -> tuple[str, dict[str, Any]]:
+    """(artist name, the JSON answer for one artist); raises CliError for a user-caused
+    problem. Reads through the scoped queries with the operator's scope (every label)."""
+    # Imported here: the parser is built for every subcommand, and --help should stay quick.
+    from data.queries import Filters, operator_scope
+    from data.queries import fans as queries
+    from data.results import runs
 
-    run = model_runs.latest(store, "fans")
+    run = runs.latest(store, "fans")
     if run is None:
         raise CliError("no fan-type model on this store yet: run `labelradar refresh` first")
-    cur = store.cursor()
-    name = fan_data.artist_name(cur, artist_id)
-    if name is None:
+    scope = operator_scope(store)
+    artist = queries.fan_artists(store, scope, Filters(artist_ids=(artist_id,)))
+    if artist.empty:
         raise CliError(f"unknown artist {artist_id!r}: see the catalog for artist ids")
-    mix = fan_data.read_mix(cur, artist_id)
+    name = str(artist["artist_name"].iloc[0])
+    mix = queries.fan_mix(store, scope, artist_id)
     if mix.empty:
         raise CliError(
             f"artist {artist_id} ({name}) has no listener-level streams (no listener ids) "
             "in the modelled window, so it has no fan types"
         )
-    profiles, pmf, thresholds = fan_data.read_profiles(cur)
+    model = queries.fan_model(store, scope)
+    pmf = model["pmf"]
     return name, {
         "profiles": [
             {
@@ -49,7 +61,7 @@ def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
                     for b in pmf[pmf.profile_idx == p.profile_idx].itertuples()
                 ],
             }
-            for p in profiles.itertuples()
+            for p in model["profiles"].itertuples()
         ],
         "thresholds": [
             {
@@ -57,7 +69,7 @@ def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
                 "upper": t.upper_name,
                 "streams": None if t.streams != t.streams else round(float(t.streams), 1),
             }
-            for t in thresholds.itertuples()
+            for t in model["thresholds"].itertuples()
         ],
         "mix": {
             m.profile: {
@@ -74,6 +86,7 @@ def payload_for(store: Any, artist_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def text_for(artist_id: str, name: str, p: dict[str, Any]) -> str:
+    """The answer for a person: mix with intervals, profile means and thresholds."""
     lines = [f"{name} ({artist_id}): {p['listeners']:,} listeners with ids"]
     for name, m in p["mix"].items():
         lines.append(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
-from app import charts, geo, services
+from app import charts, geo
 from app.charts import PALETTE
 from app.widgets import plot_text
-from data.results import runs as model_runs
+from data.results.runs import ModelRun
 from data.vocab import AGE_BANDS, GENDERS
 
 FEW_LISTENERS = 50  # below this an artist's mix is flagged as uncertain
@@ -29,8 +30,63 @@ def colour(name: str, i: int) -> str:
     return PROFILE_COLOURS.get(name, PALETTE[i % len(PALETTE)])
 
 
-def latest_run() -> model_runs.ModelRun | None:
-    return model_runs.latest(services.store(), "fans")
+def description(run: ModelRun | None) -> str:
+    """The page's description, naming the modelled window of the latest run."""
+    window = (
+        f"the {run.params['window_days']} days to {run.data_through:%d %b %Y}"
+        if run is not None and run.params.get("window_days") and run.data_through
+        else "the whole history"
+    )
+    return (
+        "Passive, casual and diehard listeners from listener-level streams (DSP rows with a "
+        f"listener id) over {window} (the window is set by `labelradar refresh --fans-window "
+        "DAYS`). The sidebar's date and country filters do not apply; its label and artist "
+        "filters do."
+    )
+
+
+@dataclass(frozen=True)
+class ArtistChoice:
+    """The artists offered by the page: names and listeners with ids (0: not modelled)."""
+
+    names: dict[str, str]
+    listeners: dict[str, int]
+
+    @classmethod
+    def of(cls, artists: pd.DataFrame) -> ArtistChoice:
+        """From the fan_artists query (artist_id, artist_name, listeners)."""
+        ids = list(artists["artist_id"])
+        return cls(
+            dict(zip(ids, artists["artist_name"], strict=True)),
+            dict(zip(ids, artists["listeners"], strict=True)),
+        )
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.names)
+
+    def label(self, artist_id: str) -> str:
+        return f"{self.listeners[artist_id]:,} listeners with ids · {self.names[artist_id]}"
+
+    def others(self, artist_id: str) -> list[str]:
+        """Modelled artists to compare `artist_id` with."""
+        return [a for a in self.names if a != artist_id and self.listeners[a] > 0]
+
+
+def k_note(k: int) -> str:
+    return (
+        f"{k} profiles: chosen by held-out likelihood over several random splits (three is "
+        "kept when more or fewer fit no better)."
+    )
+
+
+def targets_caption(top_name: str) -> str:
+    return (
+        f"Age × gender × country segments ranked by their conversion gap: listeners × the "
+        f"artist's {top_name} share − the segment's expected {top_name} fans, i.e. how many "
+        f"more {top_name} fans the segment would have if it converted like the artist's "
+        "audience as a whole. Segments with fewer than 5 listeners are left out."
+    )
 
 
 def profile_figure(pmf: pd.DataFrame) -> go.Figure:

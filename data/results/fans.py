@@ -1,6 +1,6 @@
 """Batch reads and writes of the fans job (unscoped: the job models the whole catalogue).
 
-Pages read the results through data/queries_fans.py, which applies the user's scope."""
+Pages and the CLI read the results through data/queries/fans.py, which applies a scope."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ import datetime as dt
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
-RESULT_TABLES = (
-    "fan_profiles",
-    "fan_profile_pmf",
-    "fan_thresholds",
-    "fan_k_scores",
-    "fan_mix",
-    "fan_assignments",
-    "fan_breakdowns",
-    "fan_targets",
-)
+# The table of each result frame of the fitted model (analytics.fans.FansModel.frames()).
+RESULT_TABLES = {
+    "profiles": "fan_profiles",
+    "profile_pmf": "fan_profile_pmf",
+    "thresholds": "fan_thresholds",
+    "k_scores": "fan_k_scores",
+    "mix": "fan_mix",
+    "assignments": "fan_assignments",
+    "breakdowns": "fan_breakdowns",
+    "targets": "fan_targets",
+}
 
 
 def read_pairs(cur: DuckDBPyConnection, date_from: dt.date | None) -> pd.DataFrame:
@@ -66,10 +67,11 @@ def window_start(cur: DuckDBPyConnection, window_days: int | None) -> dt.date | 
 
 
 def write_results(cur: DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Replace every result table with the given frames (inside the job's transaction)."""
-    for table in RESULT_TABLES:
+    """Replace every result table with the given frames, keyed as in RESULT_TABLES (inside
+    the job's transaction); a missing or empty frame leaves its table empty."""
+    for key, table in RESULT_TABLES.items():
         cur.execute(f"DELETE FROM {table}")
-        df = frames.get(table)
+        df = frames.get(key)
         if df is None or df.empty:
             continue
         name = f"__fans_{table}"
@@ -79,29 +81,3 @@ def write_results(cur: DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> N
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
         finally:
             cur.unregister(name)
-
-
-# -- operator reads (the CLI: unscoped, like `info`) ------------------------------------------
-def read_profiles(cur: DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(profiles, pmf, thresholds) of the persisted model."""
-    profiles = cur.execute("SELECT * FROM fan_profiles ORDER BY profile_idx").df()
-    pmf = cur.execute("SELECT * FROM fan_profile_pmf ORDER BY profile_idx, bin_idx").df()
-    thresholds = cur.execute(
-        "SELECT lower_name, upper_name, streams FROM fan_thresholds ORDER BY idx"
-    ).df()
-    return profiles, pmf, thresholds
-
-
-def artist_name(cur: DuckDBPyConnection, artist_id: str) -> str | None:
-    row = cur.execute(
-        "SELECT any_value(artist_name) FROM catalog WHERE artist_id = ?", [artist_id]
-    ).fetchone()
-    return None if row is None else row[0]
-
-
-def read_mix(cur: DuckDBPyConnection, artist_id: str) -> pd.DataFrame:
-    return cur.execute(
-        "SELECT profile, share, low, high, listeners FROM fan_mix WHERE artist_id = ? "
-        "ORDER BY profile_idx",
-        [artist_id],
-    ).df()

@@ -1,18 +1,18 @@
-"""The fans batch job on generated stores, its persisted results and the CLI."""
+"""The fans batch job on generated stores and its persisted results."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from app.cli import main
-from app.fans.job import run_fans
+from app.fans import job
 from data.results import runs as model_runs
+from data.results.fans import RESULT_TABLES
 from data.store import open_store
+
+TABLES = tuple(RESULT_TABLES.values())
 
 
 def _ground_truth(demo_db: Path) -> Path:
@@ -55,58 +55,33 @@ def test_window_is_a_recorded_parameter(demo_db: Path, tmp_path: Path) -> None:
     shutil.copy(demo_db, db)
     with open_store(db) as store:
         before = store.cursor().execute("SELECT sum(listeners) FROM fan_mix").fetchone()[0]
-        summary = run_fans(store, lambda s, f: None, window_days=30, ks=(3,), seeds=(0,))
+        summary = job.run(store, lambda s, f: None, window_days=30, ks=(3,), seeds=(0,))
         run = model_runs.latest(store, "fans")
         after = store.cursor().execute("SELECT sum(listeners) FROM fan_mix").fetchone()[0]
     assert run.params["window_days"] == 30 and run.summary["pairs"] == summary["pairs"]
     assert 0 < after < before
 
 
-def test_cli_json_shape_and_errors(demo_db: Path, tmp_path: Path, capsys) -> None:
-    with open_store(demo_db, read_only=True) as store:
-        artist = store.cursor().execute("SELECT min(artist_id) FROM fan_mix").fetchone()[0]
-    assert main(["fans", "--db", str(demo_db), "--artist", artist, "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"profiles", "thresholds", "mix", "listeners", "computed_at", "data_through"}
-    assert [p["name"] for p in out["profiles"]] == ["passive", "casual", "diehard"]
-    for p in out["profiles"]:
-        assert set(p) == {"name", "mean_streams", "pmf"}
-        assert sum(b["p"] for b in p["pmf"]) == pytest.approx(1.0, abs=1e-4)
-        assert set(p["pmf"][0]) == {"low", "high", "p"}
-    assert set(out["mix"]) == {"passive", "casual", "diehard"}
-    assert sum(m["share"] for m in out["mix"].values()) == pytest.approx(1.0, abs=1e-3)
-    assert all(m["low"] <= m["share"] <= m["high"] for m in out["mix"].values())
-    assert out["listeners"] > 0 and len(out["thresholds"]) == 2
-
-    assert main(["fans", "--db", str(demo_db), "--artist", artist]) == 0
-    assert "diehard" in capsys.readouterr().out
-
-    assert main(["fans", "--db", str(demo_db), "--artist", "NO-SUCH"]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "unknown artist" in err
-
-    db = tmp_path / "silent.duckdb"
-    shutil.copy(demo_db, db)
-    with open_store(db) as store:
-        store.cursor().execute(
-            "INSERT INTO catalog (isrc, track_title, artist_id, artist_name, label, genre, "
-            "release_date, load_id) SELECT 'QZZ000000099', 'Quiet', 'SILENT1', 'Silent One', "
-            "label, 'pop', DATE '2026-01-01', 1 FROM catalog LIMIT 1"
-        )
-    assert main(["fans", "--db", str(db), "--artist", "SILENT1"]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "no listener" in err
-
-
-def test_cli_without_a_model_run_says_to_refresh(mini_db: Path, capsys) -> None:
-    assert main(["fans", "--db", str(mini_db), "--artist", "AR1"]) == 1
-    assert "labelradar refresh" in capsys.readouterr().err
-
-
 def test_job_on_the_mini_store_with_few_listeners(mini_db_copy: Path) -> None:
     with open_store(mini_db_copy) as store:
-        summary = run_fans(store, lambda s, f: None)
+        summary = job.run(store, lambda s, f: None)
         mix = store.cursor().execute("SELECT * FROM fan_mix").df()
     assert summary["artists"] == 3 and summary["k"] >= 2
     # seven listener ids per artist: wide intervals
     assert (mix.high - mix.low).mean() > 0.2
+
+
+def test_job_without_listener_ids_clears_the_results_and_records_the_run(
+    mini_db_copy: Path,
+) -> None:
+    with open_store(mini_db_copy) as store:
+        job.run(store, lambda s, f: None)
+        cur = store.cursor()
+        assert cur.execute("SELECT count(*) FROM fan_mix").fetchone()[0] > 0
+        cur.execute("UPDATE trend_facts SET listener_id = NULL")
+        summary = job.run(store, lambda s, f: None)
+        latest = model_runs.latest(store, "fans")
+        left = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    assert summary == {"pairs": 0, "artists": 0, "k": None}
+    assert latest.summary == summary
+    assert not any(left.values()), left

@@ -73,11 +73,11 @@ def test_no_model_run_tells_to_refresh(mini_db: Path, monkeypatch) -> None:
 
 
 def test_few_listeners_give_wide_intervals_not_a_crash(mini_db_copy: Path, monkeypatch) -> None:
-    from app.fans.job import run_fans
+    from app.fans import job
     from tests.conftest import USERS
 
     with open_store(mini_db_copy) as store:
-        run_fans(store, lambda s, f: None)
+        job.run(store, lambda s, f: None)
     at = _open(mini_db_copy, monkeypatch, "admin", USERS["admin"][0])
     assert any("intervals are wide" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 4
