@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.catalog import kpis
-from data import audit, queries, users
+from data import audit, queries, signin, users
 from data.queries import Filters
 from data.queries import catalog as catalog_queries
 from data.results import runs
@@ -228,19 +228,11 @@ def country_streams(scope: Scope, filters: Filters, isrc: str | None = None) -> 
 
 
 # -- accounts ---------------------------------------------------------------------------
-def authenticate(username: str, password: str) -> users.User | None:
-    """The account if the credentials are right and it is enabled; audited either way."""
-    st_ = store()
-    user = users.authenticate(st_, username, password)
-    with st_.write_lock:
-        audit.record(
-            st_.cursor(),
-            actor=username if user else "(anonymous)",
-            action="session.sign_in" if user else "session.sign_in_failed",
-            entity="session",
-            entity_id=username[:64],
-        )
-    return user
+def authenticate(username: str, password: str, client: str) -> signin.SignIn:
+    """Check a sign-in attempt from `client` (see app.auth.client_id): the account if the
+    credentials are right, it is enabled and no lockout is in force. Throttled and audited
+    in data.signin."""
+    return signin.sign_in(store(), username, password, client=client)
 
 
 def refresh_user(username: str) -> users.User | None:
