@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.results import alerts as alerts_store
 from data.store import open_store
+from data.synth.build import DEMO_PASSWORDS
 from tests.conftest import USERS
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -22,7 +23,7 @@ def _open(db: Path, monkeypatch, username: str) -> AppTest:
     at.run()
     fields = {ti.label: ti for ti in at.text_input}
     fields["Username"].input(username)
-    fields["Password"].input(f"labelradar-{username}")
+    fields["Password"].input(DEMO_PASSWORDS[username])
     next(b for b in at.button if b.label == "Sign in").click()
     at.run()
     at.switch_page(ALERTS).run()
