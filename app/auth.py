@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
 from app import services, state, widgets
 
 WRONG_CREDENTIALS = "Wrong username or password, or the account is disabled."
+CLIENT_KEY = "lr_client"
 
 
 def sign_in_page() -> None:
@@ -28,13 +31,31 @@ def sign_in_page() -> None:
             st.caption("Demo store: the demo accounts are listed in the README.")
     if not submitted:
         return
-    user = services.authenticate(username.strip(), password) if username.strip() else None
-    if user is None:
+    if not username.strip():
         with middle:
             st.error(WRONG_CREDENTIALS, icon=":material/lock:")
         return
-    state.set_user(user)
+    outcome = services.authenticate(username.strip(), password, client_id())
+    if outcome.user is None:
+        with middle:
+            if outcome.checked:
+                st.error(WRONG_CREDENTIALS, icon=":material/lock:")
+            if outcome.lockout is not None:
+                st.error(outcome.lockout.message(), icon=":material/timer:")
+        return
+    state.set_user(outcome.user)
     st.rerun()  # the same URL now resolves to the real page
+
+
+def client_id() -> str:
+    """Who is signing in, for throttling: the IP address when Streamlit knows it, else this
+    browser session (local connections have no address; under AppTest it is a mock)."""
+    ip = st.context.ip_address
+    if isinstance(ip, str) and ip:
+        return f"ip:{ip}"
+    if CLIENT_KEY not in st.session_state:
+        st.session_state[CLIENT_KEY] = secrets.token_urlsafe(12)
+    return f"session:{st.session_state[CLIENT_KEY]}"
 
 
 def no_access_page() -> None:

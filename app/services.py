@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from data import audit, queries, users
+from data import queries, signin, users
 from data.results import runs
 from data.scope import Scope
 from data.store import Store, StoreError, default_db_path, open_store
@@ -137,19 +137,11 @@ def clear_caches() -> None:
 
 
 # -- accounts ---------------------------------------------------------------------------
-def authenticate(username: str, password: str) -> users.User | None:
-    """The account if the credentials are right and it is enabled; audited either way."""
-    st_ = store()
-    user = users.authenticate(st_, username, password)
-    with st_.write_lock:
-        audit.record(
-            st_.cursor(),
-            actor=username if user else "(anonymous)",
-            action="session.sign_in" if user else "session.sign_in_failed",
-            entity="session",
-            entity_id=username[:64],
-        )
-    return user
+def authenticate(username: str, password: str, client: str) -> signin.SignIn:
+    """Check a sign-in attempt from `client` (see app.auth.client_id): the account if the
+    credentials are right, it is enabled and no lockout is in force. Throttled and audited
+    in data.signin."""
+    return signin.sign_in(store(), username, password, client=client)
 
 
 def refresh_user(username: str) -> users.User | None:

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass
 
 import pandas as pd
 
 from data import audit
+from data.passwords import (  # noqa: F401  (MIN_PASSWORD: re-exported for the Users page)
+    MIN_PASSWORD,
+    cost_of,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from data.scope import Scope
 from data.store import Store
 from data.vocab import ROLES
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
-# scrypt cost: ~50 ms per check on this class of machine, 16 MiB of memory.
-_N, _R, _P = 2**14, 8, 1
-MIN_PASSWORD = 8
 
 
 class UserError(Exception):
@@ -37,29 +39,6 @@ class User:
         return Scope(username=self.username, role=self.role, labels=frozenset(self.labels))
 
 
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """'scrypt$N$r$p$salt$hash' with a fresh 16-byte salt."""
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    b64 = base64.b64encode
-    return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(digest).decode()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check of `password` against a hash from hash_password."""
-    try:
-        scheme, n, r, p, salt_b64, hash_b64 = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        salt, expected = base64.b64decode(salt_b64), base64.b64decode(hash_b64)
-        digest = hashlib.scrypt(
-            password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(expected)
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(digest, expected)
-
-
 def _check(username: str, role: str | None, labels: list[str] | None, password: str | None):
     if not _USERNAME.match(username or ""):
         raise UserError(f"username {username!r} is not valid: 2-64 letters, digits or _ . @ -")
@@ -67,8 +46,10 @@ def _check(username: str, role: str | None, labels: list[str] | None, password: 
         raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
     if labels is not None and not [lab for lab in labels if lab.strip()]:
         raise UserError("a user needs at least one label")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    if password is not None:
+        problem = password_problem(username, password)
+        if problem:
+            raise UserError(problem)
 
 
 def get_user(store: Store, username: str) -> User | None:
@@ -180,18 +161,47 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
     """The user if the password is right and the account enabled, else None.
 
     A wrong username costs the same hash work as a wrong password, so timing does not
-    reveal which accounts exist.
+    reveal which accounts exist. A right password whose hash was made at an older cost is
+    hashed again at the current one (the only moment the password is known).
     """
     row = (
         store.cursor()
         .execute("SELECT password_hash, disabled FROM users WHERE username = ?", [username])
         .fetchone()
     )
-    stored = row[0] if row else _DUMMY_HASH
+    stored = row[0] if row else dummy_hash()
     ok = verify_password(password, stored)
     if row is None or not ok or row[1]:
         return None
+    if needs_rehash(stored):
+        _rehash(store, username, password, stored)
     return get_user(store, username)
+
+
+def _rehash(store: Store, username: str, password: str, stored: str) -> None:
+    fresh = hash_password(password)
+    with store.transaction() as cur:
+        # Only if unchanged meanwhile: a password reset in between must win.
+        changed = cur.execute(
+            "UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ? "
+            "RETURNING username",
+            [fresh, username, stored],
+        ).fetchall()
+        if changed:
+            audit.record(
+                cur,
+                actor=username,
+                action="user.password_rehash",
+                entity="user",
+                entity_id=username,
+                before={"hash": _cost_text(stored)},
+                after={"hash": _cost_text(fresh)},
+            )
+
+
+def _cost_text(stored: str) -> str:
+    cost = cost_of(stored)
+    return "unknown" if cost is None else f"scrypt n={cost.n} r={cost.r} p={cost.p}"
 
 
 def list_users(store: Store) -> pd.DataFrame:
@@ -206,6 +216,3 @@ def list_users(store: Store) -> pd.DataFrame:
         )
         .df()
     )
-
-
-_DUMMY_HASH = hash_password("not-a-real-account", salt=b"\0" * 16)

@@ -48,7 +48,11 @@ with add_tab, st.form("add_user", clear_on_submit=True):
     new_role = c2.selectbox("Role", ROLES, index=ROLES.index("viewer"))
     new_labels = st.multiselect("Labels", my_labels, placeholder="Choose one or more labels")
     p1, p2 = st.columns(2)
-    new_pw = p1.text_input("Password", type="password", help=f"At least {MIN_PASSWORD} characters.")
+    new_pw = p1.text_input(
+        "Password",
+        type="password",
+        help=f"At least {MIN_PASSWORD} characters, not a common password, not the user name.",
+    )
     new_pw2 = p2.text_input("Repeat password", type="password")
     if st.form_submit_button("Add user", type="primary", icon=":material/person_add:"):
         try:

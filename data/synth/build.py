@@ -32,11 +32,12 @@ from data.vocab import AGE_BANDS, GENDERS
 ProgressFn = Callable[[str, float], None]
 CSV_DSPS = ("tidal",)  # delivered as gzip CSV, to exercise that path too
 
+# None contains its account's name (new passwords may not).
 DEMO_PASSWORDS = {
-    "admin": "labelradar-admin",
-    "nora": "labelradar-nora",
-    "hugo": "labelradar-hugo",
-    "vera": "labelradar-vera",
+    "admin": "labelradar-chief",
+    "nora": "labelradar-harbor",
+    "hugo": "labelradar-northern",
+    "vera": "labelradar-viewer",
 }
 
 

@@ -204,14 +204,17 @@ def resubmit(
 
 # -- approver grants (admins manage them) ----------------------------------------------------
 def list_approvers(store: Store) -> pd.DataFrame:
-    """username, role, granted_by, granted_at: admins (implicit) and granted managers."""
+    """username, role, granted_by, granted_at: who can approve now, i.e. enabled admins
+    (implicitly) and enabled managers with a grant. A grant outlives a demotion (it counts
+    again if the user is made a manager again) but a demoted user is not listed."""
     return (
         store.cursor()
         .execute(
             "SELECT u.username, u.role::VARCHAR AS role, coalesce(a.granted_by, '(admin)') "
             "AS granted_by, a.granted_at FROM users u LEFT JOIN budget_approvers a "
-            "USING (username) WHERE NOT u.disabled AND (u.role = 'admin' OR a.username "
-            "IS NOT NULL) ORDER BY u.username"
+            "USING (username) WHERE NOT u.disabled "
+            "AND (u.role = 'admin' OR (u.role = 'manager' AND a.username IS NOT NULL)) "
+            "ORDER BY u.username"
         )
         .df()
     )

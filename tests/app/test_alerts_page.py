@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from data.results import alerts as alerts_store
 from data.store import open_store
+from data.synth.build import DEMO_PASSWORDS
+from tests.conftest import USERS
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 ALERTS = "../pages/alerts.py"
@@ -21,7 +23,7 @@ def _open(db: Path, monkeypatch, username: str) -> AppTest:
     at.run()
     fields = {ti.label: ti for ti in at.text_input}
     fields["Username"].input(username)
-    fields["Password"].input(f"labelradar-{username}")
+    fields["Password"].input(DEMO_PASSWORDS[username])
     next(b for b in at.button if b.label == "Sign in").click()
     at.run()
     at.switch_page(ALERTS).run()
@@ -77,7 +79,7 @@ def test_clear_message_when_detection_never_ran(mini_db: Path, monkeypatch) -> N
     at.run()
     fields = {ti.label: ti for ti in at.text_input}
     fields["Username"].input("admin")
-    fields["Password"].input("admin-pass-1")
+    fields["Password"].input(USERS["admin"][0])
     next(b for b in at.button if b.label == "Sign in").click()
     at.run()
     at.switch_page(ALERTS).run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import audit, users
 from data.store import open_store
+from data.synth.build import DEMO_PASSWORDS
 from tests.conftest import END, USERS
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -324,7 +326,7 @@ def test_demo_store_shows_the_badge_and_signs_in(demo_db: Path, monkeypatch) -> 
     at = AppTest.from_file(str(MAIN), default_timeout=60)
     at.run()
     assert has_demo_badge(at)
-    sign_in(at, "admin", "labelradar-admin")
+    sign_in(at, "admin", DEMO_PASSWORDS["admin"])
     no_exception(at)
     assert len(at.metric) == 4 and at.get("deck_gl_json_chart")
     assert has_demo_badge(at)
@@ -332,10 +334,10 @@ def test_demo_store_shows_the_badge_and_signs_in(demo_db: Path, monkeypatch) -> 
 
 def test_a_user_whose_labels_have_no_data_gets_a_message(mini_db_copy: Path, monkeypatch) -> None:
     store = open_store(mini_db_copy)
-    users.add_user(store, "newbie", "newbie-pass-1", "viewer", ["Label C"], actor="test")
+    users.add_user(store, "newbie", "first-day-pass-1", "viewer", ["Label C"], actor="test")
     monkeypatch.setenv("LABELRADAR_DB", str(mini_db_copy))
     at = AppTest.from_file(str(MAIN), default_timeout=60)
-    sign_in(at, "newbie", "newbie-pass-1")
+    sign_in(at, "newbie", "first-day-pass-1")
     no_exception(at)
     assert any("No streams match" in i.value for i in at.info)
     assert not at.metric and not at.dataframe
@@ -389,3 +391,55 @@ def test_admin_sets_labels_role_and_password(admin_app: tuple[AppTest, Path]) ->
     sign_in(user, "viewer_a", "fresh-pass-42")
     no_exception(user)
     assert set(top_tracks(user)["label"]) == {"Label B"}
+
+
+# -- sign-in hardening -----------------------------------------------------------------------
+def test_repeated_failures_lock_the_account_for_a_while(mini_db_copy: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LABELRADAR_DB", str(mini_db_copy))
+    at = AppTest.from_file(str(MAIN), default_timeout=60)
+    for _ in range(4):
+        sign_in(at, "viewer_a", "not-the-password")
+        assert [e.value for e in at.error] == [
+            "Wrong username or password, or the account is disabled."
+        ]
+    sign_in(at, "viewer_a", "not-the-password")  # the fifth: wrong, and now locked
+    assert len(at.error) == 2 and at.error[1].value.startswith("Too many failed sign-ins.")
+    sign_in(at, "viewer_a")  # the right password, refused unchecked
+    no_exception(at)
+    assert len(at.error) == 1
+    assert re.fullmatch(
+        r"Too many failed sign-ins\. Try again at \d\d:\d\d:\d\d UTC \(in \d+ s\)\.",
+        at.error[0].value,
+    )
+    assert "lr_user" not in at.session_state and not at.metric
+
+    other = AppTest.from_file(str(MAIN), default_timeout=60)  # another browser: same account
+    sign_in(other, "viewer_a")
+    assert other.error[0].value.startswith("Too many failed sign-ins.")
+    sign_in(other, "admin")  # that browser itself is not locked out
+    no_exception(other)
+    assert other.metric
+    log = audit.entries(open_store(mini_db_copy).cursor(), entity="session")
+    assert list(log.action).count("session.lockout") == 2  # the name and the browser
+
+
+def test_admin_is_told_why_a_password_is_refused(admin_app: tuple[AppTest, Path]) -> None:
+    at, db = admin_app
+    add = {ti.label: ti for ti in at.text_input if ti.form_id == "add_user"}
+    add["Username"].input("new.viewer")
+    add["Password"].input("Qwerty123!")
+    add["Repeat password"].input("Qwerty123!")
+    next(ms for ms in at.multiselect if ms.form_id == "add_user").set_value(["Label A"])
+    next(b for b in at.button if b.label == "Add user").click()
+    at.run()
+    no_exception(at)
+    assert any("commonly used passwords" in e.value for e in at.error)
+    assert users.get_user(open_store(db), "new.viewer") is None
+
+    at.selectbox(key="edit_user_name").set_value("viewer_a").run()
+    form = "edit_user_viewer_a"
+    next(t for t in at.text_input if t.form_id == form).input("viewer_a-2026")
+    next(b for b in at.button if b.label == "Save changes").click()
+    at.run()
+    no_exception(at)
+    assert any("must not contain the user name" in e.value for e in at.error)

@@ -25,6 +25,7 @@ from app.jobs import load_jobs
 from data.queries import SCOPED_QUERIES, all_queries
 from data.results import runs
 from data.store import open_store
+from data.synth import DEMO_PASSWORDS
 from tests.app.test_app import MAIN, no_exception, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +103,7 @@ def test_page_shows_the_model_run_header(
 ) -> None:
     monkeypatch.setenv("LABELRADAR_DB", str(demo_db))
     at = AppTest.from_file(str(MAIN), default_timeout=90)
-    sign_in(at, "admin", "labelradar-admin")
+    sign_in(at, "admin", DEMO_PASSWORDS["admin"])
     at.switch_page(f"../pages/{feature.page_file}").run()
     no_exception(at)
     captions = [c.value for c in at.caption]

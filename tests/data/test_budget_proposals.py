@@ -96,6 +96,26 @@ def test_approval_rights_own_proposal_and_audit_trail(store) -> None:
     assert list(grants["action"]) == ["grant_approver", "revoke_approver"]
 
 
+def test_only_users_who_can_approve_now_are_listed(store) -> None:
+    bp.grant(store, ADMIN, "boss")
+    bp.grant(store, ADMIN, "nora")
+    bp.grant(store, ADMIN, "mgr0")
+    listed = bp.list_approvers(store)
+    assert list(listed.username) == ["admin", "boss", "mgr0", "nora"]
+    assert list(listed.granted_by) == ["(admin)", "admin", "admin", "admin"]
+    users.update_user(store, "boss", role="viewer", actor="admin")  # demoted
+    users.update_user(store, "mgr0", disabled=True, actor="admin")
+    users.update_user(store, "manager_b", role="admin", actor="admin")  # promoted, no grant
+    listed = bp.list_approvers(store)
+    assert list(listed.username) == ["admin", "manager_b", "nora"]
+    assert list(listed.role) == ["admin", "admin", "manager"]
+    assert not bp.can_approve(store, users.get_user(store, "boss").scope())
+    # the grant outlives the demotion: made a manager again, boss approves again
+    users.update_user(store, "boss", role="manager", actor="admin")
+    assert "boss" in set(bp.list_approvers(store).username)
+    assert bp.can_approve(store, users.get_user(store, "boss").scope())
+
+
 def test_twenty_threads_submitting_and_approving(store) -> None:
     bp.grant(store, ADMIN, "boss")
     submitters = [scope(f"mgr{i}", "manager") for i in range(4)]

@@ -9,6 +9,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from data.store import open_store
+from data.synth.build import DEMO_PASSWORDS
 from tests.app.test_app import MAIN, no_exception, sign_in
 
 FANS = "../pages/fans.py"
@@ -24,7 +25,7 @@ def _open(db: Path, monkeypatch, user: str, password: str) -> AppTest:
 
 
 def test_page_shows_profiles_mix_breakdowns_map_and_targets(demo_db: Path, monkeypatch) -> None:
-    at = _open(demo_db, monkeypatch, "nora", "labelradar-nora")
+    at = _open(demo_db, monkeypatch, "nora", DEMO_PASSWORDS["nora"])
     charts = at.get("plotly_chart")
     assert len(charts) == 4  # profiles, mix, age, gender
     assert at.get("deck_gl_json_chart")
@@ -58,7 +59,7 @@ def test_artist_without_listener_ids_gets_a_clear_message(
             "release_date, load_id) SELECT 'QZZ000000099', 'Quiet', 'SILENT1', 'Silent One', "
             "label, 'pop', DATE '2026-01-01', 1 FROM catalog LIMIT 1"
         )
-    at = _open(db, monkeypatch, "admin", "labelradar-admin")
+    at = _open(db, monkeypatch, "admin", DEMO_PASSWORDS["admin"])
     at.selectbox(key="fans_artist").set_value("SILENT1").run()
     no_exception(at)
     assert any("no listener-level streams" in w.value for w in at.warning)
