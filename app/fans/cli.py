@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 JSON_KEYS: dict[str, tuple[str, ...]] = {
     "fans": ("profiles", "thresholds", "mix", "listeners", "computed_at", "data_through"),
 }
+# Arguments for a sample call of each subcommand (the registry's contract tests run them).
+EXAMPLE_ARGS: dict[str, list[str]] = {"fans": ["--artist", "{artist_id}"]}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
