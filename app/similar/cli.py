@@ -23,6 +23,11 @@ JSON_KEYS: dict[str, tuple[str, ...]] = {
     "similar": ("artist_id", "name", "cluster", "neighbors"),
     "potential": ("artist_id", "name", "countries"),
 }
+# Arguments that make each subcommand answer on a store ({artist_id}: any modelled artist).
+EXAMPLE_ARGS: dict[str, list[str]] = {
+    "similar": ["--artist", "{artist_id}"],
+    "potential": ["--artist", "{artist_id}"],
+}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:

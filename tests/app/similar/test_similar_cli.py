@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.cli import main
-from app.similar.cli import JSON_KEYS
+from app.similar.cli import EXAMPLE_ARGS, JSON_KEYS
 from data.store import open_store
 
 
@@ -58,10 +58,11 @@ def test_cli_errors_are_one_line(demo_db, mini_db_copy, capsys):
 
 def test_json_keys_are_what_each_subcommand_prints(store, demo_db, capsys):
     artist = _artist(store)
-    for command in ("similar", "potential"):
-        assert main([command, "--artist", artist, "--json", "--db", str(demo_db)]) == 0
+    assert set(JSON_KEYS) == set(EXAMPLE_ARGS) == {"similar", "potential"}
+    for command, args in EXAMPLE_ARGS.items():
+        argv = [a.format(artist_id=artist) for a in args]
+        assert main([command, *argv, "--json", "--db", str(demo_db)]) == 0
         assert tuple(json.loads(capsys.readouterr().out)) == JSON_KEYS[command]
-    assert set(JSON_KEYS) == {"similar", "potential"}
 
 
 def test_cli_reads_agree_with_the_persisted_tables(store, demo_db, capsys):
