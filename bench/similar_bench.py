@@ -11,9 +11,9 @@ ground_truth folder next to the store's files.
    each weighting x embedder; scored against the planted truth: adjusted Rand index of the
    clusters, planted-community neighbours among the 10 nearest, and the hit rate of the
    planted under-served countries in the top 5 when ranking by gap (this model) and by
-   modelled volume (the seed's original), in the same run. Against the obvious alternative
-   for neighbours, the listener graph itself (Jaccard of the listener sets, as the seed's
-   graph methods did): time and neighbour purity.
+   modelled volume (the neighbours' average streams), in the same run. Against the obvious
+   alternative for neighbours, the listener graph itself (Jaccard of the listener sets):
+   time and neighbour purity.
 2. Real data under ../shared/realdata (absent -> said so): Spotify charts artist x country
    streams and Last.fm HetRec 2011 artist x listener plays: neighbours of a few well-known
    artists and the time taken.
@@ -33,9 +33,8 @@ from sklearn.metrics import adjusted_rand_score
 # The repo lives beside shared/ (as in CI); --realdata overrides (e.g. from a worktree).
 from truth import ground_truth_dir
 
-from analytics.similar import embedding as similar
+from analytics.similar import clusters, embedding, evaluation, neighbours
 from analytics.similar import potential as similar_geo
-from analytics.similar.model import _country_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -84,7 +83,7 @@ def demo(db: Path, truth: Path) -> None:
         f"read listener x artist pairs: {len(rows):,}, artist x country rows: "
         f"{len(countries_rows):,} in {t_read:.2f} s"
     )
-    lm, t_matrix = timed(similar.listener_matrix, rows)
+    lm, t_matrix = timed(embedding.listener_matrix, rows)
     print(
         f"matrix {lm.matrix.shape[0]} artists x {lm.matrix.shape[1]:,} listeners, "
         f"{lm.matrix.nnz:,} non-zeros in {t_matrix:.2f} s"
@@ -92,7 +91,7 @@ def demo(db: Path, truth: Path) -> None:
     artists = pd.read_csv(truth / "artists.csv").set_index("artist_id")
     community = artists.loc[lm.artist_ids, "community"].to_numpy()
     underserved = pd.read_csv(truth / "underserved.csv")
-    streams, countries = _country_matrix(countries_rows, lm.artist_ids)
+    streams, countries = similar_geo.country_matrix(countries_rows, lm.artist_ids)
     print()
     print(
         "| weighting | embedder | embed s | cluster s | clusters | ARI | same-community "
@@ -102,24 +101,26 @@ def demo(db: Path, truth: Path) -> None:
     for weighting in ("log", "bm25", "none"):
         for embedder in ("svd", "als"):
             x, t_embed = timed(
-                lambda w=weighting, e=embedder: similar.embed(similar.weight(lm.matrix, w), 32, e)
+                lambda w=weighting, e=embedder: embedding.embed(
+                    embedding.weight(lm.matrix, w), 32, e
+                )
             )
-            cl, t_cluster = timed(similar.cluster, x)
-            idx, score = similar.neighbours(x)
+            cl, t_cluster = timed(clusters.cluster, x)
+            idx, score = neighbours.neighbours(x)
             res = similar_geo.potential_streams(streams, idx, score, k=10)
             by_gap = similar_geo.potential_frame(lm.artist_ids, countries, res)
-            vol = similar_geo.modelled_volume(streams, idx, score, k=10)
+            vol = evaluation.modelled_volume(streams, idx, score, k=10)
             by_vol = rank_frame(lm.artist_ids, countries, vol)
-            hit_gap, n = similar_geo.top_hit_rate(by_gap, underserved)
-            hit_vol, _ = similar_geo.top_hit_rate(by_vol, underserved)
+            hit_gap, n = evaluation.top_hit_rate(by_gap, underserved)
+            hit_vol, _ = evaluation.top_hit_rate(by_vol, underserved)
             print(
                 f"| {weighting} | {embedder} | {t_embed:.2f} | {t_cluster:.2f} | "
                 f"{cl.n_clusters} | {adjusted_rand_score(community, cl.labels):.3f} | "
                 f"{purity(community, idx):.2f} | {hit_gap:.2f} ({n} artists) | {hit_vol:.2f} |"
             )
     # the chosen model, end to end, against the listener-graph alternative
-    x, t_embed = timed(lambda: similar.embed(similar.weight(lm.matrix, "log"), 32, "svd"))
-    (idx, score), t_nb = timed(similar.neighbours, x)
+    x, t_embed = timed(lambda: embedding.embed(embedding.weight(lm.matrix, "log"), 32, "svd"))
+    (idx, score), t_nb = timed(neighbours.neighbours, x)
     _, t_pot = timed(similar_geo.potential_streams, streams, idx, score, 10)
     jac, t_jac = timed(jaccard_neighbours, lm.matrix, 10)
     print()
@@ -159,10 +160,10 @@ def spotify(realdata: Path) -> None:
     # artists charting in at least 3 countries: the rest have no country profile to compare
     keep = rows.groupby("artist_id")["listener_id"].transform("size") >= 3
     rows = rows[keep]
-    lm = similar.listener_matrix(rows[["artist_id", "listener_id", "streams"]])
-    x = similar.embed(similar.weight(lm.matrix, "log"), 16, "svd")
-    cl = similar.cluster(x)
-    idx, score = similar.neighbours(x, k=10)
+    lm = embedding.listener_matrix(rows[["artist_id", "listener_id", "streams"]])
+    x = embedding.embed(embedding.weight(lm.matrix, "log"), 16, "svd")
+    cl = clusters.cluster(x)
+    idx, score = neighbours.neighbours(x, k=10)
     t = time.perf_counter() - t0
     names = dict(zip(df["artist_id"], df["main_artist"], strict=False))
     print(
@@ -198,11 +199,11 @@ def lastfm(realdata: Path) -> None:
     )
     t_read = time.perf_counter() - t0
     t1 = time.perf_counter()
-    lm = similar.listener_matrix(ua)
-    x = similar.embed(similar.weight(lm.matrix, "log"), 64, "svd")
+    lm = embedding.listener_matrix(ua)
+    x = embedding.embed(embedding.weight(lm.matrix, "log"), 64, "svd")
     t_embed = time.perf_counter() - t1
-    cl, t_cluster = timed(similar.cluster, x)
-    (idx, score), t_nb = timed(similar.neighbours, x, 10)
+    cl, t_cluster = timed(clusters.cluster, x)
+    (idx, score), t_nb = timed(neighbours.neighbours, x, 10)
     names = dict(zip(arts["artist_id"], arts["name"], strict=False))
     print(
         f"{len(ua):,} plays rows; {lm.matrix.shape[0]:,} artists x {lm.matrix.shape[1]:,} "

@@ -17,19 +17,10 @@ widgets.page_header(
     "its most similar artists would predict.",
 )
 
-run = similar_view.latest_run()
+# "model": the page title already names it, and the caption reads "Model computed ...".
+run = widgets.model_run_header("similar", "model")
 if run is None:
-    widgets.no_data(
-        "The similar-artists model has not been computed on this store yet. An operator can "
-        "run `labelradar refresh` (or `labelradar refresh --only similar`)."
-    )
     st.stop()
-st.caption(
-    f"Model computed {run.computed_at:%d %b %Y %H:%M} UTC from data through "
-    f"{run.data_through:%d %b %Y}"
-    if run.data_through
-    else f"Model computed {run.computed_at:%d %b %Y %H:%M} UTC"
-)
 
 options = services.query(similar_queries.similar_artist_options, scope, flt)
 if options.empty:
@@ -39,7 +30,7 @@ if options.empty:
     )
     st.stop()
 
-labels = {r.artist_id: f"{r.artist_name} · {r.label}" for r in options.itertuples(index=False)}
+labels = similar_view.artist_choices(options)
 artist_id = st.selectbox("Artist", list(labels), format_func=labels.get, key="similar_artist")
 me = services.query(similar_queries.similar_artist_model, scope, artist_id)
 if me.empty:  # e.g. the artist left the scope since the list was drawn
@@ -95,34 +86,10 @@ if not neighbors.empty:
     with st.container(border=True):
         st.markdown(f"**All listed similar artists of {similar_view.md_text(name)}**")
         widgets.table(
-            neighbors[
-                [
-                    "rank",
-                    "artist_name",
-                    "label",
-                    "cluster",
-                    "score",
-                    "shared_listeners",
-                    "shared_share_a",
-                    "shared_share_b",
-                ]
-            ],
+            neighbors[similar_view.NEIGHBOR_COLUMNS],
             key="similar_neighbors",
             file_name=f"similar-artists-{artist_id}",
-            column_config={
-                "rank": st.column_config.NumberColumn("#", width="small"),
-                "artist_name": st.column_config.TextColumn("Artist"),
-                "label": st.column_config.TextColumn("Label"),
-                "cluster": st.column_config.NumberColumn("Cluster"),
-                "score": st.column_config.NumberColumn("Similarity", format="%.2f"),
-                "shared_listeners": st.column_config.NumberColumn("Shared listeners"),
-                "shared_share_a": st.column_config.NumberColumn(
-                    f"Share of {name}'s listeners", format="percent"
-                ),
-                "shared_share_b": st.column_config.NumberColumn(
-                    "Share of their listeners", format="percent"
-                ),
-            },
+            column_config=similar_view.neighbor_columns(name),
         )
 
 # -- potential streams ---------------------------------------------------------------------
@@ -147,25 +114,12 @@ with st.container(border=True):
     )
     st.markdown("**Target countries, largest gap first**")
     targets = similar_view.targets_table(potential)
-    shown = targets.copy()
-    figures = ["actual", "expected", "low", "high", "gap"]
-    shown[figures] = shown[figures].round(0)
     widgets.table(
-        shown,
+        similar_view.shown_targets(targets),
         csv_df=targets,
         key="similar_targets",
         file_name=f"potential-streams-{artist_id}",
-        column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "country_name": st.column_config.TextColumn("Country"),
-            "country": st.column_config.TextColumn("Code", width="small"),
-            "actual": st.column_config.NumberColumn("Actual streams", format="localized"),
-            "expected": st.column_config.NumberColumn("Expected streams", format="localized"),
-            "low": st.column_config.NumberColumn("90% low", format="localized"),
-            "high": st.column_config.NumberColumn("90% high", format="localized"),
-            "gap": st.column_config.NumberColumn("Gap (streams)", format="localized"),
-            "ratio": st.column_config.NumberColumn("Actual ÷ expected", format="%.2f"),
-        },
+        column_config=similar_view.target_columns(),
         height=420,
     )
 

@@ -6,14 +6,19 @@ neighbour table and potential-streams table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from analytics.similar import embedding as similar
-from analytics.similar import potential as similar_geo
+from analytics.similar import clusters as cl
+from analytics.similar import embedding as emb
+from analytics.similar import neighbours as nb
+from analytics.similar import potential as pot
+
+Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class SimilarParams:
     level: float = 0.9  # interval coverage
     seed: int = 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -42,30 +47,25 @@ class SimilarModel:
     potential: pd.DataFrame  # artist_id, country, actual, expected, low, high, gap, ratio, rank
     n_clusters: int
 
+    def summary(self) -> dict[str, int]:
+        """The sizes a run reports (JSON-able)."""
+        return {
+            "artists": int(len(self.artists)),
+            "clusters": int(self.n_clusters),
+            "neighbor_rows": int(len(self.neighbors)),
+            "potential_rows": int(len(self.potential)),
+        }
 
-def _country_matrix(
-    country_rows: pd.DataFrame, artist_ids: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    countries = (
-        np.array(sorted(country_rows["country"].unique()))
-        if len(country_rows)
-        else np.array([], dtype=object)
-    )
-    wide = (
-        country_rows.pivot_table(
-            index="artist_id", columns="country", values="streams", aggfunc="sum"
-        )
-        .reindex(index=artist_ids, columns=countries)
-        .fillna(0.0)
-    )
-    return wide.to_numpy(dtype=float), countries
+
+def _silent(stage: str, fraction: float) -> None:
+    return None
 
 
 def fit(
     listener_rows: pd.DataFrame,
     country_rows: pd.DataFrame,
     params: SimilarParams | None = None,
-    progress=lambda stage, fraction: None,
+    progress: Progress = _silent,
 ) -> SimilarModel:
     """Fit embeddings, clusters, neighbours and potential streams.
 
@@ -75,50 +75,60 @@ def fit(
     """
     p = params or SimilarParams()
     progress("building the artist x listener matrix", 0.05)
-    lm = similar.listener_matrix(listener_rows)
+    lm = emb.listener_matrix(listener_rows)
     ids = lm.artist_ids
     if len(ids) == 0:
         empty = pd.DataFrame()
         return SimilarModel(empty, empty, empty, 0)
     progress("embedding artists", 0.2)
-    x = similar.embed(similar.weight(lm.matrix, p.weighting), p.dim, p.embedder, p.seed)
+    x = emb.embed(emb.weight(lm.matrix, p.weighting), p.dim, p.embedder, p.seed)
     progress("clustering artists", 0.45)
-    clusters = similar.cluster(x, p.max_clusters, seed=p.seed)
-    xy = similar.projection_2d(x)
+    clusters = cl.cluster(x, p.max_clusters, seed=p.seed)
+    xy = cl.projection_2d(x)
     progress("finding neighbours", 0.65)
-    idx, score = similar.neighbours(x, p.max_neighbors)
-    neighbors = similar.neighbour_frame(ids, idx, score, lm.matrix)
+    idx, score = nb.neighbours(x, p.max_neighbors)
+    neighbors = nb.neighbour_frame(ids, idx, score, lm.matrix)
     progress("modelling potential streams", 0.8)
-    streams, countries = _country_matrix(country_rows, ids)
-    if len(countries) and idx.shape[1]:
-        result = similar_geo.potential_streams(streams, idx, score, k=p.k, level=p.level)
-        potential = similar_geo.potential_frame(ids, countries, result)
-    else:
-        potential = pd.DataFrame(
-            columns=[
-                "artist_id",
-                "country",
-                "actual",
-                "expected",
-                "low",
-                "high",
-                "gap",
-                "ratio",
-                "rank",
-            ]
-        )
-    binary = sp.csr_matrix(lm.matrix)
-    listeners = np.diff(binary.indptr)
-    artists = pd.DataFrame(
+    streams, countries = pot.country_matrix(country_rows, ids)
+    potential = _potential(ids, countries, streams, idx, score, p)
+    artists = _artist_frame(lm, x, clusters, xy, streams if len(countries) else None)
+    return SimilarModel(artists, neighbors, potential, clusters.n_clusters)
+
+
+def _potential(
+    ids: np.ndarray,
+    countries: np.ndarray,
+    streams: np.ndarray,
+    idx: np.ndarray,
+    score: np.ndarray,
+    p: SimilarParams,
+) -> pd.DataFrame:
+    """The potential-streams table; empty (with its columns) without countries or
+    neighbours to learn from."""
+    if not len(countries) or not idx.shape[1]:
+        return pd.DataFrame(columns=list(pot.COLUMNS))
+    result = pot.potential_streams(streams, idx, score, k=p.k, level=p.level)
+    return pot.potential_frame(ids, countries, result)
+
+
+def _artist_frame(
+    lm: emb.ListenerMatrix,
+    x: np.ndarray,
+    clusters: cl.Clusters,
+    xy: np.ndarray,
+    streams: np.ndarray | None,
+) -> pd.DataFrame:
+    """One row per modelled artist; `streams` [A, C] by country, None when there are none."""
+    listeners = np.diff(lm.matrix.indptr)  # stored entries per row: distinct listeners
+    return pd.DataFrame(
         {
-            "artist_id": ids,
+            "artist_id": lm.artist_ids,
             "cluster": clusters.labels.astype(int),
             "cluster_prob": clusters.probability,
             "x": xy[:, 0],
             "y": xy[:, 1],
             "listeners": listeners.astype(np.int64),
-            "streams": streams.sum(axis=1).round().astype(np.int64) if len(countries) else 0,
+            "streams": 0 if streams is None else streams.sum(axis=1).round().astype(np.int64),
             "embedding": list(x),
         }
     )
-    return SimilarModel(artists, neighbors, potential, clusters.n_clusters)

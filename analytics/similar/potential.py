@@ -1,7 +1,7 @@
-"""The geographic model of seed 001: potential streams per country, from similar artists.
+"""Potential streams per country, from similar artists.
 
-The original compared an artist with the *average streams* of its most similar artists and
-ranked countries by that modelled volume, which is not normalised for artist size (a small
+Comparing an artist with the *average streams* of its most similar artists (the modelled
+volume, kept in `evaluation` for comparison) is not normalised for artist size (a small
 artist is "under-served" everywhere next to big neighbours) and favours big markets. Here:
 
     expected[a, c] = total[a] * sum_j w_aj * share[j, c] / sum_j w_aj
@@ -15,6 +15,29 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+FIGURES = ("actual", "expected", "low", "high", "gap", "ratio")
+COLUMNS = ("artist_id", "country", *FIGURES, "rank")  # the long table of `potential_frame`
+
+
+def country_matrix(
+    country_rows: pd.DataFrame, artist_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Streams [A, C] of `artist_ids` (in that order) by country, and the sorted countries,
+    from rows with columns artist_id, country, streams (summed; missing pairs are 0)."""
+    countries = (
+        np.array(sorted(country_rows["country"].unique()))
+        if len(country_rows)
+        else np.array([], dtype=object)
+    )
+    wide = (
+        country_rows.pivot_table(
+            index="artist_id", columns="country", values="streams", aggfunc="sum"
+        )
+        .reindex(index=artist_ids, columns=countries)
+        .fillna(0.0)
+    )
+    return wide.to_numpy(dtype=float), countries
 
 
 def _weighted_quantiles(
@@ -61,7 +84,7 @@ def potential_streams(
     """Expected streams per artist and country from the k nearest neighbours' country shares.
 
     streams: [A, C] actual streams; nb_idx / nb_score: [A, >=k] neighbours best first (from
-    `analytics.similar.neighbours`). Neighbours without streams are skipped (weight 0).
+    `neighbours.neighbours`). Neighbours without streams are skipped (weight 0).
     Returns arrays [A, C]: actual, expected, low, high, gap, ratio (NaN where unknown).
     """
     streams = np.asarray(streams, dtype=float)
@@ -93,18 +116,6 @@ def potential_streams(
     }
 
 
-def modelled_volume(
-    streams: np.ndarray, nb_idx: np.ndarray, nb_score: np.ndarray, k: int = 10
-) -> np.ndarray:
-    """The original seed's figure: the neighbours' similarity-weighted average *streams* per
-    country (not normalised by the artist's size). Kept for the comparison bench only."""
-    streams = np.asarray(streams, dtype=float)
-    idx, score = nb_idx[:, :k], nb_score[:, :k]
-    w = neighbour_weights(score, streams.sum(axis=1)[idx] > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.einsum("ak,akc->ac", w, streams[idx]) / w.sum(axis=1)[:, None]
-
-
 def potential_frame(
     artist_ids: np.ndarray, countries: np.ndarray, result: dict[str, np.ndarray]
 ) -> pd.DataFrame:
@@ -117,10 +128,7 @@ def potential_frame(
         {
             "artist_id": np.repeat(artist_ids, c),
             "country": np.tile(countries, a),
-            **{
-                name: result[name].ravel()
-                for name in ("actual", "expected", "low", "high", "gap", "ratio")
-            },
+            **{name: result[name].ravel() for name in FIGURES},
         }
     )
     frame = frame[frame["expected"].notna()].copy()
@@ -128,21 +136,3 @@ def potential_frame(
         frame.groupby("artist_id")["gap"].rank(method="first", ascending=False).astype(int)
     )
     return frame.sort_values(["artist_id", "rank"]).reset_index(drop=True)
-
-
-def top_hit_rate(
-    ranking: pd.DataFrame, planted: pd.DataFrame, top: int = 5, by: str = "rank"
-) -> tuple[float, int]:
-    """Share of artists with planted countries whose planted countries all appear in the
-    top `top` of `ranking` (artist_id, country, <by>). Returns (rate, artists scored).
-
-    An artist counts as a hit only if every planted country is in its top `top`.
-    """
-    top_sets = ranking[ranking[by] <= top].groupby("artist_id")["country"].agg(set).to_dict()
-    hits, n = 0, 0
-    for artist, grp in planted.groupby("artist_id"):
-        if artist not in top_sets and artist not in set(ranking["artist_id"]):
-            continue
-        n += 1
-        hits += set(grp["country"]) <= top_sets.get(artist, set())
-    return (hits / n if n else float("nan")), n

@@ -1,12 +1,33 @@
 """`labelradar similar` and `labelradar potential`: the persisted similar-artists model.
 
-Operator access over all artists (unscoped, like `info`)."""
+Operator access over all artists: the same scoped reads as the page, with the scope of
+every label (`operator_scope`)."""
 
 from __future__ import annotations
 
 import argparse
+import math
+
+import pandas as pd
 
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for
+from data.queries import Filters, operator_scope
+from data.queries import catalog as catalog_queries
+from data.queries import similar as queries
+from data.results import runs as model_runs
+from data.scope import Scope
+from data.store import Store
+
+# The top-level keys of each subcommand's --json answer.
+JSON_KEYS: dict[str, tuple[str, ...]] = {
+    "similar": ("artist_id", "name", "cluster", "neighbors"),
+    "potential": ("artist_id", "name", "countries"),
+}
+# Arguments that make each subcommand answer on a store ({artist_id}: any modelled artist).
+EXAMPLE_ARGS: dict[str, list[str]] = {
+    "similar": ["--artist", "{artist_id}"],
+    "potential": ["--artist", "{artist_id}"],
+}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -27,59 +48,53 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.set_defaults(func=cmd_potential)
 
 
-def _check(cur, artist_id: str) -> str:
-    """The artist's name; one-line errors for no model run / unknown / unmodelled artist."""
-    if cur.execute("SELECT count(*) FROM model_runs WHERE job = 'similar'").fetchone()[0] == 0:
+def _modelled_artist(store: Store, scope: Scope, artist_id: str) -> pd.Series:
+    """The artist's model row (artist_name, cluster, ...); one-line errors for no model run,
+    an unknown artist and an artist the model has no embedding for."""
+    if model_runs.latest(store, "similar") is None:
         raise CliError(
             "the similar-artists model has not been computed on this store: "
             "run `labelradar refresh` (or `labelradar refresh --only similar`) first"
         )
-    row = cur.execute(
-        "SELECT any_value(artist_name) FROM catalog WHERE artist_id = ?", [artist_id]
-    ).fetchone()
-    if row is None or row[0] is None:
+    me = queries.similar_artist_model(store, scope, artist_id)
+    if not me.empty:
+        return me.iloc[0]
+    known = catalog_queries.artists(store, scope, Filters(artist_ids=(artist_id,)))
+    if known.empty or pd.isna(known["artist_name"].iloc[0]):
         raise CliError(f"unknown artist {artist_id!r}: see the catalog for artist ids")
-    modelled = cur.execute(
-        "SELECT count(*) FROM similar_artists WHERE artist_id = ?", [artist_id]
-    ).fetchone()[0]
-    if not modelled:
-        raise CliError(
-            f"artist {artist_id!r} ({row[0]}) has no listener-level streams, so the model "
-            "has no embedding for it"
-        )
-    return row[0]
+    raise CliError(
+        f"artist {artist_id!r} ({known['artist_name'].iloc[0]}) has no listener-level "
+        "streams, so the model has no embedding for it"
+    )
+
+
+def _num(value: object) -> float | None:
+    """A figure for JSON: rounded to 4 places, None where the store holds NULL."""
+    return None if value is None or math.isnan(float(value)) else round(float(value), 4)
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise CliError("--top must be at least 1")
     with open_store_for(args, read_only=True) as store:
-        cur = store.cursor()
-        name = _check(cur, args.artist)
-        cluster = cur.execute(
-            "SELECT cluster FROM similar_artists WHERE artist_id = ?", [args.artist]
-        ).fetchone()[0]
-        rows = cur.execute(
-            "SELECT n.neighbor_id, c.name, n.score, n.shared_share_a, n.shared_share_b "
-            "FROM similar_neighbors n JOIN (SELECT artist_id, any_value(artist_name) AS name "
-            "FROM catalog GROUP BY artist_id) c ON c.artist_id = n.neighbor_id "
-            "WHERE n.artist_id = ? ORDER BY n.rank LIMIT ?",
-            [args.artist, args.top],
-        ).fetchall()
+        scope = operator_scope(store)
+        me = _modelled_artist(store, scope, args.artist)
+        rows = queries.similar_neighbors(store, scope, args.artist, limit=args.top)
+    name, cluster = str(me["artist_name"]), int(me["cluster"])
     neighbors = [
         {
-            "artist_id": r[0],
-            "name": r[1],
-            "score": round(float(r[2]), 4),
-            "shared_share_a": round(float(r[3]), 4),
-            "shared_share_b": round(float(r[4]), 4),
+            "artist_id": r.neighbor_id,
+            "name": r.artist_name,
+            "score": round(float(r.score), 4),
+            "shared_share_a": round(float(r.shared_share_a), 4),
+            "shared_share_b": round(float(r.shared_share_b), 4),
         }
-        for r in rows
+        for r in rows.itertuples(index=False)
     ]
     payload = {
         "artist_id": args.artist,
         "name": name,
-        "cluster": int(cluster),
+        "cluster": cluster,
         "neighbors": neighbors,
     }
 
@@ -99,32 +114,18 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 def cmd_potential(args: argparse.Namespace) -> int:
     with open_store_for(args, read_only=True) as store:
-        cur = store.cursor()
-        name = _check(cur, args.artist)
-        rows = cur.execute(
-            "SELECT country, actual, expected, low, high, gap, ratio FROM similar_potential "
-            "WHERE artist_id = ? ORDER BY gap DESC, country",
-            [args.artist],
-        ).fetchall()
-    if not rows:
+        scope = operator_scope(store)
+        name = str(_modelled_artist(store, scope, args.artist)["artist_name"])
+        # largest gap first (ties by country): the job's ranks
+        rows = queries.similar_potential(store, scope, args.artist)
+    if rows.empty:
         raise CliError(
             f"no potential streams for {args.artist!r}: it has no similar artists with streams"
         )
-
-    def num(v):
-        return None if v is None else round(float(v), 4)
-
+    figures = ("actual", "expected", "low", "high", "gap", "ratio")
     countries = [
-        {
-            "country": r[0],
-            "actual": num(r[1]),
-            "expected": num(r[2]),
-            "low": num(r[3]),
-            "high": num(r[4]),
-            "gap": num(r[5]),
-            "ratio": num(r[6]),
-        }
-        for r in rows
+        {"country": r["country"], **{f: _num(r[f]) for f in figures}}
+        for r in rows.to_dict("records")
     ]
     payload = {"artist_id": args.artist, "name": name, "countries": countries}
 

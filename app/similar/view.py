@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
+import streamlit as st
 
-from app import charts, geo, services
+from app import charts, geo
 from app.widgets import plot_text
-from data.results import runs as model_runs
 
 # Under-served (gap > 0) in the accent orange, over-performing in teal.
 GAP_UP = (224, 123, 57)
 GAP_DOWN = (42, 157, 143)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    computed_at: dt.datetime
-    data_through: dt.date | None
-    params: dict
-
-
-def latest_run() -> RunInfo | None:
-    """When the similar-artists model was computed, or None if it never ran on this store.
-
-    Not cached: one small read, and a refresh must show up at once."""
-    run = model_runs.latest(services.store(), "similar")
-    if run is None:
-        return None
-    return RunInfo(run.computed_at, run.data_through, run.params)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
@@ -57,6 +38,41 @@ def explain(row: Mapping[str, Any], subject: str) -> str:
     )
 
 
+def artist_choices(options: pd.DataFrame) -> dict[str, str]:
+    """The artist picker's entries: artist_id -> "name · label", in the options' order."""
+    return {r.artist_id: f"{r.artist_name} · {r.label}" for r in options.itertuples(index=False)}
+
+
+NEIGHBOR_COLUMNS = [
+    "rank",
+    "artist_name",
+    "label",
+    "cluster",
+    "score",
+    "shared_listeners",
+    "shared_share_a",
+    "shared_share_b",
+]
+
+
+def neighbor_columns(subject: str) -> dict[str, Any]:
+    """Column settings of the similar-artists table of `subject`."""
+    return {
+        "rank": st.column_config.NumberColumn("#", width="small"),
+        "artist_name": st.column_config.TextColumn("Artist"),
+        "label": st.column_config.TextColumn("Label"),
+        "cluster": st.column_config.NumberColumn("Cluster"),
+        "score": st.column_config.NumberColumn("Similarity", format="%.2f"),
+        "shared_listeners": st.column_config.NumberColumn("Shared listeners"),
+        "shared_share_a": st.column_config.NumberColumn(
+            f"Share of {subject}'s listeners", format="percent"
+        ),
+        "shared_share_b": st.column_config.NumberColumn(
+            "Share of their listeners", format="percent"
+        ),
+    }
+
+
 def targets_table(potential: pd.DataFrame) -> pd.DataFrame:
     """The ranked target-countries table: country names and the interval as columns."""
     out = potential.copy()
@@ -64,6 +80,30 @@ def targets_table(potential: pd.DataFrame) -> pd.DataFrame:
     return out[
         ["rank", "country_name", "country", "actual", "expected", "low", "high", "gap", "ratio"]
     ]
+
+
+def shown_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """The targets table as shown: stream figures rounded to whole streams (the CSV
+    download keeps them unrounded)."""
+    shown = targets.copy()
+    figures = ["actual", "expected", "low", "high", "gap"]
+    shown[figures] = shown[figures].round(0)
+    return shown
+
+
+def target_columns() -> dict[str, Any]:
+    """Column settings of the target-countries table."""
+    return {
+        "rank": st.column_config.NumberColumn("#", width="small"),
+        "country_name": st.column_config.TextColumn("Country"),
+        "country": st.column_config.TextColumn("Code", width="small"),
+        "actual": st.column_config.NumberColumn("Actual streams", format="localized"),
+        "expected": st.column_config.NumberColumn("Expected streams", format="localized"),
+        "low": st.column_config.NumberColumn("90% low", format="localized"),
+        "high": st.column_config.NumberColumn("90% high", format="localized"),
+        "gap": st.column_config.NumberColumn("Gap (streams)", format="localized"),
+        "ratio": st.column_config.NumberColumn("Actual ÷ expected", format="%.2f"),
+    }
 
 
 def top_territories(potential: pd.DataFrame, n: int = 5) -> list[str]:

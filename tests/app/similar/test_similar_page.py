@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 SIMILAR = "../pages/similar.py"
 
 
