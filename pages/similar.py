@@ -17,8 +17,7 @@ widgets.page_header(
     "its most similar artists would predict.",
 )
 
-# "model": the page title already names it, and the caption reads "Model computed ...".
-run = widgets.model_run_header("similar", "model")
+run = widgets.model_run_header("similar", "similar-artists model")
 if run is None:
     st.stop()
 

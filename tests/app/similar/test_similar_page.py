@@ -40,7 +40,7 @@ def test_manager_sees_model_for_own_label_only(demo_db, monkeypatch):
         }
     at = _open(demo_db, monkeypatch, "nora")
     assert [t.value for t in at.title] == ["Similar artists"]
-    assert any("Model computed" in c.value for c in at.caption)
+    assert any("Similar-artists model computed" in c.value for c in at.caption)
     picker = at.selectbox(key="similar_artist")
     assert picker.options and all(own in o for o in picker.options)
     tables = [df.value for df in at.dataframe]
