@@ -112,17 +112,8 @@ def score(
         cols = np.asarray(t.groups)
         response, hist = pricing.response(t.country, cols)
         responses.append(response)
-        picks = res.interests.get(t.country, [])
-        artists = list(
-            dict.fromkeys(
-                artist_of[isrcs[i]]
-                for i, _ in picks
-                if i < len(isrcs) and isrcs[i] in artist_of and artist_of[isrcs[i]] != own_artist
-            )
-        )
-        genres = list(
-            dict.fromkeys(str(genres_all[i]) for i, _ in picks if i < len(isrcs) and genres_all[i])
-        )
+        picks = [i for i, _ in res.interests.get(t.country, []) if i < len(isrcs)]
+        artists, genres = _interests(picks, isrcs, genres_all, artist_of, own_artist)
         n_goal = int((res.classes[cols] == aud.GOAL_CLASS[goal]).sum())
         why = (
             f"{n_goal} of its {len(cols)} top groups are in the '{goal}' class "
@@ -152,6 +143,24 @@ def score(
             )
         )
     return out
+
+
+def _interests(
+    picks: list[int],
+    isrcs: np.ndarray,
+    genres: np.ndarray,
+    artist_of: dict[str, str],
+    own_artist: str | None,
+) -> tuple[list[str], list[str]]:
+    """(artists, genres) of the contributing assets `picks` (model rows, best first), each
+    once: only artists the reader may see and never the track's own; a fold-in track's own
+    row (past the model's assets) names nothing."""
+    artists = dict.fromkeys(
+        artist_of[isrcs[i]]
+        for i in picks
+        if isrcs[i] in artist_of and artist_of[isrcs[i]] != own_artist
+    )
+    return list(artists), list(dict.fromkeys(str(genres[i]) for i in picks if genres[i]))
 
 
 @dataclass(frozen=True)

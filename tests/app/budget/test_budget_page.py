@@ -183,3 +183,23 @@ def test_viewer_cannot_submit_and_admin_reviews(db, track, monkeypatch) -> None:
     )
     assert list(hist["action"]) == ["submit", "approve"]
     assert list(hist["who"]) == ["nora", "admin"]
+
+
+def test_model_run_header_and_a_store_without_a_budget_run(db, track, monkeypatch) -> None:
+    at = app(db, monkeypatch)
+    sign_in(at, "nora")
+    open_budget(at)
+    assert any(c.value.startswith("Audience model computed ") for c in at.caption)
+
+    bare = db.parent / "no-run.duckdb"
+    shutil.copyfile(db, bare)
+    with open_store(bare) as s:
+        s.cursor().execute("DELETE FROM model_runs WHERE job = 'budget'")
+    at = app(bare, monkeypatch)
+    sign_in(at, "nora")
+    open_budget(at)
+    assert [i.value for i in at.info] == [
+        "The audience model has not been computed on this store yet. An operator can run "
+        "`labelradar refresh` (or `labelradar refresh --only budget`)."
+    ]
+    assert not at.selectbox  # the page stopped before the track picker
