@@ -5,7 +5,7 @@
 1. The patent's approximated update (Y^T Y instead of Y^T D_i Y) against the exact masked
    update on planted rank-5 matrices of several sizes, 20 % of entries held out: held-out
    SSE (and the row+column-mean baseline's) and seconds per fit, same k, lambda, iterations.
-2. On a store whose `audience` job has run (--db): the CV grid and the refit of the largest
+2. On a store whose `budget` job has run (--db): the CV grid and the refit of the largest
    category, timed (re-built from the store exactly as the job does).
 3. Online scoring latency per request (load the persisted model + score, no cache) over
    --requests tracks, against the same request served from an in-process cache.
@@ -58,7 +58,7 @@ def updates(sizes: list[tuple[int, int]]) -> None:
 def offline(db: str) -> None:
     import pandas as pd
 
-    from app.budget import job
+    from analytics.budget import fitting
     from data.results import budget as bdata
     from data.store import open_store
 
@@ -70,7 +70,7 @@ def offline(db: str) -> None:
         genre = bdata.genres(cur)
         models = cur.execute("SELECT * FROM budget_models ORDER BY assets DESC").df()
     t0 = time.perf_counter()
-    cats = bm.asset_categories(job._features(cons), genre)
+    cats = bm.asset_categories(fitting._features(cons), genre)
     cluster_s = time.perf_counter() - t0
     cons = cons.assign(category=cons["isrc"].map(cats))
     biggest = int(cats.value_counts().idxmax())
@@ -80,7 +80,7 @@ def offline(db: str) -> None:
           f"{read_s:.1f} s; clustering {cons['isrc'].nunique()} assets: {cluster_s:.1f} s")  # fmt: skip
     for upd in ("exact", "approx"):
         t0 = time.perf_counter()
-        summary, _, _ = job._fit_category(biggest, part, genre, upd)
+        summary, _, _ = fitting._category(biggest, part, genre, upd)
         total = time.perf_counter() - t0
         # the CV grid alone, on the same truncated matrix
         print(

@@ -1,4 +1,4 @@
-"""Online audience generation (patent seed 003, component 1850, steps S1841-S1846).
+"""Audience generation for one track: which audience groups and territories to target.
 
 For an asset i0 and a campaign goal: its predicted engagement row (model look-up, or fold-in
 when i0 is not in its category's model), the Delta classes, goal-weighted scores with rho,
@@ -25,8 +25,8 @@ DEFAULT_SIGMAS = 1.0
 def fold_in(
     e_est: np.ndarray, y: np.ndarray, e_row: np.ndarray, lam: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The patent's update for i0 not in I (S1843): append E_i0 to E_est to get E*; then
-    X_hat from (E*, Y) and Y_hat from (E*, X_hat). Returns (X_hat, Y_hat, E_hat row of i0)."""
+    """Fold-in of a track i0 outside the model's assets I: append E_i0 to E_est to get E*;
+    then X_hat from (E*, Y) and Y_hat from (E*, X_hat). Returns (X_hat, Y_hat, E_hat of i0)."""
     k = y.shape[1]
     eye = lam * np.eye(k)
     e_star = np.vstack([e_est, np.asarray(e_row, float)[None, :]])
@@ -38,7 +38,7 @@ def fold_in(
 def delta_classes(e_row: np.ndarray, ehat_row: np.ndarray, sigmas: float = DEFAULT_SIGMAS):
     """Delta = E_hat - E; 'expand' (J_alpha) where Delta > mu + s*sigma, 'accelerate'
     (J_beta) where Delta < mu - s*sigma, else 'sustain' (J_gamma). sigma is the sample
-    standard deviation (ddof=1), as the patent says. Returns (delta, classes)."""
+    standard deviation (ddof=1). Returns (delta, classes)."""
     delta = np.asarray(ehat_row, float) - np.asarray(e_row, float)
     mu = float(delta.mean()) if len(delta) else 0.0
     sd = float(delta.std(ddof=1)) if len(delta) > 1 else 0.0
@@ -66,7 +66,7 @@ class TerritoryScore:
     score: float  # S(T)
     top_score: float  # E* of the territory's best group
     groups: tuple[int, ...]  # J_T*: group positions, best first
-    selected: bool  # the patent's rule: top group's E* >= S*
+    selected: bool  # the selection rule: top group's E* >= S*
     rank: int = 0  # 1 = best S(T) among all territories
 
 
@@ -83,9 +83,8 @@ def territory_scores(
     J_T* = the fewest top groups of T (by E*) whose weights sum to more than kappa (all of
     T's groups when they never do). kappa is absolute when given, else `kappa_share` of the
     territory's total weight (an absolute kappa in streams would favour big markets).
-    Selection (S1845): territories whose top group's E* is at least the best S(T), S*; the
-    patent writes '>', which would never select the best territory itself when J_T* is one
-    group, so '>=' keeps it.
+    Selection: territories whose top group's E* is at least the best S(T), S*; a strict
+    '>' would never select the best territory itself when J_T* is one group.
     """
     countries = np.asarray(countries)
     weights = np.asarray(weights, float)
@@ -123,7 +122,7 @@ def interest_assets(
     x: np.ndarray, lam: float, e: np.ndarray, i0: int, cols: np.ndarray, top: int = 5
 ) -> list[tuple[int, float]]:
     """Assets with the largest positive contribution Omega[i0, i] * sum_{j in cols} E[i, j]
-    to i0's deltas over `cols` (S1846), best first; i0 itself excluded."""
+    to i0's deltas over `cols`, best first; i0 itself excluded."""
     if len(cols) == 0:
         return []
     contrib = omega_row(x, lam, i0) * e[:, cols].sum(axis=1)

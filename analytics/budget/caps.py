@@ -1,4 +1,4 @@
-"""Territory budget caps and the suggested split (patent seed 003, component 1855).
+"""Territory budget caps and the suggested split.
 
 Per territory:
 - cost per result: the median cost per person reached in its past campaigns (spend / reach),
@@ -183,7 +183,7 @@ class Notice:
 def apply_caps(
     plan: dict[str, float], limits: dict[str, float], names: dict[str, str] | None = None
 ) -> tuple[dict[str, float], list[Notice]]:
-    """Reduce each amount above its territory's cap to the cap, with the patent's notice."""
+    """Reduce each amount above its territory's cap to the cap, with a notice saying so."""
     names = names or {}
     out, notices = {}, []
     for country, amount in plan.items():

@@ -1,4 +1,4 @@
-"""Offline audience models (patent seed 003, offline model generation 1820).
+"""Offline audience models: how strongly each audience group engages with each track.
 
 Per category of assets: the consumption matrix C (assets x geodemographic groups), its
 truncation by tau1..tau5, group weights omega_j, the engagement matrix E from active and
@@ -21,7 +21,7 @@ Update = Literal["exact", "approx"]
 DEFAULT_UPDATE: Update = "exact"  # bench/budget_als.py: more accurate, fast enough (see docs)
 
 
-# -- categories (S1811) -----------------------------------------------------------------------
+# -- categories ------------------------------------------------------------------------------
 def asset_categories(
     features: pd.DataFrame,
     genres: pd.Series,
@@ -54,7 +54,7 @@ def asset_categories(
     return pd.Series(labels, index=features.index, name="category")
 
 
-# -- truncation (model truncation component 1822) ---------------------------------------------
+# -- truncation ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Taus:
     """Truncation thresholds (defaults documented in docs/features/budget.md).
@@ -82,10 +82,10 @@ class Truncation:
 
 
 def truncate(c: np.ndarray, taus: Taus = Taus()) -> Truncation:
-    """Choose the top m rows and top n columns of C per the patent's five conditions.
+    """Choose the top m rows and top n columns of C meeting five conditions (see Taus).
 
     Among (m, n) meeting all five, the largest block m * n is kept (the most data the compute
-    budget allows). The patent's fallback when none does: the smallest block meeting (1, 2, 3)
+    budget allows). The fallback when none does: the smallest block meeting (1, 2, 3)
     if it also meets (4) or (5), else the largest block meeting at least one of (4) or (5).
     """
     c = np.asarray(c, float)
@@ -136,26 +136,11 @@ def truncate(c: np.ndarray, taus: Taus = Taus()) -> Truncation:
 
 
 def group_weights(c_block: np.ndarray) -> np.ndarray:
-    """omega_j := sum_i C_ij over the kept assets (the patent's example embodiment)."""
+    """omega_j := sum_i C_ij over the kept assets: a group weighs what it streamed."""
     return np.asarray(c_block, float).sum(axis=0)
 
 
-# -- consumption tensor and engagement (1823) ------------------------------------------------
-def channel_contraction(
-    v: pd.DataFrame, active_sources: tuple[str, ...]
-) -> tuple[pd.Series, pd.Series]:
-    """A_ij = sum_h 1_A(h) V_ijh and P_ij = sum_h (1 - 1_A(h)) V_ijh.
-
-    `v` is the consumption tensor in long form: columns asset, group, source (the channel's
-    streaming context; devices, OS and weeks are the other channel axes and only sum), streams.
-    """
-    active = v["source"].isin(active_sources)
-    keys = ["asset", "group"]
-    a = v["streams"].where(active, 0).groupby([v[k] for k in keys]).sum()
-    p = v["streams"].where(~active, 0).groupby([v[k] for k in keys]).sum()
-    return a, p
-
-
+# -- engagement ------------------------------------------------------------------------------
 def engagement(a: np.ndarray, p: np.ndarray) -> np.ndarray:
     """E := A^2 / (A + P): active volume discounted by its share of all consumption (0 if none)."""
     a = np.asarray(a, float)
@@ -170,7 +155,7 @@ def model_scale(e: np.ndarray) -> np.ndarray:
     return np.log1p(np.asarray(e, float))
 
 
-# -- ALS (1824) -------------------------------------------------------------------------------
+# -- ALS -------------------------------------------------------------------------------------
 def _solve_rows(
     e: np.ndarray, mask: np.ndarray, f: np.ndarray, lam: float, update: Update
 ) -> np.ndarray:
@@ -178,7 +163,7 @@ def _solve_rows(
     k = f.shape[1]
     rhs = (e * mask) @ f  # E D^(i) Y
     eye = lam * np.eye(k)
-    if update == "approx":  # the patent's approximation: Y^T Y instead of Y^T D^(i) Y
+    if update == "approx":  # the cheap approximation: Y^T Y instead of Y^T D^(i) Y
         return np.linalg.solve(f.T @ f + eye, rhs.T).T
     # Y^T D^(i) Y for every row i at once: the mask times the flattened outer products y_j y_j^T
     outer = (f[:, :, None] * f[:, None, :]).reshape(len(f), k * k)
@@ -197,7 +182,7 @@ def als(
     tol: float = 1e-4,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Factorise E ~ X Y^T on the masked entries (the cost function of step S1813).
+    """Factorise E ~ X Y^T on the masked entries (regularised squared error).
 
     Returns X (m x k+1) and Y (n x k+1): k latent factors plus the training mean as a last
     column of X against a column of ones in Y.
@@ -205,8 +190,8 @@ def als(
     rng = np.random.default_rng(seed)
     m, n = e.shape
     mask = mask.astype(float)
-    # Centre on the training mean: a zero then means "average", which is what the patent's
-    # approximation implicitly assumes for entries outside the training set.
+    # Centre on the training mean: a zero then means "average", which is what the
+    # approximate update implicitly assumes for entries outside the training set.
     mu = float((e * mask).sum() / max(mask.sum(), 1.0))
     ec = e - mu
     x = rng.normal(0, 0.1, (m, k))
@@ -262,7 +247,7 @@ def choose_hyperparameters(
     seed: int = 0,
     refine: int = 1,
 ) -> GridResult:
-    """Adaptive grid search of (k, lambda) on held-out SSE (hyperparameter tuning 1824a).
+    """Adaptive grid search of (k, lambda) on held-out SSE.
 
     A coarse grid first; then `refine` rounds around the best pair (k halfway to its grid
     neighbours, lambda a factor sqrt(10) either side), keeping whichever pair is best.
@@ -327,7 +312,7 @@ class CategoryModel:
 def fit_category(
     e: np.ndarray, *, update: Update = DEFAULT_UPDATE, seed: int = 0, **grid: object
 ) -> CategoryModel:
-    """Grid-search (k, lambda) on a train/test split, then refit on all entries (1824b)."""
+    """Grid-search (k, lambda) on a train/test split, then refit on all entries."""
     res = choose_hyperparameters(e, update=update, seed=seed, **grid)  # type: ignore[arg-type]
     x, y = als(e, np.ones_like(e, bool), res.k, res.lam, update=update, seed=seed)
     return CategoryModel(

@@ -1,6 +1,6 @@
 """Online scoring of one track on the persisted audience model (no fitting, no Streamlit).
 
-Shared by the CLI (`labelradar audience`) and the Territory budgets page: look-up or fold-in,
+Shared by the CLI (`labelradar budget`) and the Territory budgets page: look-up or fold-in,
 Delta classes, goal scores, S(T), interests, then each territory's response curve, cap and
 expected streams per USD.
 """
@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics.budget import audience as aud
 from analytics.budget import caps as bc
-from data.results.budget import ModelInputs
+from analytics.budget.inputs import ModelInputs
 
 TOP_TERRITORIES = 10
 POTENTIAL_MAX = 10.0
@@ -82,7 +82,7 @@ def score(
     """Ranked territories for `inputs.isrc` and `goal`.
 
     `artist_of` maps model assets' ISRCs to artist names that may be shown (the caller
-    filters it to the user's scope); `params` is the audience job's model_runs params.
+    filters it to the user's scope); `params` is the budget job's model_runs params.
     """
     g = inputs.groups
     countries = g["country"].to_numpy()
@@ -103,60 +103,24 @@ def score(
         top_interests=INTEREST_CANDIDATES,
         include=include,
     )
-    # plain dicts and arrays: pandas indexing per territory was most of a request's time
-    terr = inputs.territories.set_index("country").to_dict("index")
-    base = dict(zip(inputs.base["country"], inputs.base["streams_28d"], strict=True))
+    pricing = _Pricing.of(inputs, params, res)
     group_labels = (g["gender"] + " " + g["age_band"] + " " + g["subscription"]).to_numpy()
     isrcs = inputs.assets["isrc"].to_numpy()
     genres_all = inputs.assets["genre"].to_numpy()
-    spl = float(params.get("streams_per_listener") or 1.0)
-    u_all = float(params.get("uplift_all") or 0.0)
-    cpr_all = float(params.get("cost_per_result_all") or 0.01)
-    a, b = float(params.get("scale_a") or 0.0), float(params.get("scale_b") or 0.0)
-    best = np.maximum(res.ehat, res.e)
     responses, rows = [], []
     for t in res.territories:
         cols = np.asarray(t.groups)
-        actual = np.expm1(np.clip(res.e[cols], 0, None)).sum()
-        potential = np.expm1(np.clip(best[cols], 0, None)).sum()
-        factor = min(POTENTIAL_MAX, potential / actual) if actual > 0 else 1.0
-        b_t = float(base.get(t.country, 0.0) or 0.0) * max(1.0, factor) * CAMPAIGN_DAYS / 28
-        r = terr.get(t.country)
-        if r is not None and int(r["campaigns"]) > 0:
-            cpr, u, s = float(r["cost_per_result"]), float(r["uplift"]), float(r["spend_scale"])
-            hist = f"cost and response from {int(r['campaigns'])} past campaigns here"
-        else:
-            cpr, u, s = cpr_all, u_all, max(a * cpr_all + b, 1.0)
-            hist = "no past campaigns here: all-territory cost and response"
-        pop = None if r is None else r.get("population")
-        population = float(pop) if pop is not None and pd.notna(pop) else None
-        in_t = weights[countries == t.country].sum()
-        share = float(weights[cols].sum() / in_t) if in_t > 0 else 0.0
-        # reach: people in the selected groups (census population x their share of the
-        # territory's listening); without a population, the groups' current listeners
-        audience = (
-            population * share * REACHABLE if population else float(weights[cols].sum()) / spl
-        )
-        responses.append(bc.TerritoryResponse(t.country, b_t, u, s, cpr, audience))
-        labels = list(group_labels[cols])
-        picks = res.interests.get(t.country, [])
-        artists = list(
-            dict.fromkeys(
-                artist_of[isrcs[i]]
-                for i, _ in picks
-                if i < len(isrcs) and isrcs[i] in artist_of and artist_of[isrcs[i]] != own_artist
-            )
-        )
-        genres = list(
-            dict.fromkeys(str(genres_all[i]) for i, _ in picks if i < len(isrcs) and genres_all[i])
-        )
+        response, hist = pricing.response(t.country, cols)
+        responses.append(response)
+        picks = [i for i, _ in res.interests.get(t.country, []) if i < len(isrcs)]
+        artists, genres = _interests(picks, isrcs, genres_all, artist_of, own_artist)
         n_goal = int((res.classes[cols] == aud.GOAL_CLASS[goal]).sum())
         why = (
             f"{n_goal} of its {len(cols)} top groups are in the '{goal}' class "
             f"(Delta = predicted - actual engagement); model {'fold-in' if res.folded_in else 'look-up'}"
             f"; {hist}."
         )
-        rows.append((t, labels, artists, genres, why))
+        rows.append((t, list(group_labels[cols]), artists, genres, why))
     limits = bc.caps(responses, multiple=multiple)
     out = ScoreResult(inputs.isrc, goal, res.folded_in, inputs.category)
     for (t, labels, artists, genres, why), r in zip(rows, responses, strict=True):
@@ -179,3 +143,85 @@ def score(
             )
         )
     return out
+
+
+def _interests(
+    picks: list[int],
+    isrcs: np.ndarray,
+    genres: np.ndarray,
+    artist_of: dict[str, str],
+    own_artist: str | None,
+) -> tuple[list[str], list[str]]:
+    """(artists, genres) of the contributing assets `picks` (model rows, best first), each
+    once: only artists the reader may see and never the track's own; a fold-in track's own
+    row (past the model's assets) names nothing."""
+    artists = dict.fromkeys(
+        artist_of[isrcs[i]]
+        for i in picks
+        if isrcs[i] in artist_of and artist_of[isrcs[i]] != own_artist
+    )
+    return list(artists), list(dict.fromkeys(str(genres[i]) for i in picks if genres[i]))
+
+
+@dataclass(frozen=True)
+class _Pricing:
+    """What prices spend in a territory: its fitted cost and response (or the all-territory
+    figures), the track's streams there and the reach of the chosen groups."""
+
+    territories: dict[str, dict[str, Any]]
+    base: dict[str, float]
+    countries: np.ndarray
+    weights: np.ndarray
+    e: np.ndarray  # the track's actual engagement (model scale)
+    best: np.ndarray  # max(predicted, actual) engagement
+    streams_per_listener: float
+    uplift_all: float
+    cost_per_result_all: float
+    scale_a: float
+    scale_b: float
+
+    @classmethod
+    def of(cls, inputs: ModelInputs, params: dict[str, Any], res: aud.Audience) -> _Pricing:
+        g = inputs.groups
+        # plain dicts and arrays: pandas indexing per territory was most of a request's time
+        return cls(
+            territories=inputs.territories.set_index("country").to_dict("index"),
+            base=dict(zip(inputs.base["country"], inputs.base["streams_28d"], strict=True)),
+            countries=g["country"].to_numpy(),
+            weights=g["weight"].to_numpy(float),
+            e=res.e,
+            best=np.maximum(res.ehat, res.e),
+            streams_per_listener=float(params.get("streams_per_listener") or 1.0),
+            uplift_all=float(params.get("uplift_all") or 0.0),
+            cost_per_result_all=float(params.get("cost_per_result_all") or 0.01),
+            scale_a=float(params.get("scale_a") or 0.0),
+            scale_b=float(params.get("scale_b") or 0.0),
+        )
+
+    def response(self, country: str, cols: np.ndarray) -> tuple[bc.TerritoryResponse, str]:
+        """The territory's response curve for the groups `cols`, and where its figures
+        come from (for the 'why' text)."""
+        actual = np.expm1(np.clip(self.e[cols], 0, None)).sum()
+        potential = np.expm1(np.clip(self.best[cols], 0, None)).sum()
+        factor = min(POTENTIAL_MAX, potential / actual) if actual > 0 else 1.0
+        b_t = float(self.base.get(country, 0.0) or 0.0) * max(1.0, factor) * CAMPAIGN_DAYS / 28
+        r = self.territories.get(country)
+        if r is not None and int(r["campaigns"]) > 0:
+            cpr, u, s = float(r["cost_per_result"]), float(r["uplift"]), float(r["spend_scale"])
+            hist = f"cost and response from {int(r['campaigns'])} past campaigns here"
+        else:
+            cpr, u = self.cost_per_result_all, self.uplift_all
+            s = max(self.scale_a * cpr + self.scale_b, 1.0)
+            hist = "no past campaigns here: all-territory cost and response"
+        pop = None if r is None else r.get("population")
+        population = float(pop) if pop is not None and pd.notna(pop) else None
+        in_t = self.weights[self.countries == country].sum()
+        share = float(self.weights[cols].sum() / in_t) if in_t > 0 else 0.0
+        # reach: people in the selected groups (census population x their share of the
+        # territory's listening); without a population, the groups' current listeners
+        audience = (
+            population * share * REACHABLE
+            if population
+            else float(self.weights[cols].sum()) / self.streams_per_listener
+        )
+        return bc.TerritoryResponse(country, b_t, u, s, cpr, audience), hist

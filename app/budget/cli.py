@@ -1,7 +1,8 @@
 """`labelradar` subcommands of the budget feature.
 
-- `budget --isrc ISRC --goal expand|accelerate|sustain [--json]`: ranked territories for a
-  track from the persisted audience model (operator access, like `info`).
+- `budget --isrc ISRC --goal expand|accelerate|sustain [--json]` (alias `audience`): ranked
+  territories for a track from the persisted audience model, read through the scoped
+  queries with the operator's scope (every label).
 - `approvers list | grant USER | revoke USER`: budget approval rights (admins always have
   them; grants are for managers). Changes are audited with the actor `cli`.
 """
@@ -13,6 +14,13 @@ import argparse
 from app.cli.support import CliError, emit, open_store_for
 
 GOALS = ("expand", "accelerate", "sustain")
+NO_RUN = "no audience model yet: run `labelradar refresh`"
+# The top-level keys of each subcommand's --json answer (`approvers list`; grant and revoke
+# answer {"user", "action"}).
+JSON_KEYS: dict[str, tuple[str, ...]] = {
+    "budget": ("isrc", "goal", "model", "computed_at", "data_through", "territories"),
+    "approvers": ("approvers",),
+}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -25,7 +33,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     )
     p.add_argument("--isrc", required=True, help="the track's ISRC")
     p.add_argument("--goal", default="expand", help="expand | accelerate | sustain")
-    p.set_defaults(func=cmd_audience)
+    p.set_defaults(func=cmd_budget)
 
     p = sub.add_parser("approvers", parents=parents, help="budget approval rights")
     p.add_argument("action", choices=("list", "grant", "revoke"))
@@ -33,9 +41,10 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.set_defaults(func=cmd_approvers)
 
 
-def cmd_audience(args: argparse.Namespace) -> int:
-    from analytics.budget import scoring as budget_scoring
-    from data.results import budget as bdata
+def cmd_budget(args: argparse.Namespace) -> int:
+    from app.budget import territories
+    from data.queries import budget as budget_queries
+    from data.queries import operator_scope
     from data.results import runs as model_runs
 
     if args.goal not in GOALS:
@@ -44,27 +53,21 @@ def cmd_audience(args: argparse.Namespace) -> int:
         try:
             run = model_runs.latest(store, "budget")
         except Exception as exc:  # the table is missing on an old store
-            raise CliError("no audience model yet: run `labelradar refresh`") from exc
+            raise CliError(NO_RUN) from exc
         if run is None:
-            raise CliError("no audience model yet: run `labelradar refresh`")
-        known = (
-            store.cursor()
-            .execute("SELECT artist_name FROM catalog WHERE isrc = ?", [args.isrc])
-            .fetchone()
-        )
-        if known is None:
+            raise CliError(NO_RUN)
+        scope = operator_scope(store)
+        track = budget_queries.budget_track(store, scope, args.isrc)
+        if track.empty:
             raise CliError(f"unknown ISRC {args.isrc!r}: it is not in the catalog")
-        inputs = bdata.load_model(store, args.isrc)
-        if inputs is None:
+        artist = track["artist_name"].iloc[0]
+        frames = budget_queries.budget_inputs(store, scope, args.isrc)
+        if not frames:
             raise CliError(
                 f"no audience model covers {args.isrc} (no streams in the model window); "
                 "run `labelradar refresh` after loading its trend reports"
             )
-        names = bdata.catalog_names(store, list(inputs.assets["isrc"]))
-        artist_of = dict(zip(names["isrc"], names["artist_name"], strict=True))
-        result = budget_scoring.score(
-            inputs, args.goal, artist_of=artist_of, own_artist=known[0], params=run.params
-        )
+        result = territories.rank(frames, args.goal, run.params)
     payload = {
         "isrc": args.isrc,
         "goal": args.goal,
@@ -76,7 +79,7 @@ def cmd_audience(args: argparse.Namespace) -> int:
 
     def text() -> str:
         lines = [
-            f"Territories for {args.isrc} ({known[0]}), goal {args.goal} "
+            f"Territories for {args.isrc} ({artist}), goal {args.goal} "
             f"(model {payload['model']}, computed {run.computed_at:%Y-%m-%d %H:%M} UTC, "
             f"data through {run.data_through}):"
         ]

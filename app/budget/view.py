@@ -1,9 +1,8 @@
-"""View models of the Territory budgets page: cached scoring, the editable plan and its
-outcome, proposal actions and exports. Streamlit only for caching and session state."""
+"""View model of the Territory budgets page: cached scoring, the territory table and chart,
+the editable plan and its outcome. Streamlit only for caching."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,44 +10,26 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analytics.budget import ScoreResult
 from analytics.budget import caps as bc
-from analytics.budget import scoring as budget_scoring
 from app import geo, services
+from app.budget import territories
 from data.queries import Filters
 from data.queries import budget as budget_queries
-from data.results.budget import ModelInputs
+from data.results.runs import ModelRun
 from data.scope import Scope
-from data.workflow import budget as bp
 
 YES, NO = "Yes", "No"
 DEFAULT_BUDGET = 2000.0
-
-
-def run_info(scope: Scope) -> dict[str, Any]:
-    return services.query(budget_queries.audience_run, scope)
 
 
 def tracks(scope: Scope, filters: Filters) -> pd.DataFrame:
     return services.query(budget_queries.budget_tracks, scope, filters)
 
 
-def _inputs(frames: dict[str, Any]) -> ModelInputs:
-    a = frames["asset"].iloc[0]
-    return ModelInputs(
-        isrc=str(a["isrc"]),
-        category=int(a["category"]),
-        in_model=bool(a["in_model"]),
-        row_idx=None if pd.isna(a["row_idx"]) else int(a["row_idx"]),
-        e_row=frames["e_row"]["e"].to_numpy(float),
-        e=frames["e"].to_numpy(float),
-        x=frames["x"].to_numpy(float),
-        y=frames["y"].to_numpy(float),
-        lam=float(a["lam"]),
-        groups=frames["groups"],
-        assets=frames["assets"],
-        territories=frames["territories"],
-        base=frames["base"],
-    )
+def all_tracks(scope: Scope) -> pd.DataFrame:
+    """Every modelled track in scope, ignoring the sidebar filters (for hand-offs)."""
+    return tracks(scope, Filters())
 
 
 @st.cache_data(ttl=services.TTL_SECONDS, show_spinner=False, max_entries=500)
@@ -57,35 +38,29 @@ def _score(
     key: services.LabelsKey,
     isrc: str,
     goal: str,
-    computed_at: str,
+    run_id: int,
+    params: dict[str, Any],
     include: tuple[str, ...] = (),
-) -> budget_scoring.ScoreResult | None:
-    scope = services.scope_for_labels(key)
-    frames = services.query(budget_queries.audience_inputs, scope, isrc)
+) -> ScoreResult | None:
+    frames = services.query(budget_queries.budget_inputs, services.scope_for_labels(key), isrc)
     if not frames:
         return None
-    params = json.loads(run_info(scope).get("params") or "{}")
-    a = frames["assets"]
-    artist_of = {
-        i: n for i, n in zip(a["isrc"], a["artist_name"], strict=True) if isinstance(i, str) and n
-    }
-    own = str(frames["asset"].iloc[0]["artist_name"])
-    return budget_scoring.score(
-        _inputs(frames), goal, artist_of=artist_of, own_artist=own, params=params, include=include
-    )
+    return territories.rank(frames, goal, params, include)
 
 
 def score(
-    scope: Scope, isrc: str, goal: str, include: tuple[str, ...] = ()
-) -> budget_scoring.ScoreResult | None:
+    scope: Scope, run: ModelRun, isrc: str, goal: str, include: tuple[str, ...] = ()
+) -> ScoreResult | None:
     """Ranked territories for an in-scope track (None when out of scope or unmodelled): the
-    best ones, plus the territories in `include` (a hand-off's) wherever they rank."""
-    computed = str(run_info(scope).get("computed_at"))
+    best ones, plus the territories in `include` (a hand-off's) wherever they rank.
+    Cached per label set and budget run."""
     key = services.labels_key(scope)
-    return _score(services.db_path(), key, isrc, goal, computed, tuple(sorted(include)))
+    return _score(
+        services.db_path(), key, isrc, goal, run.run_id, run.params, tuple(sorted(include))
+    )
 
 
-def territory_table(result: budget_scoring.ScoreResult) -> pd.DataFrame:
+def territory_table(result: ScoreResult) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -109,7 +84,7 @@ def plan_key(isrc: str, goal: str) -> str:
     return f"budget_plan:{isrc}:{goal}"
 
 
-def initial_plan(result: budget_scoring.ScoreResult, wanted: tuple[str, ...]) -> pd.DataFrame:
+def initial_plan(result: ScoreResult, wanted: tuple[str, ...]) -> pd.DataFrame:
     """One row per ranked territory: Yes for the requested (else the selected) territories."""
     chosen = set(wanted) or {t.country for t in result.territories if t.selected}
     return pd.DataFrame(
@@ -122,11 +97,11 @@ def initial_plan(result: budget_scoring.ScoreResult, wanted: tuple[str, ...]) ->
     )
 
 
-def responses(result: budget_scoring.ScoreResult) -> dict[str, bc.TerritoryResponse]:
+def responses(result: ScoreResult) -> dict[str, bc.TerritoryResponse]:
     return {t.country: t.response for t in result.territories}
 
 
-def caps(result: budget_scoring.ScoreResult) -> dict[str, float]:
+def caps(result: ScoreResult) -> dict[str, float]:
     return {t.country: t.cap_usd for t in result.territories}
 
 
@@ -143,10 +118,8 @@ def apply_edits(plan: pd.DataFrame, edited_rows: dict[int, dict[str, Any]]) -> p
     return out
 
 
-def enforce_caps(
-    plan: pd.DataFrame, result: budget_scoring.ScoreResult
-) -> tuple[pd.DataFrame, list[str]]:
-    """Amounts over a territory's cap reduced to it, with the patent's notice."""
+def enforce_caps(plan: pd.DataFrame, result: ScoreResult) -> tuple[pd.DataFrame, list[str]]:
+    """Amounts over a territory's cap reduced to it, with a notice saying so."""
     amounts = {
         c: float(u) for c, u in zip(plan["country"], plan["usd"], strict=True) if pd.notna(u)
     }
@@ -165,7 +138,7 @@ class Outcome:
     rows: pd.DataFrame  # country, territory, run, usd, cap_usd, expected_streams
 
 
-def outcome(plan: pd.DataFrame, result: budget_scoring.ScoreResult, budget: float) -> Outcome:
+def outcome(plan: pd.DataFrame, result: ScoreResult, budget: float) -> Outcome:
     """Validation messages and expected incremental streams of the plan as edited."""
     resp, cap = responses(result), caps(result)
     active = plan[plan["run"] == YES]
@@ -180,7 +153,7 @@ def outcome(plan: pd.DataFrame, result: budget_scoring.ScoreResult, budget: floa
     return Outcome(errors, float(valid.sum()), float(rows["expected_streams"].sum()), rows)
 
 
-def suggest(plan: pd.DataFrame, result: budget_scoring.ScoreResult, budget: float) -> pd.DataFrame:
+def suggest(plan: pd.DataFrame, result: ScoreResult, budget: float) -> pd.DataFrame:
     """The split of `budget` over the Yes territories maximising expected streams."""
     resp = responses(result)
     chosen = [resp[c] for c, r in zip(plan["country"], plan["run"], strict=True) if r == YES]
@@ -190,7 +163,7 @@ def suggest(plan: pd.DataFrame, result: budget_scoring.ScoreResult, budget: floa
     return out
 
 
-def plan_items(rows: pd.DataFrame, result: budget_scoring.ScoreResult) -> list[dict[str, Any]]:
+def plan_items(rows: pd.DataFrame, result: ScoreResult) -> list[dict[str, Any]]:
     """The proposal's plan: targeting description per Yes territory."""
     by = {t.country: t for t in result.territories}
     items = []
@@ -213,112 +186,7 @@ def plan_items(rows: pd.DataFrame, result: budget_scoring.ScoreResult) -> list[d
     return items
 
 
-# -- proposals ----------------------------------------------------------------------------------
-def proposals(scope: Scope, filters: Filters) -> pd.DataFrame:
-    return services.query(budget_queries.budget_proposals, scope, filters)
-
-
-def history(scope: Scope, proposal_id: int) -> pd.DataFrame:
-    df = services.query(budget_queries.proposal_audit, scope, None, proposal_id=int(proposal_id))
-    out = []
-    for r in df.itertuples():
-        before = json.loads(r.before) if isinstance(r.before, str) else None
-        after = json.loads(r.after) if isinstance(r.after, str) else None
-        out.append(
-            {
-                "when (UTC)": r.logged_at,
-                "who": r.actor,
-                "action": r.action,
-                "status": f"{(before or {}).get('status', '–')} → {(after or {}).get('status')}",
-                "total_usd": f"{(before or {}).get('total_usd', '–')} → "
-                f"{(after or {}).get('total_usd')}",
-                "plan before": _plan_text(before),
-                "plan after": _plan_text(after),
-                "comment": (after or {}).get("comment") or "",
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def _plan_text(snap: dict[str, Any] | None) -> str:
-    if not snap:
-        return "–"
-    return ", ".join(f"{i['country']} ${i['usd']:,.0f}" for i in snap.get("plan", []))
-
-
-def can_approve(scope: Scope) -> bool:
-    return bp.can_approve(services.store(), scope)
-
-
-def submit(scope: Scope, **kwargs: Any) -> str | None:
-    """Submit a plan for approval; the refusal message, or None on success."""
-    return act(bp.submit, scope, **kwargs)
-
-
-def decide(scope: Scope, proposal_id: int, decision: str, note: str | None) -> str | None:
-    """Approve, reject or return a proposal; the refusal message, or None on success."""
-    return act(bp.decide, scope, proposal_id, decision, note)
-
-
-def resubmit(scope: Scope, proposal_id: int, **kwargs: Any) -> str | None:
-    """Resubmit a returned proposal with a new plan; the refusal message, or None."""
-    return act(bp.resubmit, scope, proposal_id, **kwargs)
-
-
-def all_tracks(scope: Scope) -> pd.DataFrame:
-    """Every modelled track in scope, ignoring the sidebar filters (for hand-offs)."""
-    return tracks(scope, Filters())
-
-
-def act(fn: Any, *args: Any, **kwargs: Any) -> str | None:
-    """Run a workflow write; returns the refusal message, or None on success."""
-    try:
-        fn(services.store(), *args, **kwargs)
-    except bp.ProposalError as exc:
-        return str(exc)
-    services.clear_caches()
-    return None
-
-
-def targeting(row: pd.Series) -> tuple[pd.DataFrame, str]:
-    """CSV rows and JSON of an approved plan's targeting descriptions per territory."""
-    plan = json.loads(row["plan"]) if isinstance(row["plan"], str) else row["plan"]
-    items = [
-        {
-            "proposal_id": int(row["proposal_id"]),
-            "isrc": row["isrc"],
-            "goal": row["goal"],
-            "country": i["country"],
-            "budget_usd": i["usd"],
-            "groups": "; ".join(i.get("groups", [])),
-            "interests_artists": "; ".join(i.get("artists", [])),
-            "interests_genres": "; ".join(i.get("genres", [])),
-        }
-        for i in plan
-        if i.get("include", True)
-    ]
-    doc = {
-        "proposal_id": int(row["proposal_id"]),
-        "isrc": row["isrc"],
-        "track": row["track_title"],
-        "artist": row["artist_name"],
-        "goal": row["goal"],
-        "status": row["status"],
-        "territories": [
-            {
-                "country": i["country"],
-                "budget_usd": i["usd"],
-                "groups": i.get("groups", []),
-                "interests": {"artists": i.get("artists", []), "genres": i.get("genres", [])},
-            }
-            for i in plan
-            if i.get("include", True)
-        ],
-    }
-    return pd.DataFrame(items), json.dumps(doc, indent=2, ensure_ascii=False)
-
-
-def scores_figure(result: budget_scoring.ScoreResult) -> Any:
+def scores_figure(result: ScoreResult) -> Any:
     """Bar chart of S(T) per ranked territory, selected ones highlighted."""
     import plotly.graph_objects as go
 

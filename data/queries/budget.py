@@ -1,5 +1,5 @@
-"""Scoped reads of the budget feature: tracks with an audience model, the model pieces for an
-in-scope track, proposals and their audit trail.
+"""Scoped reads of the budget feature: tracks with an audience model, one track's model
+status, the model pieces for an in-scope track, proposals and their audit trail.
 
 Every public function is registered with `@scoped` from data.queries. The audience model of a
 category is learned from the whole catalogue (an aggregate, shown for an in-scope track);
@@ -9,13 +9,11 @@ as interests.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 
 from data.queries import Filters, model_where, read_df, scoped, where
-from data.results import runs as model_runs
 from data.results.budget import load_model
 from data.scope import Scope
 from data.store import Store
@@ -46,7 +44,20 @@ def budget_tracks(store: Store, scope: Scope, filters: Filters | None = None) ->
 
 
 @scoped
-def audience_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
+def budget_track(store: Store, scope: Scope, isrc: str) -> pd.DataFrame:
+    """isrc, track_title, artist_name, label and in_model (null without a model) of one
+    in-scope track; no row when it is unknown or out of scope."""
+    cond, params = where(scope, None)
+    return read_df(
+        store,
+        f"SELECT c.isrc, c.track_title, c.artist_name, c.label, b.in_model FROM catalog c "
+        f"LEFT JOIN budget_assets b USING (isrc) WHERE c.isrc = ? AND {cond}",
+        [isrc, *params],
+    )
+
+
+@scoped
+def budget_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
     """The persisted model pieces for an in-scope track as frames ({} when out of scope or
     without a model). Other labels' assets keep their genre but lose isrc and artist."""
     if not _in_scope(store, scope, isrc):
@@ -87,19 +98,6 @@ def audience_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
         "assets": assets,
         "territories": m.territories,
         "base": m.base,
-    }
-
-
-@scoped
-def audience_run(store: Store, scope: Scope) -> dict[str, Any]:
-    """computed_at, data_through and params of the latest audience job run ({} if none)."""
-    run = model_runs.latest(store, "budget")
-    if run is None:
-        return {}
-    return {
-        "computed_at": run.computed_at,
-        "data_through": run.data_through,
-        "params": json.dumps(run.params, sort_keys=True),
     }
 
 

@@ -1,24 +1,23 @@
-"""Batch reads and writes of the audience job, and the model loader for online scoring.
+"""Batch reads and writes of the budget job, and the model loader for online scoring.
 
 The job reads group x asset consumption (the channel tensor contracted to active and passive
-streams in SQL), campaign history with observed lifts, and writes every result table in one
-transaction. `load_model(store, isrc)` is the unscoped loader behind the CLI and the scoped
-query in data/queries_budget.py.
+streams in SQL), campaign history with observed lifts and territory populations, and writes
+every result table in one transaction. `load_model(store, isrc)` is the unscoped loader
+behind the scoped query `budget_inputs` in data/queries/budget.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.budget.inputs import GROUP_COLS, ModelInputs
 from data.store import Store
 from data.vocab import ACTIVE_SOURCES, sql_list
 
-GROUP_COLS = ["country", "age_band", "gender", "subscription"]
 WINDOW_WEEKS = 12
 BASE_DAYS = 28
 PRE_DAYS = 28
@@ -112,6 +111,19 @@ def track_country_base(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def populations(countries: list[str]) -> dict[str, float | None]:
+    """People per country from the packaged country reference (None where it has none)."""
+    from countryinfo import CountryInfo
+
+    out: dict[str, float | None] = {}
+    for code in countries:
+        try:
+            out[code] = float(CountryInfo(code).population())
+        except Exception:  # countryinfo raises for unknown or partial entries
+            out[code] = None
+    return out
+
+
 # -- job write ----------------------------------------------------------------------------------
 def replace_results(
     cur: duckdb.DuckDBPyConnection,
@@ -138,25 +150,6 @@ def replace_results(
 
 
 # -- online loader --------------------------------------------------------------------------------
-@dataclass
-class ModelInputs:
-    """What online scoring needs for one asset (arrays for the whole category)."""
-
-    isrc: str
-    category: int
-    in_model: bool
-    row_idx: int | None
-    e_row: np.ndarray  # the asset's engagement over J
-    e: np.ndarray  # m x n
-    x: np.ndarray  # m x (k+1)
-    y: np.ndarray  # n x (k+1)
-    lam: float
-    groups: pd.DataFrame  # col_idx, country, age_band, gender, subscription, weight
-    assets: pd.DataFrame  # row_idx, isrc, genre (model rows, in row order)
-    territories: pd.DataFrame  # country, campaigns, cost_per_result, uplift, spend_scale
-    base: pd.DataFrame  # country, streams_28d of this asset
-
-
 def load_model(store: Store | duckdb.DuckDBPyConnection, isrc: str) -> ModelInputs | None:
     """The persisted model pieces for `isrc` (None when it has no model)."""
     cur = store.cursor()
@@ -195,19 +188,4 @@ def load_model(store: Store | duckdb.DuckDBPyConnection, isrc: str) -> ModelInpu
         base=cur.execute(
             "SELECT country, streams_28d FROM budget_track_country WHERE isrc = ?", [isrc]
         ).df(),
-    )
-
-
-def catalog_names(store: Store, isrcs: list[str]) -> pd.DataFrame:
-    """isrc, artist_id, artist_name, label for the given tracks (unscoped: CLI only)."""
-    if not isrcs:
-        return pd.DataFrame(columns=["isrc", "artist_id", "artist_name", "label"])
-    return (
-        store.cursor()
-        .execute(
-            "SELECT isrc, artist_id, artist_name, label FROM catalog WHERE isrc IN "
-            f"({', '.join('?' * len(isrcs))})",
-            isrcs,
-        )
-        .df()
     )

@@ -1,4 +1,5 @@
-"""`labelradar audience` and `labelradar approvers` on the tiny demo store (all jobs run)."""
+"""`labelradar budget` (alias `audience`) and `labelradar approvers` on the tiny demo store
+(all jobs run)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 
 import pytest
 
+from app.budget.cli import JSON_KEYS
 from app.cli import main
 from data.store import open_store
 
@@ -32,11 +34,15 @@ def _isrc(db, in_model: bool) -> str:
     return row[0]
 
 
-def test_audience_json(db, capsys) -> None:
+def test_budget_json(db, capsys) -> None:
     in_model = True  # the tiny store's categories keep every asset (fold-in: analytics tests)
     isrc = _isrc(db, in_model)
-    assert main(["audience", "--isrc", isrc, "--goal", "expand", "--json", "--db", str(db)]) == 0
+    assert main(["budget", "--isrc", isrc, "--goal", "expand", "--json", "--db", str(db)]) == 0
     out = json.loads(capsys.readouterr().out)
+    assert tuple(out) == JSON_KEYS["budget"]
+    # the old name is an alias with the same answer
+    assert main(["audience", "--isrc", isrc, "--goal", "expand", "--json", "--db", str(db)]) == 0
+    assert json.loads(capsys.readouterr().out) == out
     assert out["model"] == ("look-up" if in_model else "fold-in")
     terr = out["territories"]
     assert terr and {"country", "score", "groups", "interests", "cap_usd"} <= set(terr[0])
@@ -47,21 +53,21 @@ def test_audience_json(db, capsys) -> None:
     assert all(t["cap_usd"] >= 0 and t["groups"] for t in terr)
 
 
-def test_audience_text_and_errors(db, capsys) -> None:
+def test_budget_text_and_errors(db, capsys) -> None:
     isrc = _isrc(db, True)
-    assert main(["audience", "--isrc", isrc, "--goal", "sustain", "--db", str(db)]) == 0
+    assert main(["budget", "--isrc", isrc, "--goal", "sustain", "--db", str(db)]) == 0
     assert "score" in capsys.readouterr().out
     for argv, words in [
         (["--isrc", "XX0000000000", "--goal", "expand"], "unknown ISRC"),
         (["--isrc", isrc, "--goal", "grow"], "unknown goal"),
     ]:
-        assert main(["audience", *argv, "--db", str(db)]) == 1
+        assert main(["budget", *argv, "--db", str(db)]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and words in err[0]
 
 
-def test_audience_without_a_model_run(mini_db_copy, capsys) -> None:
-    assert main(["audience", "--isrc", "QZA000000001", "--db", str(mini_db_copy)]) == 1
+def test_budget_without_a_model_run(mini_db_copy, capsys) -> None:
+    assert main(["budget", "--isrc", "QZA000000001", "--db", str(mini_db_copy)]) == 1
     err = capsys.readouterr().err.strip()
     assert "labelradar refresh" in err and len(err.splitlines()) == 1
 
@@ -71,9 +77,22 @@ def test_approvers_grant_list_revoke(db, capsys) -> None:
     assert main(["approvers", "list", "--json", "--db", str(db)]) == 0
     capsys.readouterr()
     assert main(["approvers", "list", "--json", "--db", str(db)]) == 0
-    names = {r["username"] for r in json.loads(capsys.readouterr().out)["approvers"]}
+    listed = json.loads(capsys.readouterr().out)
+    assert tuple(listed) == JSON_KEYS["approvers"]
+    names = {r["username"] for r in listed["approvers"]}
     assert {"admin", "nora"} <= names and "vera" not in names
     assert main(["approvers", "grant", "vera", "--db", str(db)]) == 1  # a viewer
     assert "only managers" in capsys.readouterr().err
     assert main(["approvers", "revoke", "nora", "--db", str(db)]) == 0
     assert main(["approvers", "revoke", "nora", "--db", str(db)]) == 1
+
+
+def test_budget_for_a_track_without_a_model(demo_db, tmp_path, capsys) -> None:
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    isrc = _isrc(path, True)
+    with open_store(path) as s:
+        s.cursor().execute("DELETE FROM budget_assets WHERE isrc = ?", [isrc])
+    assert main(["budget", "--isrc", isrc, "--db", str(path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"no audience model covers {isrc}" in err[0]

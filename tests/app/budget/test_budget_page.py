@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 BUDGET = "../pages/budget.py"
 CATALOG = "../pages/catalog.py"
 
@@ -109,7 +109,7 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
     table = next(df.value for df in at.dataframe if "cap_usd" in df.value.columns)
     assert list(table["score"]) == sorted(table["score"], reverse=True)
     cap = float(table["cap_usd"].iloc[0])
-    # an edit over the cap, as the data editor reports it: reduced with the patent's notice
+    # an edit over the cap, as the data editor reports it: reduced to the cap with a notice
     editor = f"{key}:editor:{at.session_state[f'{key}:v']}"
     at.session_state[editor] = {"edited_rows": {0: {"run": "Yes", "usd": cap + 500}}}
     at.run()
@@ -183,3 +183,23 @@ def test_viewer_cannot_submit_and_admin_reviews(db, track, monkeypatch) -> None:
     )
     assert list(hist["action"]) == ["submit", "approve"]
     assert list(hist["who"]) == ["nora", "admin"]
+
+
+def test_model_run_header_and_a_store_without_a_budget_run(db, track, monkeypatch) -> None:
+    at = app(db, monkeypatch)
+    sign_in(at, "nora")
+    open_budget(at)
+    assert any(c.value.startswith("Audience model computed ") for c in at.caption)
+
+    bare = db.parent / "no-run.duckdb"
+    shutil.copyfile(db, bare)
+    with open_store(bare) as s:
+        s.cursor().execute("DELETE FROM model_runs WHERE job = 'budget'")
+    at = app(bare, monkeypatch)
+    sign_in(at, "nora")
+    open_budget(at)
+    assert [i.value for i in at.info] == [
+        "The audience model has not been computed on this store yet. An operator can run "
+        "`labelradar refresh` (or `labelradar refresh --only budget`)."
+    ]
+    assert not at.selectbox  # the page stopped before the track picker
