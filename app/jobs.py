@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.features import with_jobs
+from data.progress import ProgressFn
 from data.store import Store
 
-ProgressFn = Callable[[str, float], None]
 JobFn = Callable[..., dict[str, Any]]  # (store, progress, **options) -> summary
 
 

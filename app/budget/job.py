@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from analytics.budget import caps as bc
 from analytics.budget import model as bm
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import budget as bdata
 from data.results import runs as model_runs
 from data.store import Store

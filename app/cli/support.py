@@ -1,6 +1,6 @@
 """Shared pieces of the command line: errors, output, progress and the store.
 
-Feature subcommands live in their own modules (`app/cli_<feature>.py`), each exposing
+Subcommands live in their own modules (app/cli/*.py, `app/<feature>/cli.py`), each exposing
 `register(sub, parents)`; they import these helpers so that every subcommand behaves the
 same way (--db, --json, a tqdm bar on a TTY, one-line errors)."""
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import fans as model
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import fans as fan_data
 from data.results import runs as model_runs
 from data.store import Store

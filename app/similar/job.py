@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from analytics.similar import model as similar_model
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import runs as model_runs
 from data.results import similar as similar_batch
 from data.store import Store

@@ -122,7 +122,7 @@ def test_rule_rejects_with_line_column_value_and_rule(loaded, files, kind, colum
     assert err.total == 1, str(err)
     (problem,) = err.problems
     assert (problem.line, problem.row, problem.column) == (4, 2, column)
-    assert problem.value == ingest._clip(value)
+    assert problem.value == ingest.clip(value)
     assert rule in problem.rule
     assert f"line 4, column {column}, value " in str(err)
     assert str(path) in str(err)
