@@ -26,3 +26,26 @@ def contents(store: Store) -> Contents:
     first, last = cur.execute("SELECT min(date), max(date) FROM trend_facts").fetchone()
     labels = [r[0] for r in cur.execute("SELECT DISTINCT label FROM catalog ORDER BY 1").fetchall()]
     return Contents(labels, rows, first, last)
+
+
+def checksums(store: Store) -> dict[str, tuple[int, int]]:
+    """Per base table: (row count, an order-independent hash of all its rows).
+
+    Equal checksums before and after an operation mean it changed no row: how the tests
+    show that a rejected file left the store exactly as it was."""
+    cur = store.cursor()
+    tables = [
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1"
+        ).fetchall()
+    ]
+    out = {}
+    for table in tables:
+        # Summing the row hashes (not XOR) lets duplicate rows count.
+        count, digest = cur.execute(
+            f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{table}" t'
+        ).fetchone()
+        out[table] = (int(count), int(digest))
+    return out

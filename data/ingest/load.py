@@ -25,6 +25,7 @@ from data.ingest.source import (
     relation,
     sha256,
 )
+from data.ingest.specs import MAX_TREND_ROWS
 from data.ingest.validation import CompiledSpec, FileSpec, compile_spec, sql_string
 from data.progress import Progress, ProgressFn
 from data.store import Store
@@ -184,7 +185,16 @@ def _write(
     facts = _Facts()
     if spec.kind == "trend":
         facts = _trend_facts(cur, load_id, loaded, replace=replace)
-    added = int(cur.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0]) - before
+    after = int(cur.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+    if spec.kind == "trend" and after > MAX_TREND_ROWS:
+        # The bound that keeps every sum of streams within BIGINT (data/ingest/specs.py).
+        raise fail(
+            path,
+            f"the store would hold {after:,} trend rows, more than its bound of "
+            f"{MAX_TREND_ROWS:,} (see docs/spec-bounds.md)",
+            headline="the store is full",
+        )
+    added = after - before
     mode = "replace" if replace else ("accept_valid" if accept_valid else "strict")
     cur.execute(
         "INSERT INTO loads (load_id, kind, file_name, content_hash, rows_loaded, rows_rejected, "

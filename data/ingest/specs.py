@@ -33,6 +33,17 @@ INTEGER_PATTERN = "^[0-9]{1,18}$"
 DECIMAL_PATTERN = "^[0-9]{1,16}([.][0-9]+)?$"
 MAX_TEXT = 300
 
+# Upper bound of `streams` in one trend report row. A row counts one day of one track on
+# one DSP in one country and one listener group; the most streamed tracks reach some tens
+# of millions of streams a day worldwide across all DSPs together, so 10**9 is far above
+# any real row while it keeps every sum of a store within BIGINT (see MAX_TREND_ROWS).
+MAX_STREAMS = 10**9
+# Upper bound of the rows of trend_facts. With MAX_STREAMS it bounds any sum of streams by
+# 9 * 10**9 rows x 10**9 = 9.0e18 < 2**63 - 1 (about 9.22e18): no SUM of streams, of facts or
+# of aggregates (which partition the facts), can overflow BIGINT. At a few dozen bytes a row
+# such a store would be hundreds of gigabytes, beyond what this application serves.
+MAX_TREND_ROWS = 9 * 10**9
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -47,6 +58,7 @@ class ColumnSpec:
     values: tuple[str, ...] = ()  # enum vocabulary
     enum_type: str | None = None  # the schema's ENUM type for enum columns
     minimum: int | None = None  # integer / decimal lower bound
+    maximum: int | None = None  # integer upper bound
     lower: bool = False  # lower-cased on load
     in_catalog: bool = False  # must name a catalog ISRC
     unique: bool = False  # unique within the file
@@ -153,7 +165,7 @@ TREND = FileSpec(
         ColumnSpec("source", "enum", values=SOURCES, enum_type="source_t"),
         ColumnSpec("playlist_id", "text", required=False),
         ColumnSpec("listener_id", "text", required=False),
-        ColumnSpec("streams", "integer", minimum=1),
+        ColumnSpec("streams", "integer", minimum=1, maximum=MAX_STREAMS),
     ),
     cross_rules=(
         CrossRule(
@@ -230,6 +242,13 @@ def rule_max_length(col: ColumnSpec) -> str:
 
 def rule_integer(col: ColumnSpec) -> str:
     return f"must be an integer >= {col.minimum}"
+
+
+def rule_maximum(col: ColumnSpec) -> str:
+    return (
+        f"must be at most {col.maximum:,}: no real report has more in one row "
+        "(the bound is explained in docs/spec-bounds.md)"
+    )
 
 
 def rule_decimal(col: ColumnSpec) -> str:

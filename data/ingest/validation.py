@@ -53,6 +53,7 @@ from data.ingest.specs import (  # noqa: F401  (re-exported: the rules and vocab
     rule_enum,
     rule_integer,
     rule_max_length,
+    rule_maximum,
     rule_pattern,
     sql_ident,
     sql_list,
@@ -210,6 +211,8 @@ def compile_spec(
                         f"OR {safe} IS NULL OR {safe} < {col.minimum}",
                     )
                 )
+            if col.maximum is not None:
+                checks.append(Check(rule_maximum(col), f"{safe} > {col.maximum}"))
         elif col.kind == "decimal":
             if col.required:
                 checks.append(Check(RULE_REQUIRED, missing))

@@ -6,6 +6,8 @@ transaction. `load_model(store, isrc)` is the unscoped loader behind the CLI and
 query in data/queries_budget.py.
 """
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import datetime as dt

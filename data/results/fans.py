@@ -2,6 +2,8 @@
 
 Pages read the results through data/queries_fans.py, which applies the user's scope."""
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import datetime as dt

@@ -64,6 +64,8 @@ CASES = [
     ("trend", "streams", "1.5", "must be an integer >= 1"),
     ("trend", "streams", "ten", "must be an integer >= 1"),
     ("trend", "streams", "99999999999999999999", "must be an integer >= 1"),
+    ("trend", "streams", "999999999999999999", "must be at most 1,000,000,000"),
+    ("trend", "streams", "1000000001", "must be at most 1,000,000,000"),
     # campaigns
     ("campaigns", "campaign_id", "", v.RULE_REQUIRED),
     ("campaigns", "isrc", "QZABC2699999", v.RULE_CATALOG),
