@@ -39,8 +39,9 @@ def db_path() -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_store(path: str) -> Store:
-    """One read-write Store per process and path (DuckDB allows one writing process)."""
-    return open_store(path)
+    """One read-write Store per process and path (DuckDB allows one writing process).
+    Never creates a store: a missing path is a StoreError (see store_problem)."""
+    return open_store(path, create=False)
 
 
 def store_problem() -> str | None:

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.doctor import cmd_doctor
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for, progress_for
 
 
 def register_create(
     sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
 ) -> None:
-    """`demo`: the subcommands that create a store."""
+    """`demo` and `init`: the only subcommands that create a store."""
     p = sub.add_parser(
         "demo",
         parents=parents,
@@ -30,11 +31,16 @@ def register_create(
     )
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser(
+        "init", parents=parents, help="create an empty store (the other commands never do)"
+    )
+    p.set_defaults(func=cmd_init)
+
 
 def register_maintenance(
     sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
 ) -> None:
-    """`refresh` and `info`."""
+    """`refresh`, `info` and `doctor`."""
     p = sub.add_parser(
         "refresh",
         parents=parents,
@@ -61,6 +67,25 @@ def register_maintenance(
 
     p = sub.add_parser("info", parents=parents, help="what the store holds")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser(
+        "doctor",
+        parents=parents,
+        help="list pending aggregate refreshes and failed steps; --repair retries them",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="refresh the pending aggregates and rerun the failed batch jobs",
+    )
+    p.add_argument(
+        "--drop-load",
+        type=int,
+        metavar="ID",
+        help="remove a trend report load whose rows break the refresh (implies --repair)",
+    )
+    p.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    p.set_defaults(func=cmd_doctor)
 
 
 def register_serve(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -107,7 +132,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from app.jobs import load_jobs, run_jobs
-    from data import aggregates
+    from data import health
     from data.results import runs as model_runs
 
     jobs = load_jobs()
@@ -118,8 +143,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     with open_store_for(args) as store:
         wants_aggregates = args.only is None or "aggregates" in args.only
         if wants_aggregates and not args.if_missing:
-            with store.transaction() as cur:
-                aggregates.refresh_all(cur)
+            health.rebuild_aggregates(store)
             payload["aggregates"] = True
         if names is None and args.if_missing:
             names = [n for n in jobs if model_runs.latest(store, n) is None]
@@ -128,6 +152,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             try:
                 options = {"fans": {"window_days": args.fans_window}} if args.fans_window else {}
                 payload["jobs"] = run_jobs(store, names, progress=bar, options=options)
+            except (CliError, ValueError, health.StepFailed):
+                raise
+            except Exception as exc:
+                # run_jobs recorded the failure; the job's earlier results are intact.
+                raise CliError(
+                    f"a batch job failed ({health.short_message(exc)}); its earlier results "
+                    "are kept and the failure is recorded: see `labelradar doctor`"
+                ) from exc
             finally:
                 bar.close()
 
@@ -138,6 +170,23 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return "\n".join(lines) or "nothing to do"
 
     emit(args, payload, text)
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from data.store import open_store
+
+    db = Path(args.db)
+    existed = db.exists()
+    with open_store(db) as store:  # creates and migrates; an existing store is only migrated
+        version = store.schema_version()
+    emit(
+        args,
+        {"db_path": str(db), "created": not existed, "schema_version": version},
+        f"a store already exists at {db} (schema version {version}): nothing created"
+        if existed
+        else f"created an empty store at {db}: load a catalog next (`labelradar catalog`)",
+    )
     return EXIT_OK
 
 
@@ -160,9 +209,11 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from data.store import missing_store_message
+
     db = Path(args.db)
     if not db.exists():
-        raise CliError(f"no store at {db}: build the demo store with `labelradar demo` first")
+        raise CliError(missing_store_message(db))
     main_py = Path(__file__).resolve().parents[1] / "main.py"  # app/main.py
     env = dict(os.environ, LABELRADAR_DB=str(db.resolve()))
     cmd = [

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from data import aggregates
+from data import health
 from data.ingest.errors import IngestError, LoadResult, Problem, clip
 from data.ingest.load import load_file
 from data.ingest.validation import CAMPAIGNS, CATALOG, TREND, compile_spec
@@ -114,11 +114,12 @@ def load_trend_report(
 
 
 def refresh_aggregates(store: Store, progress: ProgressFn | None = None) -> int:
-    """Refresh the aggregate partitions queued by deferred loads, in one transaction."""
+    """Refresh the aggregate partitions queued by deferred loads, in one transaction.
+
+    On failure the backlog is kept and the failure recorded (data.health.StepFailed)."""
     report = Progress(progress)
     report("refreshing aggregates", 0.0)
-    with store.transaction() as cur:
-        done = aggregates.refresh_backlog(cur)
+    done = health.refresh_backlog(store)
     report("done", 1.0)
     return done
 
