@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+from collections.abc import Iterable
 
 import duckdb
 
@@ -95,6 +96,29 @@ def _csv_rule(error_type: str, message: str) -> str:
     return rule or f"malformed CSV ({message or error_type})"
 
 
+_FOUND = re.compile(r", found \d+$")
+
+
+def _distinct(problems: Iterable[Problem]) -> list[Problem]:
+    """One problem per line and kind, with how often it was reported.
+
+    DuckDB reports one broken quote once per column it throws out of step, each time with
+    another "found N" field count: for a person that is one problem on that line."""
+    counts: dict[tuple[int | None, str], int] = {}
+    first: dict[tuple[int | None, str], Problem] = {}
+    for problem in problems:
+        key = (problem.line, _FOUND.sub("", problem.rule))
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, problem)
+    out = []
+    for key, problem in first.items():
+        if counts[key] > 1:
+            rule = f"{key[1]} (reported {counts[key]} times for this line)"
+            problem = Problem(problem.line, problem.row, problem.column, problem.value, rule)
+        out.append(problem)
+    return out
+
+
 def _csv_structure(cur: duckdb.DuckDBPyConnection, source: Source, exc: BaseException):
     """IngestError for a CSV DuckDB cannot parse, with lines from its rejects table."""
     fn, params = source.scan(
@@ -109,8 +133,7 @@ def _csv_structure(cur: duckdb.DuckDBPyConnection, source: Source, exc: BaseExce
         total = cur.execute("SELECT count(*) FROM __lr_csv_errors").fetchone()[0]
         rows = cur.execute(
             "SELECT line, column_name, error_type, csv_line, error_message "
-            "FROM __lr_csv_errors ORDER BY line, column_idx LIMIT ?",
-            [MAX_SHOWN],
+            "FROM __lr_csv_errors ORDER BY line, column_idx"
         ).fetchall()
     except duckdb.Error:
         rows = []
@@ -120,13 +143,13 @@ def _csv_structure(cur: duckdb.DuckDBPyConnection, source: Source, exc: BaseExce
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
     headline = "malformed CSV"
     if rows:
-        problems = [
+        problems = _distinct(
             Problem(int(line), None, None, clip(text), _csv_rule(str(kind), str(msg)))
             for line, _col, kind, text, msg in rows
-        ]
+        )
         if total >= 1000:  # the rejects table stops counting there
             headline = "malformed CSV (at least 1,000 bad lines)"
-        return IngestError(source.path, problems, total, headline=headline)
+        return IngestError(source.path, problems[:MAX_SHOWN], len(problems), headline=headline)
     # Fall back on DuckDB's own message: "CSV Error on Line: N" and a description.
     message = str(exc)
     found = re.search(r"Line: (\d+)", message)
