@@ -10,6 +10,7 @@ import pyarrow as pa
 from data.ingest.diagnose import LineMap
 from data.ingest.source import ROW, Source, bad_sql, reason_sql, relation
 from data.ingest.validation import CompiledSpec, sql_ident, sql_string
+from data.spreadsheet import defuse_sql
 
 
 # -- the load ------------------------------------------------------------------------------
@@ -49,8 +50,10 @@ def copy_rejects(
         )
         cur.register("__lr_lines", table)
         line_sql, join = "m.line", f"LEFT JOIN __lr_lines m ON m.row = r.{ROW}"
+    # The rejects file is opened in spreadsheets: values that would run as formulas are
+    # written as text (data/spreadsheet.py).
     originals = ", ".join(
-        f"r.{sql_ident('__lr_o' + str(i))} AS {sql_ident(name)}"
+        f"{defuse_sql('r.' + sql_ident('__lr_o' + str(i)))} AS {sql_ident(name)}"
         for i, name in enumerate(source.names)
     )
     try:
