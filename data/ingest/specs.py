@@ -7,6 +7,7 @@ data/ingest/validation.py compiles them to SQL.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pycountry
@@ -43,6 +44,10 @@ MAX_STREAMS = 10**9
 # of aggregates (which partition the facts), can overflow BIGINT. At a few dozen bytes a row
 # such a store would be hundreds of gigabytes, beyond what this application serves.
 MAX_TREND_ROWS = 9 * 10**9
+# Earliest day of consumption a trend report may name. Streaming services and their trend
+# reports began in the 2000s; a date before 2000 is a default or a typo (1900-01-01 is a
+# common "no date" of spreadsheets) that would stretch every chart's time axis by a century.
+MIN_TREND_DATE = dt.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class ColumnSpec:
     in_catalog: bool = False  # must name a catalog ISRC
     unique: bool = False  # unique within the file
     not_future: bool = False  # dates: not after `today`
+    not_before: dt.date | None = None  # dates: the earliest allowed
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,7 @@ TREND = FileSpec(
     kind="trend",
     table="trend_facts",
     columns=(
-        ColumnSpec("date", "date", not_future=True),
+        ColumnSpec("date", "date", not_future=True, not_before=MIN_TREND_DATE),
         ColumnSpec(
             "dsp",
             "text",
@@ -225,6 +231,15 @@ SPECS: dict[str, FileSpec] = {s.kind: s for s in (CATALOG, TREND, CAMPAIGNS)}
 RULE_REQUIRED = "required: must not be empty"
 RULE_DATE = "must be a real calendar date written YYYY-MM-DD"
 RULE_FUTURE = "must not be in the future"
+
+
+def rule_not_before(col: ColumnSpec) -> str:
+    return (
+        f"must not be before {col.not_before.isoformat()}: no trend report is older "
+        "(docs/spec-bounds.md)"
+    )
+
+
 RULE_CATALOG = "is not in the catalog (load a catalog naming it first)"
 RULE_UNIQUE = "must be unique in the file (this value occurs more than once)"
 RULE_COUNTRY = "must be a real ISO 3166-1 alpha-2 country code in upper case (e.g. US, GB, DE)"

@@ -54,6 +54,7 @@ from data.ingest.specs import (  # noqa: F401  (re-exported: the rules and vocab
     rule_integer,
     rule_max_length,
     rule_maximum,
+    rule_not_before,
     rule_pattern,
     sql_ident,
     sql_list,
@@ -195,6 +196,9 @@ def compile_spec(
                 )
             if col.not_future:
                 checks.append(Check(RULE_FUTURE, f"{safe} > {today_sql}"))
+            if col.not_before is not None:
+                earliest = f"DATE '{col.not_before.isoformat()}'"
+                checks.append(Check(rule_not_before(col), f"{safe} < {earliest}"))
         elif col.kind == "integer":
             if col.required:
                 checks.append(Check(RULE_REQUIRED, missing))

@@ -65,6 +65,7 @@ CASES = [
     ("trend", "streams", "ten", "must be an integer >= 1"),
     ("trend", "streams", "99999999999999999999", "must be an integer >= 1"),
     ("trend", "streams", "999999999999999999", "must be at most 1,000,000,000"),
+    ("trend", "date", "1900-01-01", "must not be before 2000-01-01"),
     ("trend", "streams", "1000000001", "must be at most 1,000,000,000"),
     # campaigns
     ("campaigns", "campaign_id", "", v.RULE_REQUIRED),
