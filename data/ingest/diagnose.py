@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+import zlib
 from collections.abc import Iterable
 
 import duckdb
@@ -38,7 +39,7 @@ def _csv_record_lines(source: Source, upto: int) -> list[int]:
                     if len(lines) > upto:
                         break
                 end = reader.line_num
-    except (csv.Error, UnicodeDecodeError, OSError, EOFError):
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error):
         pass  # rows past this point are shown by row number instead
     finally:
         csv.field_size_limit(limit)

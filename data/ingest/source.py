@@ -7,6 +7,7 @@ import csv
 import gzip
 import hashlib
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,7 @@ def _read_csv_header(path: Path, compression: str) -> list[str]:
     try:
         with open_binary(path, compression) as f:
             first = f.readline(1 << 20)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib: a corrupt gzip stream
         raise fail(path, f"cannot read the file ({exc})", headline="unreadable file") from exc
     if not first.strip():
         raise fail(

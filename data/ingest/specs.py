@@ -231,6 +231,7 @@ SPECS: dict[str, FileSpec] = {s.kind: s for s in (CATALOG, TREND, CAMPAIGNS)}
 RULE_REQUIRED = "required: must not be empty"
 RULE_DATE = "must be a real calendar date written YYYY-MM-DD"
 RULE_FUTURE = "must not be in the future"
+RULE_NUL = "must not contain a NUL character (a sign of a binary or wrongly encoded file)"
 
 
 def rule_not_before(col: ColumnSpec) -> str:

@@ -40,6 +40,7 @@ from data.ingest.specs import (  # noqa: F401  (re-exported: the rules and vocab
     RULE_COUNTRY,
     RULE_DATE,
     RULE_FUTURE,
+    RULE_NUL,
     RULE_REQUIRED,
     RULE_UNIQUE,
     SOURCES,
@@ -170,6 +171,9 @@ def compile_spec(
             if col.pattern:
                 regex = sql_string(col.pattern)
                 checks.append(Check(rule_pattern(col), f"NOT regexp_full_match({text}, {regex})"))
+            else:
+                # A pattern already refuses it; free text must too (it ends C strings early).
+                checks.append(Check(RULE_NUL, f"strpos({text}, chr(0)) > 0"))
             if col.max_length:
                 checks.append(Check(rule_max_length(col), f"length({text}) > {col.max_length}"))
             value = f"nullif({text}, '')"

@@ -66,6 +66,7 @@ CASES = [
     ("trend", "streams", "99999999999999999999", "must be an integer >= 1"),
     ("trend", "streams", "999999999999999999", "must be at most 1,000,000,000"),
     ("trend", "date", "1900-01-01", "must not be before 2000-01-01"),
+    ("trend", "region", "New\x00York", v.RULE_NUL),
     ("trend", "streams", "1000000001", "must be at most 1,000,000,000"),
     # campaigns
     ("campaigns", "campaign_id", "", v.RULE_REQUIRED),
