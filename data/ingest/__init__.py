@@ -8,16 +8,17 @@ How a load runs:
    DuckDB) and checked against the spec: missing required columns are an error, unknown
    extra columns too unless `ignore_extra=True`.
 3. One DuckDB transaction: the rows are read by DuckDB itself (read_csv with every column
-   VARCHAR, or read_parquet), checked by the rules of data/validation.py compiled to SQL,
+   VARCHAR, or read_parquet), checked by the rules of data/ingest/specs.py compiled to SQL (validation.py),
    and written, together with the `loads` row, the aggregates (trend reports) and the audit
    entry; COMMIT, or ROLLBACK on any exception (KeyboardInterrupt included).
 
    By default the check and the write are one pass: an INSERT ... SELECT whose filter
    raises an error at the first invalid row (or whose cast to an ENUM fails). Only then
    (the error path) does a second, diagnostic pass count the problems per column and fetch
-   the first 20, and nothing is written. With `accept_valid=True` the invalid rows go first into a temporary table (and
-   from there into `<input name>.rejects.csv` beside the input, with `_line` and `_reason`
-   columns before the original ones), then the valid rows are inserted.
+   the first 20, and nothing is written. With `accept_valid=True` the invalid rows go first
+   into a temporary table (and from there into `<input name>.rejects.csv` beside the input,
+   with `_line` and `_reason` columns before the original ones, spreadsheet formulas
+   defused), then the valid rows are inserted.
 
 Where problems are: CSV problems carry the physical line (the header is line 1; a quoted
 field spanning lines counts them all), Parquet problems the 0-based row. In the rejects
@@ -30,6 +31,11 @@ transaction, and earlier loads left without rows are marked superseded by the ne
 
 A malformed CSV (wrong field count, unclosed quote, not UTF-8, no header) is rejected whole
 even with `accept_valid`: its rows cannot be told apart reliably.
+
+Modules: specs.py (the rules as data, with the bounds of docs/spec-bounds.md), validation.py
+(the rules compiled to SQL), source.py (the file and the SQL that reads it), load.py (one
+load's transaction), diagnose.py (why a file was rejected), rejects.py (the rejects file),
+errors.py (LoadResult, IngestError). This module is the public API.
 """
 
 from __future__ import annotations
