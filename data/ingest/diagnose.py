@@ -114,7 +114,8 @@ def _distinct(problems: Iterable[Problem]) -> list[Problem]:
     out = []
     for key, problem in first.items():
         if counts[key] > 1:
-            rule = f"{key[1]} (reported {counts[key]} times for this line)"
+            # the first report counts the line's real fields; later ones are DuckDB's retries
+            rule = f"{problem.rule} (reported {counts[key]} times for this line)"
             problem = Problem(problem.line, problem.row, problem.column, problem.value, rule)
         out.append(problem)
     return out
