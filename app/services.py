@@ -68,6 +68,12 @@ def store() -> Store:
     return get_store(db_path())
 
 
+def backlog_problem() -> str | None:
+    """Why aggregates queued by a load could not be refreshed when the store was opened, or
+    None: the app still runs on the aggregates as they were (data/health.py)."""
+    return store().backlog_problem
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def _is_demo(path: str) -> bool:
     return get_store(path).is_demo
