@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.features import with_jobs
+from data import health
+from data.progress import ProgressFn
 from data.store import Store
 
-ProgressFn = Callable[[str, float], None]
 JobFn = Callable[..., dict[str, Any]]  # (store, progress, **options) -> summary
 
 
@@ -57,7 +58,13 @@ def run_jobs(
             report(f"{j.title}: {stage}", (i + max(0.0, min(1.0, fraction))) / len(chosen))
 
         started = time.perf_counter()
-        summary = j.run(store, step, **(options or {}).get(j.name, {}))
+        try:
+            summary = j.run(store, step, **(options or {}).get(j.name, {}))
+        except Exception as exc:
+            # The job's transaction rolled back; doctor lists the failure and reruns it.
+            health.record_failure(store, j.name, exc)
+            raise
+        health.clear_failures(store, j.name)
         results.append(
             {"job": j.name, "seconds": round(time.perf_counter() - started, 2)} | summary
         )

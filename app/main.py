@@ -70,6 +70,12 @@ def main() -> None:
     page = st.navigation(navigation.signed_in_pages(user.role), position="sidebar", expanded=True)
     with st.sidebar:
         widgets.demo_badge()
+        if services.backlog_problem():
+            st.warning(
+                "Some totals may be out of date: refreshing them after the last data load "
+                "failed. An administrator can repair it with `labelradar doctor --repair`.",
+                icon=":material/sync_problem:",
+            )
     filters.sidebar_filters(state.current_scope())
     st.sidebar.divider()
     auth.sidebar_account()

@@ -33,8 +33,9 @@ def db_path() -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_store(path: str) -> Store:
-    """One read-write Store per process and path (DuckDB allows one writing process)."""
-    return open_store(path)
+    """One read-write Store per process and path (DuckDB allows one writing process).
+    Never creates a store: a missing path is a StoreError (see store_problem)."""
+    return open_store(path, create=False)
 
 
 def store_problem() -> str | None:
@@ -59,6 +60,12 @@ def store_problem() -> str | None:
 
 def store() -> Store:
     return get_store(db_path())
+
+
+def backlog_problem() -> str | None:
+    """Why aggregates queued by a load could not be refreshed when the store was opened, or
+    None: the app still runs on the aggregates as they were (data/health.py)."""
+    return store().backlog_problem
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

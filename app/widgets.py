@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics.catalog import kpis
 from app import services
+from data import spreadsheet
 from data.results.runs import ModelRun
 
 PRODUCT = "Label Radar"
@@ -61,25 +62,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM so spreadsheet programs read accents and emoji correctly.
 
-    Text cells that a spreadsheet would run as a formula (=, +, -, @ first) get a leading
-    apostrophe: titles come from DSP files and must not execute on a manager's machine.
+    Text cells that a spreadsheet would run as a formula (=, +, -, @ first, also after
+    leading spaces; or a tab or CR first) get a leading apostrophe: titles come from DSP
+    files and must not execute on a manager's machine (data/spreadsheet.py).
     """
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(_defuse)
+            out[col] = out[col].map(spreadsheet.defuse)
     return out.to_csv(index=False).encode("utf-8-sig")
 
 

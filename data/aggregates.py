@@ -4,6 +4,9 @@ Each aggregate is partitioned by a date grain (day, month, week) and by DSP, so 
 touched dates [lo, hi] of some DSPs recomputes only those partitions: set-oriented SQL that a
 distributed engine can run per partition as well, and a cost proportional to the file
 loaded rather than to the store.
+
+The sums cannot overflow the BIGINT columns they fill: the ingest bounds streams per row and
+rows per store so that any sum of streams stays below 2**63 - 1 (docs/spec-bounds.md).
 """
 
 from __future__ import annotations

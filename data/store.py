@@ -18,6 +18,11 @@ class StoreError(Exception):
     """A problem with the store a user can act on (locked, missing, wrong version)."""
 
 
+def missing_store_message(path: str | Path) -> str:
+    """The one line every command but `init` and `demo` says for a path with no store."""
+    return f"no store at {path}: create one with `labelradar init` or `labelradar demo`"
+
+
 def default_db_path() -> Path:
     """LABELRADAR_DB if set, else data/labelradar.duckdb."""
     return Path(os.environ.get("LABELRADAR_DB") or DEFAULT_DB)
@@ -39,12 +44,23 @@ SCHEMA_VERSION = max(v for v, _, _ in _migrations())
 class Store:
     """One DuckDB database. Thread-safe use goes through `cursor()`, one per thread."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, memory_limit: str = "4GB"):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        memory_limit: str = "4GB",
+        create: bool = True,
+    ):
+        """Open the store at `path`. A missing file is created (read-write, `create`) or a
+        StoreError (read-only, or `create=False`: a typo in a path must not make a store)."""
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.read_only = read_only
+        # Set when the aggregate backlog could not be refreshed on open (see _finish_backlog).
+        self.backlog_problem: str | None = None
         if str(path) != ":memory:":
-            if read_only and not self.path.exists():
-                raise StoreError(f"no store at {self.path}: build one with `labelradar demo`")
+            if (read_only or not create) and not self.path.exists():
+                raise StoreError(missing_store_message(self.path))
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = self._connect(str(path), read_only)
@@ -162,14 +178,20 @@ class Store:
         return applied
 
     def _finish_backlog(self) -> None:
-        """Refresh aggregates an interrupted multi-file command left queued."""
-        from data import aggregates
+        """Refresh aggregates an interrupted multi-file command left queued.
+
+        A refresh that fails must not make the store unusable (every later open would fail
+        the same way): the failure is recorded, the backlog kept, and `backlog_problem` says
+        what happened; `labelradar doctor` repairs it."""
+        from data import health
 
         cur = self.cursor()
         if cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0] == 0:
             return
-        with self.transaction() as tx:
-            aggregates.refresh_backlog(tx)
+        try:
+            health.refresh_backlog(self)
+        except health.StepFailed as exc:
+            self.backlog_problem = str(exc)
 
     # -- store facts -------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -187,6 +209,11 @@ class Store:
         return self.get_meta("synthetic") == "true"
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False) -> Store:
-    """Open (and migrate) the store at `path`, or the default location."""
-    return Store(path if path is not None else default_db_path(), read_only=read_only)
+def open_store(
+    path: str | Path | None = None, *, read_only: bool = False, create: bool = True
+) -> Store:
+    """Open (and migrate) the store at `path`, or the default location. With `create=False`
+    a missing store is a StoreError instead of a new, empty store."""
+    return Store(
+        path if path is not None else default_db_path(), read_only=read_only, create=create
+    )

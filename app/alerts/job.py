@@ -13,7 +13,7 @@ from scipy.stats import norm
 from analytics.alerts.attribution import attribute_many, classify, growth_metrics
 from analytics.alerts.detect import Context, DetectConfig, Detection, detect, fit_hyper
 from analytics.alerts.kalman import FilterState, Hyper, forecast
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import alerts as alerts_store
 from data.results import runs as model_runs
 from data.store import Store

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from analytics import budget
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import budget as bdata
 from data.results import runs as model_runs
 from data.store import Store

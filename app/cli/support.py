@@ -1,6 +1,6 @@
 """Shared pieces of the command line: errors, output, progress and the store.
 
-Feature subcommands live in their own modules (`app/cli_<feature>.py`), each exposing
+Subcommands live in their own modules (app/cli/*.py, `app/<feature>/cli.py`), each exposing
 `register(sub, parents)`; they import these helpers so that every subcommand behaves the
 same way (--db, --json, a tqdm bar on a TTY, one-line errors)."""
 
@@ -63,7 +63,11 @@ def progress_for(args: argparse.Namespace) -> Progress:
 
 
 def open_store_for(args: argparse.Namespace, *, read_only: bool = False):
-    """The store named by --db (migrated when opened read-write)."""
+    """The store named by --db (migrated when opened read-write). It must exist: only
+    `init` and `demo` create a store, so a mistyped --db is an error, not a new store."""
     from data.store import open_store
 
-    return open_store(args.db, read_only=read_only)
+    store = open_store(args.db, read_only=read_only, create=False)
+    if store.backlog_problem:
+        print(f"labelradar: warning: {store.backlog_problem}", file=sys.stderr)
+    return store

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from analytics import fans
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import fans as results
 from data.results import runs
 from data.store import Store

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from analytics import similar
-from app.jobs import ProgressFn
+from data.progress import ProgressFn
 from data.results import runs as model_runs
 from data.results import similar as similar_data
 from data.store import Store

@@ -1,4 +1,4 @@
-"""The input rules of spec/trend-report.md, in one place, as data.
+"""The input rules of spec/trend-report.md (data/ingest/specs.py) compiled to SQL.
 
 Each input kind (catalog, trend report, campaigns) is a `FileSpec`: one `ColumnSpec` per
 column plus the `CrossRule`s that relate two columns. `compile_spec` turns a spec and the
@@ -24,242 +24,51 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-import pycountry
-
-# -- vocabularies (the ENUM types of data/migrations/001_initial.sql) ---------------------
-from data.vocab import (  # noqa: E402  (re-exported: the rules' vocabularies)
+from data.ingest.specs import (  # noqa: F401  (re-exported: the rules and vocabularies)
     AGE_BANDS,
+    CAMPAIGNS,
+    CATALOG,
+    COUNTRY_CODES,
+    DECIMAL_PATTERN,
     DEVICES,
     GENDERS,
+    INTEGER_PATTERN,
     OSES,
     PLATFORMS,
     PLAYLIST_SOURCES,
+    RULE_CATALOG,
+    RULE_COUNTRY,
+    RULE_DATE,
+    RULE_FUTURE,
+    RULE_NUL,
+    RULE_REQUIRED,
+    RULE_UNIQUE,
     SOURCES,
+    SPECS,
     SUBSCRIPTIONS,
+    TREND,
+    ColumnSpec,
+    CrossRule,
+    FileSpec,
+    rule_decimal,
+    rule_enum,
+    rule_integer,
+    rule_max_length,
+    rule_maximum,
+    rule_not_before,
+    rule_pattern,
+    sql_ident,
+    sql_list,
+    sql_string,
 )
-
-# Real ISO 3166-1 alpha-2 codes only (no user-assigned codes such as XK or ZZ).
-COUNTRY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
-
-ISRC_PATTERN = "^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
-ARTIST_ID_PATTERN = "^[A-Za-z0-9_.-]{1,64}$"
-DSP_PATTERN = "^[a-z0-9_]{2,32}$"
-INTEGER_PATTERN = "^[0-9]{1,18}$"
-DECIMAL_PATTERN = "^[0-9]{1,16}([.][0-9]+)?$"
-MAX_TEXT = 300
 
 # Parquet types checked natively (no text round trip); anything else is cast to text.
 _NATIVE_INTEGERS = frozenset(
     {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 )
 
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One input column and its rules. `kind` decides the type checks and the stored type."""
-
-    name: str
-    kind: str  # text | date | integer | decimal | enum | country
-    required: bool = True
-    pattern: str | None = None  # full-match regular expression (text kinds)
-    pattern_hint: str = ""  # what the pattern means, for people
-    max_length: int | None = None
-    values: tuple[str, ...] = ()  # enum vocabulary
-    enum_type: str | None = None  # the schema's ENUM type for enum columns
-    minimum: int | None = None  # integer / decimal lower bound
-    lower: bool = False  # lower-cased on load
-    in_catalog: bool = False  # must name a catalog ISRC
-    unique: bool = False  # unique within the file
-    not_future: bool = False  # dates: not after `today`
-
-
-@dataclass(frozen=True)
-class CrossRule:
-    """A rule between columns, reported against `column`.
-
-    `predicate` is TRUE when a row breaks the rule; `{name}` stands for that column's value
-    typed, or NULL where the value itself is invalid (then the column's own rule reports it),
-    and `{name.text}` for the value as text (cheaper, where an invalid value may also count).
-    """
-
-    column: str
-    rule: str
-    predicate: str
-    needs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class FileSpec:
-    kind: str  # catalog | trend | campaigns
-    table: str
-    columns: tuple[ColumnSpec, ...]
-    cross_rules: tuple[CrossRule, ...] = ()
-    key: str | None = None  # upsert key; None = append
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.required)
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return ", ".join(sql_string(v) for v in values)
-
-
-def sql_string(text: str) -> str:
-    """A SQL string literal for a constant of this program (never for file data)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-CATALOG = FileSpec(
-    kind="catalog",
-    table="catalog",
-    key="isrc",
-    columns=(
-        ColumnSpec(
-            "isrc",
-            "text",
-            pattern=ISRC_PATTERN,
-            pattern_hint="an ISRC: 2 letters, 3 letters or digits, 7 digits",
-            unique=True,
-        ),
-        ColumnSpec("track_title", "text", max_length=MAX_TEXT),
-        ColumnSpec(
-            "artist_id",
-            "text",
-            pattern=ARTIST_ID_PATTERN,
-            pattern_hint="1 to 64 letters, digits, '_', '.' or '-'",
-        ),
-        ColumnSpec("artist_name", "text", max_length=MAX_TEXT),
-        ColumnSpec("label", "text"),
-        ColumnSpec("genre", "text", required=False, lower=True),
-        ColumnSpec("release_date", "date"),
-    ),
-)
-
-TREND = FileSpec(
-    kind="trend",
-    table="trend_facts",
-    columns=(
-        ColumnSpec("date", "date", not_future=True),
-        ColumnSpec(
-            "dsp",
-            "text",
-            pattern=DSP_PATTERN,
-            pattern_hint="a lower-case slug of 2 to 32 letters, digits or '_'",
-        ),
-        ColumnSpec(
-            "isrc",
-            "text",
-            pattern=ISRC_PATTERN,
-            pattern_hint="an ISRC: 2 letters, 3 letters or digits, 7 digits",
-            in_catalog=True,
-        ),
-        ColumnSpec("country", "country"),
-        ColumnSpec("region", "text", required=False),
-        ColumnSpec("age_band", "enum", values=AGE_BANDS, enum_type="age_band_t"),
-        ColumnSpec("gender", "enum", values=GENDERS, enum_type="gender_t"),
-        ColumnSpec("subscription", "enum", values=SUBSCRIPTIONS, enum_type="subscription_t"),
-        ColumnSpec("device", "enum", values=DEVICES, enum_type="device_t"),
-        ColumnSpec("os", "enum", values=OSES, enum_type="os_t"),
-        ColumnSpec("source", "enum", values=SOURCES, enum_type="source_t"),
-        ColumnSpec("playlist_id", "text", required=False),
-        ColumnSpec("listener_id", "text", required=False),
-        ColumnSpec("streams", "integer", minimum=1),
-    ),
-    cross_rules=(
-        CrossRule(
-            "playlist_id",
-            "may only be set when source is a playlist (" + ", ".join(PLAYLIST_SOURCES) + ")",
-            # on text: an invalid source is no playlist either
-            "{playlist_id} IS NOT NULL AND {source.text} NOT IN ("
-            + _sql_list(PLAYLIST_SOURCES)
-            + ")",
-            needs=("playlist_id", "source"),
-        ),
-    ),
-)
-
-CAMPAIGNS = FileSpec(
-    kind="campaigns",
-    table="campaigns",
-    key="campaign_id",
-    columns=(
-        ColumnSpec("campaign_id", "text", unique=True),
-        ColumnSpec(
-            "isrc",
-            "text",
-            pattern=ISRC_PATTERN,
-            pattern_hint="an ISRC: 2 letters, 3 letters or digits, 7 digits",
-            in_catalog=True,
-        ),
-        ColumnSpec("country", "country"),
-        ColumnSpec("platform", "enum", values=PLATFORMS, enum_type="platform_t"),
-        ColumnSpec("start_date", "date"),
-        ColumnSpec("end_date", "date"),
-        ColumnSpec("spend_usd", "decimal", minimum=0),
-        ColumnSpec("impressions", "integer", required=False, minimum=0),
-        ColumnSpec("clicks", "integer", required=False, minimum=0),
-        ColumnSpec("reach", "integer", required=False, minimum=0),
-    ),
-    cross_rules=(
-        CrossRule(
-            "end_date",
-            "must not be before start_date",
-            "{start_date} > {end_date}",
-            needs=("start_date", "end_date"),
-        ),
-        CrossRule(
-            "clicks",
-            "must not be greater than impressions",
-            "{clicks} > {impressions}",
-            needs=("clicks", "impressions"),
-        ),
-    ),
-)
-
-SPECS: dict[str, FileSpec] = {s.kind: s for s in (CATALOG, TREND, CAMPAIGNS)}
-
 # Stored SQL types of non-enum kinds.
 _STORED = {"date": "DATE", "integer": "BIGINT", "decimal": "DECIMAL(18, 2)"}
-
-# -- rule texts (the words a user sees after "value '...': ") -----------------------------
-RULE_REQUIRED = "required: must not be empty"
-RULE_DATE = "must be a real calendar date written YYYY-MM-DD"
-RULE_FUTURE = "must not be in the future"
-RULE_CATALOG = "is not in the catalog (load a catalog naming it first)"
-RULE_UNIQUE = "must be unique in the file (this value occurs more than once)"
-RULE_COUNTRY = "must be a real ISO 3166-1 alpha-2 country code in upper case (e.g. US, GB, DE)"
-
-
-def rule_pattern(col: ColumnSpec) -> str:
-    if col.pattern_hint:
-        return f"must be {col.pattern_hint} ({col.pattern})"
-    return f"must match {col.pattern}"
-
-
-def rule_max_length(col: ColumnSpec) -> str:
-    return f"must be at most {col.max_length} characters"
-
-
-def rule_integer(col: ColumnSpec) -> str:
-    return f"must be an integer >= {col.minimum}"
-
-
-def rule_decimal(col: ColumnSpec) -> str:
-    return f"must be a decimal number >= {col.minimum} (digits, optional '.' and decimals)"
-
-
-def rule_enum(col: ColumnSpec) -> str:
-    return "must be one of: " + ", ".join(col.values)
 
 
 @dataclass(frozen=True)
@@ -362,6 +171,9 @@ def compile_spec(
             if col.pattern:
                 regex = sql_string(col.pattern)
                 checks.append(Check(rule_pattern(col), f"NOT regexp_full_match({text}, {regex})"))
+            else:
+                # A pattern already refuses it; free text must too (it ends C strings early).
+                checks.append(Check(RULE_NUL, f"strpos({text}, chr(0)) > 0"))
             if col.max_length:
                 checks.append(Check(rule_max_length(col), f"length({text}) > {col.max_length}"))
             value = f"nullif({text}, '')"
@@ -388,6 +200,9 @@ def compile_spec(
                 )
             if col.not_future:
                 checks.append(Check(RULE_FUTURE, f"{safe} > {today_sql}"))
+            if col.not_before is not None:
+                earliest = f"DATE '{col.not_before.isoformat()}'"
+                checks.append(Check(rule_not_before(col), f"{safe} < {earliest}"))
         elif col.kind == "integer":
             if col.required:
                 checks.append(Check(RULE_REQUIRED, missing))
@@ -404,6 +219,8 @@ def compile_spec(
                         f"OR {safe} IS NULL OR {safe} < {col.minimum}",
                     )
                 )
+            if col.maximum is not None:
+                checks.append(Check(rule_maximum(col), f"{safe} > {col.maximum}"))
         elif col.kind == "decimal":
             if col.required:
                 checks.append(Check(RULE_REQUIRED, missing))
@@ -434,7 +251,7 @@ def compile_spec(
         elif col.kind == "country":
             if col.required:
                 checks.append(Check(RULE_REQUIRED, missing))
-            codes = f"ENUM({_sql_list(COUNTRY_CODES)})"
+            codes = f"ENUM({sql_list(COUNTRY_CODES)})"
             checks.append(Check(RULE_COUNTRY, f"TRY_CAST({text} AS {codes}) IS NULL"))
             value = f"nullif({text}, '')"
             safe = f"CASE WHEN TRY_CAST({text} AS {codes}) IS NOT NULL THEN {text} END"

@@ -1,6 +1,8 @@
 """Scoped reads of the catalog and trend aggregates: labels, artists, tracks, totals, daily
 series, countries and top tracks (the Catalog page and the sidebar filters)."""
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import datetime as dt

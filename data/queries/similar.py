@@ -7,6 +7,8 @@ similar artists across the whole catalogue). Every function joins the catalog fo
 label condition itself, because the result tables carry no label.
 """
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import pandas as pd

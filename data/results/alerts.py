@@ -4,6 +4,8 @@ Batch reads are unscoped (the job sees the whole catalogue); page reads go throu
 data/queries_alerts.py. Status writes check the acting user's role and labels here.
 """
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,8 @@ every result table in one transaction. `load_model(store, isrc)` is the unscoped
 behind the scoped query `budget_inputs` in data/queries/budget.py.
 """
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import datetime as dt

@@ -2,6 +2,8 @@
 
 Pages and the CLI read the results through data/queries/fans.py, which applies a scope."""
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,8 @@ of the listener-level aggregate, one of the daily aggregate, and bulk replaces o
 result tables from DataFrames.
 """
 
+# Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
+
 from __future__ import annotations
 
 import duckdb

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,12 +23,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from data.progress import ProgressFn
 from data.synth.config import SynthConfig
 from data.synth.render import Renderer
 from data.synth.world import DOW, DSPS, World, build_world
 from data.vocab import AGE_BANDS, GENDERS
 
-ProgressFn = Callable[[str, float], None]
 CSV_DSPS = ("tidal",)  # delivered as gzip CSV, to exercise that path too
 
 # None contains its account's name (new passwords may not).

@@ -312,6 +312,26 @@ def test_missing_store_gives_the_build_command(tmp_path: Path, monkeypatch) -> N
     assert not (tmp_path / "nothing-here.duckdb").exists()  # we did not create one
 
 
+def test_a_failed_refresh_on_open_is_a_warning_not_an_error(mini_db_copy: Path, monkeypatch):
+    import duckdb
+
+    from data import aggregates
+
+    with open_store(mini_db_copy) as store, store.transaction() as cur:
+        aggregates.queue(cur, 1, END, END, ["spotify"])  # a refresh left pending
+
+    def fails(cur):
+        raise duckdb.ConversionException("value out of range for INT64")
+
+    monkeypatch.setattr(aggregates, "refresh_backlog", fails)
+    monkeypatch.setenv("LABELRADAR_DB", str(mini_db_copy))
+    at = AppTest.from_file(str(MAIN), default_timeout=60)
+    sign_in(at, "admin")
+    no_exception(at)
+    assert len(at.metric) == 4  # the pages work on the aggregates as they were
+    assert any("labelradar doctor --repair" in w.value for w in at.sidebar.warning)
+
+
 def has_demo_badge(at: AppTest) -> bool:
     return any("Demo data (synthetic)" in m.value for m in at.markdown)  # st.badge is markdown
 

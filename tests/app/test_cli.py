@@ -106,6 +106,7 @@ def test_multi_file_ingest_refreshes_aggregates_once_and_correctly(tmp_path, cap
         build_world(SynthConfig.preset("tiny", listeners=300), 5), tmp_path / "files"
     )
     db = str(tmp_path / "s.duckdb")
+    assert main(["init", "--db", db]) == 0
     assert main(["catalog", str(files.catalog), "--db", db]) == 0
     assert main(["ingest", *map(str, files.trend_reports), "--db", db]) == 0
     capsys.readouterr()

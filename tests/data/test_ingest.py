@@ -625,8 +625,10 @@ def test_nasty_text_in_error_messages_and_rejects(loaded, files):
 
 @pytest.mark.parametrize("region", ["plain", "two\nlines"])
 def test_line_numbers_for_large_files(loaded, files, monkeypatch, region):
-    """Past _LINE_SCAN_LIMIT rows, line = row + 2 when no record spans lines (counted)."""
-    monkeypatch.setattr(ingest, "_LINE_SCAN_LIMIT", 0)
+    """Past LINE_SCAN_LIMIT rows, line = row + 2 when no record spans lines (counted)."""
+    from data.ingest import diagnose
+
+    monkeypatch.setattr(diagnose, "LINE_SCAN_LIMIT", 0)
     rows = [files.trend_row(1, region=region), files.trend_row(2), files.trend_row(3, os="x")]
     path = files.csv("t.csv", rows)
     expected = 4 if region == "plain" else 5

@@ -64,6 +64,10 @@ CASES = [
     ("trend", "streams", "1.5", "must be an integer >= 1"),
     ("trend", "streams", "ten", "must be an integer >= 1"),
     ("trend", "streams", "99999999999999999999", "must be an integer >= 1"),
+    ("trend", "streams", "999999999999999999", "must be at most 1,000,000,000"),
+    ("trend", "date", "1900-01-01", "must not be before 2000-01-01"),
+    ("trend", "region", "New\x00York", v.RULE_NUL),
+    ("trend", "streams", "1000000001", "must be at most 1,000,000,000"),
     # campaigns
     ("campaigns", "campaign_id", "", v.RULE_REQUIRED),
     ("campaigns", "isrc", "QZABC2699999", v.RULE_CATALOG),
@@ -122,7 +126,7 @@ def test_rule_rejects_with_line_column_value_and_rule(loaded, files, kind, colum
     assert err.total == 1, str(err)
     (problem,) = err.problems
     assert (problem.line, problem.row, problem.column) == (4, 2, column)
-    assert problem.value == ingest._clip(value)
+    assert problem.value == ingest.clip(value)
     assert rule in problem.rule
     assert f"line 4, column {column}, value " in str(err)
     assert str(path) in str(err)

@@ -197,3 +197,24 @@ def test_csv_download_keeps_text_and_defuses_formulas() -> None:
     df = pd.DataFrame({"track": ["Zoë & <b>", "=HYPERLINK(1)", "-5 dB"], "streams": [1, -2, 3]})
     text = widgets.csv_bytes(df).decode("utf-8-sig").splitlines()
     assert text == ["track,streams", "Zoë & <b>,1", "'=HYPERLINK(1),-2", "'-5 dB,3"]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (" =cmd|' /C calc'!A0", "' =cmd|' /C calc'!A0"),
+        ("  +1+1", "'  +1+1"),
+        ("\t@SUM(A1)", "'\t@SUM(A1)"),
+        ("\tplain", "'\tplain"),
+        ("\rplain", "'\rplain"),
+        ("plain = fine", "plain = fine"),
+        (" plain", " plain"),
+        ("a-b", "a-b"),
+    ],
+)
+def test_csv_download_defuses_formulas_after_leading_whitespace(value, written) -> None:
+    from app import widgets
+
+    df = pd.DataFrame({"track": [value]})
+    # split on \n only: the CR case is a CR inside the cell
+    assert widgets.csv_bytes(df).decode("utf-8-sig").split("\n") == ["track", written, ""]

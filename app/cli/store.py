@@ -1,0 +1,234 @@
+"""Store-level subcommands: build (`demo`), maintain (`refresh`, `info`) and serve the store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.doctor import cmd_doctor
+from app.cli.support import EXIT_OK, CliError, emit, open_store_for, progress_for
+
+
+def register_create(
+    sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    """`demo` and `init`: the only subcommands that create a store."""
+    p = sub.add_parser(
+        "demo",
+        parents=parents,
+        help="build the SYNTHETIC demo store (with ground truth files)",
+    )
+    p.add_argument("--size", choices=("tiny", "demo", "large"), default="demo")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="replace an existing store")
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing (exit 0) when the store already exists",
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "init", parents=parents, help="create an empty store (the other commands never do)"
+    )
+    p.set_defaults(func=cmd_init)
+
+
+def register_maintenance(
+    sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    """`refresh`, `info` and `doctor`."""
+    p = sub.add_parser(
+        "refresh",
+        parents=parents,
+        help="rebuild aggregates and refit the batch models (fans, similar, alerts, ...)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this step (repeatable): aggregates or a job name",
+    )
+    p.add_argument(
+        "--fans-window",
+        type=int,
+        metavar="DAYS",
+        help="fit fan types on the last DAYS days of data (default: the whole history)",
+    )
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="skip the aggregate rebuild and run only jobs that have never run on this store",
+    )
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("info", parents=parents, help="what the store holds")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser(
+        "doctor",
+        parents=parents,
+        help="list pending aggregate refreshes and failed steps; --repair retries them",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="refresh the pending aggregates and rerun the failed batch jobs",
+    )
+    p.add_argument(
+        "--drop-load",
+        type=int,
+        metavar="ID",
+        help="remove a trend report load whose rows break the refresh (implies --repair)",
+    )
+    p.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    p.set_defaults(func=cmd_doctor)
+
+
+def register_serve(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    """`serve`; `parents` carry --db/--quiet only (it prints no data)."""
+    p = sub.add_parser("serve", parents=parents, help="run the web app")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost")
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data.synth import build_demo_store
+
+    db = Path(args.db)
+    if db.exists() and not args.force:
+        if args.if_missing:
+            emit(
+                args,
+                {"db_path": str(db), "built": False},
+                f"demo store already present at {db} (use --force to rebuild)",
+            )
+            return EXIT_OK
+        raise CliError(f"{db} already exists: pass --force to replace it with a new demo store")
+    bar = progress_for(args)
+    try:
+        summary = build_demo_store(db, size=args.size, seed=args.seed, progress=bar)
+    finally:
+        bar.close()
+    payload = summary.as_dict() | {"built": True}
+    emit(
+        args,
+        payload,
+        lambda: (
+            f"SYNTHETIC demo store ({summary.size}, seed {summary.seed}) written to {db} in "
+            f"{summary.seconds:.0f} s: {len(summary.labels)} labels, {summary.artists} artists, "
+            f"{summary.tracks} tracks, {summary.countries} countries, {summary.days} days, "
+            f"{summary.trend_rows:,} trend rows ({summary.listener_rows:,} listener-level).\n"
+            f"Ground truth: {summary.ground_truth_dir}\n"
+            "Demo accounts (see README): " + ", ".join(summary.accounts)
+        ),
+    )
+    return EXIT_OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from app.jobs import load_jobs, run_jobs
+    from data import health
+    from data.results import runs as model_runs
+
+    jobs = load_jobs()
+    names = args.only or None
+    if names is not None and "aggregates" in names:
+        names = [n for n in names if n != "aggregates"] or []
+    payload: dict[str, Any] = {"aggregates": False, "jobs": []}
+    with open_store_for(args) as store:
+        wants_aggregates = args.only is None or "aggregates" in args.only
+        if wants_aggregates and not args.if_missing:
+            health.rebuild_aggregates(store)
+            payload["aggregates"] = True
+        if names is None and args.if_missing:
+            names = [n for n in jobs if model_runs.latest(store, n) is None]
+        if names != []:
+            bar = progress_for(args)
+            try:
+                options = {"fans": {"window_days": args.fans_window}} if args.fans_window else {}
+                payload["jobs"] = run_jobs(store, names, progress=bar, options=options)
+            except (CliError, ValueError, health.StepFailed):
+                raise
+            except Exception as exc:
+                # run_jobs recorded the failure; the job's earlier results are intact.
+                raise CliError(
+                    f"a batch job failed ({health.short_message(exc)}); its earlier results "
+                    "are kept and the failure is recorded: see `labelradar doctor`"
+                ) from exc
+            finally:
+                bar.close()
+
+    def text() -> str:
+        lines = ["aggregates rebuilt from trend facts"] if payload["aggregates"] else []
+        for r in payload["jobs"]:
+            lines.append(f"{r['job']}: done in {r['seconds']:.1f} s")
+        return "\n".join(lines) or "nothing to do"
+
+    emit(args, payload, text)
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from data.store import open_store
+
+    db = Path(args.db)
+    existed = db.exists()
+    with open_store(db) as store:  # creates and migrates; an existing store is only migrated
+        version = store.schema_version()
+    emit(
+        args,
+        {"db_path": str(db), "created": not existed, "schema_version": version},
+        f"a store already exists at {db} (schema version {version}): nothing created"
+        if existed
+        else f"created an empty store at {db}: load a catalog next (`labelradar catalog`)",
+    )
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from data import inventory
+
+    with open_store_for(args, read_only=True) as store:
+        held = inventory.contents(store)
+        payload = {
+            "db": str(args.db),
+            "schema_version": store.schema_version(),
+            "synthetic": store.is_demo,
+            "labels": held.labels,
+            "rows": held.rows,
+            "data_from": held.data_from,
+            "data_through": held.data_through,
+        }
+    emit(args, payload, lambda: "\n".join(f"{k}: {v}" for k, v in payload.items()))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from data.store import missing_store_message
+
+    db = Path(args.db)
+    if not db.exists():
+        raise CliError(missing_store_message(db))
+    main_py = Path(__file__).resolve().parents[1] / "main.py"  # app/main.py
+    env = dict(os.environ, LABELRADAR_DB=str(db.resolve()))
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(main_py),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+    ]
+    os.chdir(main_py.parent.parent)  # .streamlit/config.toml lives at the project root
+    os.execve(sys.executable, cmd, env)
+    return EXIT_OK  # pragma: no cover - execve does not return

@@ -1,0 +1,310 @@
+"""One load: hash, read, check and write a file in a single transaction (see __init__)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from data import aggregates, audit
+from data.ingest.diagnose import ERROR_MARK, diagnose
+from data.ingest.errors import LoadResult, fail, plural
+from data.ingest.rejects import copy_rejects, write_rejects
+from data.ingest.source import (
+    Source,
+    bad_sql,
+    check_columns,
+    insert_sql,
+    open_source,
+    relation,
+    sha256,
+)
+from data.ingest.specs import MAX_TREND_ROWS
+from data.ingest.validation import CompiledSpec, FileSpec, compile_spec, sql_string
+from data.progress import Progress, ProgressFn
+from data.store import Store
+
+
+def _find_duplicate(cur: duckdb.DuckDBPyConnection, kind: str, digest: str) -> int | None:
+    row = cur.execute(
+        "SELECT min(load_id) FROM loads WHERE kind = ? AND content_hash = ? "
+        "AND superseded_by IS NULL",
+        [kind, digest],
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        cur.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def _quiet(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """No DuckDB progress bar on stdout during a load: callers draw their own (progress)."""
+    before = cur.execute("SELECT current_setting('enable_progress_bar_print')").fetchone()[0]
+    cur.execute("SET enable_progress_bar_print = false")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.execute(f"SET enable_progress_bar_print = {'true' if before else 'false'}")
+
+
+@dataclass
+class _Facts:
+    lo: dt.date | None = None
+    hi: dt.date | None = None
+    dsps: list[str] | None = None
+    replaced: int = 0
+    superseded: list[int] | None = None
+
+
+@dataclass
+class _Outcome:
+    load_id: int
+    loaded: int
+    rejected: int
+    added: int  # rows the target table grew by (upserts: the new keys)
+    facts: _Facts
+
+
+def load_file(
+    store: Store,
+    path: str | Path,
+    spec: FileSpec,
+    *,
+    accept_valid: bool,
+    ignore_extra: bool,
+    actor: str,
+    progress: ProgressFn | None,
+    replace: bool = False,
+    today: dt.date | None = None,
+    defer_aggregates: bool = False,
+) -> LoadResult:
+    path = Path(path)
+    report = Progress(progress)
+    if not path.is_file():
+        raise fail(path, "file not found", headline="file not found")
+    report(f"hashing {path.name}", 0.0)
+    digest = sha256(path)
+    cur = store.cursor()
+    report(f"reading {path.name}", 0.05)
+    source = open_source(cur, path)
+    check_columns(source, spec, ignore_extra=ignore_extra)
+    compiled = compile_spec(spec, source.columns(), today=today or dt.date.today())
+    rejects_file = path.with_name(path.name + ".rejects.csv")
+    # The rejects file is written under another name and renamed after COMMIT.
+    partial = path.with_name(f".{path.name}.rejects.{os.getpid()}.partial")
+
+    with store.write_lock, _quiet(cur):
+        duplicate = _find_duplicate(cur, spec.kind, digest)
+        if duplicate is not None:
+            report("done", 1.0)
+            message = f"{path.name} was already loaded (load {duplicate}): nothing to do"
+            return LoadResult(spec.kind, path, duplicate, 0, 0, True, 0, None, message)
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            outcome = _write(
+                cur,
+                source,
+                compiled,
+                digest=digest,
+                accept_valid=accept_valid,
+                replace=replace,
+                actor=actor,
+                report=report,
+                partial=partial,
+                defer_aggregates=defer_aggregates,
+            )
+            report("committing", 0.95)
+            cur.execute("COMMIT")
+        except duckdb.Error as exc:
+            _rollback(cur)
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, duckdb.InterruptException):
+                raise
+            raise diagnose(cur, source, compiled, exc) from exc
+        except BaseException:  # KeyboardInterrupt included: the store stays as it was
+            _rollback(cur)
+            partial.unlink(missing_ok=True)
+            raise
+    if outcome.rejected:
+        os.replace(partial, rejects_file)
+    report("done", 1.0)
+    return LoadResult(
+        kind=spec.kind,
+        file=path,
+        load_id=outcome.load_id,
+        rows_loaded=outcome.loaded,
+        rows_rejected=outcome.rejected,
+        duplicate=False,
+        replaced_rows=outcome.facts.replaced,
+        rejects_file=rejects_file if outcome.rejected else None,
+        message=_message(spec, path, outcome, rejects_file, replace),
+    )
+
+
+def _write(
+    cur: duckdb.DuckDBPyConnection,
+    source: Source,
+    compiled: CompiledSpec,
+    *,
+    digest: str,
+    accept_valid: bool,
+    replace: bool,
+    actor: str,
+    report: Progress,
+    partial: Path,
+    defer_aggregates: bool = False,
+) -> _Outcome:
+    """Everything a load writes, inside the caller's transaction."""
+    spec, path = compiled.spec, source.path
+    load_id = int(cur.execute("SELECT nextval('load_id_seq')").fetchone()[0])
+    before = int(cur.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+    rejected, max_bad = 0, -1
+    if accept_valid:
+        report(f"validating {path.name}", 0.1)
+        rejected, max_bad = write_rejects(cur, source, compiled)
+        where = f"NOT {bad_sql(compiled)}"
+    else:
+        # One pass: check and write together; the first invalid row (or a failing cast)
+        # aborts the statement, and _diagnose then says what is wrong.
+        bad = bad_sql(compiled, strict=True)
+        where = f"CASE WHEN {bad} THEN error({sql_string(ERROR_MARK)}) ELSE true END"
+    report(f"validating and writing {path.name}", 0.2)
+    from_sql, params = relation(source, compiled, numbered=False)
+    loaded = int(cur.execute(insert_sql(compiled, from_sql, where, load_id), params).fetchone()[0])
+
+    facts = _Facts()
+    if spec.kind == "trend":
+        facts = _trend_facts(cur, load_id, loaded, replace=replace)
+    after = int(cur.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+    if spec.kind == "trend" and after > MAX_TREND_ROWS:
+        # The bound that keeps every sum of streams within BIGINT (data/ingest/specs.py).
+        raise fail(
+            path,
+            f"the store would hold {after:,} trend rows, more than its bound of "
+            f"{MAX_TREND_ROWS:,} (see docs/spec-bounds.md)",
+            headline="the store is full",
+        )
+    added = after - before
+    mode = "replace" if replace else ("accept_valid" if accept_valid else "strict")
+    cur.execute(
+        "INSERT INTO loads (load_id, kind, file_name, content_hash, rows_loaded, rows_rejected, "
+        "dsps, date_min, date_max, mode, loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            spec.kind,
+            path.name,
+            digest,
+            loaded,
+            rejected,
+            facts.dsps,
+            facts.lo,
+            facts.hi,
+            mode,
+            actor,
+        ],
+    )
+    if facts.lo is not None:
+        # Replaced rows share the new file's DSPs and lie within its dates: one refresh
+        # of those partitions covers both.
+        if defer_aggregates:
+            aggregates.queue(cur, load_id, facts.lo, facts.hi, facts.dsps)
+        else:
+            report("refreshing aggregates", 0.7)
+            aggregates.refresh(cur, facts.lo, facts.hi, facts.dsps)
+    summary: dict[str, Any] = {
+        "file": path.name,
+        "content_hash": digest,
+        "rows_loaded": loaded,
+        "rows_rejected": rejected,
+        "mode": mode,
+    }
+    if spec.kind == "trend":
+        summary.update(dsps=facts.dsps, date_min=facts.lo, date_max=facts.hi)
+    else:
+        summary.update(rows_new=added, rows_updated=loaded - added)
+    audit.record(
+        cur,
+        actor=actor,
+        action=f"ingest.{spec.kind}",
+        entity="load",
+        entity_id=str(load_id),
+        before=(
+            {"replaced_rows": facts.replaced, "superseded_loads": facts.superseded}
+            if replace
+            else None
+        ),
+        after=summary,
+    )
+    if rejected:
+        report("writing the rejects file", 0.9)
+        copy_rejects(cur, source, partial, max_bad, loaded + rejected)
+    cur.execute("DROP TABLE IF EXISTS __lr_rejects")
+    return _Outcome(load_id, loaded, rejected, added, facts)
+
+
+def _trend_facts(
+    cur: duckdb.DuckDBPyConnection, load_id: int, loaded: int, *, replace: bool
+) -> _Facts:
+    """The new load's dates and DSPs; with `replace`, swap out the earlier rows they cover."""
+    facts = _Facts(dsps=[], superseded=[])
+    if loaded == 0:
+        return facts
+    facts.lo, facts.hi, dsps = cur.execute(
+        "SELECT min(date), max(date), list(DISTINCT dsp ORDER BY dsp) "
+        "FROM trend_facts WHERE load_id = ?",
+        [load_id],
+    ).fetchone()
+    facts.dsps = list(dsps)
+    if not replace:
+        return facts
+    cover = "load_id <> ? AND list_contains(?, dsp) AND date BETWEEN ? AND ?"
+    args = [load_id, facts.dsps, facts.lo, facts.hi]
+    earlier = [
+        int(r[0])
+        for r in cur.execute(
+            f"SELECT DISTINCT load_id FROM trend_facts WHERE {cover} ORDER BY 1", args
+        ).fetchall()
+    ]
+    facts.replaced = int(cur.execute(f"DELETE FROM trend_facts WHERE {cover}", args).fetchone()[0])
+    if earlier:
+        facts.superseded = [
+            int(r[0])
+            for r in cur.execute(
+                "UPDATE loads SET superseded_by = ? WHERE list_contains(?, load_id) "
+                "AND NOT EXISTS (SELECT 1 FROM trend_facts f WHERE f.load_id = loads.load_id) "
+                "RETURNING load_id",
+                [load_id, earlier],
+            ).fetchall()
+        ]
+    return facts
+
+
+def _message(
+    spec: FileSpec, path: Path, outcome: _Outcome, rejects_file: Path, replace: bool
+) -> str:
+    loaded, facts = outcome.loaded, outcome.facts
+    if spec.kind == "trend":
+        text = f"loaded {plural(loaded, 'row')} from {path.name}"
+        if facts.lo is not None:
+            text += f" ({facts.lo.isoformat()}..{facts.hi.isoformat()}, {', '.join(facts.dsps)})"
+        if replace:
+            text += f", replacing {plural(facts.replaced, 'earlier row')}"
+    else:
+        noun = "catalog row" if spec.kind == "catalog" else "campaign"
+        text = (
+            f"loaded {plural(loaded, noun)} from {path.name} "
+            f"({outcome.added:,} new, {loaded - outcome.added:,} updated)"
+        )
+    if outcome.rejected:
+        text += f"; rejected {plural(outcome.rejected, 'invalid row')}, see {rejects_file.name}"
+    return text
