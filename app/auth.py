@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import services, state, widgets
+from app.safe_text import code, md
 
 WRONG_CREDENTIALS = "Wrong username or password, or the account is disabled."
 
@@ -58,5 +59,5 @@ def sidebar_account() -> None:
     user = state.current_user()
     if user is None:
         return
-    st.sidebar.caption(f"Signed in as `{user.username}` · {user.role}")
+    st.sidebar.caption(f"Signed in as {code(user.username)} · {md(user.role)}")
     st.sidebar.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import geo, links, state, widgets
 from app.budget import view as bv
+from app.safe_text import md
 
 K_TRACK, K_GOAL, K_REQ = "budget_track", "budget_goal", "budget_request_applied"
 K_NOTICE = "budget_notices"
@@ -107,7 +108,7 @@ missing = sorted(set(requested) - {t.country for t in result.territories})
 if missing:
     st.info(
         "No audience data for this track in "
-        + ", ".join(geo.country_name(c) for c in missing)
+        + ", ".join(md(geo.country_name(c)) for c in missing)
         + " (named by the link), so they cannot be planned here.",
         icon=":material/info:",
     )
@@ -231,7 +232,7 @@ else:
             comment=comment or None,
         )  # fmt: skip
         if problem:
-            st.error(problem)
+            st.error(md(problem))
         else:
             st.success("Submitted for approval.", icon=":material/send:")
 
@@ -284,9 +285,11 @@ pick = st.selectbox(
 )
 row = props.set_index("proposal_id").loc[pick]
 row = pd.Series({**row.to_dict(), "proposal_id": pick})
-st.markdown(f"**#{pick}** · {row['status']} · {row['goal']} · total ${row['total_usd']:,.0f}")
+st.markdown(
+    f"**#{pick}** · {md(row['status'])} · {md(row['goal'])} · total \\${row['total_usd']:,.0f}"
+)
 if row["comment"]:
-    st.caption(f"Comment: {row['comment']}")
+    st.caption(f"Comment: {md(row['comment'])}")
 items = json.loads(row["plan"])
 widgets.table(
     pd.DataFrame(
@@ -321,7 +324,7 @@ if approver and row["status"] == "submitted":
             if col.button(label, key=f"budget_{decision}_{pick}"):
                 problem = bv.decide(scope, int(pick), decision, note)
                 if problem:
-                    st.error(problem)
+                    st.error(md(problem))
                 else:
                     st.rerun()
 if row["status"] == "returned" and row["created_by"] == scope.username:
@@ -332,7 +335,7 @@ if row["status"] == "returned" and row["created_by"] == scope.username:
             plan=bv.plan_items(out.rows, result),
         )  # fmt: skip
         if problem:
-            st.error(problem)
+            st.error(md(problem))
         else:
             st.rerun()
     if not same:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,14 +36,6 @@ def latest_run() -> RunInfo | None:
     if run is None:
         return None
     return RunInfo(run.computed_at, run.data_through, run.params)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
-
-
-def md_text(text: object) -> str:
-    """Data text for st.markdown, shown verbatim (markdown and LaTeX characters escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def explain(row: Mapping[str, Any], subject: str) -> str:
