@@ -76,13 +76,16 @@ def plant(path: Path) -> None:
     with open_store(path) as store:
         cur = store.cursor()
         cur.execute("BEGIN TRANSACTION")
-        artists = [r[0] for r in cur.execute("SELECT DISTINCT artist_id FROM catalog ORDER BY 1")]
+        artists = [
+            r[0]
+            for r in cur.execute("SELECT DISTINCT artist_id FROM catalog ORDER BY 1").fetchall()
+        ]
         for i, artist_id in enumerate(artists):
             cur.execute(
                 "UPDATE catalog SET artist_name = ? WHERE artist_id = ?",
                 [CORPUS[i % len(CORPUS)], artist_id],
             )
-        tracks = [r[0] for r in cur.execute("SELECT isrc FROM catalog ORDER BY 1")]
+        tracks = [r[0] for r in cur.execute("SELECT isrc FROM catalog ORDER BY 1").fetchall()]
         for i, isrc in enumerate(tracks):
             cur.execute(
                 "UPDATE catalog SET track_title = ? WHERE isrc = ?",
@@ -136,9 +139,11 @@ def add_proposals(path: Path) -> None:
                     store, scope, isrc=isrc, goal="expand", total_usd=500.0, plan=plan, comment=NOTE
                 )  # fmt: skip
             )
-        admin_labels = frozenset(r[0] for r in cur.execute("SELECT DISTINCT label FROM catalog"))
+        admin_labels = frozenset(
+            r[0] for r in cur.execute("SELECT DISTINCT label FROM catalog").fetchall()
+        )
         admin = Scope(username="admin", role="admin", labels=admin_labels)
-        bp.decide(store, admin, ids[-1], "return", RETURN_NOTE)
+        bp.decide(store, admin, ids[0], "return", RETURN_NOTE)
 
 
 def build_hostile_store(path: Path) -> Path:
