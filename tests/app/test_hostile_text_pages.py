@@ -19,9 +19,9 @@ from tests.support import hostile_text as ht
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
 PAGES = ("catalog", "fans", "similar", "alerts", "budget", "users")
-# Elements whose text fields Streamlit renders as markdown; st.text, st.code, tables and
-# selectbox options show text as it is.
-PLAIN = {"text", "code", "arrow_data_frame", "arrow_table", "json", "selectbox", "multiselect"}
+# Elements that show their text as it is (st.text, st.code, tables); selectbox options are
+# plain too, and are not among the fields read below (their labels and help are).
+PLAIN = {"text", "code", "arrow_data_frame", "arrow_table", "json"}
 MARKDOWN_FIELDS = {"body", "label", "help", "labels", "caption", "placeholder"}
 # Markup the app writes on purpose (st.badge is a badge directive).
 APP_MARKUP = {f":orange-badge[:material/science: {widgets.DEMO_BADGE}]"}
