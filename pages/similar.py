@@ -82,7 +82,11 @@ with left, st.container(border=True):
         for row in neighbors.head(5).itertuples(index=False):
             st.markdown(
                 f"**{row.rank}\\. {md(row.artist_name)}** · similarity "
-                f"{row.score:.2f}  \n" + md(similar_view.explain(row._asdict(), name)),
+                f"{row.score:.2f}  \n"
+                # each name escaped on its own: a right-to-left override stays in its name
+                + similar_view.explain(
+                    {**row._asdict(), "artist_name": md(row.artist_name)}, md(name)
+                ),
                 unsafe_allow_html=False,
             )
 with right, st.container(border=True):
