@@ -7,6 +7,7 @@ import secrets
 import streamlit as st
 
 from app import services, state, widgets
+from app.safe_text import code, md
 
 WRONG_CREDENTIALS = "Wrong username or password, or the account is disabled."
 CLIENT_KEY = "lr_client"
@@ -79,5 +80,5 @@ def sidebar_account() -> None:
     user = state.current_user()
     if user is None:
         return
-    st.sidebar.caption(f"Signed in as `{user.username}` · {user.role}")
+    st.sidebar.caption(f"Signed in as {code(user.username)} · {md(user.role)}")
     st.sidebar.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -191,12 +192,29 @@ def streams_map(by_country: pd.DataFrame) -> pdk.Deck:
     )
 
 
+_FIELD = re.compile(r"\{(\w+)\}")
+TOOLTIP = "tooltip"  # the one column a map's tooltip shows
+
+
+def _tooltips(points: pd.DataFrame, template: str) -> list[str]:
+    """The tooltip of each point, filled here in one pass: the browser fills `{field}`s
+    one after another, so a name containing "{streams_text}" would take another field's
+    place."""
+    rows = points.to_dict("records")
+    return [_FIELD.sub(lambda m, row=row: str(row[m.group(1)]), template) for row in rows]
+
+
 def point_map(
     points: pd.DataFrame, *, layer_id: str, fill_color: list[int] | str, tooltip_text: str
 ) -> pdk.Deck:
     """Circles on the offline world outline: `points` has lon, lat, radius (metres) and the
     fields `tooltip_text` names; `fill_color` is an RGBA list or a column of them. No
-    base-map tiles or token are needed (map_provider=None); tooltips are plain text."""
+    base-map tiles or token are needed (map_provider=None).
+
+    Tooltips are deck.gl "text" tooltips, set as the tooltip's innerText: names from data
+    files are shown as typed, never parsed as HTML (an "html" tooltip would need every value
+    HTML-escaped)."""
+    points = points.assign(**{TOOLTIP: _tooltips(points, tooltip_text)})
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
@@ -228,5 +246,5 @@ def point_map(
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=22, longitude=12, zoom=0.35, min_zoom=0.2),
         map_provider=None,
-        tooltip={"text": tooltip_text},
+        tooltip={"text": "{" + TOOLTIP + "}"},
     )

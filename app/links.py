@@ -7,6 +7,7 @@ parameters. Alerts and the potential-streams map link to it through `budget_link
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from app import navigation
 
 QP_TRACK, QP_GOAL, QP_TERRITORIES = "track", "goal", "territories"
 GOALS = ("expand", "accelerate", "sustain")
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,11 @@ def budget_link(
 
 
 def read_budget_request() -> BudgetRequest:
-    """What a hand-off link put in the URL (unvalidated: the budget page checks scope)."""
+    """What a hand-off link put in the URL. The budget page checks the track against the
+    user's scope; a goal or territory that is not one (a two-letter code) is dropped here,
+    so a crafted link cannot put its own words on the page."""
     qp = st.query_params
     goal = qp.get(QP_GOAL)
-    territories = tuple(
-        c.strip().upper() for c in (qp.get(QP_TERRITORIES) or "").split(",") if c.strip()
-    )
+    codes = (c.strip().upper() for c in (qp.get(QP_TERRITORIES) or "").split(","))
+    territories = tuple(c for c in codes if _COUNTRY_CODE.fullmatch(c))
     return BudgetRequest(qp.get(QP_TRACK), goal if goal in GOALS else None, territories)

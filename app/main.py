@@ -38,6 +38,9 @@ def _store_problem_page(message: str) -> None:
 
 
 def main() -> None:
+    # Also set in .streamlit/config.toml; repeated here for a server started from another
+    # directory (which does not read that file): the table toolbar's export is not safe.
+    st.set_option("client.disableDataExport", True)
     st.set_page_config(
         page_title=widgets.PRODUCT,
         page_icon=str(ICON),

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from app.safe_text import code, md
 from data import queries, signin, users
 from data.results import runs
 from data.scope import Scope
@@ -43,7 +44,7 @@ def store_problem() -> str | None:
     path = Path(db_path())
     if not path.exists():
         return (
-            f"There is no Label Radar store at `{path}`.\n\n"
+            f"There is no Label Radar store at {code(path)}.\n\n"
             f"Build the demo store with `{BUILD_COMMAND}` (or point `LABELRADAR_DB` at an "
             "existing store), then reload this page."
         )
@@ -51,7 +52,7 @@ def store_problem() -> str | None:
         get_store(str(path))
     except StoreError as exc:
         return (
-            f"The store could not be opened: {exc}.\n\n"
+            f"The store could not be opened: {md(exc)}.\n\n"
             f"If no store has been built yet, run `{BUILD_COMMAND}`; if another Label Radar "
             "process holds the store, stop it and reload this page."
         )

@@ -4,7 +4,6 @@ download, KPI cards."""
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +13,7 @@ import streamlit as st
 
 from analytics.catalog import kpis
 from app import services
+from app.safe_text import plot as plot_text  # noqa: F401  (figures import it from here)
 from data import spreadsheet
 from data.results.runs import ModelRun
 
@@ -76,11 +76,22 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
+def _file_name(name: str) -> str:
+    """A download name of letters, digits, dots, dashes and underscores only: names carry
+    ids from data files, and a browser or spreadsheet program must not read more into
+    them."""
+    if not name.endswith(".csv"):
+        return f"{_slug(name)}.csv"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name[: -len(".csv")]).strip("-.")
+    return f"{stem or 'table'}.csv"
+
+
 def csv_download(
     df: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV"
 ) -> None:
-    """The one CSV download button every table uses."""
-    name = file_name if file_name.endswith(".csv") else f"{_slug(file_name)}.csv"
+    """The one CSV download button every table uses (the table toolbar's own download is
+    switched off in .streamlit/config.toml: it exports formulas as they are)."""
+    name = _file_name(file_name)
     st.download_button(
         label,
         data=functools.partial(csv_bytes, df),  # built only when clicked
@@ -124,11 +135,6 @@ def no_data(message: str | None = None) -> None:
         "and country filters in the sidebar.",
         icon=":material/filter_alt_off:",
     )
-
-
-def plot_text(text: object) -> str:
-    """Escape data text for plotly, which would otherwise interpret tags such as <b>."""
-    return html.escape(str(text), quote=False)
 
 
 def fmt_int(value: float | None) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import links, state, widgets
 from app.alerts import view
+from app.safe_text import md
 
 scope = state.current_scope()
 flt = state.current_filters()
@@ -88,16 +89,18 @@ with st.container(border=True):
         if ok:
             widgets.table(growth, key="alerts_growth", file_name="growth_potential")
         else:
-            st.info(f"Unavailable: {note}")
+            st.info(f"Unavailable: {md(note)}")
     if row.opportunity:
-        st.success(f"Opportunity — suggested goal: **{row.goal}**. {row.reason}")
+        st.success(f"Opportunity — suggested goal: **{md(row.goal)}**. {md(row.reason)}")
         if row.subject == "track":
             links.budget_link(row.isrc, row.goal)
     else:
-        st.warning(f"Not an opportunity: {row.reason}")
+        st.warning(f"Not an opportunity: {md(row.reason)}")
 
     if row.status != "open":
-        st.caption(f"Status: {row.status} by {row.changed_by} at {row.changed_at:%d %b %Y %H:%M}")
+        st.caption(
+            f"Status: {md(row.status)} by {md(row.changed_by)} at {row.changed_at:%d %b %Y %H:%M}"
+        )
     if view.can_change_status(scope):
         b1, b2, b3 = st.columns(3)
         action = None
@@ -110,7 +113,7 @@ with st.container(border=True):
         if action is not None:
             error = view.set_status(scope, key, None if action == "reopen" else action)
             if error:
-                st.error(error)
+                st.error(md(error))
             else:
                 state.flash("alerts", f"Alert {action}.")
                 st.rerun()

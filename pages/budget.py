@@ -9,6 +9,7 @@ from app import geo, links, state, widgets
 from app.budget import proposals as bp
 from app.budget import state as budget_state
 from app.budget import view as bv
+from app.safe_text import md
 
 GOAL_LABELS = {
     "expand": "Expand: reach groups engaging less than predicted",
@@ -63,7 +64,7 @@ missing = sorted(set(requested) - {t.country for t in result.territories})
 if missing:
     st.info(
         "No audience data for this track in "
-        + ", ".join(geo.country_name(c) for c in missing)
+        + ", ".join(md(geo.country_name(c)) for c in missing)
         + " (named by the link), so they cannot be planned here.",
         icon=":material/info:",
     )
@@ -151,7 +152,7 @@ else:
             plan=bv.plan_items(out.rows, result), comment=comment or None,
         )  # fmt: skip
         if problem:
-            st.error(problem)
+            st.error(md(problem))
         else:
             st.success("Submitted for approval.", icon=":material/send:")
 
@@ -184,9 +185,11 @@ pick = st.selectbox(
     key="budget_open",
 )
 row = bp.proposal(props, pick)
-st.markdown(f"**#{pick}** · {row['status']} · {row['goal']} · total ${row['total_usd']:,.0f}")
+st.markdown(
+    f"**#{pick}** · {md(row['status'])} · {md(row['goal'])} · total \\${row['total_usd']:,.0f}"
+)
 if row["comment"]:
-    st.caption(f"Comment: {row['comment']}")
+    st.caption(f"Comment: {md(row['comment'])}")
 widgets.table(bp.plan_table(row), key=f"budget_prop_{pick}", file_name=f"proposal-{pick}")
 st.markdown("**History**")
 widgets.table(bp.history(scope, pick), key=f"budget_hist_{pick}", file_name=f"history-{pick}")
@@ -205,7 +208,7 @@ if approver and row["status"] == "submitted":
             if col.button(label, key=f"budget_{decision}_{pick}"):
                 problem = bp.decide(scope, int(pick), decision, note)
                 if problem:
-                    st.error(problem)
+                    st.error(md(problem))
                 else:
                     st.rerun()
 if row["status"] == "returned" and row["created_by"] == scope.username:
@@ -216,7 +219,7 @@ if row["status"] == "returned" and row["created_by"] == scope.username:
             plan=bv.plan_items(out.rows, result),
         )  # fmt: skip
         if problem:
-            st.error(problem)
+            st.error(md(problem))
         else:
             st.rerun()
     if not same:

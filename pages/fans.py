@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import services, state, widgets
 from app.fans import view
+from app.safe_text import md
 from data.queries import fans as fans_queries
 
 scope = state.current_scope()
@@ -46,8 +47,8 @@ with right:
 listeners = int(choice.listeners[artist_id])
 if listeners == 0:
     st.warning(
-        f"{choice.names[artist_id]} has no listener-level streams (no DSP rows with a listener "
-        "id), so its fans cannot be typed. Pick another artist.",
+        f"{md(choice.names[artist_id])} has no listener-level streams (no DSP rows with a "
+        "listener id), so its fans cannot be typed. Pick another artist.",
         icon=":material/person_off:",
     )
     st.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import links, services, state, widgets
+from app.safe_text import md
 from app.similar import view as similar_view
 from data.queries import similar as similar_queries
 
@@ -70,9 +71,12 @@ with left, st.container(border=True):
         )
         for row in neighbors.head(5).itertuples(index=False):
             st.markdown(
-                f"**{row.rank}\\. {similar_view.md_text(row.artist_name)}** · similarity "
+                f"**{row.rank}\\. {md(row.artist_name)}** · similarity "
                 f"{row.score:.2f}  \n"
-                + similar_view.md_text(similar_view.explain(row._asdict(), name)),
+                # each name escaped on its own: a right-to-left override stays in its name
+                + similar_view.explain(
+                    {**row._asdict(), "artist_name": md(row.artist_name)}, md(name)
+                ),
                 unsafe_allow_html=False,
             )
 with right, st.container(border=True):
@@ -83,7 +87,7 @@ with right, st.container(border=True):
 
 if not neighbors.empty:
     with st.container(border=True):
-        st.markdown(f"**All listed similar artists of {similar_view.md_text(name)}**")
+        st.markdown(f"**All listed similar artists of {md(name)}**")
         widgets.table(
             neighbors[similar_view.NEIGHBOR_COLUMNS],
             key="similar_neighbors",
@@ -132,9 +136,9 @@ with st.container(border=True):
     else:
         track = top_track.iloc[0]
         st.markdown(
-            f"Open the territory budget page with **{similar_view.md_text(track['track_title'])}** "
+            f"Open the territory budget page with **{md(track['track_title'])}** "
             f"(the artist's most streamed track) and the top target countries: "
-            f"{', '.join(territories)}."
+            f"{md(', '.join(territories))}."
         )
         links.budget_link(
             str(track["isrc"]), "expand", territories, label="Plan a territory budget"

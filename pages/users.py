@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state, widgets
+from app.safe_text import code, md
 from app.users import view as users_view
 from data.users import MIN_PASSWORD, ROLES, UserError
 
@@ -60,9 +61,9 @@ with add_tab, st.form("add_user", clear_on_submit=True):
                 raise UserError("the two passwords differ")
             users_view.add_user(scope, new_name, new_pw, new_role, new_labels)
         except UserError as exc:
-            st.error(f"Could not add the user: {exc}.", icon=":material/error:")
+            st.error(f"Could not add the user: {md(exc)}.", icon=":material/error:")
         else:
-            state.flash("users", f"Added user `{new_name.strip()}` ({new_role}).")
+            state.flash("users", f"Added user {code(new_name.strip())} ({md(new_role)}).")
             st.rerun()
 
 with edit_tab:
@@ -102,9 +103,9 @@ with edit_tab:
                         disabled=disabled,
                     )
                 except UserError as exc:
-                    st.error(f"Could not save: {exc}.", icon=":material/error:")
+                    st.error(f"Could not save: {md(exc)}.", icon=":material/error:")
                 else:
-                    state.flash("users", f"Saved changes to `{who}`.")
+                    state.flash("users", f"Saved changes to {code(who)}.")
                     st.rerun()
 
 with log_tab:

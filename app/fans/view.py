@@ -133,7 +133,7 @@ def mix_figure(mixes: pd.DataFrame, artist_ids: list[str]) -> go.Figure:
     fig = go.Figure()
     chosen = mixes[mixes["artist_id"].isin(artist_ids)].copy()
     names = {a: n for a, n in zip(chosen["artist_id"], chosen["artist_name"], strict=True)}
-    label = {a: f"{plot_text(names[a])} ({a})" for a in names}
+    label = {a: f"{plot_text(names[a])} ({plot_text(a)})" for a in names}
     order = [label[a] for a in artist_ids if a in label]
     # Horizontal grouped bars stack the first trace at the bottom: add the profiles in
     # reverse so that passive is on top, and reverse the legend to match.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,14 +17,6 @@ from app.widgets import plot_text
 # Under-served (gap > 0) in the accent orange, over-performing in teal.
 GAP_UP = (224, 123, 57)
 GAP_DOWN = (42, 157, 143)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
-
-
-def md_text(text: object) -> str:
-    """Data text for st.markdown, shown verbatim (markdown and LaTeX characters escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def explain(row: Mapping[str, Any], subject: str) -> str:

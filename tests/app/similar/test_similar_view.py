@@ -33,10 +33,6 @@ def test_explain_says_both_shares_and_the_count():
     )
 
 
-def test_md_text_escapes_markdown():
-    assert view.md_text("*A* [b](c) $x$") == r"\*A\* \[b\]\(c\) \$x\$"
-
-
 def test_artist_choices_keep_order_and_name_the_label():
     options = pd.DataFrame(
         {"artist_id": ["B", "A"], "artist_name": ["Bee", "Ay"], "label": ["L2", "L1"]}
