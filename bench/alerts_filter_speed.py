@@ -5,7 +5,7 @@
 
 1. Equivalence and speed on the same series: statsmodels' UnobservedComponents (local
    linear trend + 7-day stochastic seasonal, known initial state, `filter(params)`) in a
-   loop over --compare series, and analytics.alerts_kalman.kalman_filter once over all of
+   loop over --compare series, and analytics.alerts.kalman.kalman_filter once over all of
    them (batch dimension = series). Prints max |difference| of the log-likelihoods and of
    the filtered states, and the speed ratio.
 2. Scale: the vectorised filter over N series x 365 days (synthetic log-streams with

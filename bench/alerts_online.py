@@ -78,7 +78,7 @@ def main() -> None:
     print(
         "differences come from the full runs' own hyperparameter fits (statsmodels on a "
         "sample, over different days); with the same inputs continuation is exact "
-        "(tests/analytics/test_alerts_planted.py::test_online_continuation_gives_the_same_alerts)"
+        "(tests/analytics/alerts/test_alerts_planted.py::test_online_continuation_gives_the_same_alerts)"
     )
 
 

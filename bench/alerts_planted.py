@@ -6,7 +6,7 @@
     python bench/alerts_planted.py --worlds 5 9 13     # fresh worlds, as in the tests
 
 With --worlds, each seed's world (data.synth.build_world, demo size) is drawn straight to
-daily series with the renderer's noise model (as tests/analytics/test_alerts_planted.py
+daily series with the renderer's noise model (as tests/analytics/alerts/test_alerts_planted.py
 does) and scored the same way (no attribution: that needs rendered rows).
 
 Runs the alerts job's computation (read-only: nothing is written) and scores it against
@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 from truth import ground_truth_dir
 
+from analytics import alerts as alerts_model
 from analytics.alerts.evaluation import score
-from app.alerts.job import run_detection
+from analytics.alerts.series import track_series
+from app.alerts.job import read_inputs
 from data.results import alerts as alerts_store
 from data.store import open_store
 
@@ -74,9 +76,12 @@ def main() -> None:
     free = set(tracks.isrc[tracks.event_free])
     with open_store(args.db, read_only=True) as store:
         started = time.perf_counter()
-        alerts, _, _, info = run_detection(store, lambda s, f: None)
+        inputs = read_inputs(store)
+        cur = store.cursor()
+        model = alerts_model.fit(inputs, alerts_store.JobReads(cur))
         seconds = time.perf_counter() - started
-        series, _ = alerts_store.daily_series(store.cursor())
+        series = track_series(inputs.totals, inputs.repeats)
+    alerts = model.alerts
     t = alerts[alerts.subject == "track"].copy()
     t["date"] = pd.to_datetime(t.event_date)
     t["detected_on"] = pd.to_datetime(t.detected_on)
@@ -90,12 +95,12 @@ def main() -> None:
         for i, e in zip(found.alert_idx, found.itertuples(), strict=True)
     ]
     print(
-        f"store {args.db}: {info['tracks']} tracks, {info['monitored_tracks']} monitored, "
-        f"data through {info['data_through']}; job computation {seconds:.1f} s"
+        f"store {args.db}: {model.tracks} tracks, {model.monitored_tracks} monitored, "
+        f"data through {model.data_through}; job computation {seconds:.1f} s"
     )
     print(
-        f"hyperparameters (statsmodels MLE, median of {info['fitted_series']} series): "
-        f"{info['hyper']}"
+        f"hyperparameters (statsmodels MLE, median of {model.params['fitted_series']} series): "
+        f"{model.params['hyper']}"
     )
     print(f"planted events {s.events}, track alerts scored {s.alerts}, matched {s.matched}")
     print(f"precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import links, state, widgets
+from app.alerts import state as alert_state
 from app.alerts import view
 from app.safe_text import md
 
@@ -17,31 +18,19 @@ widgets.page_header(
     "whether they are a campaign opportunity",
 )
 
-run = view.latest_run()
+run = widgets.model_run_header("alerts", "change-detection model")
 if run is None:
-    st.info(
-        "Change detection has not run on this store yet. An operator runs it with "
-        "`labelradar refresh --only alerts` (or `labelradar detect`).",
-        icon=":material/notifications_off:",
-    )
     st.stop()
-st.caption(
-    f"Computed {run.computed_at:%d %b %Y %H:%M} UTC on data through {run.data_through:%d %b %Y}"
-    if run.data_through
-    else f"Computed {run.computed_at:%d %b %Y %H:%M} UTC: the store had no trend data"
-)
 
-message = state.pop_flash("alerts")
+message = alert_state.pop_message()
 if message:
     st.success(message)
 
 c1, c2 = st.columns(2)
-kind_label = c1.selectbox("Kind", ["All kinds", *view.KIND_LABELS.values()], key="alerts_kind")
-kind = next((k for k, v in view.KIND_LABELS.items() if v == kind_label), None)
-status_label = c2.selectbox(
-    "Status", ["Open", "Acknowledged", "Dismissed", "All"], key="alerts_status"
+kind = alert_state.kind_of(c1.selectbox("Kind", alert_state.kind_choices(), key="alerts_kind"))
+status = alert_state.status_of(
+    c2.selectbox("Status", alert_state.STATUS_CHOICES, key="alerts_status")
 )
-status = None if status_label == "All" else status_label.lower()
 
 alerts = view.feed(scope, flt, kind, status)
 if alerts.empty:
@@ -61,8 +50,7 @@ key = st.selectbox(
     format_func=choices.get,
     key="alerts_pick",
 )
-row = alerts.set_index("alert_key").loc[key]
-row["alert_key"] = key
+row = alert_state.inspected(alerts, key)
 
 with st.container(border=True):
     st.markdown(
@@ -102,20 +90,15 @@ with st.container(border=True):
             f"Status: {md(row.status)} by {md(row.changed_by)} at {row.changed_at:%d %b %Y %H:%M}"
         )
     if view.can_change_status(scope):
-        b1, b2, b3 = st.columns(3)
         action = None
-        if b1.button("Acknowledge", key="alerts_ack", disabled=row.status == "acknowledged"):
-            action = "acknowledged"
-        if b2.button("Dismiss", key="alerts_dismiss", disabled=row.status == "dismissed"):
-            action = "dismissed"
-        if b3.button("Reopen", key="alerts_reopen", disabled=row.status == "open"):
-            action = "reopen"
+        for col, b in zip(st.columns(len(alert_state.BUTTONS)), alert_state.BUTTONS, strict=True):
+            if col.button(b.label, key=b.key, disabled=row.status == b.disabled_at):
+                action = b.action
         if action is not None:
-            error = view.set_status(scope, key, None if action == "reopen" else action)
+            error = alert_state.change_status(scope, key, action)
             if error:
                 st.error(md(error))
             else:
-                state.flash("alerts", f"Alert {action}.")
                 st.rerun()
     else:
         st.caption("Viewers can read alerts; managers and admins acknowledge or dismiss them.")

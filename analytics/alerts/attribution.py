@@ -1,4 +1,4 @@
-"""Why a change happened (patent 1072) and whether it is an opportunity (patent 1073).
+"""Why a change happened and whether it is an opportunity.
 
 Attribution: the excess streams of the change window over what was expected, split by DSP,
 by active/passive context, by source and by playlist. Each part's expected streams are its
@@ -16,14 +16,12 @@ Growth potential, from listener-level rows (listener, date, source) over a windo
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
-from data.vocab import ACTIVE_SOURCES
-
-ACTIVE = ACTIVE_SOURCES
 DIMENSIONS = ("dsp", "context", "source", "playlist_id")
 NO_PLAYLIST = "(no playlist)"
 VERB = {"spike": "add", "drop": "removal", "growth": "growth", "decline": "decline"}
@@ -38,11 +36,11 @@ class Attribution:
     excess: float
 
 
-def _with_context(rows: pd.DataFrame) -> pd.DataFrame:
+def _with_context(rows: pd.DataFrame, active: Collection[str]) -> pd.DataFrame:
     rows = rows.copy()
     for col in ("dsp", "source"):
         rows[col] = rows[col].astype(str).astype(object)
-    rows["context"] = np.where(rows["source"].isin(ACTIVE), "active", "passive")
+    rows["context"] = np.where(rows["source"].isin(list(active)), "active", "passive")
     rows["playlist_id"] = (
         rows["playlist_id"].astype(object).where(rows["playlist_id"].notna(), NO_PLAYLIST)
     )
@@ -54,20 +52,23 @@ def attribute_many(
     expected: pd.Series,
     kinds: pd.Series,
     multi_track: set[str] | frozenset[str] = frozenset(),
+    *,
+    active: Collection[str],
 ) -> dict[str, Attribution]:
     """Attribution for many changes at once (one groupby per dimension, not per change).
 
     rows: key, during (bool: change window, else the pre-change window), dsp, source,
     playlist_id, streams (and isrc, optional); expected / kinds: indexed by key (expected
     streams of the change window, the alert kind). For the keys in `multi_track` (artist
-    totals) the excess is also split by track (isrc)."""
+    totals) the excess is also split by track (isrc). `active`: the sources a listener
+    chooses (active context); the others are passive."""
     out: dict[str, Attribution] = {}
     if rows.empty:
         return {
             k: Attribution([], "not enough data to attribute the change", None, None, 0.0)
             for k in expected.index
         }
-    r = _with_context(rows)
+    r = _with_context(rows, active)
     totals = r.groupby(["key", "during"]).streams.sum().unstack("during")
     totals = totals.reindex(index=expected.index, columns=[False, True]).fillna(0.0)
     b_total, d_total = totals[False], totals[True]
@@ -117,7 +118,12 @@ def attribute_many(
 
 
 def attribute(
-    before: pd.DataFrame, during: pd.DataFrame, expected_total: float, kind: str
+    before: pd.DataFrame,
+    during: pd.DataFrame,
+    expected_total: float,
+    kind: str,
+    *,
+    active: Collection[str],
 ) -> Attribution:
     """Split the excess of `during` over `expected_total` by dimension (one change).
 
@@ -126,7 +132,8 @@ def attribute(
     shortfall and the shares are of the shortfall)."""
     rows = pd.concat([before.assign(during=False), during.assign(during=True)])
     rows["key"] = "k"
-    return attribute_many(rows, pd.Series({"k": expected_total}), pd.Series({"k": kind}))["k"]
+    expected = pd.Series({"k": expected_total})
+    return attribute_many(rows, expected, pd.Series({"k": kind}), active=active)["k"]
 
 
 def _top(parts: list[dict], dim: str, skip: str | None = None) -> dict | None:
@@ -183,8 +190,9 @@ class Growth:
 MIN_LISTENERS = 20
 
 
-def growth_metrics(rows: pd.DataFrame, start, end) -> Growth:
-    """Growth-potential metrics from listener rows (listener_id, date, source) in [start, end]."""
+def growth_metrics(rows: pd.DataFrame | None, start, end, *, active: Collection[str]) -> Growth:
+    """Growth-potential metrics from listener rows (listener_id, date, source) in [start, end];
+    `active` are the sources a listener chooses (the rest are programmed for them)."""
     if rows is None or rows.empty:
         return Growth(False, 0, None, None, None, "no listener-level rows for this track")
     r = rows[(rows.date >= start) & (rows.date <= end)].copy()
@@ -203,7 +211,7 @@ def growth_metrics(rows: pd.DataFrame, start, end) -> Growth:
     code, _ = pd.factorize(r.listener_id)
     date = r.date.to_numpy()
     source = r.source.astype(str).to_numpy()
-    active = np.isin(source, ACTIVE)
+    is_active = np.isin(source, list(active))
     _, first = np.unique(code, return_index=True)  # rows are sorted: first row per listener
     later = date > date[first][code]
 
@@ -213,7 +221,7 @@ def growth_metrics(rows: pd.DataFrame, start, end) -> Growth:
             return None
         return float(np.isin(who, code[later & later_mask]).mean())
 
-    p2a = conv(~active[first], active)
+    p2a = conv(~is_active[first], is_active)
     search = conv(source[first] == "search", source == "collection")
     mid = np.datetime64(start + (end - start) / 2)
     early = np.unique(code[date < mid])

@@ -1,4 +1,4 @@
-"""Significant-change detection on daily streams (patent 1071), for many tracks at once.
+"""Significant-change detection on daily streams, for many tracks at once.
 
 Scale: log(1 + streams). Multiplicative effects (day of week, a playlist doubling a track)
 become additive, and a track with 50 streams a day and one with 50,000 share one model.
@@ -212,47 +212,47 @@ def _onset(y: np.ndarray, lo: int, hi: int, latest: int) -> int:
     return best
 
 
-def detect(
-    counts: np.ndarray,
-    hp: Hyper,
-    cfg: DetectConfig | None = None,
-    context: Context | None = None,
-    history: np.ndarray | None = None,
-) -> Detection:
-    """Find spikes, drops, growth and decline in counts [N, T] (NaN = missing day).
+ALERT_COLUMNS = [
+    "series",
+    "kind",
+    "onset",
+    "detected",
+    "probability",
+    "observed",
+    "expected",
+    "statistic",
+]
 
-    Online use: pass the `context` of the previous run (Detection.context) and only the new
-    days; `history` [N, H] are the days just before them (for placing the start of a gradual
-    change). Filtering days 1..k and then k+1..T this way gives the same filter and the
-    same alerts as one run over 1..T with the same context inputs."""
-    cfg = cfg or DetectConfig()
-    counts = np.asarray(counts, dtype=np.float64)
-    ctx = context or Context.fresh(counts, hp, cfg)
-    y = np.log1p(counts)
-    n, t_len = y.shape
-    days = np.arange(t_len)[None, :]
-    ok = ctx.monitored[:, None] & ctx.seen[:, None] & (days >= ctx.start[:, None] + cfg.burn_in)
-    out = kalman_filter(y, hp, ctx.obs_var, ctx.state, intervene_z=cfg.z_rapid, active=ok)
-    hist = np.zeros((n, 0)) if history is None else np.asarray(history, dtype=np.float64)
-    full = np.concatenate([hist, counts], axis=1)  # for the onset fit
-    off = hist.shape[1]
-    rows = []
 
-    # -- rapid -------------------------------------------------------------------------
-    sd = np.sqrt(out.pred_var)
-    z = (y - out.pred_mean) / sd
-    expected = np.expm1(out.pred_mean)
-    excess = counts - expected
-    ratio = np.abs(np.expm1(y - out.pred_mean))
+@dataclass
+class _Day:
+    """The filter's view of one block of days, shared by the rapid and gradual rules."""
+
+    y: np.ndarray  # log(1 + counts) [N, T]
+    counts: np.ndarray
+    out: FilterOutput
+    ok: np.ndarray  # [N, T] bool: monitored, observed and past the burn-in
+    expected: np.ndarray  # one-step predicted streams [N, T]
+
+
+def _rapid(d: _Day, last_rapid: np.ndarray, cfg: DetectConfig):
+    """Spikes and drops: days whose observation is a tail event of the one-step predictive
+    and material. Returns the alert rows, the updated day of the last spike / drop per
+    series and the rapid alert days per (series, kind)."""
+    sd = np.sqrt(d.out.pred_var)
+    z = (d.y - d.out.pred_mean) / sd
+    excess = d.counts - d.expected
+    ratio = np.abs(np.expm1(d.y - d.out.pred_mean))
     with np.errstate(invalid="ignore"):
         flag = (
-            ok
+            d.ok
             & (np.abs(z) >= cfg.z_rapid)
             & (ratio >= cfg.min_ratio)
             & (np.abs(excess) >= cfg.min_excess)
         )
-    last_rapid = ctx.last_rapid.copy()
+    last_rapid = last_rapid.copy()
     rapid_days: dict[tuple[int, str], list[int]] = {}
+    rows = []
     for i in np.flatnonzero(flag.any(axis=1)):
         last = {"spike": int(last_rapid[i, 0]), "drop": int(last_rapid[i, 1])}
         for t in np.flatnonzero(flag[i]):
@@ -263,34 +263,40 @@ def detect(
                 continue  # the fall back after a short spike is the same event
             last[kind] = t
             rapid_days.setdefault((i, kind), []).append(t)
-            rows.append(
-                (
-                    i,
-                    kind,
-                    t,
-                    t,
-                    float(norm.cdf(abs(z[i, t]))),
-                    counts[i, t],
-                    expected[i, t],
-                    float(z[i, t]),
-                )
-            )
+            p = float(norm.cdf(abs(z[i, t])))
+            rows.append((i, kind, t, t, p, d.counts[i, t], d.expected[i, t], float(z[i, t])))
         last_rapid[i] = (last["spike"], last["drop"])
+    return rows, last_rapid, rapid_days
 
-    # -- gradual -------------------------------------------------------------------------
+
+def _gradual(
+    d: _Day,
+    ctx: Context,
+    last_rapid: np.ndarray,
+    rapid_days: dict[tuple[int, str], list[int]],
+    full: np.ndarray,
+    off: int,
+    cfg: DetectConfig,
+):
+    """Growth and decline: the trend's posterior beyond the minimum slope on `sustain`
+    consecutive observed days. `full` is the history before the block plus the block
+    (`off` days of history) for placing the onset. Returns the alert rows and the updated
+    run lengths and arming per series."""
+    out, t_len = d.out, d.y.shape[1]
     tsd = np.sqrt(out.trend_var)
     with np.errstate(invalid="ignore"):
         p_up = norm.sf((cfg.slope_min - out.trend_mean) / tsd)
         p_down = norm.cdf((-cfg.slope_min - out.trend_mean) / tsd)
         # Material: the trend moves the day by >= min_excess streams within four weeks.
-        material = np.abs(np.expm1(28 * out.trend_mean)) * expected >= cfg.min_excess
+        material = np.abs(np.expm1(28 * out.trend_mean)) * d.expected >= cfg.min_excess
     run_out, armed_out = ctx.run.copy(), ctx.armed.copy()
+    rows = []
     for k, (kind, p, opposite) in enumerate(
         (("growth", p_up, "drop"), ("decline", p_down, "spike"))
     ):
         # Only days with an observation count: on a missing (censored) day the trend is a
         # prediction, and a series that left the chart must not "decline" by extrapolation.
-        hit = ok & ~np.isnan(y) & (np.nan_to_num(p) >= cfg.p_gradual) & material
+        hit = d.ok & ~np.isnan(d.y) & (np.nan_to_num(p) >= cfg.p_gradual) & material
         # Series with no hit and armed: the run just resets.
         quiet = ~hit.any(axis=1) & ctx.armed[:, k]
         run_out[quiet, k] = 0
@@ -319,25 +325,44 @@ def detect(
                             onset,
                             t,
                             float(p[i, t]),
-                            counts[i, t],
-                            expected[i, t],
+                            d.counts[i, t],
+                            d.expected[i, t],
                             float(out.trend_mean[i, t]),
                         )
                     )
             run_out[i, k], armed_out[i, k] = run, armed
-    alerts = pd.DataFrame(
-        rows,
-        columns=[
-            "series",
-            "kind",
-            "onset",
-            "detected",
-            "probability",
-            "observed",
-            "expected",
-            "statistic",
-        ],
+    return rows, run_out, armed_out
+
+
+def detect(
+    counts: np.ndarray,
+    hp: Hyper,
+    cfg: DetectConfig | None = None,
+    context: Context | None = None,
+    history: np.ndarray | None = None,
+) -> Detection:
+    """Find spikes, drops, growth and decline in counts [N, T] (NaN = missing day).
+
+    Online use: pass the `context` of the previous run (Detection.context) and only the new
+    days; `history` [N, H] are the days just before them (for placing the start of a gradual
+    change). Filtering days 1..k and then k+1..T this way gives the same filter and the
+    same alerts as one run over 1..T with the same context inputs."""
+    cfg = cfg or DetectConfig()
+    counts = np.asarray(counts, dtype=np.float64)
+    ctx = context or Context.fresh(counts, hp, cfg)
+    y = np.log1p(counts)
+    n, t_len = y.shape
+    days = np.arange(t_len)[None, :]
+    ok = ctx.monitored[:, None] & ctx.seen[:, None] & (days >= ctx.start[:, None] + cfg.burn_in)
+    out = kalman_filter(y, hp, ctx.obs_var, ctx.state, intervene_z=cfg.z_rapid, active=ok)
+    hist = np.zeros((n, 0)) if history is None else np.asarray(history, dtype=np.float64)
+    full = np.concatenate([hist, counts], axis=1)  # for the onset fit
+    day = _Day(y, counts, out, ok, np.expm1(out.pred_mean))
+    rapid, last_rapid, rapid_days = _rapid(day, ctx.last_rapid, cfg)
+    gradual, run_out, armed_out = _gradual(
+        day, ctx, last_rapid, rapid_days, full, hist.shape[1], cfg
     )
+    alerts = pd.DataFrame(rapid + gradual, columns=ALERT_COLUMNS)
     newly = ~ctx.seen & ~np.isnan(y).all(axis=1)
     nxt = Context(
         state=out.state,

@@ -65,15 +65,6 @@ class FilterOutput:
     filtered: np.ndarray | None = None  # [N, T, 8] filtered states when requested
 
 
-def transition_matrix() -> np.ndarray:
-    t = np.zeros((K, K))
-    t[0, 0] = t[0, 1] = t[1, 1] = 1.0
-    t[2, 2:] = -1.0
-    for k in range(3, K):
-        t[k, k - 1] = 1.0
-    return t
-
-
 def _t_rows(m: np.ndarray, axis: int) -> np.ndarray:
     """T applied along `axis` (1 = T @ M, 2 = M @ T') for a batch of matrices or vectors."""
     out = np.empty_like(m)

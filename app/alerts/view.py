@@ -11,10 +11,8 @@ from app import services
 from app.widgets import plot_text
 from data.queries import Filters
 from data.queries import alerts as alerts_queries
-from data.results import alerts as alerts_store
-from data.results import runs as model_runs
-from data.results.runs import ModelRun
 from data.scope import Scope
+from data.workflow import alerts as alert_status
 
 KIND_LABELS = {
     "spike": "Spike (sudden rise)",
@@ -31,12 +29,8 @@ DIMENSION_LABELS = {
 }
 
 
-def latest_run() -> ModelRun | None:
-    return model_runs.latest(services.store(), "alerts")
-
-
 def can_change_status(scope: Scope) -> bool:
-    return scope.role in alerts_store.STATUS_ROLES
+    return scope.role in alert_status.STATUS_ROLES
 
 
 def feed(scope: Scope, flt: Filters, kind: str | None, status: str | None) -> pd.DataFrame:
@@ -193,8 +187,8 @@ def growth_table(row: pd.Series) -> tuple[bool, pd.DataFrame, str]:
 def set_status(scope: Scope, alert_key: str, status: str | None) -> str | None:
     """Change the status; returns an error message for the user, or None."""
     try:
-        alerts_store.set_status(services.store(), scope, alert_key, status)
-    except alerts_store.StatusError as exc:
+        alert_status.set_status(services.store(), scope, alert_key, status)
+    except alert_status.StatusError as exc:
         return str(exc)
     services.clear_caches()
     return None

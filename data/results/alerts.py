@@ -1,7 +1,8 @@
-"""Batch reads and writes of the alerts feature, and the status writes from the page.
+"""What the alerts job persists and reads: its input reads (unscoped: the job sees the whole
+catalogue), the result writes, and the operator read of every alert.
 
-Batch reads are unscoped (the job sees the whole catalogue); page reads go through
-data/queries_alerts.py. Status writes check the acting user's role and labels here.
+Pages read the results through data/queries/alerts.py; alert statuses (acknowledged,
+dismissed) are workflow state, in data/workflow/alerts.py.
 """
 
 # Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
@@ -9,75 +10,34 @@ data/queries_alerts.py. Status writes check the acting user's role and labels he
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from data import audit
-from data.scope import Scope
 from data.store import Store
 
-STATUSES = ("acknowledged", "dismissed")
-# Who may change an alert's status: managers and admins act on alerts; viewers read them.
-STATUS_ROLES = ("manager", "admin")
+
+def has_trend_data(store: Store) -> bool:
+    """True when the store has any daily streams to detect changes in."""
+    return bool(store.cursor().execute("SELECT count(*) FROM agg_daily").fetchone()[0])
 
 
-@dataclass
-class Series:
-    """Daily series on one day axis: ids [N], dates [T], counts [N, T] (NaN = no row)."""
-
-    ids: np.ndarray
-    dates: pd.DatetimeIndex
-    counts: np.ndarray
-    total: np.ndarray  # all streams (for charts); counts is the detection series
-
-
-def daily_series(cur: duckdb.DuckDBPyConnection) -> tuple[Series, pd.DataFrame]:
-    """Per-track detection series and the catalog (isrc, artist_id, label).
-
-    Detection series = streams, except that an identified listener's streams of a track on
-    one day count once: one person replaying a track 20 times is not an audience change,
-    and these binges are the heaviest tail of low-volume tracks' daily counts."""
-    tot = cur.execute(
+def daily_streams(
+    cur: duckdb.DuckDBPyConnection,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The job's daily inputs: streams per track and day (isrc, date, streams), identified
+    listeners' same-day replays (isrc, date, repeat: streams beyond one per listener) and
+    the catalog (isrc, artist_id, label)."""
+    totals = cur.execute(
         "SELECT isrc, date, sum(streams)::DOUBLE AS streams FROM agg_daily GROUP BY ALL"
     ).df()
-    rep = cur.execute(
+    repeats = cur.execute(
         "SELECT isrc, date, (sum(streams) - count(DISTINCT listener_id))::DOUBLE AS repeat "
         "FROM trend_facts WHERE listener_id IS NOT NULL GROUP BY ALL"
     ).df()
     catalog = cur.execute("SELECT isrc, artist_id, label FROM catalog ORDER BY isrc").df()
-    if tot.empty:
-        empty = Series(np.array([]), pd.DatetimeIndex([]), np.zeros((0, 0)), np.zeros((0, 0)))
-        return empty, catalog
-    tot["date"] = pd.to_datetime(tot.date)
-    piv = tot.pivot(index="isrc", columns="date", values="streams")
-    dates = pd.date_range(piv.columns.min(), piv.columns.max(), freq="D")
-    piv = piv.reindex(columns=dates)
-    total = piv.to_numpy(dtype=float)
-    counts = total.copy()
-    if not rep.empty:
-        rep["date"] = pd.to_datetime(rep.date)
-        r = rep.pivot(index="isrc", columns="date", values="repeat")
-        r = r.reindex(index=piv.index, columns=dates).fillna(0.0).to_numpy()
-        counts = total - r
-    return Series(piv.index.to_numpy(), dates, counts, total), catalog
-
-
-def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
-    """Sum of an artist's tracks per day (a day with no row for any track is missing)."""
-    artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
-    ids = np.unique(artist_of[pd.notna(artist_of)])
-    counts = np.full((len(ids), tracks.counts.shape[1]), np.nan)
-    total = counts.copy()
-    for k, a in enumerate(ids):
-        rows = artist_of == a
-        seen = ~np.isnan(tracks.counts[rows]).all(axis=0)
-        counts[k] = np.where(seen, np.nansum(tracks.counts[rows], axis=0), np.nan)
-        total[k] = np.where(seen, np.nansum(tracks.total[rows], axis=0), np.nan)
-    return Series(ids, tracks.dates, counts, total)
+    return totals, repeats, catalog
 
 
 def window_rows(
@@ -146,6 +106,23 @@ def sample_listeners(
     return window_listeners(cur, windows)
 
 
+class JobReads:
+    """The reads the alerts model makes once it knows what it needs (see
+    analytics.alerts.Reads): the benchmark sample and the alerts' windows."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.cur = cur
+
+    def benchmark_listeners(self, lo: dt.date, hi: dt.date, tracks: int) -> pd.DataFrame:
+        return sample_listeners(self.cur, lo, hi, tracks)
+
+    def windows(
+        self, windows: pd.DataFrame, growth_windows: pd.DataFrame
+    ) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+        rows, before_days = window_rows(self.cur, windows)
+        return rows, before_days, window_listeners(self.cur, growth_windows)
+
+
 def replace_results(
     cur: duckdb.DuckDBPyConnection,
     alerts: pd.DataFrame,
@@ -186,6 +163,11 @@ def replace_results(
     )
 
 
+def count_alerts(cur: duckdb.DuckDBPyConnection) -> int:
+    """How many alerts are saved (after an online run: the earlier ones too)."""
+    return int(cur.execute("SELECT count(*) FROM alerts").fetchone()[0])
+
+
 def _insert(cur: duckdb.DuckDBPyConnection, sql: str, frame: pd.DataFrame) -> None:
     """Run `sql` (which reads the view `frame`) over a DataFrame; nothing when it is empty."""
     if frame.empty:
@@ -217,51 +199,3 @@ def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
 def read_filter_state(store: Store) -> pd.DataFrame:
     """The saved filter state and detection context of every track and artist."""
     return store.cursor().execute("SELECT * FROM alert_filter_state").df()
-
-
-class StatusError(Exception):
-    """A status change the user may not make (message is shown to them)."""
-
-
-def set_status(store: Store, scope: Scope, alert_key: str, status: str | None) -> None:
-    """Acknowledge or dismiss an alert (status None clears it), as the scope's user.
-
-    Only managers and admins may change statuses, and only for alerts on artists of their
-    labels. The change and its previous value go to the audit log in the same transaction.
-    """
-    if status is not None and status not in STATUSES:
-        raise StatusError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
-    if scope.role not in STATUS_ROLES:
-        raise StatusError("only managers and admins can change an alert's status")
-    with store.transaction() as cur:
-        row = cur.execute(
-            "SELECT a.artist_id, (SELECT any_value(label) FROM catalog c "
-            "WHERE c.artist_id = a.artist_id) FROM alerts a WHERE a.alert_key = ?",
-            [alert_key],
-        ).fetchone()
-        if row is None or row[1] is None or not scope.allows(row[1]):
-            raise StatusError("no such alert in your labels")
-        before = cur.execute(
-            "SELECT status, changed_by, changed_at FROM alert_status WHERE alert_key = ?",
-            [alert_key],
-        ).fetchone()
-        cur.execute("DELETE FROM alert_status WHERE alert_key = ?", [alert_key])
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        if status is not None:
-            cur.execute(
-                "INSERT INTO alert_status VALUES (?, ?, ?, ?)",
-                [alert_key, status, scope.username, now],
-            )
-        audit.record(
-            cur,
-            actor=scope.username,
-            action="alert_status",
-            entity="alert",
-            entity_id=alert_key,
-            before=None if before is None else {"status": before[0], "by": before[1]},
-            after=None if status is None else {"status": status, "by": scope.username},
-        )
-
-
-def to_json(value: object) -> str:
-    return json.dumps(value, default=str)

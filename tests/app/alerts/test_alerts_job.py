@@ -15,6 +15,7 @@ from data.results import alerts as alerts_store
 from data.results import runs as model_runs
 from data.scope import Scope
 from data.store import open_store
+from data.workflow import alerts as alert_status
 
 
 @pytest.fixture
@@ -89,13 +90,13 @@ def test_status_is_scoped_audited_and_survives_rerun(store_copy):
     viewer = Scope("vera", "viewer", frozenset({label, other}))
     outsider = Scope("hugo", "manager", frozenset({other}))
     manager = Scope("nora", "manager", frozenset({label}))
-    with pytest.raises(alerts_store.StatusError, match="managers and admins"):
-        alerts_store.set_status(store_copy, viewer, row.alert_key, "dismissed")
-    with pytest.raises(alerts_store.StatusError, match="no such alert"):
-        alerts_store.set_status(store_copy, outsider, row.alert_key, "dismissed")
-    with pytest.raises(alerts_store.StatusError, match="unknown status"):
-        alerts_store.set_status(store_copy, manager, row.alert_key, "closed")
-    alerts_store.set_status(store_copy, manager, row.alert_key, "acknowledged")
+    with pytest.raises(alert_status.StatusError, match="managers and admins"):
+        alert_status.set_status(store_copy, viewer, row.alert_key, "dismissed")
+    with pytest.raises(alert_status.StatusError, match="no such alert"):
+        alert_status.set_status(store_copy, outsider, row.alert_key, "dismissed")
+    with pytest.raises(alert_status.StatusError, match="unknown status"):
+        alert_status.set_status(store_copy, manager, row.alert_key, "closed")
+    alert_status.set_status(store_copy, manager, row.alert_key, "acknowledged")
 
     run_jobs(store_copy, ["alerts"])  # detection again: the status must stay attached
     feed = queries_alerts.alerts_feed(store_copy, manager, status="acknowledged")

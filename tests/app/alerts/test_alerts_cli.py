@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+from app.alerts.cli import JSON_KEYS
 from app.cli import main
 from data.store import open_store
 
@@ -28,7 +29,9 @@ def test_detect_json_saves_and_prints_alerts(demo_db, tmp_path, capsys):
     with open_store(db) as store:
         store.cursor().execute("DELETE FROM alerts")
     assert main(["detect", "--db", str(db), "--json"]) == 0
-    alerts = json.loads(capsys.readouterr().out)["alerts"]
+    answer = json.loads(capsys.readouterr().out)
+    assert tuple(answer) == JSON_KEYS["detect"]
+    alerts = answer["alerts"]
     assert alerts and all(set(a) >= KEYS for a in alerts)
     assert {a["kind"] for a in alerts} <= {"spike", "drop", "growth", "decline"}
     assert all({"dimension", "value", "share"} == set(p) for a in alerts for p in a["attribution"])

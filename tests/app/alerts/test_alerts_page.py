@@ -13,7 +13,7 @@ from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.conftest import USERS
 
-MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
+MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 ALERTS = "../pages/alerts.py"
 
 
@@ -41,7 +41,7 @@ def db(demo_db: Path, tmp_path: Path) -> Path:
 def test_manager_sees_the_feed_chart_and_acknowledges(db: Path, monkeypatch) -> None:
     at = _open(db, monkeypatch, "nora")
     assert [t.value for t in at.title] == ["Alerts"]
-    assert any("Computed" in c.value and "data through" in c.value for c in at.caption)
+    assert any("computed" in c.value and "data through" in c.value for c in at.caption)
     feed = at.dataframe[0].value
     assert len(feed) > 0 and {"Kind", "Cause", "Goal", "Status"} <= set(feed.columns)
     assert set(feed.Status) == {"open"}
@@ -84,7 +84,7 @@ def test_clear_message_when_detection_never_ran(mini_db: Path, monkeypatch) -> N
     at.run()
     at.switch_page(ALERTS).run()
     assert not at.exception
-    assert any("has not run" in i.value for i in at.info)
+    assert any("has not been computed" in i.value for i in at.info)
 
 
 def test_probability_is_shown_without_misleading_rounding() -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.alerts.attribution import attribute, classify, growth_metrics
+from analytics.alerts.attribution import attribute as attribute_with
+from analytics.alerts.attribution import classify
+from analytics.alerts.attribution import growth_metrics as growth_with
+from data.vocab import ACTIVE_SOURCES
+
+
+def attribute(before, during, expected_total, kind):
+    return attribute_with(before, during, expected_total, kind, active=ACTIVE_SOURCES)
+
+
+def growth_metrics(rows, start, end):
+    return growth_with(rows, start, end, active=ACTIVE_SOURCES)
 
 
 def _rows(spec):

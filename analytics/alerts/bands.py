@@ -1,0 +1,63 @@
+"""Forecast bands: the one-step band over the filtered days and the forecast after them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from analytics.alerts.detect import Detection
+from analytics.alerts.kalman import FilterState, Hyper, forecast
+from analytics.alerts.series import Series
+
+HORIZON = 28  # days forecast after the last one
+Z80, Z95 = float(norm.ppf(0.9)), float(norm.ppf(0.975))
+
+
+def _band(mean: np.ndarray, var: np.ndarray) -> dict[str, np.ndarray]:
+    """Expected streams and 80% / 95% intervals from a predictive on the log scale."""
+    sd = np.sqrt(var)
+    return {
+        "expected": np.expm1(mean),
+        "lo80": np.maximum(np.expm1(mean - Z80 * sd), 0.0),
+        "hi80": np.expm1(mean + Z80 * sd),
+        "lo95": np.maximum(np.expm1(mean - Z95 * sd), 0.0),
+        "hi95": np.expm1(mean + Z95 * sd),
+    }
+
+
+def bands(subject: str, series: Series, det: Detection, hp: Hyper) -> pd.DataFrame:
+    """One-step forecast band over the days of `series` and the 28-day forecast, for every
+    monitored subject (the page draws any alert's band from these)."""
+    out = det.output
+    mon = np.flatnonzero(det.monitored)
+    if len(mon) == 0:
+        return pd.DataFrame()
+    b = _band(out.pred_mean[mon], out.pred_var[mon])
+    days = np.arange(len(series.dates))
+    keep = (days[None, :] >= det.start[mon, None]).ravel()  # from each series' first day
+    history = pd.DataFrame(
+        {
+            "subject": subject,
+            "subject_id": np.repeat(series.ids[mon], len(days)),
+            "date": np.tile(series.dates, len(mon)),
+            "observed": series.counts[mon].ravel(),
+            **{k: v.ravel() for k, v in b.items()},
+            "is_forecast": False,
+        }
+    )[keep]
+    state = FilterState(out.state.a[mon], out.state.P[mon])
+    mean, var = forecast(state, hp, det.obs_var[mon], HORIZON)
+    b = _band(mean, var)
+    future = pd.date_range(series.dates[-1] + pd.Timedelta(days=1), periods=HORIZON)
+    ahead = pd.DataFrame(
+        {
+            "subject": subject,
+            "subject_id": np.repeat(series.ids[mon], HORIZON),
+            "date": np.tile(future, len(mon)),
+            "observed": np.nan,
+            **{k: v.ravel() for k, v in b.items()},
+            "is_forecast": True,
+        }
+    )
+    return pd.concat([history, ahead], ignore_index=True)
