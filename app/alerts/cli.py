@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 # The top-level keys of each subcommand's --json answer.
 JSON_KEYS: dict[str, tuple[str, ...]] = {"detect": ("alerts",)}
+# Arguments for a sample call of each subcommand (the registry's contract tests run them).
+EXAMPLE_ARGS: dict[str, list[str]] = {"detect": []}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:

@@ -21,6 +21,11 @@ JSON_KEYS: dict[str, tuple[str, ...]] = {
     "budget": ("isrc", "goal", "model", "computed_at", "data_through", "territories"),
     "approvers": ("approvers",),
 }
+# Arguments for a sample call of each subcommand (the registry's contract tests run them).
+EXAMPLE_ARGS: dict[str, list[str]] = {
+    "budget": ["--isrc", "{isrc}", "--goal", "expand"],
+    "approvers": ["list"],
+}
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
