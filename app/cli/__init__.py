@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli import sso as sso_cli
 from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
     EXIT_ERROR,
     EXIT_OK,
@@ -333,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.set_defaults(func=cmd_users)
+    sso_cli.register(sub, [common, as_json])  # `sso map|list|unmap` (app/cli/sso.py)
 
     p = sub.add_parser(
         "refresh",
