@@ -102,10 +102,13 @@ def groups_from(claims: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 
 def username_from(claims: Mapping[str, Any], name: str) -> str | None:
+    """The name the session shows and audits. Backticks and control characters are
+    replaced: the name is shown inside inline code on the pages."""
     for key in (name, *USERNAME_FALLBACKS):
         value = claim(claims, key)
         if isinstance(value, str) and value.strip():
-            return value.strip()[:128]
+            cleaned = "".join("'" if c == "`" or not c.isprintable() else c for c in value)
+            return cleaned.strip()[:128]
     return None
 
 

@@ -76,6 +76,7 @@ def test_username_falls_back_through_email_preferred_username_and_sub() -> None:
     assert sso.username_from({"preferred_username": "ann", "sub": "1"}, "email") == "ann"
     assert sso.username_from({"sub": "u-1"}, "email") == "u-1"
     assert sso.username_from({"email": ""}, "email") is None
+    assert sso.username_from({"email": "a`b\n@x"}, "email") == "a'b'@x"  # shown as code
 
 
 # -- the decision on every run ---------------------------------------------------------------
