@@ -174,7 +174,8 @@ def test_sign_in_with_sso_maps_groups_to_role_and_labels(tmp_path: Path) -> None
         sso_button = page.get_by_role("button", name="Sign in with Acme ID")
         sso_button.wait_for(timeout=30_000)
         # the local form is still there beside it
-        assert page.get_by_role("textbox", name="Username").count() == 1
+        page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
+        _settle(page)
         _shot(page, "sso-01-sign-in")
 
         sso_button.click()  # -> provider (auto-approves) -> /oauth2callback -> the app
