@@ -6,7 +6,7 @@ import secrets
 
 import streamlit as st
 
-from app import services, state, widgets
+from app import services, sso, state, widgets
 from app.safe_text import code, md
 
 WRONG_CREDENTIALS = "Wrong username or password, or the account is disabled."
@@ -18,10 +18,15 @@ def sign_in_page() -> None:
     deep link shows this form and, once signed in, the page it asked for."""
     _left, middle, _right = st.columns([1, 2, 1])
     with middle:
+        claims = sso.identity()
+        if claims is not None:  # the provider signed the user in, but no mapped group
+            sso.no_access_page(claims)
+            return
         widgets.page_header(widgets.PRODUCT, "Streaming trends for your labels. Please sign in.")
         message = state.pop_flash("sign_in")
         if message:
             st.info(message, icon=":material/info:")
+        sso.sign_in_buttons()
         with st.form("sign_in", border=True):
             username = st.text_input("Username", autocomplete="username")
             password = st.text_input("Password", type="password", autocomplete="current-password")
@@ -72,6 +77,9 @@ def no_access_page() -> None:
 
 
 def sign_out() -> None:
+    if sso.is_sso_session():
+        sso.sign_out()  # also ends the provider's identity cookie (st.logout)
+        return
     state.sign_out("You have signed out.")
 
 
@@ -80,5 +88,6 @@ def sidebar_account() -> None:
     user = state.current_user()
     if user is None:
         return
-    st.sidebar.caption(f"Signed in as {code(user.username)} · {md(user.role)}")
+    via = " · single sign-on" if sso.is_sso_session() else ""
+    st.sidebar.caption(f"Signed in as {code(user.username)} · {md(user.role)}{via}")
     st.sidebar.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")

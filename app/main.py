@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import auth, filters, navigation, services, state, widgets
+from app import auth, filters, navigation, services, sso, state, widgets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,8 +55,9 @@ def main() -> None:
         _store_problem_page(problem)
         return
 
+    sso.sync()  # single sign-on: sign in from st.user; its groups are re-checked every run
     user = state.current_user()
-    if user is not None:
+    if user is not None and not sso.is_sso_session():
         # Re-read the account every run: a disabled account or changed labels apply at once.
         fresh = services.refresh_user(user.username)
         if fresh is None or fresh.disabled:

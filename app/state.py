@@ -16,6 +16,7 @@ USER_KEY = "lr_user"
 SCOPE_KEY = "lr_scope"
 FILTERS_KEY = "lr_filters"
 FLASH_KEY = "lr_flash"
+VIA_KEY = "lr_via"
 
 
 class NotSignedIn(RuntimeError):
@@ -26,10 +27,16 @@ def current_user() -> User | None:
     return st.session_state.get(USER_KEY)
 
 
-def set_user(user: User) -> None:
-    """Remember the account and derive the session's Scope from it."""
+def set_user(user: User, *, via: str = "password") -> None:
+    """Remember the account and derive the session's Scope from it. `via`: how the user
+    signed in ("password", or "sso:<provider>" from app/sso.py)."""
     st.session_state[USER_KEY] = user
     st.session_state[SCOPE_KEY] = user.scope()
+    st.session_state[VIA_KEY] = via
+
+
+def signed_in_via() -> str | None:
+    return st.session_state.get(VIA_KEY)
 
 
 def current_scope() -> Scope:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import loads, store, users
+from app.cli import sso as sso_cli
 from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
     EXIT_ERROR,
     EXIT_OK,
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     store.register_create(sub, parents)
     loads.register(sub, parents)
     users.register(sub, parents)
+    sso_cli.register(sub, parents)  # `sso map|list|unmap`
     store.register_maintenance(sub, parents)
     for feature in with_cli():  # each feature's subcommands (app/<feature>/cli.py)
         feature.cli_module().register(sub, parents)

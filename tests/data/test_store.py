@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from data.store import SCHEMA_VERSION, StoreError, _migrations, open_store
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
 
 
 def test_migrations_apply_once(tmp_path):
@@ -17,9 +20,9 @@ def test_migrations_apply_once(tmp_path):
     with open_store(path) as s:
         assert s.migrate() == []
         versions = s.cursor().execute("SELECT version FROM schema_migrations").fetchall()
-        # every migration file once (numbers may have gaps while parallel branches merge)
-        assert [v for (v,) in versions] == [v for v, _, _ in _migrations()]
-        assert versions[-1][0] == SCHEMA_VERSION
+        # every migration file once, in order, from 1 to the schema version, no gaps
+        assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
+        assert [v for v, _, _ in _migrations()] == list(range(1, SCHEMA_VERSION + 1))
 
 
 def test_read_only_on_missing_store_says_how_to_build(tmp_path):

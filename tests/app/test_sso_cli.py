@@ -1,0 +1,96 @@
+"""`labelradar sso map|list|unmap`: answers, errors and the audit trail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from data import audit
+from data.store import open_store
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_map_list_unmap(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "s.duckdb")
+    code, out, _ = run(
+        capsys,
+        "sso",
+        "map",
+        "lr-managers",
+        "--role",
+        "manager",
+        "--labels",
+        "B, A",
+        "--db",
+        db,
+        "--json",
+        "--actor",
+        "ops",
+    )
+    assert code == 0
+    assert json.loads(out) == {"group": "lr-managers", "role": "manager", "labels": ["A", "B"]}
+
+    code, out, _ = run(
+        capsys, "sso", "map", "lr-viewers", "--role", "viewer", "--labels", "A", "--db", db
+    )
+    assert code == 0 and out.strip() == "lr-viewers: viewer of A"
+
+    code, out, _ = run(capsys, "sso", "list", "--db", db, "--json")
+    assert json.loads(out) == {
+        "groups": [
+            {"group": "lr-managers", "role": "manager", "labels": ["A", "B"]},
+            {"group": "lr-viewers", "role": "viewer", "labels": ["A"]},
+        ]
+    }
+    code, out, _ = run(capsys, "sso", "list", "--db", db)
+    assert out.splitlines() == ["lr-managers: manager of A, B", "lr-viewers: viewer of A"]
+
+    code, out, _ = run(capsys, "sso", "unmap", "lr-viewers", "--db", db, "--json", "--actor", "ops")
+    assert code == 0
+    assert json.loads(out) == {
+        "group": "lr-viewers",
+        "role": "viewer",
+        "labels": ["A"],
+        "unmapped": True,
+    }
+    code, out, _ = run(capsys, "sso", "list", "--db", db)
+    assert out.strip() == "lr-managers: manager of A, B"
+
+    with open_store(db, read_only=True) as store:
+        log = audit.entries(store.cursor(), entity="sso_group")
+    assert list(log["action"]) == ["sso_group.map", "sso_group.map", "sso_group.unmap"]
+    assert log["actor"].iloc[0] == "ops" and log["actor"].iloc[2] == "ops"
+
+
+def test_empty_list(tmp_path: Path, capsys) -> None:
+    code, out, _ = run(capsys, "sso", "list", "--db", str(tmp_path / "s.duckdb"))
+    assert code == 0 and out.strip() == "no groups mapped"
+
+
+def test_errors_are_one_line_and_exit_1(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "s.duckdb")
+    code, _, err = run(capsys, "sso", "unmap", "nobody", "--db", db)
+    assert code == 1 and err.strip() == "labelradar: error: group 'nobody' is not mapped"
+    code, _, err = run(capsys, "sso", "map", "g", "--role", "viewer", "--labels", " , ", "--db", db)
+    assert code == 1 and "at least one label" in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "s.duckdb")
+    for argv in (
+        ["sso", "map", "g", "--role", "owner", "--labels", "A", "--db", db],
+        ["sso", "map", "g", "--labels", "A", "--db", db],  # no role
+        ["sso", "--db", db],  # no action
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2, argv
