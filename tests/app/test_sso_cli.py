@@ -12,6 +12,13 @@ from data import audit
 from data.store import open_store
 
 
+def new_store(tmp_path: Path) -> str:
+    """An empty store: only `init` (or `demo`) creates one."""
+    db = str(tmp_path / "s.duckdb")
+    assert main(["init", "--db", db]) == 0
+    return db
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()
     code = main(list(argv))
@@ -20,7 +27,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_map_list_unmap(tmp_path: Path, capsys) -> None:
-    db = str(tmp_path / "s.duckdb")
+    db = new_store(tmp_path)
     code, out, _ = run(
         capsys,
         "sso",
@@ -72,12 +79,12 @@ def test_map_list_unmap(tmp_path: Path, capsys) -> None:
 
 
 def test_empty_list(tmp_path: Path, capsys) -> None:
-    code, out, _ = run(capsys, "sso", "list", "--db", str(tmp_path / "s.duckdb"))
+    code, out, _ = run(capsys, "sso", "list", "--db", new_store(tmp_path))
     assert code == 0 and out.strip() == "no groups mapped"
 
 
 def test_errors_are_one_line_and_exit_1(tmp_path: Path, capsys) -> None:
-    db = str(tmp_path / "s.duckdb")
+    db = new_store(tmp_path)
     code, _, err = run(capsys, "sso", "unmap", "nobody", "--db", db)
     assert code == 1 and err.strip() == "labelradar: error: group 'nobody' is not mapped"
     code, _, err = run(capsys, "sso", "map", "g", "--role", "viewer", "--labels", " , ", "--db", db)
@@ -85,7 +92,7 @@ def test_errors_are_one_line_and_exit_1(tmp_path: Path, capsys) -> None:
 
 
 def test_usage_errors_exit_2(tmp_path: Path, capsys) -> None:
-    db = str(tmp_path / "s.duckdb")
+    db = new_store(tmp_path)
     for argv in (
         ["sso", "map", "g", "--role", "owner", "--labels", "A", "--db", db],
         ["sso", "map", "g", "--labels", "A", "--db", db],  # no role
