@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from data import audit
+from data.ingest.validation import COUNTRY_CODES
 from data.scope import Scope
 from data.store import Store
 
@@ -55,22 +56,40 @@ def can_approve(store: Store, scope: Scope) -> bool:
     return is_approver(store.cursor(), scope)
 
 
+# No single track's campaign spends more than this; a larger figure is a typo or an attack
+# (1e300 would print as nonsense and overflow every sum downstream).
+MAX_USD = 100_000_000.0
+MAX_COMMENT = 2_000
+
+
+def _amount(value: object, what: str) -> float:
+    """A finite dollar amount in [0, MAX_USD], or a ProposalError naming `what`."""
+    if isinstance(value, bool):
+        raise ProposalError(f"{what}: the amount must be a number.")
+    try:
+        usd = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ProposalError(f"{what}: the amount must be a number.") from exc
+    if not math.isfinite(usd) or usd < 0:
+        raise ProposalError(f"{what}: the amount must be a number of at least $0.")
+    if usd > MAX_USD:
+        raise ProposalError(f"{what}: the amount must be at most ${MAX_USD:,.0f}.")
+    return usd
+
+
 def _clean_plan(plan: list[dict[str, Any]], total: float) -> list[dict[str, Any]]:
-    if not isinstance(total, int | float) or math.isnan(total) or total < 0:
-        raise ProposalError("The total budget must be a number of at least $0.")
+    total = _amount(total, "The total budget")
     if not plan:
         raise ProposalError("A proposal needs at least one territory.")
-    out, spent = [], 0.0
+    out, spent, seen = [], 0.0, set()
     for item in plan:
         country = str(item.get("country", "")).upper()
-        if len(country) != 2 or not country.isalpha():
-            raise ProposalError(f"{country!r} is not a country code.")
-        try:
-            usd = float(item.get("usd", 0.0))
-        except (TypeError, ValueError) as exc:
-            raise ProposalError(f"{country}: the amount must be a number.") from exc
-        if math.isnan(usd) or usd < 0:
-            raise ProposalError(f"{country}: the amount must be at least $0.")
+        if country not in COUNTRY_CODES:
+            raise ProposalError(f"{country[:8]!r} is not a country code.")
+        if country in seen:
+            raise ProposalError(f"{country} is listed twice.")
+        seen.add(country)
+        usd = _amount(item.get("usd", 0.0), country)
         include = bool(item.get("include", True))
         spent += usd if include else 0.0
         out.append({**item, "country": country, "usd": round(usd, 2), "include": include})
@@ -79,6 +98,12 @@ def _clean_plan(plan: list[dict[str, Any]], total: float) -> list[dict[str, Any]
     if spent > total + 0.005:
         raise ProposalError(f"The territories add up to ${spent:,.2f}, more than ${total:,.2f}.")
     return out
+
+
+def _clean_comment(comment: str | None) -> str | None:
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ProposalError(f"The comment is longer than {MAX_COMMENT:,} characters.")
+    return comment
 
 
 def _row(cur: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any] | None:
@@ -111,6 +136,7 @@ def submit(
     if goal not in GOALS:
         raise ProposalError(f"The goal must be one of {', '.join(GOALS)}.")
     clean = _clean_plan(plan, total_usd)
+    comment = _clean_comment(comment)
     with store.transaction() as cur:
         label = _label_of(cur, isrc)
         if label is None or not scope.allows(label):
@@ -145,7 +171,7 @@ def decide(
     """Approve, reject or return (send back) a submitted proposal."""
     if decision not in DECISIONS:
         raise ProposalError(f"The decision must be one of {', '.join(DECISIONS)}.")
-    comment = (comment or "").strip() or None
+    comment = _clean_comment((comment or "").strip() or None)
     if decision in ("reject", "return") and not comment:
         raise ProposalError("Say why in a comment when rejecting or sending back.")
     with store.transaction() as cur:
@@ -180,6 +206,7 @@ def resubmit(
 ) -> dict[str, Any]:
     """Edit a returned proposal and submit it again (its author, or an admin)."""
     clean = _clean_plan(plan, total_usd)
+    comment = _clean_comment(comment)
     with store.transaction() as cur:
         row = _load_for_write(cur, scope, proposal_id)
         if row["created_by"] != scope.username and scope.role != "admin":

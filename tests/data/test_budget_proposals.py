@@ -52,6 +52,30 @@ def test_viewer_cannot_submit_and_scope_is_checked(store) -> None:
     assert store.cursor().execute("SELECT count(*) FROM budget_proposals").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize(
+    "total,plan,message",
+    [
+        (float("inf"), PLAN, "at least \\$0"),
+        (1e300, PLAN, "at most"),
+        (2000, [{"country": "BR", "usd": float("inf")}], "at least \\$0"),
+        (2000, [{"country": "BR", "usd": 1e300}], "at most"),
+        (2000, [{"country": "BR", "usd": float("nan")}], "at least \\$0"),
+        (2000, [{"country": "BR", "usd": True}], "must be a number"),
+        (2000, [{"country": "ZZ", "usd": 10}], "not a country code"),
+        (2000, [{"country": "XK", "usd": 10}], "not a country code"),
+        (2000, [{"country": "BR", "usd": 5}, {"country": "br", "usd": 5}], "listed twice"),
+    ],
+)
+def test_amounts_are_finite_and_bounded_and_countries_real(store, total, plan, message) -> None:
+    with pytest.raises(bp.ProposalError, match=message):
+        bp.submit(store, NORA, isrc=B1, goal="expand", total_usd=total, plan=plan)
+    with pytest.raises(bp.ProposalError, match="longer than"):
+        bp.submit(
+            store, NORA, isrc=B1, goal="expand", total_usd=2000, plan=PLAN, comment="x" * 2001
+        )
+    assert store.cursor().execute("SELECT count(*) FROM budget_proposals").fetchone()[0] == 0
+
+
 def test_approval_rights_own_proposal_and_audit_trail(store) -> None:
     pid = bp.submit(store, NORA, isrc=B1, goal="expand", total_usd=2000, plan=PLAN)
     # a manager without a grant cannot decide; an admin grants boss
