@@ -30,7 +30,9 @@ if artists.empty:
     st.stop()
 
 choice = view.ArtistChoice.of(artists)
-artist_id = st.selectbox("Artist", choice.ids, format_func=choice.label, key="fans_artist")
+# One option per (artist, label): an artist with tracks on two of the user's labels is two.
+key = st.selectbox("Artist", choice.ids, format_func=choice.label, key="fans_artist")
+unit = choice.units[key]
 profile_names = list(model["profiles"]["name"])
 top_name = profile_names[-1]
 
@@ -44,10 +46,10 @@ with right:
         st.markdown(f"- {line}")
     st.caption(view.k_note(len(profile_names)))
 
-listeners = int(choice.listeners[artist_id])
+listeners = int(choice.listeners[key])
 if listeners == 0:
     st.warning(
-        f"{md(choice.names[artist_id])} has no listener-level streams (no DSP rows with a "
+        f"{md(choice.names[key])} has no listener-level streams (no DSP rows with a "
         "listener id), so its fans cannot be typed. Pick another artist.",
         icon=":material/person_off:",
     )
@@ -57,7 +59,7 @@ if listeners == 0:
 mixes = services.query(fans_queries.fan_mixes, scope)
 compare = st.multiselect(
     "Compare with (up to 3 artists)",
-    choice.others(artist_id),
+    choice.others(key),
     max_selections=3,
     format_func=lambda a: choice.names[a],
     key="fans_compare",
@@ -67,7 +69,8 @@ if listeners < view.FEW_LISTENERS:
         f"Only {listeners} listeners with ids: the intervals are wide and the mix is uncertain.",
         icon=":material/info:",
     )
-st.plotly_chart(view.mix_figure(mixes, [artist_id, *compare]), key="fans_mix")
+chosen = [unit, *(choice.units[k] for k in compare)]
+st.plotly_chart(view.mix_figure(mixes, chosen), key="fans_mix")
 st.caption(
     "Shares are posterior means; bars show the 90% interval of each share given the fitted "
     "profiles (fewer listeners, wider intervals)."
@@ -75,7 +78,8 @@ st.caption(
 
 # -- who the fans are -----------------------------------------------------------------------
 bd = view.profile_order(
-    services.query(fans_queries.fan_breakdown, scope, artist_id=artist_id), profile_names
+    services.query(fans_queries.fan_breakdown, scope, artist_id=unit.artist_id, label=unit.label),
+    profile_names,
 )
 a_col, g_col = st.columns(2)
 with a_col:
@@ -99,12 +103,14 @@ else:
 # -- conversion targets ----------------------------------------------------------------------
 st.subheader("Conversion targets")
 st.caption(view.targets_caption(top_name))
-targets = services.query(fans_queries.fan_targets, scope, artist_id=artist_id)
+targets = services.query(
+    fans_queries.fan_targets, scope, artist_id=unit.artist_id, label=unit.label
+)
 if targets.empty:
     widgets.no_data("No segment falls short of the artist's diehard share.")
 else:
     widgets.table(
         view.targets_table(targets),
         key="fans_targets",
-        file_name=f"fan-conversion-targets-{artist_id}.csv",
+        file_name=f"fan-conversion-targets-{choice.file_part(key)}.csv",
     )

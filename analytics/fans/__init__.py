@@ -14,6 +14,9 @@ unordered words, which gave jagged profiles with many nearly empty words):
   profiles fixed), so an artist with few listeners gets a wide interval (mix);
 - light listeners are kept (one stream is a valid observation of a passive fan).
 
+The unit that gets a mix is an artist's listeners on one label (artist_id, label): an
+artist with tracks on two labels has two mixes, neither counting the other label's tracks.
+
 `fit(pairs) -> FansModel` runs all of it (model). Pure numpy/pandas/sklearn; no I/O.
 """
 

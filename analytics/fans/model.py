@@ -18,16 +18,20 @@ from analytics.fans.smooth import SmoothFit, fit_smooth
 
 Progress = Callable[[str, float], None]
 
+# A unit is what gets a mix: an artist's tracks on one label (an artist with tracks on two
+# labels is two units). Pairs without a label column make the artist alone the unit.
+UNIT = ("artist_id", "label")
+
 COLUMNS = {
     "profiles": ["profile_idx", "name", "mean_streams", "mu", "sigma"],
     "profile_pmf": ["profile_idx", "bin_idx", "low", "high", "p"],
     "thresholds": ["idx", "lower_name", "upper_name", "streams"],
     "k_scores": ["k", "seed", "loglik"],
-    "mix": ["artist_id", "profile_idx", "profile", "share", "low", "high", "listeners"],
-    "assignments": ["artist_id", "listener_id", "streams", "profile", "probability"],
-    "breakdowns": ["artist_id", "profile", "dim", "value", "listeners"],
+    "mix": [*UNIT, "profile_idx", "profile", "share", "low", "high", "listeners"],
+    "assignments": [*UNIT, "listener_id", "streams", "profile", "probability"],
+    "breakdowns": [*UNIT, "profile", "dim", "value", "listeners"],
     "targets": [
-        "artist_id",
+        *UNIT,
         "rank",
         "age_band",
         "gender",
@@ -42,6 +46,11 @@ COLUMNS = {
 }
 
 
+def unit_columns(pairs: pd.DataFrame) -> list[str]:
+    """The columns naming a unit in `pairs`: artist_id, and label when given."""
+    return [c for c in UNIT if c in pairs.columns]
+
+
 @dataclass(frozen=True)
 class FansModel:
     """One fit: a frame per result (columns in COLUMNS) and the summary the job reports."""
@@ -50,10 +59,10 @@ class FansModel:
     profile_pmf: pd.DataFrame  # each profile's probability of each stream-level bin
     thresholds: pd.DataFrame  # between adjacent profiles; streams <NA> when never crossing
     k_scores: pd.DataFrame  # held-out scores behind the number of profiles (empty if given)
-    mix: pd.DataFrame  # each artist's share of each fan type with its 90% interval
-    assignments: pd.DataFrame  # each listener-artist pair's most likely fan type
-    breakdowns: pd.DataFrame  # expected listeners per artist, fan type and demographic value
-    targets: pd.DataFrame  # conversion targets, best first per artist
+    mix: pd.DataFrame  # each unit's share of each fan type with its 90% interval
+    assignments: pd.DataFrame  # each listener-unit pair's most likely fan type
+    breakdowns: pd.DataFrame  # expected listeners per unit, fan type and demographic value
+    targets: pd.DataFrame  # conversion targets, best first per unit
     summary: dict[str, Any]
 
     @property
@@ -82,47 +91,58 @@ def fit(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> FansModel:
-    """Profiles, mixes, assignments, breakdowns and targets from `pairs` (artist_id,
+    """Profiles, mixes, assignments, breakdowns and targets from `pairs` (artist_id, label,
     listener_id, streams and, when known, age_band, gender, country).
 
-    k=None chooses the number of profiles by held-out likelihood over `ks` and `seeds`.
-    Pairs without streams are left out; with none left every frame is empty."""
+    Each (artist_id, label) is a unit with its own mix; without a label column each artist
+    is. The profiles are shared by every unit. k=None chooses the number of profiles by
+    held-out likelihood over `ks` and `seeds`. Pairs without streams are left out; with none
+    left every frame is empty."""
     report = progress or _silent
     pairs = pairs[pairs["streams"] > 0].reset_index(drop=True)
+    unit = unit_columns(pairs)
     if pairs.empty:
-        return _empty()
-    artist_codes, artist_ids = pd.factorize(pairs["artist_id"], sort=True)
+        return _empty(unit)
+    # Codes in sorted unit order, so results come out sorted by artist then label.
+    grouped = pairs.groupby(unit, sort=True, dropna=False)
+    unit_codes = grouped.ngroup().to_numpy()
+    units = grouped.size().index.to_frame(index=False)
     streams = pairs["streams"].to_numpy(dtype=np.int64)
-    n_art = len(artist_ids)
+    n_units = len(units)
     report("choosing the number of profiles", 0.1)
-    choice = choose_k(artist_codes, streams, n_art, ks=ks, seeds=seeds) if k is None else given_k(k)
+    choice = choose_k(unit_codes, streams, n_units, ks=ks, seeds=seeds) if k is None else given_k(k)
     report("fitting profiles", 0.5)
     bins = log_bins(streams)
-    counts = count_matrix(artist_codes, bins.index(streams), n_art, len(bins))
+    counts = count_matrix(unit_codes, bins.index(streams), n_units, len(bins))
     smooth = fit_smooth(counts, bins, choice.k, seed)
     prof = ordered_profiles(smooth.phi, bins)
     report("artist mixes", 0.7)
     share, low, high = mix_posterior(counts, prof.phi, seed=seed)
     listeners = counts.sum(axis=1).astype(np.int64)
     report("listener assignments and breakdowns", 0.85)
-    post = assign(prof, share, artist_codes, streams)
+    post = assign(prof, share, unit_codes, streams)
     demo = _with_demographics(pairs)
-    top = pd.Series(share[:, -1], index=np.asarray(artist_ids))
+    top = pd.Series(share[:, -1], index=pd.MultiIndex.from_frame(units))
     return FansModel(
         profiles=_profiles_frame(prof, smooth),
         profile_pmf=_pmf_frame(prof),
         thresholds=_thresholds_frame(prof),
         k_scores=choice.scores.astype({"k": int, "seed": int, "loglik": float}),
-        mix=_mix_frame(np.asarray(artist_ids), prof.names, share, low, high, listeners),
-        assignments=_assignments_frame(pairs, streams, prof.names, post),
-        breakdowns=breakdowns(demo, post, prof.names, DIMS),
-        targets=conversion_targets(demo, post, top)[COLUMNS["targets"]],
+        mix=_mix_frame(units, prof.names, share, low, high, listeners),
+        assignments=_assignments_frame(pairs, unit, streams, prof.names, post),
+        breakdowns=breakdowns(demo, post, prof.names, DIMS, unit=unit),
+        targets=conversion_targets(demo, post, top, unit=unit)[_columns("targets", unit)],
         summary=_summary(pairs, prof, choice),
     )
 
 
-def _empty() -> FansModel:
-    frames = {name: pd.DataFrame(columns=cols) for name, cols in COLUMNS.items()}
+def _columns(name: str, unit: list[str]) -> list[str]:
+    """COLUMNS[name] without the unit columns the pairs did not have."""
+    return [c for c in COLUMNS[name] if c not in UNIT or c in unit]
+
+
+def _empty(unit: list[str]) -> FansModel:
+    frames = {name: pd.DataFrame(columns=_columns(name, unit)) for name in COLUMNS}
     return FansModel(**frames, summary={"pairs": 0, "artists": 0, "k": None})
 
 
@@ -178,19 +198,19 @@ def _thresholds_frame(prof: Profiles) -> pd.DataFrame:
 
 
 def _mix_frame(
-    artist_ids: np.ndarray,
+    units: pd.DataFrame,
     names: list[str],
     share: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
     listeners: np.ndarray,
 ) -> pd.DataFrame:
-    kk, n_art = len(names), len(artist_ids)
+    kk, n_units = len(names), len(units)
     return pd.DataFrame(
         {
-            "artist_id": np.repeat(artist_ids, kk),
-            "profile_idx": np.tile(np.arange(kk), n_art),
-            "profile": np.tile(names, n_art),
+            **{c: np.repeat(units[c].to_numpy(), kk) for c in units.columns},
+            "profile_idx": np.tile(np.arange(kk), n_units),
+            "profile": np.tile(names, n_units),
             "share": share.ravel(),
             "low": low.ravel(),
             "high": high.ravel(),
@@ -200,12 +220,12 @@ def _mix_frame(
 
 
 def _assignments_frame(
-    pairs: pd.DataFrame, streams: np.ndarray, names: list[str], post: np.ndarray
+    pairs: pd.DataFrame, unit: list[str], streams: np.ndarray, names: list[str], post: np.ndarray
 ) -> pd.DataFrame:
     best = post.argmax(axis=1)
     return pd.DataFrame(
         {
-            "artist_id": pairs["artist_id"].to_numpy(),
+            **{c: pairs[c].to_numpy() for c in unit},
             "listener_id": pairs["listener_id"].to_numpy(),
             "streams": streams,
             "profile": np.asarray(names)[best],

@@ -26,12 +26,21 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         help="an artist's fan types (passive/casual/diehard mix with 90%% intervals)",
     )
     p.add_argument("--artist", required=True, metavar="ARTIST_ID", help="the artist's id")
+    p.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="the label whose tracks of the artist to show (needed when the artist has "
+        "tracks on more than one label)",
+    )
     p.set_defaults(func=cmd_fans)
 
 
-def payload_for(store: Store, artist_id: str) -> tuple[str, dict[str, Any]]:
-    """(artist name, the JSON answer for one artist); raises CliError for a user-caused
-    problem. Reads through the scoped queries with the operator's scope (every label)."""
+def payload_for(
+    store: Store, artist_id: str, label: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """(artist name, the JSON answer for the artist's tracks on `label`); raises CliError for
+    a user-caused problem, and when `label` is None and the artist has tracks on more than
+    one label. Reads through the scoped queries with the operator's scope (every label)."""
     # Imported here: the parser is built for every subcommand, and --help should stay quick.
     from data.queries import Filters, operator_scope
     from data.queries import fans as queries
@@ -41,11 +50,18 @@ def payload_for(store: Store, artist_id: str) -> tuple[str, dict[str, Any]]:
     if run is None:
         raise CliError("no fan-type model on this store yet: run `labelradar refresh` first")
     scope = operator_scope(store)
-    artist = queries.fan_artists(store, scope, Filters(artist_ids=(artist_id,)))
+    labels = (label,) if label is not None else ()
+    artist = queries.fan_artists(store, scope, Filters(labels=labels, artist_ids=(artist_id,)))
     if artist.empty:
-        raise CliError(f"unknown artist {artist_id!r}: see the catalog for artist ids")
+        on = f" on label {label!r}" if label is not None else ""
+        raise CliError(f"unknown artist {artist_id!r}{on}: see the catalog for artist ids")
+    if len(artist) > 1:
+        raise CliError(
+            f"artist {artist_id} has tracks on {len(artist)} labels "
+            f"({', '.join(sorted(artist['label']))}): pass --label to choose one"
+        )
     name = str(artist["artist_name"].iloc[0])
-    mix = queries.fan_mix(store, scope, artist_id)
+    mix = queries.fan_mix(store, scope, artist_id, str(artist["label"].iloc[0]))
     if mix.empty:
         raise CliError(
             f"artist {artist_id} ({name}) has no listener-level streams (no listener ids) "
@@ -109,6 +125,6 @@ def text_for(artist_id: str, name: str, p: dict[str, Any]) -> str:
 
 def cmd_fans(args: argparse.Namespace) -> int:
     with open_store_for(args, read_only=True) as store:
-        name, payload = payload_for(store, args.artist)
+        name, payload = payload_for(store, args.artist, args.label)
     emit(args, payload, lambda: text_for(args.artist, name, payload))
     return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,32 +46,57 @@ def description(run: ModelRun | None) -> str:
     )
 
 
+class Unit(NamedTuple):
+    """What has a fan mix: an artist's tracks on one label."""
+
+    artist_id: str
+    label: str
+
+
 @dataclass(frozen=True)
 class ArtistChoice:
-    """The artists offered by the page: names and listeners with ids (0: not modelled)."""
+    """The artists offered by the page, one option per (artist, label): names and listeners
+    with ids (0: not modelled), keyed by the option's key.
+
+    The key is the artist id, or for an artist offered on two labels "artist id · label" (a
+    key of this page only: queries get the artist id and the label apart). Such an artist is
+    named "Name · Label" so the user can tell its units apart."""
 
     names: dict[str, str]
     listeners: dict[str, int]
+    units: dict[str, Unit]
 
     @classmethod
     def of(cls, artists: pd.DataFrame) -> ArtistChoice:
-        """From the fan_artists query (artist_id, artist_name, listeners)."""
-        ids = list(artists["artist_id"])
-        return cls(
-            dict(zip(ids, artists["artist_name"], strict=True)),
-            dict(zip(ids, artists["listeners"], strict=True)),
-        )
+        """From the fan_artists query (artist_id, artist_name, label, listeners)."""
+        split = set(artists["artist_id"][artists["artist_id"].duplicated()])
+        names: dict[str, str] = {}
+        listeners: dict[str, int] = {}
+        units: dict[str, Unit] = {}
+        for row in artists.itertuples(index=False):
+            aid, label = str(row.artist_id), str(row.label)
+            key = f"{aid} · {label}" if aid in split else aid
+            names[key] = f"{row.artist_name} · {label}" if aid in split else str(row.artist_name)
+            listeners[key] = int(row.listeners)
+            units[key] = Unit(aid, label)
+        return cls(names, listeners, units)
 
     @property
     def ids(self) -> list[str]:
+        """The option keys, in the query's order (most listeners first)."""
         return list(self.names)
 
-    def label(self, artist_id: str) -> str:
-        return f"{self.listeners[artist_id]:,} listeners with ids · {self.names[artist_id]}"
+    def label(self, key: str) -> str:
+        return f"{self.listeners[key]:,} listeners with ids · {self.names[key]}"
 
-    def others(self, artist_id: str) -> list[str]:
-        """Modelled artists to compare `artist_id` with."""
-        return [a for a in self.names if a != artist_id and self.listeners[a] > 0]
+    def others(self, key: str) -> list[str]:
+        """Modelled units to compare `key` with."""
+        return [a for a in self.names if a != key and self.listeners[a] > 0]
+
+    def file_part(self, key: str) -> str:
+        """The option in a download's file name: the artist id, and the label when split."""
+        unit = self.units[key]
+        return unit.artist_id if key == unit.artist_id else f"{unit.artist_id}-{unit.label}"
 
 
 def k_note(k: int) -> str:
@@ -128,22 +154,29 @@ def profile_figure(pmf: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def mix_figure(mixes: pd.DataFrame, artist_ids: list[str]) -> go.Figure:
-    """Share of each fan type for the chosen artists (same 0–100 % scale), 90% intervals."""
+def mix_figure(mixes: pd.DataFrame, units: list[Unit]) -> go.Figure:
+    """Share of each fan type for the chosen (artist, label) units (same 0–100 % scale),
+    90% intervals. An artist with more than one unit in `mixes` is shown with its label."""
     fig = go.Figure()
-    chosen = mixes[mixes["artist_id"].isin(artist_ids)].copy()
-    names = {a: n for a, n in zip(chosen["artist_id"], chosen["artist_name"], strict=True)}
-    label = {a: f"{plot_text(names[a])} ({plot_text(a)})" for a in names}
-    order = [label[a] for a in artist_ids if a in label]
+    at = pd.MultiIndex.from_frame(mixes[["artist_id", "label"]])
+    chosen = mixes[at.isin([tuple(u) for u in units])]
+    split = set(mixes.groupby("artist_id")["label"].nunique().loc[lambda n: n > 1].index)
+    label: dict[Unit, str] = {}
+    for row in chosen.drop_duplicates(["artist_id", "label"]).itertuples(index=False):
+        u = Unit(str(row.artist_id), str(row.label))
+        shown = f"{row.artist_name} · {u.label}" if u.artist_id in split else row.artist_name
+        label[u] = f"{plot_text(shown)} ({plot_text(u.artist_id)})"
+    present = [Unit(*u) for u in units if Unit(*u) in label]
+    order = [label[u] for u in present]
     # Horizontal grouped bars stack the first trace at the bottom: add the profiles in
     # reverse so that passive is on top, and reverse the legend to match.
     groups = list(chosen.groupby("profile_idx", sort=True))
     for i, (_prof, g) in reversed(list(enumerate(groups))):
-        g = g.set_index("artist_id").reindex([a for a in artist_ids if a in names])
-        pname = str(g["profile"].iloc[0])
+        g = g.set_index(["artist_id", "label"]).reindex(pd.MultiIndex.from_tuples(present))
+        pname = str(g["profile"].dropna().iloc[0])
         fig.add_trace(
             go.Bar(
-                y=[label[a] for a in g.index],
+                y=[label[u] for u in present],
                 x=g["share"] * 100,
                 orientation="h",
                 name=pname,
@@ -265,8 +298,9 @@ def passive_casual_map(by_country: pd.DataFrame) -> pdk.Deck:
 
 
 def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
-    """The conversion targets with readable column names and country names."""
-    t = targets.copy()
+    """The conversion targets of one unit with readable column names and country names (the
+    unit's label is the page's choice, not a column)."""
+    t = targets.drop(columns=["label"], errors="ignore")
     t.insert(3, "country name", t["country"].map(geo.country_name))
     t["segment_diehard_share"] = (t["segment_diehard_share"] * 100).round(1)
     t["artist_diehard_share"] = (t["artist_diehard_share"] * 100).round(1)

@@ -25,9 +25,11 @@ RESULT_TABLES = {
 
 
 def read_pairs(cur: DuckDBPyConnection, date_from: dt.date | None) -> pd.DataFrame:
-    """artist_id, listener_id, streams (total over the window), age_band, gender, country.
+    """artist_id, label, listener_id, streams (total over the window), age_band, gender,
+    country: one row per listener of an artist's tracks on one catalog label.
 
-    Only listener-level rows (those with a listener id) count. A listener's demographics
+    Only listener-level rows (those with a listener id) count. An artist with tracks on two
+    labels gets a separate total per label, so each label's results come from its own tracks. A listener's demographics
     are those of the rows carrying most of its streams across the whole catalogue (a DSP
     may report a listener with a changed age band or country over time)."""
     window = "AND t.date >= ?" if date_from is not None else ""
@@ -35,13 +37,13 @@ def read_pairs(cur: DuckDBPyConnection, date_from: dt.date | None) -> pd.DataFra
     return cur.execute(
         f"""
         WITH facts AS (
-            SELECT t.listener_id, c.artist_id, t.age_band, t.gender, t.country, t.streams
+            SELECT t.listener_id, c.artist_id, c.label, t.age_band, t.gender, t.country, t.streams
             FROM trend_facts t JOIN catalog c USING (isrc)
             WHERE t.listener_id IS NOT NULL {window}
         ),
         pairs AS (
-            SELECT artist_id, listener_id, sum(streams)::BIGINT AS streams
-            FROM facts GROUP BY artist_id, listener_id
+            SELECT artist_id, label, listener_id, sum(streams)::BIGINT AS streams
+            FROM facts GROUP BY artist_id, label, listener_id
         ),
         who AS (
             SELECT t.listener_id,
@@ -51,10 +53,10 @@ def read_pairs(cur: DuckDBPyConnection, date_from: dt.date | None) -> pd.DataFra
             FROM trend_facts t WHERE t.listener_id IS NOT NULL {window}
             GROUP BY t.listener_id
         )
-        SELECT p.artist_id, p.listener_id, p.streams, w.age_band, w.gender, w.country
+        SELECT p.artist_id, p.label, p.listener_id, p.streams, w.age_band, w.gender, w.country
         FROM pairs p JOIN who w USING (listener_id)
         WHERE p.streams > 0
-        ORDER BY p.artist_id, p.listener_id
+        ORDER BY p.artist_id, p.label, p.listener_id
         """,
         params,
     ).df()
