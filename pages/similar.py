@@ -39,7 +39,14 @@ if me.empty:  # e.g. the artist left the scope since the list was drawn
     widgets.no_data("This artist is not available to you.")
     st.stop()
 me = me.iloc[0]
-name = str(me["artist_name"])
+# A split artist is named with its label wherever a name alone would be ambiguous.
+split_ids = similar_view.split_artists(
+    services.query(similar_queries.similar_artist_options, scope)
+)
+artist_name, split = str(me["artist_name"]), artist_id in split_ids
+name = similar_view.display_name(artist_name, label, split)  # plain text: figures, headers
+# markdown: name and label escaped each on its own, so a direction override stays in its part
+name_md = similar_view.display_name(md(artist_name), md(label), split)
 
 c1, c2, c3 = st.columns(3)
 c1.metric(
@@ -72,13 +79,14 @@ with left, st.container(border=True):
             "among the artists you can see."
         )
         for row in neighbors.head(5).itertuples(index=False):
+            other = similar_view.display_name(
+                md(row.artist_name), md(row.label), row.neighbor_id in split_ids
+            )
             st.markdown(
-                f"**{row.rank}\\. {md(row.artist_name)}** · similarity "
+                f"**{row.rank}\\. {other}** · similarity "
                 f"{row.score:.2f}  \n"
                 # each name escaped on its own: a right-to-left override stays in its name
-                + similar_view.explain(
-                    {**row._asdict(), "artist_name": md(row.artist_name)}, md(name)
-                ),
+                + similar_view.explain({**row._asdict(), "artist_name": other}, name_md),
                 unsafe_allow_html=False,
             )
 with right, st.container(border=True):
@@ -94,7 +102,7 @@ with right, st.container(border=True):
 
 if not neighbors.empty:
     with st.container(border=True):
-        st.markdown(f"**All listed similar artists of {md(name)}**")
+        st.markdown(f"**All listed similar artists of {name_md}**")
         widgets.table(
             neighbors[similar_view.NEIGHBOR_COLUMNS],
             key="similar_neighbors",

@@ -29,6 +29,18 @@ def explain(row: Mapping[str, Any], subject: str) -> str:
     )
 
 
+def split_artists(units: pd.DataFrame) -> set[str]:
+    """Artist ids listed on more than one label (rows artist_id, label): their name alone does
+    not say which label's tracks a figure is about."""
+    ids = units["artist_id"]
+    return set(ids[ids.duplicated()])
+
+
+def display_name(name: str, label: str, split: bool) -> str:
+    """An artist as the page names it: "name · label" for a split artist, else the name."""
+    return f"{name} · {label}" if split else name
+
+
 def _choice_keys(options: pd.DataFrame) -> list[str]:
     """One picker key per unit: the artist id, or "id · label" for an artist listed on more
     than one label (so a single-label artist's choice survives a change of label filter)."""

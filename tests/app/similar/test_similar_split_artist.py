@@ -245,6 +245,8 @@ def test_page_lists_and_shows_each_unit_for_a_viewer_of_both_labels(
         key = next(k for k, text in choices.items() if text == entry)
         at.selectbox(key="similar_artist").select(key).run()
         assert not at.exception, [e.value for e in at.exception]
+        heading = f"All listed similar artists of {name} · {label}"
+        assert any(heading in m.value for m in at.markdown)
         listeners = next(m for m in at.metric if m.label == "Listeners in the model")
         assert listeners.value == f"{len(_listeners(store, tracks)):,}"
         targets = next(df.value for df in at.dataframe if "gap" in df.value.columns)
