@@ -30,14 +30,23 @@ if options.empty:
     )
     st.stop()
 
-labels = similar_view.artist_choices(options)
-artist_id = st.selectbox("Artist", list(labels), format_func=labels.get, key="similar_artist")
-me = services.query(similar_queries.similar_artist_model, scope, artist_id)
+# One entry per unit: an artist whose tracks sit on two labels is listed once per label.
+choices = similar_view.artist_choices(options)
+choice = st.selectbox("Artist", list(choices), format_func=choices.get, key="similar_artist")
+artist_id, label = similar_view.choice_units(options)[choice]
+me = services.query(similar_queries.similar_artist_model, scope, artist_id, label)
 if me.empty:  # e.g. the artist left the scope since the list was drawn
     widgets.no_data("This artist is not available to you.")
     st.stop()
 me = me.iloc[0]
-name = str(me["artist_name"])
+# A split artist is named with its label wherever a name alone would be ambiguous.
+split_ids = similar_view.split_artists(
+    services.query(similar_queries.similar_artist_options, scope)
+)
+artist_name, split = str(me["artist_name"]), artist_id in split_ids
+name = similar_view.display_name(artist_name, label, split)  # plain text: figures, headers
+# markdown: name and label escaped each on its own, so a direction override stays in its part
+name_md = similar_view.display_name(md(artist_name), md(label), split)
 
 c1, c2, c3 = st.columns(3)
 c1.metric(
@@ -61,7 +70,7 @@ c3.metric(
 left, right = st.columns([2, 3])
 with left, st.container(border=True):
     st.subheader("Most similar artists")
-    neighbors = services.query(similar_queries.similar_neighbors, scope, artist_id, limit=10)
+    neighbors = services.query(similar_queries.similar_neighbors, scope, artist_id, label, limit=10)
     if neighbors.empty:
         widgets.no_data("None of the artists you can see is similar enough to list.")
     else:
@@ -70,39 +79,45 @@ with left, st.container(border=True):
             "among the artists you can see."
         )
         for row in neighbors.head(5).itertuples(index=False):
+            other = similar_view.display_name(
+                md(row.artist_name), md(row.label), row.neighbor_id in split_ids
+            )
             st.markdown(
-                f"**{row.rank}\\. {md(row.artist_name)}** · similarity "
+                f"**{row.rank}\\. {other}** · similarity "
                 f"{row.score:.2f}  \n"
                 # each name escaped on its own: a right-to-left override stays in its name
-                + similar_view.explain(
-                    {**row._asdict(), "artist_name": md(row.artist_name)}, md(name)
-                ),
+                + similar_view.explain({**row._asdict(), "artist_name": other}, name_md),
                 unsafe_allow_html=False,
             )
 with right, st.container(border=True):
     st.subheader("Clusters")
     points = services.query(similar_queries.similar_cluster_points, scope, flt)
-    st.plotly_chart(similar_view.cluster_figure(points, artist_id, name), key="similar_clusters")
-    st.caption("Each point is an artist you can see; the star is the selected artist.")
+    st.plotly_chart(
+        similar_view.cluster_figure(points, artist_id, name, label), key="similar_clusters"
+    )
+    st.caption(
+        "Each point is an artist you can see (an artist on two labels is one point per "
+        "label); the star is the selected artist."
+    )
 
 if not neighbors.empty:
     with st.container(border=True):
-        st.markdown(f"**All listed similar artists of {md(name)}**")
+        st.markdown(f"**All listed similar artists of {name_md}**")
         widgets.table(
             neighbors[similar_view.NEIGHBOR_COLUMNS],
             key="similar_neighbors",
-            file_name=f"similar-artists-{artist_id}",
+            file_name=f"similar-artists-{choice}",
             column_config=similar_view.neighbor_columns(name),
         )
 
 # -- potential streams ---------------------------------------------------------------------
-potential = services.query(similar_queries.similar_potential, scope, artist_id)
+potential = services.query(similar_queries.similar_potential, scope, artist_id, label)
 with st.container(border=True):
     st.subheader("Potential streams by country")
     st.caption(
         "Expected streams are learned from the 10 most similar artists across the whole "
         "catalogue (all labels): their share of streams in each country times this artist's "
-        "own total, with a 90% interval from how much those artists differ. "
+        "own total on this label, with a 90% interval from how much those artists differ. "
         "Gap = expected − actual; ratio = actual ÷ expected. Streams over the model's "
         "whole data window: the sidebar's date and country filters do not apply here."
     )
@@ -121,14 +136,14 @@ with st.container(border=True):
         similar_view.shown_targets(targets),
         csv_df=targets,
         key="similar_targets",
-        file_name=f"potential-streams-{artist_id}",
+        file_name=f"potential-streams-{choice}",
         column_config=similar_view.target_columns(),
         height=420,
     )
 
 # -- hand-off to the budget page ----------------------------------------------------------
 territories = similar_view.top_territories(potential)
-top_track = services.query(similar_queries.similar_top_track, scope, artist_id)
+top_track = services.query(similar_queries.similar_top_track, scope, artist_id, label)
 with st.container(border=True):
     st.subheader("Plan a campaign")
     if top_track.empty or not territories:

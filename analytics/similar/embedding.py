@@ -11,12 +11,15 @@ potential-streams model in `potential`; `model.fit` runs them all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
+
+from analytics.similar.units import units_of
 
 WEIGHTINGS = ("bm25", "log", "none")
 EMBEDDERS = ("svd", "als")
@@ -25,23 +28,30 @@ GRAM_MAX_ARTISTS = 4000  # above this, randomized SVD (the dense Gram matrix get
 
 @dataclass(frozen=True)
 class ListenerMatrix:
-    """Artist x listener streams (CSR, float64) with the row and column keys."""
+    """Unit x listener streams (CSR, float64) with the row and column keys; a unit is an
+    artist on one label (see `units`)."""
 
     matrix: sp.csr_matrix
-    artist_ids: np.ndarray
+    units: pd.DataFrame  # one row per matrix row: artist_id (and label when given)
     listener_ids: np.ndarray
 
+    @property
+    def artist_ids(self) -> np.ndarray:
+        """The artist id of each matrix row."""
+        return self.units["artist_id"].to_numpy()
 
-def listener_matrix(rows: pd.DataFrame) -> ListenerMatrix:
-    """Build the matrix from rows with columns artist_id, listener_id, streams (summed)."""
-    a_codes, artist_ids = pd.factorize(rows["artist_id"], sort=True)
+
+def listener_matrix(rows: pd.DataFrame, keys: Sequence[str] = ("artist_id",)) -> ListenerMatrix:
+    """Build the matrix from rows with the unit's `keys` (artist_id, or artist_id and label),
+    listener_id and streams (summed). Rows are the units in key order."""
+    a_codes, units = units_of(rows, list(keys))
     l_codes, listener_ids = pd.factorize(rows["listener_id"], sort=True)
     m = sp.csr_matrix(
         (rows["streams"].to_numpy(dtype=float), (a_codes, l_codes)),
-        shape=(len(artist_ids), len(listener_ids)),
+        shape=(len(units), len(listener_ids)),
     )
     m.sum_duplicates()
-    return ListenerMatrix(m, np.asarray(artist_ids), np.asarray(listener_ids))
+    return ListenerMatrix(m, units, np.asarray(listener_ids))
 
 
 def weight(

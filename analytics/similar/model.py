@@ -1,7 +1,8 @@
 """The whole similar-artists model as one pure function (used by the job, tests and bench).
 
-listener rows + country rows -> per-artist table (cluster, 2-D position, embedding),
-neighbour table and potential-streams table.
+listener rows + country rows -> per-unit table (cluster, 2-D position, embedding), neighbour
+table and potential-streams table. A unit is an artist on one label (`units`): every table
+carries its key columns artist_id and label (artist_id alone for inputs without labels).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from analytics.similar import clusters as cl
 from analytics.similar import embedding as emb
 from analytics.similar import neighbours as nb
 from analytics.similar import potential as pot
+from analytics.similar.units import unit_keys
 
 Progress = Callable[[str, float], None]
 
@@ -42,13 +44,15 @@ class SimilarParams:
 
 @dataclass(frozen=True)
 class SimilarModel:
-    artists: pd.DataFrame  # artist_id, cluster, cluster_prob, x, y, listeners, streams, embedding
-    neighbors: pd.DataFrame  # artist_id, rank, neighbor_id, score, shared_*, ...
-    potential: pd.DataFrame  # artist_id, country, actual, expected, low, high, gap, ratio, rank
+    # keys = artist_id, label (the unit); neighbours name the other unit neighbor_id,
+    # neighbor_label
+    artists: pd.DataFrame  # keys, cluster, cluster_prob, x, y, listeners, streams, embedding
+    neighbors: pd.DataFrame  # keys, rank, neighbor_id, neighbor_label, score, shared_*, ...
+    potential: pd.DataFrame  # keys, country, actual, expected, low, high, gap, ratio, rank
     n_clusters: int
 
     def summary(self) -> dict[str, int]:
-        """The sizes a run reports (JSON-able)."""
+        """The sizes a run reports (JSON-able); "artists" counts units (artist x label)."""
         return {
             "artists": int(len(self.artists)),
             "clusters": int(self.n_clusters),
@@ -67,17 +71,22 @@ def fit(
     params: SimilarParams | None = None,
     progress: Progress = _silent,
 ) -> SimilarModel:
-    """Fit embeddings, clusters, neighbours and potential streams.
+    """Fit embeddings, clusters, neighbours and potential streams per unit.
 
-    listener_rows: artist_id, listener_id, streams (listener-level data only).
-    country_rows: artist_id, country, streams (all streams).
-    Artists without listener-level rows cannot be embedded and are left out.
+    listener_rows: artist_id, label, listener_id, streams (listener-level data only).
+    country_rows: artist_id, label, country, streams (all streams).
+    The unit is (artist_id, label): the artist's tracks on that label only. Without a label
+    column in both inputs the unit is the artist. Units without listener-level rows cannot
+    be embedded and are left out.
     """
     p = params or SimilarParams()
+    keys = unit_keys(listener_rows)
+    if len(country_rows.columns) and unit_keys(country_rows) != keys:
+        raise ValueError(f"listener and country rows must both be keyed by {', '.join(keys)}")
     progress("building the artist x listener matrix", 0.05)
-    lm = emb.listener_matrix(listener_rows)
-    ids = lm.artist_ids
-    if len(ids) == 0:
+    lm = emb.listener_matrix(listener_rows, keys)
+    units = lm.units
+    if len(units) == 0:
         empty = pd.DataFrame()
         return SimilarModel(empty, empty, empty, 0)
     progress("embedding artists", 0.2)
@@ -87,16 +96,16 @@ def fit(
     xy = cl.projection_2d(x)
     progress("finding neighbours", 0.65)
     idx, score = nb.neighbours(x, p.max_neighbors)
-    neighbors = nb.neighbour_frame(ids, idx, score, lm.matrix)
+    neighbors = nb.neighbour_frame(units, idx, score, lm.matrix)
     progress("modelling potential streams", 0.8)
-    streams, countries = pot.country_matrix(country_rows, ids)
-    potential = _potential(ids, countries, streams, idx, score, p)
+    streams, countries = pot.country_matrix(country_rows, units)
+    potential = _potential(units, countries, streams, idx, score, p)
     artists = _artist_frame(lm, x, clusters, xy, streams if len(countries) else None)
     return SimilarModel(artists, neighbors, potential, clusters.n_clusters)
 
 
 def _potential(
-    ids: np.ndarray,
+    units: pd.DataFrame,
     countries: np.ndarray,
     streams: np.ndarray,
     idx: np.ndarray,
@@ -106,9 +115,9 @@ def _potential(
     """The potential-streams table; empty (with its columns) without countries or
     neighbours to learn from."""
     if not len(countries) or not idx.shape[1]:
-        return pd.DataFrame(columns=list(pot.COLUMNS))
+        return pd.DataFrame(columns=pot.frame_columns(list(units.columns)))
     result = pot.potential_streams(streams, idx, score, k=p.k, level=p.level)
-    return pot.potential_frame(ids, countries, result)
+    return pot.potential_frame(units, countries, result)
 
 
 def _artist_frame(
@@ -118,11 +127,11 @@ def _artist_frame(
     xy: np.ndarray,
     streams: np.ndarray | None,
 ) -> pd.DataFrame:
-    """One row per modelled artist; `streams` [A, C] by country, None when there are none."""
+    """One row per modelled unit; `streams` [U, C] by country, None when there are none."""
     listeners = np.diff(lm.matrix.indptr)  # stored entries per row: distinct listeners
     return pd.DataFrame(
         {
-            "artist_id": lm.artist_ids,
+            **{key: lm.units[key].to_numpy() for key in lm.units.columns},
             "cluster": clusters.labels.astype(int),
             "cluster_prob": clusters.probability,
             "x": xy[:, 0],

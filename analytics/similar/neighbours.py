@@ -1,10 +1,12 @@
-"""Cosine nearest neighbours over all artists, explained by the listeners they share."""
+"""Cosine nearest neighbours over all units (artists on a label), explained by the listeners they share."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+from analytics.similar.units import NEIGHBOUR_KEYS, as_units
 
 
 def neighbours(
@@ -61,16 +63,22 @@ def shared_listeners(
 
 
 def neighbour_frame(
-    artist_ids: np.ndarray, idx: np.ndarray, score: np.ndarray, m: sp.csr_matrix
+    units: pd.DataFrame | np.ndarray, idx: np.ndarray, score: np.ndarray, m: sp.csr_matrix
 ) -> pd.DataFrame:
-    """Long table: artist_id, rank (1 = most similar), neighbor_id, score, shared counts."""
+    """Long table: the unit's keys (artist_id[, label]), rank (1 = most similar), the
+    neighbour's keys (neighbor_id[, neighbor_label]), score, shared counts.
+
+    `units`: the matrix rows' unit keys (a frame), or their artist ids (an array)."""
+    units = as_units(units)
     shared, share_a, share_b = shared_listeners(m, idx)
     n, k = idx.shape
+    subject = {key: np.repeat(units[key].to_numpy(), k) for key in units.columns}
+    other = {NEIGHBOUR_KEYS[key]: units[key].to_numpy()[idx].ravel() for key in units.columns}
     return pd.DataFrame(
         {
-            "artist_id": np.repeat(artist_ids, k),
+            **subject,
             "rank": np.tile(np.arange(1, k + 1), n),
-            "neighbor_id": artist_ids[idx].ravel(),
+            **other,
             "score": score.ravel(),
             "shared_listeners": shared.ravel().astype(np.int64),
             "shared_share_a": share_a.ravel(),

@@ -16,15 +16,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.similar.units import as_units, unit_index
+
 FIGURES = ("actual", "expected", "low", "high", "gap", "ratio")
-COLUMNS = ("artist_id", "country", *FIGURES, "rank")  # the long table of `potential_frame`
+
+
+def frame_columns(keys: list[str]) -> list[str]:
+    """The columns of `potential_frame`'s long table for units keyed by `keys`."""
+    return [*keys, "country", *FIGURES, "rank"]
 
 
 def country_matrix(
-    country_rows: pd.DataFrame, artist_ids: np.ndarray
+    country_rows: pd.DataFrame, units: pd.DataFrame | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Streams [A, C] of `artist_ids` (in that order) by country, and the sorted countries,
-    from rows with columns artist_id, country, streams (summed; missing pairs are 0)."""
+    """Streams [U, C] of `units` (in that order) by country, and the sorted countries, from
+    rows with the units' key columns, country and streams (summed; missing pairs are 0).
+
+    `units`: a frame of unit keys (artist_id[, label]) or an array of artist ids."""
+    units = as_units(units)
     countries = (
         np.array(sorted(country_rows["country"].unique()))
         if len(country_rows)
@@ -32,9 +41,9 @@ def country_matrix(
     )
     wide = (
         country_rows.pivot_table(
-            index="artist_id", columns="country", values="streams", aggfunc="sum"
+            index=list(units.columns), columns="country", values="streams", aggfunc="sum"
         )
-        .reindex(index=artist_ids, columns=countries)
+        .reindex(index=unit_index(units), columns=countries)
         .fillna(0.0)
     )
     return wide.to_numpy(dtype=float), countries
@@ -117,22 +126,19 @@ def potential_streams(
 
 
 def potential_frame(
-    artist_ids: np.ndarray, countries: np.ndarray, result: dict[str, np.ndarray]
+    units: pd.DataFrame | np.ndarray, countries: np.ndarray, result: dict[str, np.ndarray]
 ) -> pd.DataFrame:
-    """Long table of `potential_streams` output with rank (1 = largest gap) per artist.
+    """Long table of `potential_streams` output with rank (1 = largest gap) per unit: the
+    unit's keys (artist_id[, label]), country, the figures, rank.
 
-    Artists without any usable neighbour (expected all NaN) are left out.
-    """
+    Units without any usable neighbour (expected all NaN) are left out."""
+    units = as_units(units)
+    keys = list(units.columns)
     a, c = result["actual"].shape
-    frame = pd.DataFrame(
-        {
-            "artist_id": np.repeat(artist_ids, c),
-            "country": np.tile(countries, a),
-            **{name: result[name].ravel() for name in FIGURES},
-        }
-    )
+    frame = units.loc[units.index.repeat(c)].reset_index(drop=True)
+    frame["country"] = np.tile(countries, a)
+    for name in FIGURES:
+        frame[name] = result[name].ravel()
     frame = frame[frame["expected"].notna()].copy()
-    frame["rank"] = (
-        frame.groupby("artist_id")["gap"].rank(method="first", ascending=False).astype(int)
-    )
-    return frame.sort_values(["artist_id", "rank"]).reset_index(drop=True)
+    frame["rank"] = frame.groupby(keys)["gap"].rank(method="first", ascending=False).astype(int)
+    return frame.sort_values([*keys, "rank"]).reset_index(drop=True)

@@ -1,7 +1,9 @@
 """`labelradar similar` and `labelradar potential`: the persisted similar-artists model.
 
 Operator access over all artists: the same scoped reads as the page, with the scope of
-every label (`operator_scope`)."""
+every label (`operator_scope`). The model's unit is an artist on one label: for an artist
+whose tracks sit on more than one label `--label` picks the unit, and the --json answer
+then names it ("label"), as it names the label of any such artist among the neighbours."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         "similar", parents=parents, help="an artist's cluster and most similar artists"
     )
     p.add_argument("--artist", required=True, metavar="ARTIST_ID")
+    _label_argument(p)
     p.add_argument("--top", type=int, default=10, metavar="N", help="neighbours to list")
     p.set_defaults(func=cmd_similar)
 
@@ -45,20 +48,47 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         help="expected vs actual streams per country, largest gap first",
     )
     p.add_argument("--artist", required=True, metavar="ARTIST_ID")
+    _label_argument(p)
     p.set_defaults(func=cmd_potential)
 
 
-def _modelled_artist(store: Store, scope: Scope, artist_id: str) -> pd.Series:
-    """The artist's model row (artist_name, cluster, ...); one-line errors for no model run,
-    an unknown artist and an artist the model has no embedding for."""
+def _label_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="the label whose tracks of the artist to use (needed for an artist whose "
+        "tracks sit on more than one label)",
+    )
+
+
+def _modelled_artist(
+    store: Store, scope: Scope, artist_id: str, label: str | None
+) -> tuple[pd.Series, bool]:
+    """The model row of the artist's unit (artist_name, label, cluster, ...) and whether the
+    artist is modelled on more than one label; one-line errors for no model run, an unknown
+    artist, an artist the model has no embedding for, an ambiguous artist without `label`
+    and a label the artist is not modelled on."""
     if model_runs.latest(store, "similar") is None:
         raise CliError(
             "the similar-artists model has not been computed on this store: "
             "run `labelradar refresh` (or `labelradar refresh --only similar`) first"
         )
-    me = queries.similar_artist_model(store, scope, artist_id)
-    if not me.empty:
-        return me.iloc[0]
+    units = queries.similar_artist_model(store, scope, artist_id)
+    split = len(units) > 1
+    if not units.empty:
+        name, labels = units["artist_name"].iloc[0], ", ".join(units["label"])
+        if label is None and split:
+            raise CliError(
+                f"artist {artist_id!r} ({name}) has tracks on {len(units)} labels "
+                f"({labels}): choose one with --label"
+            )
+        me = units if label is None else units[units["label"] == label]
+        if me.empty:
+            raise CliError(
+                f"artist {artist_id!r} ({name}) is not modelled on label {label!r}: "
+                f"its label{'s are' if split else ' is'} {labels}"
+            )
+        return me.iloc[0], split
     known = catalog_queries.artists(store, scope, Filters(artist_ids=(artist_id,)))
     if known.empty or pd.isna(known["artist_name"].iloc[0]):
         raise CliError(f"unknown artist {artist_id!r}: see the catalog for artist ids")
@@ -73,17 +103,36 @@ def _num(value: object) -> float | None:
     return None if value is None or math.isnan(float(value)) else round(float(value), 4)
 
 
+def _split_artists(store: Store, scope: Scope) -> set[str]:
+    """Artist ids modelled on more than one label (whose id alone names no unit)."""
+    ids = queries.similar_artist_options(store, scope)["artist_id"]
+    return set(ids[ids.duplicated()])
+
+
+def _head(artist_id: str, label: str, split: bool) -> dict[str, str]:
+    """The leading keys of an artist entry: its id, and its label where the id is shared."""
+    return {"artist_id": artist_id, "label": label} if split else {"artist_id": artist_id}
+
+
+def _shown(entry: dict[str, object]) -> str:
+    """An artist as the text output names it: "Name (ID)" or "Name · Label (ID)"."""
+    label = f" · {entry['label']}" if "label" in entry else ""
+    return f"{entry['name']}{label} ({entry['artist_id']})"
+
+
 def cmd_similar(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise CliError("--top must be at least 1")
     with open_store_for(args, read_only=True) as store:
         scope = operator_scope(store)
-        me = _modelled_artist(store, scope, args.artist)
-        rows = queries.similar_neighbors(store, scope, args.artist, limit=args.top)
+        me, split = _modelled_artist(store, scope, args.artist, args.label)
+        label = str(me["label"])
+        rows = queries.similar_neighbors(store, scope, args.artist, label, limit=args.top)
+        shared_ids = _split_artists(store, scope)
     name, cluster = str(me["artist_name"]), int(me["cluster"])
     neighbors = [
         {
-            "artist_id": r.neighbor_id,
+            **_head(r.neighbor_id, r.label, r.neighbor_id in shared_ids),
             "name": r.artist_name,
             "score": round(float(r.score), 4),
             "shared_share_a": round(float(r.shared_share_a), 4),
@@ -91,18 +140,14 @@ def cmd_similar(args: argparse.Namespace) -> int:
         }
         for r in rows.itertuples(index=False)
     ]
-    payload = {
-        "artist_id": args.artist,
-        "name": name,
-        "cluster": cluster,
-        "neighbors": neighbors,
-    }
+    head = _head(args.artist, label, split)
+    payload = {**head, "name": name, "cluster": cluster, "neighbors": neighbors}
 
     def text() -> str:
-        lines = [f"{name} ({args.artist}), cluster {cluster}. Most similar artists:"]
+        lines = [f"{_shown(payload)}, cluster {cluster}. Most similar artists:"]
         for i, n in enumerate(neighbors, 1):
             lines.append(
-                f"{i:>3}. {n['name']} ({n['artist_id']})  similarity {n['score']:.2f}  "
+                f"{i:>3}. {_shown(n)}  similarity {n['score']:.2f}  "
                 f"{n['shared_share_a'] * 100:.1f} % of {name}'s listeners stream them, "
                 f"{n['shared_share_b'] * 100:.1f} % of theirs stream {name}"
             )
@@ -115,9 +160,10 @@ def cmd_similar(args: argparse.Namespace) -> int:
 def cmd_potential(args: argparse.Namespace) -> int:
     with open_store_for(args, read_only=True) as store:
         scope = operator_scope(store)
-        name = str(_modelled_artist(store, scope, args.artist)["artist_name"])
+        me, split = _modelled_artist(store, scope, args.artist, args.label)
+        name, label = str(me["artist_name"]), str(me["label"])
         # largest gap first (ties by country): the job's ranks
-        rows = queries.similar_potential(store, scope, args.artist)
+        rows = queries.similar_potential(store, scope, args.artist, label)
     if rows.empty:
         raise CliError(
             f"no potential streams for {args.artist!r}: it has no similar artists with streams"
@@ -127,11 +173,11 @@ def cmd_potential(args: argparse.Namespace) -> int:
         {"country": r["country"], **{f: _num(r[f]) for f in figures}}
         for r in rows.to_dict("records")
     ]
-    payload = {"artist_id": args.artist, "name": name, "countries": countries}
+    payload = {**_head(args.artist, label, split), "name": name, "countries": countries}
 
     def text() -> str:
         lines = [
-            f"Potential streams for {name} ({args.artist}), largest gap first "
+            f"Potential streams for {_shown(payload)}, largest gap first "
             "(expected from similar artists' country shares x the artist's total):",
             f"{'country':<8}{'actual':>12}{'expected':>12}{'90% interval':>26}{'gap':>12}"
             f"{'ratio':>8}",

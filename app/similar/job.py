@@ -13,8 +13,8 @@ from data.store import Store
 
 
 def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
-    """Fit the model on every artist and replace the persisted results. `options` override
-    the model's parameters (`analytics.similar.SimilarParams` fields)."""
+    """Fit the model on every (artist, label) unit and replace the persisted results.
+    `options` override the model's parameters (`analytics.similar.SimilarParams` fields)."""
     started = time.perf_counter()
     params = similar.SimilarParams(**options)
     progress("reading listener-level streams", 0.0)

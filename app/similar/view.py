@@ -29,9 +29,41 @@ def explain(row: Mapping[str, Any], subject: str) -> str:
     )
 
 
+def split_artists(units: pd.DataFrame) -> set[str]:
+    """Artist ids listed on more than one label (rows artist_id, label): their name alone does
+    not say which label's tracks a figure is about."""
+    ids = units["artist_id"]
+    return set(ids[ids.duplicated()])
+
+
+def display_name(name: str, label: str, split: bool) -> str:
+    """An artist as the page names it: "name · label" for a split artist, else the name."""
+    return f"{name} · {label}" if split else name
+
+
+def _choice_keys(options: pd.DataFrame) -> list[str]:
+    """One picker key per unit: the artist id, or "id · label" for an artist listed on more
+    than one label (so a single-label artist's choice survives a change of label filter)."""
+    split = options["artist_id"].duplicated(keep=False).to_numpy()
+    return [
+        f"{a} · {lab}" if s else a
+        for a, lab, s in zip(options["artist_id"], options["label"], split, strict=True)
+    ]
+
+
 def artist_choices(options: pd.DataFrame) -> dict[str, str]:
-    """The artist picker's entries: artist_id -> "name · label", in the options' order."""
-    return {r.artist_id: f"{r.artist_name} · {r.label}" for r in options.itertuples(index=False)}
+    """The artist picker's entries: choice key -> "name · label", in the options' order (one
+    entry per unit: an artist on two labels is listed once per label)."""
+    names = [
+        f"{n} · {lab}" for n, lab in zip(options["artist_name"], options["label"], strict=True)
+    ]
+    return dict(zip(_choice_keys(options), names, strict=True))
+
+
+def choice_units(options: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The picker's choice keys -> the unit (artist_id, label) each one selects."""
+    units = zip(options["artist_id"], options["label"], strict=True)
+    return dict(zip(_choice_keys(options), units, strict=True))
 
 
 NEIGHBOR_COLUMNS = [
@@ -103,8 +135,11 @@ def top_territories(potential: pd.DataFrame, n: int = 5) -> list[str]:
     return positive["country"].head(n).tolist()
 
 
-def cluster_figure(points: pd.DataFrame, selected: str, subject: str) -> go.Figure:
-    """Scatter of the embedding's 2-D projection, coloured by cluster, subject highlighted."""
+def cluster_figure(
+    points: pd.DataFrame, selected: str, subject: str, label: str | None = None
+) -> go.Figure:
+    """Scatter of the embedding's 2-D projection, coloured by cluster, the selected unit
+    (artist `selected`, on `label` when given) highlighted."""
     fig = go.Figure()
     for i, (cluster, grp) in enumerate(points.groupby("cluster", sort=True)):
         fig.add_trace(
@@ -122,7 +157,10 @@ def cluster_figure(points: pd.DataFrame, selected: str, subject: str) -> go.Figu
                 hovertemplate="%{text}<br>Cluster " + str(cluster) + "<extra></extra>",
             )
         )
-    me = points[points["artist_id"] == selected]
+    mine = points["artist_id"] == selected
+    if label is not None:
+        mine &= points["label"] == label
+    me = points[mine]
     if not me.empty:
         fig.add_trace(
             go.Scatter(

@@ -1,8 +1,10 @@
 """Batch reads and writes of the similar-artists job (unscoped: the job models every artist).
 
-Kept as set-oriented SQL so the same steps map onto a distributed engine: one grouped read
-of the listener-level aggregate, one of the daily aggregate, and bulk replaces of the
-result tables from DataFrames.
+The unit is an artist on one label: both reads group by artist_id and the track's catalog
+label, so an artist whose tracks sit on two labels gives two units, each from its own
+tracks. Kept as set-oriented SQL so the same steps map onto a distributed engine: one
+grouped read of the listener-level aggregate, one of the daily aggregate, and bulk replaces
+of the result tables from DataFrames.
 """
 
 # Sums of streams fit BIGINT for any store the ingest bounds allow (docs/spec-bounds.md).
@@ -18,25 +20,28 @@ RESULT_TABLES = ("similar_artists", "similar_neighbors", "similar_potential")
 
 
 def listener_streams(store: Store) -> pd.DataFrame:
-    """artist_id, listener_id, streams: each listener's streams of each artist (all months)."""
+    """artist_id, label, listener_id, streams: each listener's streams of each artist's
+    tracks on each label (all months)."""
     return (
         store.cursor()
         .execute(
-            "SELECT c.artist_id, l.listener_id, sum(l.streams)::DOUBLE AS streams "
+            "SELECT c.artist_id, c.label, l.listener_id, sum(l.streams)::DOUBLE AS streams "
             "FROM agg_listener_month l JOIN catalog c USING (isrc) "
-            "GROUP BY c.artist_id, l.listener_id"
+            "GROUP BY c.artist_id, c.label, l.listener_id"
         )
         .df()
     )
 
 
 def country_streams(store: Store) -> pd.DataFrame:
-    """artist_id, country, streams: all streams (not only listener-level rows)."""
+    """artist_id, label, country, streams: all streams (not only listener-level rows) of
+    each artist's tracks on each label."""
     return (
         store.cursor()
         .execute(
-            "SELECT c.artist_id, a.country, sum(a.streams)::DOUBLE AS streams "
-            "FROM agg_daily a JOIN catalog c USING (isrc) GROUP BY c.artist_id, a.country"
+            "SELECT c.artist_id, c.label, a.country, sum(a.streams)::DOUBLE AS streams "
+            "FROM agg_daily a JOIN catalog c USING (isrc) "
+            "GROUP BY c.artist_id, c.label, a.country"
         )
         .df()
     )

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from app.cli import main
 from app.similar import job
 from data.results import runs as model_runs
 from data.store import open_store
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +94,36 @@ def test_a_failed_write_keeps_the_previous_results(demo_db, tmp_path, monkeypatc
             job.run(s, _quiet, max_neighbors=2)
         assert model_runs.latest(s, "similar") == before  # the run row was rolled back
         assert s.cursor().execute("SELECT count(*) FROM similar_neighbors").fetchone()[0] == rows
+
+
+def test_the_label_migration_drops_old_results_so_refresh_refits(demo_db, tmp_path, capsys):
+    """A store migrated from results keyed by artist alone: the tables are recreated with a
+    label column, the old run row is gone, and `refresh --if-missing` refits the model."""
+    db = tmp_path / "before_label.duckdb"
+    shutil.copy(demo_db, db)
+    old_tables = (ROOT / "data" / "migrations" / "004_similar.sql").read_text(encoding="utf-8")
+    with open_store(db) as s, s.transaction() as cur:
+        cur.execute("DROP TABLE similar_potential")
+        cur.execute("DROP TABLE similar_neighbors")
+        cur.execute("DROP TABLE similar_artists")
+        cur.execute(old_tables)
+        cur.execute("INSERT INTO similar_artists VALUES (1, 'ART0000', 0, 1, 0, 0, 1, 1, [1.0])")
+        cur.execute("DELETE FROM schema_migrations WHERE version = 13")
+        assert model_runs.latest(s, "similar") is not None
+    with open_store(db) as s:
+        cur = s.cursor()
+        for table in ("similar_artists", "similar_neighbors", "similar_potential"):
+            columns = cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+            ).fetchall()
+            assert ("label",) in columns, table
+            assert cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert model_runs.latest(s, "similar") is None
+        assert model_runs.latest(s, "fans") is not None
+    capsys.readouterr()
+    assert main(["refresh", "--if-missing", "--db", str(db), "--json"]) == 0
+    assert [j["job"] for j in json.loads(capsys.readouterr().out)["jobs"]] == ["similar"]
+    with open_store(db, read_only=True) as s:
+        n = s.cursor().execute("SELECT count(*) FROM similar_artists").fetchone()[0]
+        artists = s.cursor().execute("SELECT count(DISTINCT artist_id) FROM catalog").fetchone()[0]
+    assert n == artists

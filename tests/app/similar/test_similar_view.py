@@ -40,6 +40,29 @@ def test_artist_choices_keep_order_and_name_the_label():
     assert list(view.artist_choices(options).items()) == [("B", "Bee · L2"), ("A", "Ay · L1")]
 
 
+def test_a_split_artist_is_one_choice_per_label():
+    options = pd.DataFrame(
+        {
+            "artist_id": ["A", "B", "A"],
+            "artist_name": ["Ay", "Bee", "Ay"],
+            "label": ["L1", "L1", "L2"],
+        }
+    )
+    assert view.artist_choices(options) == {
+        "A · L1": "Ay · L1",
+        "B": "Bee · L1",
+        "A · L2": "Ay · L2",
+    }
+    assert view.choice_units(options) == {
+        "A · L1": ("A", "L1"),
+        "B": ("B", "L1"),
+        "A · L2": ("A", "L2"),
+    }
+    assert view.split_artists(options) == {"A"}
+    assert view.display_name("Ay", "L2", True) == "Ay · L2"
+    assert view.display_name("Bee", "L1", False) == "Bee"
+
+
 def test_targets_table_and_rounding():
     targets = view.targets_table(POTENTIAL)
     assert list(targets.columns) == [
