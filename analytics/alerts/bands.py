@@ -8,7 +8,7 @@ from scipy.stats import norm
 
 from analytics.alerts.detect import Detection
 from analytics.alerts.kalman import FilterState, Hyper, forecast
-from analytics.alerts.series import Series
+from analytics.alerts.series import Series, label_list
 
 HORIZON = 28  # days forecast after the last one
 Z80, Z95 = float(norm.ppf(0.9)), float(norm.ppf(0.975))
@@ -34,12 +34,14 @@ def bands(subject: str, series: Series, det: Detection, hp: Hyper) -> pd.DataFra
     if len(mon) == 0:
         return pd.DataFrame()
     b = _band(out.pred_mean[mon], out.pred_var[mon])
+    labels = np.asarray(label_list(series), dtype=object)[mon]
     days = np.arange(len(series.dates))
     keep = (days[None, :] >= det.start[mon, None]).ravel()  # from each series' first day
     history = pd.DataFrame(
         {
             "subject": subject,
             "subject_id": np.repeat(series.ids[mon], len(days)),
+            "label": np.repeat(labels, len(days)),
             "date": np.tile(series.dates, len(mon)),
             "observed": series.counts[mon].ravel(),
             **{k: v.ravel() for k, v in b.items()},
@@ -54,6 +56,7 @@ def bands(subject: str, series: Series, det: Detection, hp: Hyper) -> pd.DataFra
         {
             "subject": subject,
             "subject_id": np.repeat(series.ids[mon], HORIZON),
+            "label": np.repeat(labels, HORIZON),
             "date": np.tile(future, len(mon)),
             "observed": np.nan,
             **{k: v.ravel() for k, v in b.items()},

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.alerts.detect import Context, DetectConfig, Detection
 from analytics.alerts.kalman import FilterState, Hyper, K
-from analytics.alerts.series import Series
+from analytics.alerts.series import Series, label_list
 
 NONE = -(10**6)  # "never" as a day offset (no spike / drop so far)
 
@@ -50,6 +50,7 @@ def state_rows(subject: str, series: Series, det: Detection) -> pd.DataFrame:
         {
             "subject": subject,
             "subject_id": series.ids,
+            "label": label_list(series),
             "through": series.dates[-1].date(),
             "obs_var": ctx.obs_var,
             "state": list(ctx.state.a),
@@ -65,12 +66,21 @@ def state_rows(subject: str, series: Series, det: Detection) -> pd.DataFrame:
     )
 
 
-def context_of(rows: pd.DataFrame, ids: np.ndarray, day0: pd.Timestamp) -> Context | None:
-    """The saved context for `ids` (days relative to day0), or None if any is missing."""
-    rows = rows.set_index("subject_id")
-    if not set(ids) <= set(rows.index):
+def context_of(
+    rows: pd.DataFrame, ids: np.ndarray, day0: pd.Timestamp, labels: np.ndarray | None = None
+) -> Context | None:
+    """The saved context for `ids` (days relative to day0), or None if any is missing.
+
+    With `labels`, a series is (id, label): an artist unit whose label changed, or a
+    track that moved label, has no saved context (its series is a different one)."""
+    if labels is None:
+        rows, wanted = rows.set_index("subject_id"), list(ids)
+    else:
+        rows = rows.set_index(["subject_id", "label"])
+        wanted = list(zip(ids, labels, strict=True))
+    if not rows.index.is_unique or not set(wanted) <= set(rows.index):
         return None
-    r = rows.loc[ids]
+    r = rows.loc[wanted]
 
     def rel(dates: pd.Series) -> np.ndarray:
         d = pd.to_datetime(dates)
@@ -109,7 +119,7 @@ def plan(prev: Previous | None, tracks: Series, artists: Series, cfg: DetectConf
     day0 = tracks.dates[lo]
     contexts = {}
     for name, series in (("track", tracks), ("artist", artists)):
-        c = context_of(rows[rows.subject == name], series.ids, day0)
+        c = context_of(rows[rows.subject == name], series.ids, day0, series.labels)
         if c is None:
             return None
         fresh = ~c.seen & ~np.isnan(series.counts[:, lo:]).all(axis=1)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analytics.alerts.attribution import attribute_many, classify, growth_metrics
 from analytics.alerts.detect import Detection
-from analytics.alerts.series import Series
+from analytics.alerts.series import Series, label_list
 
 BEFORE_DAYS = 28  # pre-change window of the attribution
 GROWTH_BEFORE, GROWTH_AFTER = 28, 56  # growth window around the onset
@@ -45,11 +45,16 @@ def benchmarks(
 
 
 def alert_frame(subject: str, series: Series, det: Detection, artist_of: dict) -> pd.DataFrame:
-    """The detections of one subject as alert rows (ids and dates instead of positions)."""
+    """The detections of one subject as alert rows (ids and dates instead of positions).
+
+    Every row names its label (the track's, or the artist unit's). The key of an artist
+    alert carries the label, since one artist may have a unit on each of two labels."""
     a = det.alerts
     if a.empty:
         return pd.DataFrame()
-    ids = series.ids[a.series.to_numpy()]
+    pos = a.series.to_numpy()
+    ids = series.ids[pos]
+    labels = np.asarray(label_list(series), dtype=object)[pos]
     detected = series.dates[a.detected.to_numpy()]
     # The start of a gradual change may lie before this block (online runs): day offsets.
     onset = series.dates[0] + pd.to_timedelta(a.onset.to_numpy(), unit="D")
@@ -59,6 +64,7 @@ def alert_frame(subject: str, series: Series, det: Detection, artist_of: dict) -
             "subject_id": ids,
             "isrc": ids if subject == "track" else None,
             "artist_id": [artist_of.get(i, i) for i in ids] if subject == "track" else ids,
+            "label": labels,
             "kind": a.kind.to_numpy(),
             "event_date": onset.date,
             "detected_on": detected.date,
@@ -67,19 +73,22 @@ def alert_frame(subject: str, series: Series, det: Detection, artist_of: dict) -
             "expected": a.expected.to_numpy(),
         }
     )
-    frame["alert_key"] = frame.subject_id + "|" + frame.kind + "|" + detected.strftime("%Y-%m-%d")
+    unit = frame.subject_id if subject == "track" else frame.subject_id + "|" + frame.label
+    frame["alert_key"] = unit + "|" + frame.kind + "|" + detected.strftime("%Y-%m-%d")
     return frame
 
 
 def windows(alerts: pd.DataFrame, members: dict, end: pd.Timestamp) -> pd.DataFrame:
     """Per alert and track of its subject: the attribution window [lo, hi] with the change
-    from `onset`, and the growth window [g_lo, g_hi]."""
+    from `onset`, and the growth window [g_lo, g_hi].
+
+    members: (subject, subject_id, label) -> the ISRCs of that track or artist unit."""
     rows = []
     for a in alerts.itertuples():
         onset, detected = pd.Timestamp(a.event_date), pd.Timestamp(a.detected_on)
         rapid = a.kind in ("spike", "drop")
         hi = min(onset + pd.Timedelta(days=RAPID_DAYS), end) if rapid else detected
-        for isrc in members[a.subject_id]:
+        for isrc in members[(a.subject, a.subject_id, a.label)]:
             rows.append(
                 {
                     "key": a.alert_key,

@@ -16,7 +16,7 @@ from analytics.alerts.bands import bands
 from analytics.alerts.continuation import Previous
 from analytics.alerts.detect import DetectConfig, Detection, detect, fit_hyper
 from analytics.alerts.kalman import Hyper
-from analytics.alerts.series import Series, artist_series, block, track_series
+from analytics.alerts.series import Series, artist_series, block, track_series, with_labels
 
 HISTORY = 96  # days before an online block kept for placing the start of gradual changes
 
@@ -46,7 +46,7 @@ class Reads(Protocol):
 class AlertsInputs:
     totals: pd.DataFrame  # isrc, date, streams: daily streams per track
     repeats: pd.DataFrame  # isrc, date, repeat: identified listeners' same-day replays
-    catalog: pd.DataFrame  # isrc, artist_id, label
+    catalog: pd.DataFrame  # isrc, artist_id, label: an artist is one unit per label
     active_sources: tuple[str, ...]  # sources a listener chooses; the rest are programmed
     previous: Previous | None = None  # None: a full run
 
@@ -118,6 +118,15 @@ def _alerts(d: _Detected, catalog: pd.DataFrame) -> pd.DataFrame:
     return alerts if alerts.empty else alerts.drop_duplicates("alert_key")
 
 
+def _members(tracks: Series, catalog: pd.DataFrame) -> dict[tuple, list[str]]:
+    """The ISRCs behind each subject: a track is itself; an artist unit is the artist's
+    tracks on that label (never its tracks on another label)."""
+    members = {("track", i, lab): [i] for i, lab in zip(tracks.ids, tracks.labels, strict=True)}
+    for (a_id, label), grp in catalog.groupby(["artist_id", "label"]):
+        members[("artist", a_id, label)] = list(grp.isrc)
+    return members
+
+
 def fit(
     inputs: AlertsInputs,
     reads: Reads,
@@ -136,6 +145,7 @@ def fit(
     if tracks.counts.size == 0:
         return AlertsModel.empty("no trend data", None)
     catalog, active = inputs.catalog, inputs.active_sources
+    tracks = with_labels(tracks, catalog)
     artists = artist_series(tracks, catalog)
     try:
         d = _detect(tracks, artists, inputs.previous, cfg, say)
@@ -148,9 +158,7 @@ def fit(
     sample = reads.benchmark_listeners(b_lo.date(), b_hi.date(), explain.BENCH_TRACKS)
     bench = explain.benchmarks(sample, b_lo, b_hi, active)
     if not alerts.empty:
-        members = {i: [i] for i in tracks.ids}
-        for a_id, grp in catalog.groupby("artist_id"):
-            members[a_id] = list(grp.isrc)
+        members = _members(tracks, catalog)
         win = explain.windows(alerts, members, end)
         g_win = win[["key", "isrc", "g_lo", "g_hi"]].rename(columns={"g_lo": "lo", "g_hi": "hi"})
         dims, before_days, listeners = reads.windows(
@@ -175,5 +183,5 @@ def fit(
         days_filtered=len(d.tracks.dates),
         tracks=len(tracks.ids),
         monitored_tracks=int(np.sum(d.det_t.monitored)),
-        artists=len(artists.ids),
+        artists=len(artists.ids),  # artist units: one per artist and label
     )

@@ -1,4 +1,8 @@
-"""Daily series of tracks and artists on one day axis, built from the stored daily rows."""
+"""Daily series of tracks and artists on one day axis, built from the stored daily rows.
+
+An artist's series is per label: the unit is (artist_id, label), the sum of the artist's
+tracks on that label only, so an artist whose tracks sit on two labels has two series and
+neither label's numbers include the other's tracks."""
 
 from __future__ import annotations
 
@@ -10,12 +14,16 @@ import pandas as pd
 
 @dataclass
 class Series:
-    """Daily series on one day axis: ids [N], dates [T], counts [N, T] (NaN = no row)."""
+    """Daily series on one day axis: ids [N], dates [T], counts [N, T] (NaN = no row).
+
+    labels [N]: each series' label (a track's catalog label; an artist unit's label), or
+    None when not known (a bare track series before `with_labels`)."""
 
     ids: np.ndarray
     dates: pd.DatetimeIndex
     counts: np.ndarray  # the detection series
     total: np.ndarray  # all streams (for charts)
+    labels: np.ndarray | None = None
 
 
 def track_series(totals: pd.DataFrame, repeats: pd.DataFrame) -> Series:
@@ -40,20 +48,39 @@ def track_series(totals: pd.DataFrame, repeats: pd.DataFrame) -> Series:
     return Series(piv.index.to_numpy(), dates, counts, total)
 
 
+def with_labels(tracks: Series, catalog: pd.DataFrame) -> Series:
+    """The track series with each track's catalog label."""
+    labels = catalog.set_index("isrc").label.reindex(tracks.ids).to_numpy(dtype=object)
+    labels = np.where(pd.notna(labels), labels, None)  # None, not NaN: a usable dict key
+    return Series(tracks.ids, tracks.dates, tracks.counts, tracks.total, labels)
+
+
 def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
-    """Sum of an artist's tracks per day (a day with no row for any track is missing)."""
-    artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
-    ids = np.unique(artist_of[pd.notna(artist_of)])
-    counts = np.full((len(ids), tracks.counts.shape[1]), np.nan)
+    """Sum of an artist's tracks on one label per day, one series per (artist_id, label)
+    ordered by both (a day with no row for any of the unit's tracks is missing)."""
+    cat = catalog.set_index("isrc").reindex(tracks.ids)
+    known = (cat.artist_id.notna() & cat.label.notna()).to_numpy()
+    artist_of, label_of = cat.artist_id.to_numpy(), cat.label.to_numpy()
+    units = sorted(set(zip(artist_of[known], label_of[known], strict=True)))
+    counts = np.full((len(units), tracks.counts.shape[1]), np.nan)
     total = counts.copy()
-    for k, a in enumerate(ids):
-        rows = artist_of == a
+    for k, (a, lab) in enumerate(units):
+        rows = known & (artist_of == a) & (label_of == lab)
         seen = ~np.isnan(tracks.counts[rows]).all(axis=0)
         counts[k] = np.where(seen, np.nansum(tracks.counts[rows], axis=0), np.nan)
         total[k] = np.where(seen, np.nansum(tracks.total[rows], axis=0), np.nan)
-    return Series(ids, tracks.dates, counts, total)
+    ids = np.array([a for a, _ in units], dtype=object)
+    labels = np.array([lab for _, lab in units], dtype=object)
+    return Series(ids, tracks.dates, counts, total, labels)
 
 
 def block(series: Series, lo: int) -> Series:
     """The days from index `lo` on (the new days of an online run)."""
-    return Series(series.ids, series.dates[lo:], series.counts[:, lo:], series.total[:, lo:])
+    return Series(
+        series.ids, series.dates[lo:], series.counts[:, lo:], series.total[:, lo:], series.labels
+    )
+
+
+def label_list(series: Series) -> list:
+    """Each series' label (None where unknown), for result rows."""
+    return [None] * len(series.ids) if series.labels is None else list(series.labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for, progress_for
@@ -32,6 +33,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         "detection always runs over the whole history and saves every alert",
     )
     p.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="print only this label's alerts (an artist whose tracks sit on two labels has "
+        "artist alerts per label)",
+    )
+    p.add_argument(
         "--refit",
         action="store_true",
         help="refit the model and refilter all history (default: continue the saved state "
@@ -49,14 +56,25 @@ def _parse_date(text: str | None) -> dt.date | None:
         raise CliError(f"--since: {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
-def _payload(rows: pd.DataFrame) -> dict[str, Any]:
+def split_artists(rows: pd.DataFrame) -> dict[str, list[str]]:
+    """Artists with artist alerts under more than one label in `rows` -> those labels: their
+    artist id alone does not say which label's tracks an alert is about."""
+    artist = rows[rows.subject == "artist"]
+    labels = artist.groupby("artist_id").label.unique()
+    return {a: sorted(ls) for a, ls in labels.items() if len(ls) > 1}
+
+
+def _payload(rows: pd.DataFrame, split: dict[str, list[str]]) -> dict[str, Any]:
     alerts = []
     for r in rows.itertuples():
         attribution = json.loads(r.attribution) if r.attribution else []
+        # The label only where the artist id is ambiguous (keeps the usual answer's keys).
+        label = {"label": r.label} if r.subject == "artist" and r.artist_id in split else {}
         alerts.append(
             {
                 "isrc": r.isrc if isinstance(r.isrc, str) else None,
                 "artist_id": r.artist_id,
+                **label,
                 "subject": r.subject,
                 "date": str(r.event_date)[:10],
                 "detected_on": str(r.detected_on)[:10],
@@ -86,6 +104,8 @@ def _text(payload: dict[str, Any], summary: dict[str, Any]) -> str:
     ]
     for a in payload["alerts"]:
         who = a["isrc"] or f"artist {a['artist_id']}"
+        if "label" in a:
+            who += f" · {a['label']}"
         goal = f" -> opportunity: {a['goal']}" if a["opportunity"] else ""
         lines.append(
             f"{a['date']}  {a['kind']:<7}  {who:<14}  p={a['probability']:.4f}  "
@@ -106,14 +126,27 @@ def cmd_detect(args: argparse.Namespace) -> int:
             raise CliError(
                 "the store has no trend data: load trend reports first (labelradar ingest)"
             )
+        scope = operator_scope(store)
+        if args.label is not None and not scope.allows(args.label):
+            raise CliError(
+                f"unknown label {args.label!r}: the catalog's labels are "
+                + ", ".join(sorted(scope.labels))
+            )
         bar = progress_for(args)
         try:
             summary = alerts_job.run(store, bar, refit=args.refit)
         finally:
             bar.close()
-        scope = operator_scope(store)
-        rows = alerts_queries.alerts_feed(store, scope, Filters(date_from=since))
-    # One line per alert: an artist under two labels is in the feed once per label.
-    payload = _payload(rows.drop_duplicates("alert_key"))
+        labels = (args.label,) if args.label is not None else ()
+        rows = alerts_queries.alerts_feed(store, scope, Filters(labels=labels, date_from=since))
+    split = split_artists(rows)
+    if split:
+        names = "; ".join(f"{a} ({', '.join(ls)})" for a, ls in split.items())
+        print(
+            f"labelradar: note: artist alerts are per label and these artists have tracks on "
+            f"more than one: {names}; pass --label to print one label's alerts",
+            file=sys.stderr,
+        )
+    payload = _payload(rows, split)
     emit(args, payload, lambda: _text(payload, summary))
     return EXIT_OK

@@ -45,10 +45,9 @@ def status_of(label: str) -> str | None:
 
 
 def inspected(alerts: pd.DataFrame, key: str) -> pd.Series:
-    """The feed row of the alert picked for inspection, its key included."""
-    row = alerts.set_index("alert_key").loc[key]
-    row["alert_key"] = key
-    return row
+    """The feed row of the alert picked for inspection, its key included (the first when
+    the key were ever listed twice: a row, never a frame, so its fields are values)."""
+    return alerts[alerts.alert_key == key].iloc[0].copy()
 
 
 def change_status(scope: Scope, key: str, action: str) -> str | None:

@@ -34,7 +34,9 @@ def can_change_status(scope: Scope) -> bool:
 
 
 def feed(scope: Scope, flt: Filters, kind: str | None, status: str | None) -> pd.DataFrame:
-    return services.query(alerts_queries.alerts_feed, scope, flt, kind=kind, status=status)
+    """One row per alert in scope, with the artist named per label where it must be."""
+    df = services.query(alerts_queries.alerts_feed, scope, flt, kind=kind, status=status)
+    return with_artist_units(df)
 
 
 def feed_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +48,7 @@ def feed_table(df: pd.DataFrame) -> pd.DataFrame:
             "Kind": df.kind,
             "Track": df.track_title.fillna("(artist total)"),
             "ISRC": df.isrc,
-            "Artist": df.artist_name,
+            "Artist": df.artist_name,  # the Label column tells an artist's units apart
             "Label": df.label,
             "Probability (%)": (df.probability * 100).round(4),
             "Observed (streams/day)": df.observed.round(0),
@@ -65,15 +67,27 @@ def fmt_probability(p: float) -> str:
     return "> 99.99 %" if p > 0.9999 else f"{p * 100:.2f} %"
 
 
+def with_artist_units(df: pd.DataFrame) -> pd.DataFrame:
+    """The feed with `artist_unit`: the artist's name, plus " · Label" when the feed holds
+    the artist under more than one label (an artist's alerts are per label)."""
+    labels = df.groupby("artist_id").label.transform("nunique")
+    names = df.artist_name.astype(str)
+    return df.assign(artist_unit=names.where(labels <= 1, names + " · " + df.label.astype(str)))
+
+
 def alert_title(row: pd.Series) -> str:
     who = row.track_title if isinstance(row.track_title, str) else "all tracks"
-    return f"{row.event_date:%d %b %Y} · {row.kind} · {who} — {row.artist_name}"
+    artist = getattr(row, "artist_unit", row.artist_name)
+    return f"{row.event_date:%d %b %Y} · {row.kind} · {who} — {artist}"
 
 
 def band(scope: Scope, row: pd.Series) -> pd.DataFrame:
+    """The inspected alert's band: the track's, or the artist's on the alert's label only."""
     if row.subject == "track":
         return services.query(alerts_queries.alert_band_track, scope, isrc=row.isrc)
-    return services.query(alerts_queries.alert_band_artist, scope, artist_id=row.artist_id)
+    return services.query(
+        alerts_queries.alert_band_artist, scope, artist_id=row.artist_id, label=row.label
+    )
 
 
 def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.Figure:
@@ -129,7 +143,8 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
             annotation_text=label,
             annotation_position="top left" if label == "change starts" else "top right",
         )
-    who = plot_text(row.track_title if isinstance(row.track_title, str) else row.artist_name)
+    artist = getattr(row, "artist_unit", row.artist_name)
+    who = plot_text(row.track_title if isinstance(row.track_title, str) else artist)
     fig.update_layout(
         title={"text": f"{who}: observed streams vs forecast ({row.kind})", "y": 0.98},
         xaxis={"title": {"text": "Date"}},

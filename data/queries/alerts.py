@@ -1,9 +1,10 @@
 """Scoped reads of the alerts feature's persisted results.
 
-Every public function is registered with `@scoped` from data.queries. Alerts are about an
-artist (and maybe one of its tracks): they are returned only when the catalog puts that
-artist (and track) in one of the user's labels; the result tables themselves carry no
-label, so every query joins the catalog.
+Every public function is registered with `@scoped` from data.queries. A track's alerts and
+band are scoped by the track's catalog label. An artist's are computed per label (its
+tracks on that label only) and each row names that label: they are scoped by the row's own
+label, never by "the artist has some track in scope", so an artist whose tracks sit on two
+labels shows each label only its own unit.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ from data.store import Store
 KINDS = ("spike", "drop", "growth", "decline")
 STATUS_FILTERS = ("open", "acknowledged", "dismissed")
 
-# An artist's label(s) from the catalog: artist alerts are scoped through it.
-_ARTISTS = (
-    "(SELECT artist_id, label, any_value(artist_name) AS artist_name FROM catalog "
-    "GROUP BY artist_id, label)"
+# One row per alert with the label it is scoped by: the track's catalog label for a track
+# alert (none when the track left the catalog), the alert's own label for an artist alert.
+_SCOPED_ALERTS = (
+    "(SELECT a.* EXCLUDE (label), t.track_title, "
+    "CASE WHEN a.isrc IS NULL THEN a.label ELSE t.label END AS label "
+    "FROM alerts a LEFT JOIN catalog t ON t.isrc = a.isrc)"
 )
+# The artist's name on that label (the name of any of its rows if the unit left the catalog).
+_NAMES = (
+    "(SELECT artist_id, label, any_value(artist_name) AS artist_name FROM catalog GROUP BY ALL)"
+)
+_ANY_NAME = "(SELECT artist_id, any_value(artist_name) AS artist_name FROM catalog GROUP BY ALL)"
 
 
 def _alert_filters(filters: Filters | None) -> Filters:
@@ -40,16 +48,18 @@ def alerts_feed(
     kind: str | None = None,
     status: str | None = None,
 ) -> pd.DataFrame:
-    """The alerts on artists/tracks in scope, newest change first, then most significant.
+    """The alerts on tracks and artist units in scope, one row per alert, newest change
+    first, then most significant; `label` is the label the alert belongs to.
 
     kind: one of KINDS or None; status: 'open' (no status yet), 'acknowledged', 'dismissed'
     or None (all)."""
-    cond, params = where(scope, _alert_filters(filters), fact_alias="a", date_col="event_date")
+    flt = _alert_filters(filters)
+    cond, params = where(scope, flt, catalog_alias="x", fact_alias="x", date_col="event_date")
     extra = ""
     if kind is not None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}")
-        extra += " AND a.kind = ?"
+        extra += " AND x.kind = ?"
         params.append(kind)
     if status is not None:
         if status not in STATUS_FILTERS:
@@ -59,39 +69,49 @@ def alerts_feed(
             params.append(status)
     return read_df(
         store,
-        f"SELECT a.alert_key, a.subject, a.isrc, t.track_title, a.artist_id, c.artist_name, "
-        f"c.label, a.kind, a.event_date, a.detected_on, a.probability, a.observed, "
-        f"a.expected, a.excess, a.cause, a.cause_dimension, a.cause_value, "
-        f"a.attribution::VARCHAR AS attribution, a.growth::VARCHAR AS growth, a.opportunity, "
-        f"a.goal, a.reason, coalesce(s.status, 'open') AS status, s.changed_by, s.changed_at "
-        f"FROM alerts a JOIN {_ARTISTS} c ON c.artist_id = a.artist_id "
-        f"LEFT JOIN catalog t ON t.isrc = a.isrc "
-        f"LEFT JOIN alert_status s ON s.alert_key = a.alert_key "
-        f"WHERE {cond} AND (a.isrc IS NULL OR t.isrc IS NOT NULL){extra} "
-        f"ORDER BY a.event_date DESC, a.probability DESC, a.alert_key",
+        f"SELECT x.alert_key, x.subject, x.isrc, x.track_title, x.artist_id, "
+        f"coalesce(n.artist_name, m.artist_name, x.artist_id) AS artist_name, "
+        f"x.label, x.kind, x.event_date, x.detected_on, x.probability, "
+        f"x.observed, x.expected, x.excess, x.cause, x.cause_dimension, x.cause_value, "
+        f"x.attribution::VARCHAR AS attribution, x.growth::VARCHAR AS growth, x.opportunity, "
+        f"x.goal, x.reason, coalesce(s.status, 'open') AS status, s.changed_by, s.changed_at "
+        f"FROM {_SCOPED_ALERTS} x "
+        f"LEFT JOIN {_NAMES} n ON n.artist_id = x.artist_id AND n.label = x.label "
+        f"LEFT JOIN {_ANY_NAME} m ON m.artist_id = x.artist_id "
+        f"LEFT JOIN alert_status s ON s.alert_key = x.alert_key "
+        f"WHERE {cond}{extra} "
+        f"ORDER BY x.event_date DESC, x.probability DESC, x.alert_key",
         params,
-    )
-
-
-def _band(store: Store, scope: Scope, subject: str, subject_id: str, join: str) -> pd.DataFrame:
-    cond, params = where(scope, None)
-    return read_df(
-        store,
-        f"SELECT b.date, b.observed, b.expected, b.lo80, b.hi80, b.lo95, b.hi95, "
-        f"b.is_forecast FROM alert_bands b JOIN {join} "
-        f"WHERE b.subject = ? AND b.subject_id = ? AND {cond} ORDER BY b.date",
-        [subject, subject_id, *params],
     )
 
 
 @scoped
 def alert_band_track(store: Store, scope: Scope, isrc: str) -> pd.DataFrame:
     """Observed detection series with its one-step forecast band and the 28-day forecast
-    (is_forecast) of a track in scope."""
-    return _band(store, scope, "track", isrc, "catalog c ON c.isrc = b.subject_id")
+    (is_forecast) of a track in scope (by the track's catalog label)."""
+    cond, params = where(scope, None)
+    return read_df(
+        store,
+        f"SELECT b.date, c.label, b.observed, b.expected, b.lo80, b.hi80, b.lo95, b.hi95, "
+        f"b.is_forecast FROM alert_bands b JOIN catalog c ON c.isrc = b.subject_id "
+        f"WHERE b.subject = 'track' AND b.subject_id = ? AND {cond} ORDER BY b.date",
+        [isrc, *params],
+    )
 
 
 @scoped
-def alert_band_artist(store: Store, scope: Scope, artist_id: str) -> pd.DataFrame:
-    """The same for an artist's daily total."""
-    return _band(store, scope, "artist", artist_id, f"{_ARTISTS} c ON c.artist_id = b.subject_id")
+def alert_band_artist(
+    store: Store, scope: Scope, artist_id: str, label: str | None = None
+) -> pd.DataFrame:
+    """The same for an artist's daily total on one label (its tracks on that label only).
+
+    label None: every unit of the artist in scope, told apart by the `label` column (one
+    row per unit and day)."""
+    cond, params = where(scope, Filters(labels=(label,) if label else ()), catalog_alias="b")
+    return read_df(
+        store,
+        f"SELECT b.date, b.label, b.observed, b.expected, b.lo80, b.hi80, b.lo95, b.hi95, "
+        f"b.is_forecast FROM alert_bands b "
+        f"WHERE b.subject = 'artist' AND b.subject_id = ? AND {cond} ORDER BY b.label, b.date",
+        [artist_id, *params],
+    )

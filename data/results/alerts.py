@@ -26,11 +26,15 @@ def has_trend_data(store: Store) -> bool:
 def daily_streams(
     cur: duckdb.DuckDBPyConnection,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The job's daily inputs: streams per track and day (isrc, date, streams), identified
-    listeners' same-day replays (isrc, date, repeat: streams beyond one per listener) and
-    the catalog (isrc, artist_id, label)."""
+    """The job's daily inputs: streams per catalog track and day (isrc, date, streams),
+    identified listeners' same-day replays (isrc, date, repeat: streams beyond one per
+    listener) and the catalog (isrc, artist_id, label): the model sums an artist's tracks
+    per catalog label, one unit per (artist_id, label)."""
+    # Only catalog tracks: every result row is scoped by a label (the ingest already
+    # refuses trend rows for an ISRC the catalog does not name).
     totals = cur.execute(
-        "SELECT isrc, date, sum(streams)::DOUBLE AS streams FROM agg_daily GROUP BY ALL"
+        "SELECT isrc, date, sum(streams)::DOUBLE AS streams FROM agg_daily "
+        "WHERE isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
     ).df()
     repeats = cur.execute(
         "SELECT isrc, date, (sum(streams) - count(DISTINCT listener_id))::DOUBLE AS repeat "
@@ -143,7 +147,7 @@ def replace_results(
     cur.execute("DELETE FROM alert_filter_state")
     _insert(
         cur,
-        "INSERT OR IGNORE INTO alerts SELECT alert_key, subject, isrc, artist_id, kind, "
+        "INSERT OR IGNORE INTO alerts SELECT alert_key, subject, isrc, artist_id, label, kind, "
         "event_date, detected_on, probability, observed, expected, excess, cause, "
         "cause_dimension, cause_value, attribution::JSON, growth::JSON, opportunity, goal, "
         "reason FROM frame",
@@ -151,13 +155,13 @@ def replace_results(
     )
     _insert(
         cur,
-        "INSERT INTO alert_bands SELECT subject, subject_id, date, observed, expected, "
+        "INSERT INTO alert_bands SELECT subject, subject_id, label, date, observed, expected, "
         "lo80, hi80, lo95, hi95, is_forecast FROM frame",
         bands,
     )
     _insert(
         cur,
-        "INSERT INTO alert_filter_state SELECT subject, subject_id, through, obs_var, "
+        "INSERT INTO alert_filter_state SELECT subject, subject_id, label, through, obs_var, "
         "state, cov, start_date, seen, monitored, run, armed, last_spike, last_drop FROM frame",
         state,
     )
@@ -197,5 +201,5 @@ def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
 
 
 def read_filter_state(store: Store) -> pd.DataFrame:
-    """The saved filter state and detection context of every track and artist."""
+    """The saved filter state and detection context of every track and artist unit."""
     return store.cursor().execute("SELECT * FROM alert_filter_state").df()

@@ -25,17 +25,19 @@ class StatusError(Exception):
 def set_status(store: Store, scope: Scope, alert_key: str, status: str | None) -> None:
     """Acknowledge or dismiss an alert (status None clears it), as the scope's user.
 
-    Only managers and admins may change statuses, and only for alerts on artists of their
-    labels. The change and its previous value go to the audit log in the same transaction.
+    Only managers and admins may change statuses, and only for alerts of their labels (a
+    track's label, or the label of the artist unit the alert is about). The change and its
+    previous value go to the audit log in the same transaction.
     """
     if status is not None and status not in STATUSES:
         raise StatusError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
     if scope.role not in STATUS_ROLES:
         raise StatusError("only managers and admins can change an alert's status")
     with store.transaction() as cur:
+        # The alert's label: a track's catalog label, an artist unit's own label.
         row = cur.execute(
-            "SELECT a.artist_id, (SELECT any_value(label) FROM catalog c "
-            "WHERE c.artist_id = a.artist_id) FROM alerts a WHERE a.alert_key = ?",
+            "SELECT a.artist_id, CASE WHEN a.isrc IS NULL THEN a.label ELSE c.label END "
+            "FROM alerts a LEFT JOIN catalog c ON c.isrc = a.isrc WHERE a.alert_key = ?",
             [alert_key],
         ).fetchone()
         if row is None or row[1] is None or not scope.allows(row[1]):

@@ -10,7 +10,7 @@ import pytest
 from analytics.alerts import AlertsInputs, Previous, fit
 from analytics.alerts.continuation import NONE, context_of, state_rows
 from analytics.alerts.detect import DetectConfig, detect, fit_hyper
-from analytics.alerts.series import Series, artist_series, track_series
+from analytics.alerts.series import Series, artist_series, track_series, with_labels
 
 ACTIVE = ("search", "collection")
 START = pd.Timestamp("2026-01-01")
@@ -141,3 +141,39 @@ def test_series_subtract_replays_and_sum_artists():
     a = artist_series(s, CATALOG)
     assert isinstance(a, Series) and list(a.ids) == ["A0"]
     np.testing.assert_array_equal(a.counts, [[11, np.nan, 8]])
+
+
+def test_an_artist_on_two_labels_is_one_unit_per_label():
+    dates = pd.to_datetime(["2026-01-01", "2026-01-02"])
+    totals = pd.DataFrame(
+        {"isrc": ["T0", "T1", "T2", "T0", "T2"], "date": [dates[0]] * 3 + [dates[1]] * 2}
+    )
+    totals["streams"] = [10.0, 5.0, 7.0, 8.0, 2.0]
+    catalog = pd.DataFrame(
+        {"isrc": ["T0", "T1", "T2"], "artist_id": ["A0"] * 3, "label": ["L2", "L1", "L2"]}
+    )
+    tracks = with_labels(track_series(totals, pd.DataFrame()), catalog)
+    assert list(tracks.labels) == ["L2", "L1", "L2"]
+    a = artist_series(tracks, catalog)
+    assert list(zip(a.ids, a.labels, strict=True)) == [("A0", "L1"), ("A0", "L2")]
+    # L1 holds T1 only (no row on the second day); L2 sums T0 and T2
+    np.testing.assert_array_equal(a.counts, [[5, np.nan], [17, 10]])
+
+
+def test_a_split_artists_units_are_fitted_and_explained_apart():
+    """T1 moves to label M: artist A0 is two units, (A0, L) with T0 and T2 and (A0, M)
+    with T1; the spike on T0 is an alert of the first unit, whose windows read T0 and T2."""
+    catalog = CATALOG.assign(label=["L", "M", "L", "L", "L", "L"])
+    reader = Reader()
+    inputs = AlertsInputs(_totals(), pd.DataFrame(), catalog, ACTIVE)
+    model = fit(inputs, reader)
+    artist_state = model.state[model.state.subject == "artist"]
+    units = list(zip(artist_state.subject_id, artist_state.label, strict=True))
+    assert units == [("A0", "L"), ("A0", "M"), ("A1", "L")] and model.artists == 3
+    assert dict(zip(model.state.subject_id, model.state.label, strict=True))["T1"] == "M"
+    artist = model.alerts[model.alerts.subject == "artist"]
+    assert len(artist) and set(zip(artist.artist_id, artist.label, strict=True)) == {("A0", "L")}
+    assert artist.alert_key.str.startswith("A0|L|spike|").all()
+    (asked,) = reader.asked
+    for key in artist.alert_key:
+        assert set(asked[asked.key == key].isrc) == {"T0", "T2"}
