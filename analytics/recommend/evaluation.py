@@ -45,7 +45,8 @@ def ranking_metrics(
 def adopter_precision(scores: np.ndarray, adopters: np.ndarray, k: int) -> float:
     """Share of the k highest-scored listeners who are among the item's held-out adopters
     (`adopters`: boolean per listener)."""
-    top = np.argsort(-scores, kind="stable")[:k]
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k] if k else np.zeros(0, dtype=int)
     return float(adopters[top].mean()) if len(top) else 0.0
 
 

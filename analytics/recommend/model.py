@@ -76,7 +76,7 @@ def _item_scores_cold(
     return out
 
 
-def _evaluate(
+def evaluate(
     data: pd.DataFrame, listeners: pd.DataFrame, artist_of: pd.Series, p: RecommendParams
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Held-out metrics of every candidate on the time split, and each model's hit rate."""
@@ -103,7 +103,7 @@ def _evaluate(
             for j, c in enumerate(new_items)
         ]
         m[f"new_track_precision@{p.new_track_k}"] = (
-            float(np.mean(precisions)) if precisions else 0.0
+            float(np.mean(precisions)) if precisions else float("nan")  # no new track held out
         )
         warm = model.item_scores(warm_items) if len(warm_items) else np.zeros((0, 0))
         hits = []
@@ -201,7 +201,7 @@ def fit(
     say = progress or (lambda stage, fraction: None)
     artist_of = tracks.set_index("isrc")["artist_id"]
     say("comparing models on the held-out months", 0.05)
-    metrics, hit = _evaluate(monthly, listeners, artist_of, p)
+    metrics, hit = evaluate(monthly, listeners, artist_of, p)
     production = choose(metrics, p.k)
 
     say(f"fitting {production} on all months", 0.6)
@@ -211,15 +211,18 @@ def fit(
     binary = data.binary()
     has_plays = np.asarray(binary.sum(axis=0)).ravel() > 0
     siblings = cold_start.sibling_items(items, artist_of, has_plays)
-    seen = binary.toarray() > 0
+    coo = binary.tocoo()
+    seen = np.zeros(data.shape, dtype=bool)
+    seen[coo.row, coo.col] = True
     scores = _full_scores(model, data)
     for c, sib in siblings.items():  # tracks nobody streams yet: their artist's listeners
         scores[:, c] = scores[:, sib].mean(axis=1) if len(sib) else 0.0
     if isinstance(model, Popularity):  # listeners ranked for a track by how much they stream
         activity = model.user_activity.astype(np.float32)
-        col_scores = np.where(seen, -np.inf, activity[:, None])
+        col_scores = np.repeat(activity[:, None], len(items), axis=1)
     else:
-        col_scores = np.where(seen, -np.inf, scores)
+        col_scores = scores.copy()
+    col_scores[seen] = -np.inf
 
     say("likely adopters and segments", 0.8)
     demo = listeners.set_index("listener_id").reindex(data.listeners)
@@ -262,7 +265,8 @@ def fit(
     promote["reason"] = _reasons(promote)
 
     top_l = min(p.listener_top, len(items))
-    masked = np.where(seen, -np.inf, scores)
+    masked = scores.copy()
+    masked[seen] = -np.inf
     part = np.argpartition(-masked, top_l - 1, axis=1)[:, :top_l]
     order = np.argsort(-np.take_along_axis(masked, part, axis=1), axis=1, kind="stable")
     best = np.take_along_axis(part, order, axis=1)

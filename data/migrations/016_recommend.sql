@@ -6,7 +6,7 @@ CREATE TABLE recommend_metrics (
     run_id        BIGINT NOT NULL,
     model         VARCHAR NOT NULL,
     metric        VARCHAR NOT NULL,
-    value         DOUBLE NOT NULL
+    value         DOUBLE                     -- NULL: not measurable (no new track held out)
 );
 -- Each track's likely adopters: listeners who do not stream it yet, best first.
 CREATE TABLE recommend_adopters (
