@@ -116,7 +116,33 @@ def evaluate(
         hit[model.name] = float(np.mean(hits)) if hits else 0.0
         m[f"adopter_precision@{p.adopters}"] = hit[model.name]
         records += [(model.name, k, v) for k, v in m.items()]
+    records += _cold_listeners(split.train.listeners, binary, test, listeners, p)
     return pd.DataFrame(records, columns=["model", "metric", "value"]), hit
+
+
+def _cold_listeners(
+    ids: np.ndarray, binary: sp.csr_matrix, test: sp.csr_matrix, listeners: pd.DataFrame, p
+) -> list[tuple[str, str, float]]:
+    """Listeners first seen in the held-out months: popularity within their country x age
+    band against popularity overall (NDCG@k)."""
+    rows = np.flatnonzero((np.diff(test.indptr) > 0) & (np.diff(binary.indptr) == 0))
+    if len(rows) == 0:
+        return []
+    rows = rows[: p.eval_listeners]
+    seg = listeners.set_index("listener_id").reindex(ids)
+    key = (seg["country"].astype(str) + "|" + seg["age_band"].astype(str)).to_numpy()
+    segments, counts = cold_start.segment_popularity(binary, key)
+    of_row = np.searchsorted(segments, key)
+    overall = np.asarray(binary.sum(axis=0)).ravel()
+    metric = f"cold_listener_ndcg@{p.k}"
+    by_segment = evaluation.ranking_metrics(lambda r: counts[of_row[r]], binary, test, rows, p.k)
+    by_all = evaluation.ranking_metrics(
+        lambda r: np.tile(overall, (len(r), 1)), binary, test, rows, p.k
+    )
+    return [
+        ("segment_popularity", metric, by_segment[f"ndcg@{p.k}"]),
+        ("popularity", metric, by_all[f"ndcg@{p.k}"]),
+    ]
 
 
 def choose(metrics: pd.DataFrame, k: int = 10) -> str:

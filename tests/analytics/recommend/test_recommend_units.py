@@ -92,3 +92,12 @@ def test_item_knn_scores_items_co_streamed() -> None:
     knn = ItemKNN(k=2).fit(plays)
     s = knn.scores(np.array([3]))[0]
     assert s[1] > 0 and s[2] == 0 and s[3] == 0  # listener 3 likes item 0, co-streamed with 1
+
+
+def test_segment_popularity_counts_listeners_per_segment() -> None:
+    from analytics.recommend.cold_start import segment_popularity
+
+    binary = sp.csr_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=float))
+    segments, counts = segment_popularity(binary, np.array(["US|18-24", "BR|25-34", "BR|25-34"]))
+    assert list(segments) == ["BR|25-34", "US|18-24"]
+    assert counts.tolist() == [[1, 2], [1, 0]]
