@@ -64,6 +64,14 @@ FEATURES: tuple[Feature, ...] = (
         job=True,
         cli=True,
     ),
+    Feature(
+        "recommend",
+        "Audiences",
+        ":material/person_search:",
+        section="Marketing",
+        job=True,
+        cli=True,
+    ),
     Feature("users", "Users", ":material/manage_accounts:", section="Admin", roles=("admin",)),
 )
 

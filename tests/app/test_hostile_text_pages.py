@@ -19,7 +19,7 @@ from data.synth.build import DEMO_PASSWORDS
 from tests.support import hostile_text as ht
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
-PAGES = ("catalog", "fans", "similar", "alerts", "budget", "users")
+PAGES = ("catalog", "fans", "similar", "alerts", "budget", "recommend", "users")
 # Elements that show their text as it is (st.text, st.code, tables); selectbox options are
 # plain too, and are not among the fields read below (their labels and help are).
 PLAIN = {"text", "code", "arrow_data_frame", "arrow_table", "json"}

@@ -42,7 +42,7 @@ if not Path(CHROMIUM).exists():
     raise RuntimeError(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
 import playwright.sync_api as playwright_api  # noqa: E402
 
-FEATURE_PAGES = ("Fan types", "Similar artists", "Alerts", "Territory budgets")
+FEATURE_PAGES = ("Fan types", "Similar artists", "Alerts", "Territory budgets", "Audiences")
 
 
 def _free_port() -> int:
@@ -185,6 +185,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
             "Similar artists",
             "Alerts",
             "Territory budgets",
+            "Audiences",
             "Users",
         ], titles
         for title in titles:

@@ -28,7 +28,15 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.browser]
 import playwright.sync_api as playwright_api  # noqa: E402
 
-PAGES = ("Catalog", "Fan types", "Similar artists", "Alerts", "Territory budgets", "Users")
+PAGES = (
+    "Catalog",
+    "Fan types",
+    "Similar artists",
+    "Alerts",
+    "Territory budgets",
+    "Audiences",
+    "Users",
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,70 @@
+"""View model of the Audiences page: figures, tables and wording (scoped queries only)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.widgets import plot_text
+
+DIMENSIONS = {
+    "country": "Country",
+    "age_band": "Age band",
+    "gender": "Gender",
+    "fan_type": "Fan type of the artist",
+}
+AGE_ORDER = ["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown"]
+
+
+def track_choices(options: pd.DataFrame) -> dict[str, str]:
+    """isrc -> "title · artist · label", in the options' order."""
+    return {
+        r.isrc: f"{r.track_title} · {r.artist_name} · {r.label}"
+        for r in options.itertuples(index=False)
+    }
+
+
+def counts(adopters: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """dim, adopters: likely adopters per value of `dim`, most first (age bands in order)."""
+    out = adopters.groupby(dim, observed=True).size().rename("adopters").reset_index()
+    if dim == "age_band":
+        out["_o"] = out[dim].map({a: i for i, a in enumerate(AGE_ORDER)}).fillna(99)
+        return out.sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    return out.sort_values(["adopters", dim], ascending=[False, True]).reset_index(drop=True)
+
+
+def count_figure(table: pd.DataFrame, dim: str, top: int = 12) -> go.Figure:
+    """A bar chart of likely adopters per value of `dim` (the `top` largest)."""
+    shown = table.head(top)
+    fig = go.Figure(
+        go.Bar(
+            x=[plot_text(str(v)) for v in shown[dim]],
+            y=shown["adopters"],
+            marker_color="#2a9d8f",
+            hovertemplate="%{x}: %{y} likely adopters<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"Likely adopters by {DIMENSIONS[dim].lower()}",
+        xaxis_title=DIMENSIONS[dim],
+        yaxis_title="Likely adopters (listeners)",
+        height=300,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    return fig
+
+
+def top_territories(segments: pd.DataFrame, n: int = 3) -> list[str]:
+    """The countries with the most expected adopters: the budget hand-off's territories."""
+    if segments.empty:
+        return []
+    by = segments.groupby("country")["expected_adopters"].sum()
+    by = by.sort_values(ascending=False, kind="stable")
+    return [str(c) for c in by.index[:n] if isinstance(c, str) and len(c) == 2]
+
+
+PROMOTE_COLUMNS = ["rank", "track_title", "artist_name", "label", "lift", "reason", "isrc"]
+
+
+def expected_total(segments: pd.DataFrame) -> float:
+    return float(segments["expected_adopters"].sum()) if not segments.empty else 0.0

@@ -1,0 +1,69 @@
+"""The Audiences page, headless (AppTest) on the generated tiny store with jobs run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.store import open_store
+from data.synth.build import DEMO_PASSWORDS
+
+MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
+PAGE = "../pages/recommend.py"
+
+
+def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
+    monkeypatch.setenv("LABELRADAR_DB", str(db))
+    at = AppTest.from_file(str(MAIN), default_timeout=60)
+    at.run()
+    fields = {ti.label: ti for ti in at.text_input}
+    fields["Username"].input(username)
+    fields["Password"].input(DEMO_PASSWORDS[username])
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_manager_sees_only_own_tracks_adopters_and_hand_off(demo_db, monkeypatch) -> None:
+    with open_store(demo_db, read_only=True) as s:
+        cur = s.cursor()
+        own = cur.execute("SELECT label FROM user_labels WHERE username = 'nora'").fetchone()[0]
+        theirs = {
+            r[0] for r in cur.execute("SELECT isrc FROM catalog WHERE label <> ?", [own]).fetchall()
+        }
+    at = _open(demo_db, monkeypatch, "nora")
+    assert [t.value for t in at.title] == ["Audiences"]
+    assert any("Recommendation model computed" in c.value for c in at.caption)
+    picker = at.selectbox(key="recommend_track")
+    assert picker.options and all(own in o for o in picker.options)
+    tables = [df.value for df in at.dataframe]
+    adopters = next(t for t in tables if "listener_id" in t.columns)
+    assert len(adopters) > 0 and list(adopters["rank"]) == sorted(adopters["rank"])
+    assert {"country", "age_band", "gender", "fan_type"} <= set(adopters.columns)
+    promoted = [t for t in tables if "reason" in t.columns]
+    assert len(promoted) == 2
+    for t in promoted:
+        assert not set(t.isrc) & theirs  # only the user's labels' tracks are promoted
+        assert t.reason.str.contains("more than average").all()
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4
+    downloads = [b for b in at.get("download_button")]
+    assert len(downloads) >= 4
+    link = at.get("page_link")[0].proto
+    assert link.page == "budget" and "goal=expand&territories=" in link.query_string
+    assert link.query_string.startswith(f"track={picker.value}")
+
+
+def test_other_segment_shows_its_list(demo_db, monkeypatch) -> None:
+    at = _open(demo_db, monkeypatch, "admin")
+    seg = at.selectbox(key="recommend_segment")
+    seg.select_index(len(seg.options) - 1).run()
+    assert not at.exception
+    tables = [df.value for df in at.dataframe if "reason" in df.value.columns]
+    country, age = seg.options[-1].split(" · ") if " · " in seg.options[-1] else (None, None)
+    assert tables and country is not None
+    assert tables[-1].reason.str.contains(f"listeners in {country} aged {age}").all()
