@@ -49,10 +49,19 @@ def cmd_recommend(args: argparse.Namespace) -> int:
             segments = queries.recommend_segments(store, scope, args.isrc)
             return _track_answer(args, adopters, segments)
         tracks = queries.recommend_listener_tracks(store, scope, args.listener, limit=args.top)
+        basis = "model"
+        if tracks.empty:  # cold start: popularity within the listener's country x age band
+            tracks = queries.recommend_cold_start_tracks(
+                store, scope, args.listener, limit=args.top
+            )
+            if not tracks.empty:
+                first = tracks.iloc[0]
+                basis = f"popular in {first['country']} · {first['age_band']} (cold start)"
     if tracks.empty:
         raise CliError(f"unknown listener {args.listener!r}: no listener-level streams for it")
     payload = {
         "listener_id": args.listener,
+        "basis": basis,
         "tracks": [
             {"isrc": r.isrc, "score": round(float(r.score), 4)}
             for r in tracks.itertuples(index=False)
@@ -60,7 +69,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     }
 
     def text() -> str:
-        lines = [f"Next tracks for listener {args.listener}:"]
+        lines = [f"Next tracks for listener {args.listener} ({basis}):"]
         for r in tracks.itertuples(index=False):
             lines.append(f"{r.rank:>3}. {r.isrc}  {r.track_title}  score {r.score:.3f}")
         return "\n".join(lines)

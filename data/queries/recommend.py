@@ -128,6 +128,41 @@ def recommend_listener_tracks(
     )
 
 
+COLD_START_DAYS = 90  # popularity window for listeners the model has not seen
+
+
+@scoped
+def recommend_cold_start_tracks(
+    store: Store, scope: Scope, listener_id: str = "", limit: int = 10
+) -> pd.DataFrame:
+    """rank, isrc, track_title, score, country, age_band: for a listener the model has not
+    seen (too new for the held-out split), the in-scope tracks most popular within the
+    listener's segment (country x age band: where most of their streams come from), scored
+    by the share of the segment's listeners who stream each over the last 90 days."""
+    cond, params = _track_in_scope(scope, "c")
+    return read_df(
+        store,
+        f"""WITH seg AS (
+              SELECT arg_max(country, streams) AS country,
+                     arg_max(age_band::VARCHAR, streams) AS age_band
+              FROM trend_facts WHERE listener_id = ? HAVING count(*) > 0),
+            recent AS (
+              SELECT t.isrc, t.listener_id FROM trend_facts t, seg
+              WHERE t.listener_id IS NOT NULL AND t.country = seg.country
+                AND t.age_band::VARCHAR = seg.age_band
+                AND t.date > (SELECT max(date) FROM trend_facts) - INTERVAL {COLD_START_DAYS} DAY),
+            pop AS (
+              SELECT isrc, count(DISTINCT listener_id)::DOUBLE
+                     / (SELECT count(DISTINCT listener_id) FROM recent) AS score
+              FROM recent GROUP BY isrc)
+            SELECT row_number() OVER (ORDER BY p.score DESC, p.isrc) AS rank, p.isrc,
+                   c.track_title, p.score, seg.country, seg.age_band
+            FROM pop p JOIN catalog c USING (isrc), seg
+            WHERE {cond} ORDER BY p.score DESC, p.isrc LIMIT ?""",
+        [listener_id, *params, int(limit)],
+    )
+
+
 @scoped
 def recommend_metrics(store: Store, scope: Scope) -> pd.DataFrame:
     """model, metric, value: held-out metrics behind the model choice (aggregate figures,

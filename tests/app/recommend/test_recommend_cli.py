@@ -118,3 +118,37 @@ def test_request_p95_under_200_ms(store) -> None:
         rq.recommend_segments(store, scope, isrc)
         took.append(time.perf_counter() - t)
     assert sorted(took)[int(0.95 * (len(took) - 1))] < 0.2
+
+
+def test_a_listener_the_model_has_not_seen_gets_segment_popularity(
+    store, demo_db, tmp_path, capsys
+) -> None:
+    """Cold start: a listener with streams but no model rows (e.g. first seen after the
+    held-out split) gets the in-scope tracks most streamed by their country x age band."""
+    db = tmp_path / "cold.duckdb"
+    shutil.copyfile(demo_db, db)
+    with open_store(db) as s:
+        cur = s.cursor()
+        listener, country, band = cur.execute(
+            "SELECT listener_id, any_value(country), any_value(age_band::VARCHAR) "
+            "FROM trend_facts WHERE listener_id IS NOT NULL GROUP BY listener_id "
+            "HAVING count(DISTINCT country) = 1 AND count(DISTINCT age_band) = 1 "
+            "ORDER BY listener_id LIMIT 1"
+        ).fetchone()
+        cur.execute("DELETE FROM recommend_listener_tracks WHERE listener_id = ?", [listener])
+        # The expected answer, by hand: share of the segment's recent listeners per track.
+        last = cur.execute("SELECT max(date) FROM trend_facts").fetchone()[0]
+        recent = cur.execute(
+            "SELECT isrc, listener_id FROM trend_facts WHERE listener_id IS NOT NULL "
+            "AND country = ? AND age_band::VARCHAR = ? AND date > ?::DATE - INTERVAL 90 DAY",
+            [country, band, last],
+        ).df()
+    share = recent.groupby("isrc").listener_id.nunique() / recent.listener_id.nunique()
+    best = share.sort_values(ascending=False, kind="stable")
+    code, out, _ = _run(
+        capsys, "recommend", "--listener", listener, "--top", "3", "--json", "--db", str(db)
+    )
+    answer = json.loads(out)
+    assert code == 0 and "cold start" in answer["basis"] and country in answer["basis"]
+    got = [t["score"] for t in answer["tracks"]]
+    assert got == pytest.approx(list(best.iloc[:3].round(4)), abs=1e-4)
