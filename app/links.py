@@ -1,8 +1,9 @@
 """Hand-offs between pages: links that open the territory budget page pre-filled.
 
-The contract: the budget page reads `track` (ISRC), `goal` (expand | accelerate | sustain)
-and `territories` (comma-separated ISO 3166-1 alpha-2 codes) from the URL's query
-parameters. Alerts and the potential-streams map link to it through `budget_link`.
+The contract: the budget page reads `track` (ISRC), `goal` (expand | accelerate | sustain),
+`territories` (comma-separated ISO 3166-1 alpha-2 codes) and `groups` (comma-separated
+audience groups `CC:age band:gender`) from the URL's query parameters. Alerts, the
+potential-streams map and Audiences link to it through `budget_link`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app import navigation
+from data.vocab import AGE_BANDS, GENDERS
 
-QP_TRACK, QP_GOAL, QP_TERRITORIES = "track", "goal", "territories"
+QP_TRACK, QP_GOAL, QP_TERRITORIES, QP_GROUPS = "track", "goal", "territories", "groups"
 GOALS = ("expand", "accelerate", "sustain")
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
@@ -25,10 +27,14 @@ class BudgetRequest:
     isrc: str | None
     goal: str | None
     territories: tuple[str, ...]
+    groups: tuple[tuple[str, str, str], ...] = ()  # (country, age band, gender)
 
 
 def budget_query_params(
-    isrc: str, goal: str | None = None, territories: Iterable[str] = ()
+    isrc: str,
+    goal: str | None = None,
+    territories: Iterable[str] = (),
+    groups: Iterable[tuple[str, str, str]] = (),
 ) -> dict[str, str]:
     params = {QP_TRACK: isrc}
     if goal:
@@ -36,6 +42,8 @@ def budget_query_params(
     codes = [c.upper() for c in territories]
     if codes:
         params[QP_TERRITORIES] = ",".join(codes)
+    if groups:
+        params[QP_GROUPS] = ",".join(f"{c.upper()}:{a}:{g}" for c, a, g in groups)
     return params
 
 
@@ -44,14 +52,29 @@ def budget_link(
     goal: str | None = None,
     territories: Iterable[str] = (),
     label: str = "Plan a territory budget",
+    groups: Iterable[tuple[str, str, str]] = (),
 ) -> None:
-    """A link to the budget page with the track, goal and territories pre-filled."""
+    """A link to the budget page with the track, goal, territories and groups pre-filled."""
     st.page_link(
         navigation.page("budget"),
         label=label,
         icon=":material/payments:",
-        query_params=budget_query_params(isrc, goal, territories),
+        query_params=budget_query_params(isrc, goal, territories, groups),
     )
+
+
+def _groups(text: str) -> tuple[tuple[str, str, str], ...]:
+    """Audience groups from the URL, only those made of known words (a crafted link cannot
+    put its own text on the page)."""
+    out = []
+    for part in text.split(","):
+        bits = part.strip().split(":")
+        if len(bits) != 3:
+            continue
+        country, age, gender = bits[0].upper(), bits[1], bits[2]
+        if _COUNTRY_CODE.fullmatch(country) and age in AGE_BANDS and gender in GENDERS:
+            out.append((country, age, gender))
+    return tuple(dict.fromkeys(out))
 
 
 def read_budget_request() -> BudgetRequest:
@@ -62,4 +85,5 @@ def read_budget_request() -> BudgetRequest:
     goal = qp.get(QP_GOAL)
     codes = (c.strip().upper() for c in (qp.get(QP_TERRITORIES) or "").split(","))
     territories = tuple(c for c in codes if _COUNTRY_CODE.fullmatch(c))
-    return BudgetRequest(qp.get(QP_TRACK), goal if goal in GOALS else None, territories)
+    groups = _groups(qp.get(QP_GROUPS) or "")
+    return BudgetRequest(qp.get(QP_TRACK), goal if goal in GOALS else None, territories, groups)

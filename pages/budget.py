@@ -30,6 +30,11 @@ hand_off = budget_state.apply_hand_off(scope)
 if hand_off.warning:
     st.warning(hand_off.warning)
 requested = hand_off.territories
+if hand_off.groups:
+    st.caption(
+        "Audience groups from the link, targeted first in their territories: "
+        + md(", ".join(f"{c} {g} {a}" for c, a, g in hand_off.groups))
+    )
 choice = budget_state.track_choice(scope, flt)
 if choice.outside_filters:
     st.caption("The chosen track is outside the sidebar filters; it stays selected.")
@@ -149,7 +154,7 @@ else:
     if st.button("Submit for approval", type="primary", disabled=bool(out.errors)):
         problem = bp.submit(
             scope, isrc=isrc, goal=goal, total_usd=float(budget),
-            plan=bv.plan_items(out.rows, result), comment=comment or None,
+            plan=bv.plan_items(out.rows, result, hand_off.groups_by_country()), comment=comment or None,
         )  # fmt: skip
         if problem:
             st.error(md(problem))
@@ -216,7 +221,7 @@ if row["status"] == "returned" and row["created_by"] == scope.username:
     if st.button("Resubmit with the plan above", disabled=not same or bool(out.errors)):
         problem = bp.resubmit(
             scope, int(pick), total_usd=float(budget),
-            plan=bv.plan_items(out.rows, result),
+            plan=bv.plan_items(out.rows, result, hand_off.groups_by_country()),
         )  # fmt: skip
         if problem:
             st.error(md(problem))

@@ -70,10 +70,16 @@ with st.container(border=True):
     st.subheader("Plan a campaign")
     if territories:
         st.markdown(
-            "Open Territory budgets with this track and the countries with the most expected "
-            f"adopters: {md(', '.join(territories))}."
+            "Open Territory budgets with this track, the countries with the most expected "
+            f"adopters ({md(', '.join(territories))}) and their largest adopter groups."
         )
-        links.budget_link(isrc, "expand", territories, label="Plan a territory budget")
+        links.budget_link(
+            isrc,
+            "expand",
+            territories,
+            label="Plan a territory budget",
+            groups=rv.top_groups(segments, territories),
+        )
     else:
         st.info("No country stands out among the likely adopters.")
 

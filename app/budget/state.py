@@ -41,13 +41,21 @@ class HandOff:
     request: links.BudgetRequest
     territories: tuple[str, ...]  # named by the link that was applied (kept on reruns)
     warning: str | None  # when the link names a track the user cannot plan
+    groups: tuple[tuple[str, str, str], ...] = ()  # audience groups the link named
+
+    def groups_by_country(self) -> dict[str, list[str]]:
+        """The link's audience groups per territory, as the plan names them."""
+        out: dict[str, list[str]] = {}
+        for country, age, gender in self.groups:
+            out.setdefault(country, []).append(f"{gender} {age}")
+        return out
 
 
 def apply_hand_off(scope: Scope) -> HandOff:
     """Pre-fill track and goal from a hand-off link, once per link (a rerun must not undo
     the user's later choice)."""
     req = links.read_budget_request()
-    req_key = (req.isrc, req.goal, req.territories)
+    req_key = (req.isrc, req.goal, req.territories, req.groups)
     warning = None
     if req.isrc and st.session_state.get(K_REQ) != req_key:
         st.session_state[K_REQ] = req_key
@@ -58,7 +66,9 @@ def apply_hand_off(scope: Scope) -> HandOff:
         if req.goal:
             st.session_state[K_GOAL] = req.goal
     applied = st.session_state.get(K_REQ)
-    return HandOff(req, applied[2] if applied else (), warning)
+    if not applied:
+        return HandOff(req, (), warning)
+    return HandOff(req, applied[2], warning, applied[3] if len(applied) > 3 else ())
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def chosen(hand_off: HandOff, isrc: str, goal: str) -> None:
     if req.isrc and (isrc != req.isrc or goal != req.goal):
         st.query_params[links.QP_TRACK] = isrc
         st.query_params[links.QP_GOAL] = goal
-        st.session_state[K_REQ] = (isrc, goal, hand_off.territories)
+        st.session_state[K_REQ] = (isrc, goal, hand_off.territories, hand_off.groups)
 
 
 # -- the editable plan ------------------------------------------------------------------------

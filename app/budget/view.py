@@ -163,8 +163,11 @@ def suggest(plan: pd.DataFrame, result: ScoreResult, budget: float) -> pd.DataFr
     return out
 
 
-def plan_items(rows: pd.DataFrame, result: ScoreResult) -> list[dict[str, Any]]:
-    """The proposal's plan: targeting description per Yes territory."""
+def plan_items(
+    rows: pd.DataFrame, result: ScoreResult, extra_groups: dict[str, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """The proposal's plan: targeting description per Yes territory. `extra_groups` (a
+    hand-off's audience groups per territory, e.g. likely adopters) come first."""
     by = {t.country: t for t in result.territories}
     items = []
     for r in rows.itertuples():
@@ -178,7 +181,9 @@ def plan_items(rows: pd.DataFrame, result: ScoreResult) -> list[dict[str, Any]]:
                 "usd": float(r.usd),
                 "cap_usd": round(t.cap_usd, 2),
                 "expected_streams": float(r.expected_streams),
-                "groups": t.groups,
+                "groups": list(
+                    dict.fromkeys([*(extra_groups or {}).get(r.country, []), *t.groups])
+                ),
                 "artists": t.artists,
                 "genres": t.genres,
             }

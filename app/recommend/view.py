@@ -63,6 +63,21 @@ def top_territories(segments: pd.DataFrame, n: int = 3) -> list[str]:
     return [str(c) for c in by.index[:n] if isinstance(c, str) and len(c) == 2]
 
 
+def top_groups(
+    segments: pd.DataFrame, territories: list[str], per_country: int = 2
+) -> list[tuple[str, str, str]]:
+    """The segments with the most expected adopters in the hand-off's territories, as
+    audience groups (country, age band, gender) for the budget plan's targeting."""
+    if segments.empty or not territories:
+        return []
+    seg = segments[segments["country"].isin(territories)].dropna(
+        subset=["country", "age_band", "gender"]
+    )
+    seg = seg.sort_values("expected_adopters", ascending=False, kind="stable")
+    seg = seg.groupby("country", sort=False).head(per_country)
+    return [(str(r.country), str(r.age_band), str(r.gender)) for r in seg.itertuples()]
+
+
 PROMOTE_COLUMNS = ["rank", "track_title", "artist_name", "label", "lift", "reason", "isrc"]
 
 

@@ -203,3 +203,37 @@ def test_model_run_header_and_a_store_without_a_budget_run(db, track, monkeypatc
         "`labelradar refresh` (or `labelradar refresh --only budget`)."
     ]
     assert not at.selectbox  # the page stopped before the track picker
+
+
+def test_hand_off_groups_are_targeted_first_and_crafted_ones_dropped(
+    db, track, monkeypatch
+) -> None:
+    """Audiences hands off its largest adopter groups: they lead the territory's targeting in
+    the submitted plan; a group that is not made of known words never reaches the page."""
+    at = app(db, monkeypatch)
+    at.query_params.update(
+        {
+            "track": track["isrc"],
+            "goal": "expand",
+            "territories": "br",
+            "groups": "BR:25-34:female,BR:[evil](http://x):male,US:18-24:nonbinary?",
+        }
+    )
+    sign_in(at, "nora")
+    open_budget(at)
+    shown = [c.value for c in at.caption if "Audience groups from the link" in c.value]
+    assert len(shown) == 1 and "female 25" in shown[0] and "evil" not in shown[0]
+    next(b for b in at.button if b.label == "Suggest a split").click()
+    at.run()
+    next(b for b in at.button if b.label == "Submit for approval").click()
+    at.run()
+    ok(at)
+    from app import services
+
+    cur = services.get_store(str(Path(db).resolve())).cursor()
+    plan = json.loads(
+        cur.execute("SELECT plan FROM budget_proposals ORDER BY 1 DESC").fetchone()[0]
+    )
+    brazil = next(i for i in plan if i["country"] == "BR")
+    assert brazil["groups"][0] == "female 25-34"
+    assert not any("evil" in g for i in plan for g in i["groups"])

@@ -55,6 +55,7 @@ def test_manager_sees_only_own_tracks_adopters_and_hand_off(demo_db, monkeypatch
     assert len(downloads) >= 4
     link = at.get("page_link")[0].proto
     assert link.page == "budget" and "goal=expand&territories=" in link.query_string
+    assert "&groups=" in link.query_string  # the largest adopter groups go along
     assert link.query_string.startswith(f"track={picker.value}")
 
 
