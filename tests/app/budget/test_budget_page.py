@@ -152,7 +152,7 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
 
     cur = services.get_store(str(Path(db).resolve())).cursor()
     plan = json.loads(
-        cur.execute("SELECT plan FROM budget_proposals ORDER BY 1 DESC").fetchone()[0]
+        cur.execute("SELECT plan FROM budget_proposals ORDER BY proposal_id DESC").fetchone()[0]
     )
     assert plan[0]["country"] == first and plan[0]["usd"] == fixed["usd"].iloc[0]
     assert plan[0]["groups"]
@@ -214,7 +214,7 @@ def test_hand_off_groups_are_targeted_first_and_crafted_ones_dropped(
     at.query_params.update(
         {
             "track": track["isrc"],
-            "goal": "expand",
+            "goal": "accelerate",  # the other tests submit for expand
             "territories": "br",
             "groups": "BR:25-34:female,BR:[evil](http://x):male,US:18-24:nonbinary?",
         }
@@ -228,11 +228,12 @@ def test_hand_off_groups_are_targeted_first_and_crafted_ones_dropped(
     next(b for b in at.button if b.label == "Submit for approval").click()
     at.run()
     ok(at)
+    assert any("Submitted for approval" in m.value for m in at.success), [e.value for e in at.error]
     from app import services
 
     cur = services.get_store(str(Path(db).resolve())).cursor()
     plan = json.loads(
-        cur.execute("SELECT plan FROM budget_proposals ORDER BY 1 DESC").fetchone()[0]
+        cur.execute("SELECT plan FROM budget_proposals ORDER BY proposal_id DESC").fetchone()[0]
     )
     brazil = next(i for i in plan if i["country"] == "BR")
     assert brazil["groups"][0] == "female 25-34"
