@@ -64,6 +64,7 @@ FEATURES: tuple[Feature, ...] = (
         job=True,
         cli=True,
     ),
+    Feature("forecast", "Forecasts", ":material/trending_up:", job=True, cli=True),
     Feature("users", "Users", ":material/manage_accounts:", section="Admin", roles=("admin",)),
 )
 
