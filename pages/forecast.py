@@ -74,8 +74,10 @@ with st.container(border=True):
 with st.container(border=True):
     st.subheader("All forecast tracks")
     tracks = services.query(forecast_queries.forecast_tracks, scope, flt)
+    tracks = tracks.drop(columns=["artist_id"])
     widgets.table(
-        tracks.drop(columns=["artist_id"]),
+        tracks.round({"total_p10": 0, "total_p50": 0, "total_p90": 0}),
+        csv_df=tracks,
         key="forecast_tracks",
         file_name="forecast-tracks",
         column_config={
