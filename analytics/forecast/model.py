@@ -30,7 +30,7 @@ class ForecastParams:
     young_days: int = 28  # fewer days of data than this: a young series
     origin_stride: int = 3  # training origins every this many days
     horizons_per_origin: int = 24  # sampled future days per training origin
-    max_rows: int = 400_000  # training rows cap (sampled), bounds the fit time
+    max_rows: int = 250_000  # training rows cap (sampled), bounds the fit time
     max_iter: int = 150
     learning_rate: float = 0.08
     min_samples_leaf: int = 40
