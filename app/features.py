@@ -56,6 +56,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("fans", "Fan types", ":material/groups:", job=True, cli=True),
     Feature("similar", "Similar artists", ":material/hub:", job=True, cli=True),
     Feature("alerts", "Alerts", ":material/notifications:", job=True, cli=True),
+    Feature("forecast", "Forecasts", ":material/trending_up:", job=True, cli=True),
     Feature(
         "budget",
         "Territory budgets",

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, services, state, widgets
 from app.catalog import view as catalog_view
+from app.forecast import view as forecast_view
 from data.queries import catalog as catalog_queries
 from data.vocab import SOURCES
 
@@ -63,6 +64,9 @@ with c4:
         compared_with=compared,
         help="Tracks with at least one stream in the period.",
     )
+quarter = forecast_view.quarter_total(scope, flt)
+if quarter is not None:
+    st.caption(forecast_view.quarter_text(quarter))
 
 # -- streams over time ----------------------------------------------------------------------
 with st.container(border=True):
@@ -170,3 +174,4 @@ with st.container(border=True):
                     "share_pct": st.column_config.NumberColumn("Share", format="%.1f %%"),
                 },
             )
+        forecast_view.draw_track_fan(scope, isrc, labels[isrc], key="track_forecast")

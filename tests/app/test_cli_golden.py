@@ -33,8 +33,8 @@ VOLATILE = {
     "path",
 }
 MASK = "<volatile>"
-# The batch jobs the recording knows; a job of a feature registered after it (recommend) is
-# left out of the refresh answer here and checked by its feature's own tests.
+# The batch jobs the recording knows; a job of a feature registered after it (recommend,
+# forecast) is left out of the refresh answer here and checked by its feature's own tests.
 RECORDED_JOBS = ("fans", "similar", "alerts", "budget")
 
 ARTIST, ISRC = "ART0000", "BRLR22100043"

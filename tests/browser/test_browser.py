@@ -42,7 +42,14 @@ if not Path(CHROMIUM).exists():
     raise RuntimeError(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
 import playwright.sync_api as playwright_api  # noqa: E402
 
-FEATURE_PAGES = ("Fan types", "Similar artists", "Alerts", "Territory budgets", "Audiences")
+FEATURE_PAGES = (
+    "Fan types",
+    "Similar artists",
+    "Alerts",
+    "Forecasts",
+    "Territory budgets",
+    "Audiences",
+)
 
 
 def _free_port() -> int:
@@ -184,6 +191,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
             "Fan types",
             "Similar artists",
             "Alerts",
+            "Forecasts",
             "Territory budgets",
             "Audiences",
             "Users",
@@ -197,7 +205,10 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
                 page.locator("[data-testid='stMetric']").nth(3).wait_for(timeout=30_000)
                 assert page.locator("[data-testid='stMetric']").count() == 4
                 page.locator(".js-plotly-plot").first.wait_for(timeout=20_000)
-                assert page.locator(".js-plotly-plot").count() == 2
+                # daily streams, the drill-down's streams by source and its forecast fan chart
+                page.locator(".js-plotly-plot").nth(2).wait_for(timeout=20_000)
+                assert page.locator(".js-plotly-plot").count() == 3
+                assert page.get_by_text("Stream forecast, next 90 days").count() == 1
                 page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(
                     timeout=20_000
                 )
@@ -216,6 +227,8 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
                 # results come from a model run, and the page says when it was computed
                 main_text = page.locator("[data-testid='stMain']").inner_text()
                 assert re.search(r"[Cc]omputed \d", main_text), main_text[:300]
+                if title == "Forecasts":  # the fan chart of the first artist
+                    assert page.get_by_text("Stream forecast, next 90 days").count() == 1
                 page.wait_for_timeout(1500)
             _shot(page, f"02-{title.lower().replace(' ', '-')}")
     finally:

@@ -21,8 +21,8 @@ def test_migrations_apply_once(tmp_path):
         assert s.migrate() == []
         versions = s.cursor().execute("SELECT version FROM schema_migrations").fetchall()
         # every migration file once, in order, from 1 to the schema version, no gaps
-        assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
         assert [v for v, _, _ in _migrations()] == list(range(1, SCHEMA_VERSION + 1))
+        assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
 
 
 def test_read_only_on_missing_store_says_how_to_build(tmp_path):

@@ -1,0 +1,183 @@
+"""The global quantile model: one set of gradient-boosted trees learns from every series at
+once (tracks and artist totals), one model per quantile, horizon as an input.
+
+fit(panel) -> ForecastModel with daily p10/p50/p90 for `horizon` days after the panel's last
+day for every series with at least `min_days` days of data, and the horizon total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from analytics.forecast import features as ft
+from analytics.forecast.panel import Panel
+
+Progress = Callable[[str, float], None]
+QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
+
+
+@dataclass(frozen=True)
+class ForecastParams:
+    horizon: int = 90
+    min_days: int = 7  # a series needs this many days since its first stream
+    young_days: int = 28  # fewer days of data than this: a young series
+    origin_stride: int = 3  # training origins every this many days
+    horizons_per_origin: int = 24  # sampled future days per training origin
+    max_rows: int = 250_000  # training rows cap (sampled), bounds the fit time
+    max_iter: int = 150
+    learning_rate: float = 0.08
+    min_samples_leaf: int = 40
+    seed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ForecastModel:
+    series: pd.DataFrame  # series_id, kind, isrc, artist_id, label, genre, days_of_data,
+    #                       young, total_p10, total_p50, total_p90
+    daily: pd.DataFrame  # series_id, date, p10, p50, p90
+    trained_through: pd.Timestamp
+    training_rows: int
+
+    def summary(self) -> dict[str, Any]:
+        kinds = self.series["kind"].value_counts()
+        return {
+            "series": len(self.series),
+            "tracks": int(kinds.get("track", 0)),
+            "artists": int(kinds.get("artist", 0)),
+            "young": int(self.series["young"].sum()),
+            "training_rows": self.training_rows,
+            "trained_through": self.trained_through.date().isoformat(),
+        }
+
+
+def training_triples(
+    panel: Panel, st: ft.OriginStats, params: ForecastParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, origin, horizon) of every training example: origins with at least `min_days`
+    days of data, future days that are known (censored days are never targets)."""
+    n_days = panel.streams.shape[1]
+    ok = (st.age >= params.min_days - 1) & ~np.isnan(st.level)
+    ok[:, (n_days - 1 - np.arange(n_days)) % params.origin_stride != 1] = False
+    ok[:, n_days - 1] = False
+    rows, origins = np.nonzero(ok)
+    rng = np.random.default_rng(params.seed)
+    k = params.horizons_per_origin
+    h = rng.integers(1, params.horizon + 1, size=(len(rows), k))
+    r = np.repeat(rows, k)
+    t = np.repeat(origins, k)
+    h = h.ravel()
+    keep = t + h < n_days
+    r, t, h = r[keep], t[keep], h[keep]
+    keep = ~np.isnan(panel.streams[r, t + h])
+    r, t, h = r[keep], t[keep], h[keep]
+    if len(r) > params.max_rows:
+        pick = np.sort(rng.choice(len(r), params.max_rows, replace=False))
+        r, t, h = r[pick], t[pick], h[pick]
+    return r, t, h
+
+
+def _categorical(panel: Panel) -> list[bool]:
+    """Codes with few enough values are categorical; the artist code of a very large
+    catalogue is left numeric (the trees' categorical limit is 255 values)."""
+    limit = 250
+    card = {
+        "artist": panel.series["artist_id"].nunique(),
+        "genre": panel.series["genre"].nunique(),
+        "label": panel.series["label"].nunique(),
+    }
+    return [c in ft.CATEGORICAL and card[c] <= limit for c in ft.COLUMNS]
+
+
+def fit_quantile_models(
+    X: np.ndarray, y: np.ndarray, categorical: list[bool], params: ForecastParams
+) -> dict[str, HistGradientBoostingRegressor]:
+    models = {}
+    for name, q in QUANTILES.items():
+        m = HistGradientBoostingRegressor(
+            loss="quantile",
+            quantile=q,
+            max_iter=params.max_iter,
+            learning_rate=params.learning_rate,
+            min_samples_leaf=params.min_samples_leaf,
+            categorical_features=categorical,
+            random_state=params.seed,
+        )
+        models[name] = m.fit(X, y)
+    return models
+
+
+def fit(
+    panel: Panel, params: ForecastParams | None = None, progress: Progress | None = None
+) -> ForecastModel:
+    """Fit on every series of the panel and forecast from its last day."""
+    params = params or ForecastParams()
+    report = progress or (lambda stage, fraction: None)
+    report("building features", 0.05)
+    st = ft.origin_stats(panel)
+    r, t, h = training_triples(panel, st, params)
+    if len(r) < 50:
+        raise ValueError("too little history to train the forecast model (fewer than 50 examples)")
+    X = ft.design(panel, st, r, t, h)
+    y = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
+    report(f"fitting quantile models on {len(r):,} examples", 0.2)
+    # One thread: on a shared machine the trees' parallel loops wait on each other far
+    # longer than they save (measured 5 s on one thread against minutes on two).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        models = fit_quantile_models(X, y, _categorical(panel), params)
+        report("forecasting", 0.8)
+        return predict(panel, st, models, params, training_rows=len(r))
+
+
+def predict(
+    panel: Panel,
+    st: ft.OriginStats,
+    models: dict[str, HistGradientBoostingRegressor],
+    params: ForecastParams,
+    *,
+    training_rows: int = 0,
+) -> ForecastModel:
+    last = panel.streams.shape[1] - 1
+    days_of_data = st.age[:, last] + 1
+    eligible = np.nonzero((days_of_data >= params.min_days) & ~np.isnan(st.level[:, last]))[0]
+    H = params.horizon
+    r = np.repeat(eligible, H)
+    t = np.full(len(r), last)
+    h = np.tile(np.arange(1, H + 1), len(eligible))
+    X = ft.design(panel, st, r, t, h)
+    base = st.level[r, t]
+    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
+    qs.sort(axis=1)  # no crossing quantiles
+    values = np.clip(np.expm1(base[:, None] + qs), 0.0, None)
+    through = panel.dates[last]
+    daily = pd.DataFrame(
+        {
+            "series_id": panel.series["series_id"].to_numpy()[r],
+            "date": through + pd.to_timedelta(h, unit="D"),
+            "p10": values[:, 0],
+            "p50": values[:, 1],
+            "p90": values[:, 2],
+        }
+    )
+    series = panel.series.iloc[eligible].reset_index(drop=True).copy()
+    series["days_of_data"] = days_of_data[eligible].astype(int)
+    series["young"] = series["days_of_data"] < params.young_days
+    totals = total_interval(values.reshape(len(eligible), H, 3))
+    series[["total_p10", "total_p50", "total_p90"]] = totals
+    return ForecastModel(series, daily, through, training_rows)
+
+
+def total_interval(paths: np.ndarray) -> np.ndarray:
+    """(n, 3) total over the horizon from (n, days, 3) daily quantiles. The days' errors
+    move together (mostly one level error for the whole quarter), so the total's quantile
+    is taken as the sum of the daily quantiles: exact when they move fully together."""
+    return paths.sum(axis=1)
