@@ -34,7 +34,8 @@ def ranking_metrics(
         prec += list(hits.sum(axis=1) / k)
         rec += list(hits.sum(axis=1) / np.maximum(n_true, 1))
         ideal = np.array([discount[: min(n, k)].sum() for n in n_true])
-        ndcg += list((hits * discount).sum(axis=1) / np.maximum(ideal, 1e-12))
+        # a catalogue smaller than k ranks fewer than k items
+        ndcg += list((hits * discount[: hits.shape[1]]).sum(axis=1) / np.maximum(ideal, 1e-12))
     return {
         f"precision@{k}": float(np.mean(prec)) if prec else 0.0,
         f"recall@{k}": float(np.mean(rec)) if rec else 0.0,
