@@ -32,9 +32,17 @@ def daily_streams(
     per catalog label, one unit per (artist_id, label)."""
     # Only catalog tracks: every result row is scoped by a label (the ingest already
     # refuses trend rows for an ISRC the catalog does not name).
+    # Data health: a (dsp, day) the health job flagged (missing, partial, duplicated or late
+    # delivery) is an artifact, not a market event. Every track that feed carries loses that
+    # day (it reads as missing, not as a drop or spike); other tracks keep it.
     totals = cur.execute(
-        "SELECT isrc, date, sum(streams)::DOUBLE AS streams FROM agg_daily "
-        "WHERE isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
+        "WITH flagged AS (SELECT DISTINCT dsp, date FROM health_issues), "
+        "hit AS (SELECT DISTINCT s.isrc, f.date FROM flagged f "
+        " JOIN (SELECT DISTINCT dsp, isrc FROM agg_daily "
+        "       WHERE dsp IN (SELECT dsp FROM flagged)) s USING (dsp)) "
+        "SELECT a.isrc, a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
+        "ANTI JOIN hit h ON h.isrc = a.isrc AND h.date = a.date "
+        "WHERE a.isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
     ).df()
     repeats = cur.execute(
         "SELECT isrc, date, (sum(streams) - count(DISTINCT listener_id))::DOUBLE AS repeat "
