@@ -33,13 +33,15 @@ def daily_streams(
     # Only catalog tracks: every result row is scoped by a label (the ingest already
     # refuses trend rows for an ISRC the catalog does not name).
     # Data health: a (dsp, day) the health job flagged (missing, partial, duplicated or late
-    # delivery) is an artifact, not a market event. Every track that feed carries loses that
-    # day (it reads as missing, not as a drop or spike); other tracks keep it.
+    # delivery) is an artifact, not a market event. That day reads as missing (not as a drop
+    # or spike) for every track of every artist that feed carries: an artist's total must
+    # not mix complete and incomplete tracks.
     totals = cur.execute(
         "WITH flagged AS (SELECT DISTINCT dsp, date FROM health_issues), "
-        "hit AS (SELECT DISTINCT s.isrc, f.date FROM flagged f "
-        " JOIN (SELECT DISTINCT dsp, isrc FROM agg_daily "
-        "       WHERE dsp IN (SELECT dsp FROM flagged)) s USING (dsp)) "
+        "fed AS (SELECT DISTINCT a.dsp, c.artist_id FROM agg_daily a "
+        " JOIN catalog c USING (isrc) WHERE a.dsp IN (SELECT dsp FROM flagged)), "
+        "hit AS (SELECT DISTINCT c.isrc, f.date FROM flagged f JOIN fed USING (dsp) "
+        " JOIN catalog c USING (artist_id)) "
         "SELECT a.isrc, a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
         "ANTI JOIN hit h ON h.isrc = a.isrc AND h.date = a.date "
         "WHERE a.isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
