@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from data.store import Store
+from data.vocab import WORLDWIDE
 
 
 def has_trend_data(store: Store) -> bool:
@@ -72,6 +73,8 @@ def window_rows(
             "t.source::VARCHAR AS source, t.playlist_id, sum(t.streams)::DOUBLE AS streams "
             "FROM trend_facts t "
             "JOIN alert_windows w ON t.isrc = w.isrc AND t.date BETWEEN w.lo AND w.hi "
+            # worldwide chart rows repeat the countries' streams (data/aggregates.py)
+            f"WHERE t.country <> '{WORLDWIDE}' "
             "GROUP BY ALL ORDER BY ALL"
         ).df()
         days = cur.execute(

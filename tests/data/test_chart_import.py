@@ -9,6 +9,8 @@ import pytest
 
 from app.cli import main
 from data.ingest.charts import artist_id, placeholder_isrc
+from data.queries import operator_scope
+from data.queries.catalog import worldwide_streams
 from data.store import open_store
 
 URL = "https://open.spotify.com/track/"
@@ -76,6 +78,7 @@ def test_chart_rows_become_catalog_and_trend_rows(db: Path, tmp_path: Path, caps
         # worldwide is kept in the facts but never summed with the countries
         agg = cur.execute("SELECT country, sum(streams) FROM agg_daily GROUP BY 1 ORDER BY 1")
         assert agg.fetchall() == [("DE", 2800), ("FR", 800)]
+        assert worldwide_streams(store, operator_scope(store)) == 5000  # said apart
         # a chart's absence is censoring: no day without a chart row got a row
         assert cur.execute("SELECT count(*), min(streams) FROM trend_facts").fetchone() == (5, 700)
     # the same file again is a no-op, as for `ingest`
