@@ -50,11 +50,21 @@ class Feature:
         return importlib.import_module(f"app.{self.name}.cli")
 
 
-# In navigation order; jobs run in this order too (none reads another's results yet).
+# In navigation order; jobs run in this order too: health before alerts, which leaves the
+# days health flagged out of detection.
 FEATURES: tuple[Feature, ...] = (
     Feature("catalog", "Catalog", ":material/library_music:", default=True),
     Feature("fans", "Fan types", ":material/groups:", job=True, cli=True),
     Feature("similar", "Similar artists", ":material/hub:", job=True, cli=True),
+    Feature(
+        "health",
+        "Data health",
+        ":material/monitor_heart:",
+        section="Operations",
+        roles=("admin", "manager"),
+        job=True,
+        cli=True,
+    ),
     Feature("alerts", "Alerts", ":material/notifications:", job=True, cli=True),
     Feature("forecast", "Forecasts", ":material/trending_up:", job=True, cli=True),
     Feature(

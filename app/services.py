@@ -79,6 +79,16 @@ def is_demo() -> bool:
     return _is_demo(db_path())
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _is_real_charts(path: str) -> bool:
+    return get_store(path).get_meta("real_charts") == "true"
+
+
+def is_real_charts() -> bool:
+    """True when the store was built from real public chart data (`demo --real`)."""
+    return _is_real_charts(db_path())
+
+
 # -- model runs -------------------------------------------------------------------------
 @st.cache_data(ttl=30, show_spinner=False)
 def _model_run(path: str, job: str) -> runs.ModelRun | None:
@@ -139,6 +149,7 @@ def clear_caches() -> None:
     _run_scoped.clear()
     _model_run.clear()
     _is_demo.clear()
+    _is_real_charts.clear()
     from app import charts  # local: charts imports this module
 
     charts.clear_caches()

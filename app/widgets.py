@@ -19,6 +19,7 @@ from data.results.runs import ModelRun
 
 PRODUCT = "Label Radar"
 DEMO_BADGE = "Demo data (synthetic)"
+REAL_BADGE = "Real public chart data"
 
 
 def demo_badge() -> None:
@@ -29,6 +30,13 @@ def demo_badge() -> None:
             icon=":material/science:",
             color="orange",
             help="This store was built by the synthetic generator: no real streams.",
+        )
+    elif services.is_real_charts():
+        st.badge(
+            REAL_BADGE,
+            icon=":material/public:",
+            color="blue",
+            help="Imported from public daily Spotify charts: real streams, top 200 only.",
         )
 
 

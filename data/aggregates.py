@@ -16,9 +16,12 @@ from collections.abc import Sequence
 
 import duckdb
 
-from data.vocab import ACTIVE_SOURCES, sql_list
+from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
 
 _ACTIVE_SQL = sql_list(ACTIVE_SOURCES)
+# The worldwide chart rows repeat the countries' streams: the aggregates (and so every total,
+# map and model read from them) hold country rows only; trend_facts keeps the worldwide ones.
+_COUNTRIES_ONLY = f"country <> '{WORLDWIDE}'"
 
 # (table, partition column, date unit of the partition, insert SQL with {where})
 _AGGREGATES = (
@@ -26,9 +29,9 @@ _AGGREGATES = (
         "agg_daily",
         "date",
         "day",
-        """INSERT INTO agg_daily
+        f"""INSERT INTO agg_daily
            SELECT date, isrc, country, dsp, source, sum(streams)
-           FROM trend_facts WHERE {where}
+           FROM trend_facts WHERE {_COUNTRIES_ONLY} AND {{where}}
            GROUP BY ALL""",
     ),
     (
@@ -40,17 +43,17 @@ _AGGREGATES = (
                   sum(CASE WHEN source IN {_ACTIVE_SQL} THEN streams ELSE 0 END),
                   min(date), max(date)
            FROM trend_facts
-           WHERE listener_id IS NOT NULL AND {{where}}
+           WHERE listener_id IS NOT NULL AND {_COUNTRIES_ONLY} AND {{where}}
            GROUP BY ALL""",
     ),
     (
         "agg_group_week",
         "week",
         "week",
-        """INSERT INTO agg_group_week
+        f"""INSERT INTO agg_group_week
            SELECT date_trunc('week', date)::DATE, dsp, isrc, country, age_band, gender,
                   subscription, device, os, source, sum(streams)
-           FROM trend_facts WHERE {where}
+           FROM trend_facts WHERE {_COUNTRIES_ONLY} AND {{where}}
            GROUP BY ALL""",
     ),
 )

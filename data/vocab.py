@@ -14,10 +14,20 @@ OSES = ("ios", "android", "windows", "macos", "linux", "other", "unknown")
 # Active: the listener's intentional choice. Passive: programmed by the DSP or curators.
 ACTIVE_SOURCES = ("search", "collection", "album", "artist", "user_playlist")
 PASSIVE_SOURCES = ("editorial_playlist", "algorithmic_playlist", "radio", "chart", "other")
-SOURCES = ACTIVE_SOURCES + PASSIVE_SOURCES
+# Unknown: the delivery does not say (public chart data carries no source at all).
+UNKNOWN_SOURCE = "unknown"
+SOURCES = ACTIVE_SOURCES + PASSIVE_SOURCES + (UNKNOWN_SOURCE,)
 PLAYLIST_SOURCES = ("editorial_playlist", "algorithmic_playlist", "user_playlist", "chart")
 PLATFORMS = ("meta", "google", "tiktok", "snap", "dsp_marquee", "other")
 ROLES = ("admin", "manager", "viewer")
+# The worldwide territory: public charts publish a "global" chart beside the country ones.
+# Its streams are the sum of all countries', so it is stored under this reserved code (a
+# user-assigned ISO 3166-1 code, never a real country) and left out of every country-level
+# total and map; the Data health page and the worldwide chart rows keep it.
+WORLDWIDE = "XW"
+# ISRCs made up for tracks known only from chart data start with this reserved prefix ("XX"
+# is no ISRC agency's country code); catalog.isrc_placeholder marks them too.
+PLACEHOLDER_ISRC_PREFIX = "XX"
 
 
 def sql_list(values: tuple[str, ...]) -> str:

@@ -94,6 +94,9 @@ with map_col, st.container(border=True):
     st.subheader("Streams by country")
     st.pydeck_chart(charts.streams_map(by_country), height=420, key="catalog_map")
     st.caption("Circle area is proportional to streams. Hover a circle for the figures.")
+    worldwide = catalog_view.worldwide_note(scope, flt)
+    if worldwide:
+        st.caption(worldwide)
 with country_col, st.container(border=True):
     st.subheader("Top countries")
     countries = by_country[["name", "country", "streams", "share_pct", "active_pct", "tracks"]]

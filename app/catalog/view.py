@@ -92,6 +92,17 @@ def top_tracks(scope: Scope, filters: Filters, limit: int = 100) -> pd.DataFrame
     return out
 
 
+def worldwide_note(scope: Scope, filters: Filters) -> str | None:
+    """The worldwide chart streams, said apart from the map (None when there are none)."""
+    n = query(catalog_queries.worldwide_streams, scope, filters)
+    if not n:
+        return None
+    return (
+        f"Worldwide (global chart, territory XW): {n:,} streams. They repeat the countries' "
+        "streams, so the map and country totals leave them out."
+    )
+
+
 def country_streams(scope: Scope, filters: Filters, isrc: str | None = None) -> pd.DataFrame:
     """Streams per country with names and positions, largest first."""
     from app import geo  # local: keeps countryinfo off the import path of light callers

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import loads, store, users
+from app.cli import charts, loads, store, users
 from app.cli import sso as sso_cli
 from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
     EXIT_ERROR,
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parents = [common, as_json]
     store.register_create(sub, parents)
     loads.register(sub, parents)
+    charts.register(sub, parents)  # `import spotify-charts`
     users.register(sub, parents)
     sso_cli.register(sub, parents)  # `sso map|list|unmap`
     store.register_maintenance(sub, parents)

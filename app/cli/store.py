@@ -25,6 +25,11 @@ def register_create(
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true", help="replace an existing store")
     p.add_argument(
+        "--real",
+        action="store_true",
+        help="build a store of REAL public chart data from ../shared/realdata instead",
+    )
+    p.add_argument(
         "--if-missing",
         action="store_true",
         help="do nothing (exit 0) when the store already exists",
@@ -100,6 +105,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from data.synth import build_demo_store
 
     db = Path(args.db)
+    if getattr(args, "real", False):
+        return _real_demo(args, db)
     if db.exists() and not args.force:
         if args.if_missing:
             emit(
@@ -125,6 +132,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{summary.trend_rows:,} trend rows ({summary.listener_rows:,} listener-level).\n"
             f"Ground truth: {summary.ground_truth_dir}\n"
             "Demo accounts (see README): " + ", ".join(summary.accounts)
+        ),
+    )
+    return EXIT_OK
+
+
+def _real_demo(args: argparse.Namespace, db: Path) -> int:
+    from data import realdemo
+
+    missing = realdemo.missing_files()
+    if missing:
+        raise CliError(f"no real chart data here (missing {missing[0]}): nothing built")
+    if db.exists():
+        if not args.force:
+            raise CliError(f"{db} already exists: pass --force to replace it")
+        db.unlink()
+    summary = realdemo.build_real_store(db)
+    emit(
+        args,
+        summary.__dict__ | {"built": True, "synthetic": False},
+        lambda: (
+            f"REAL public chart data store written to {db} in {summary.seconds:.0f} s: "
+            f"labels {', '.join(summary.labels)}; {summary.tracks} tracks, "
+            f"{summary.trend_rows:,} chart rows. Accounts: admin, nora (README passwords)."
         ),
     )
     return EXIT_OK

@@ -22,10 +22,14 @@ from data.vocab import (  # noqa: E402  (re-exported: the rules' vocabularies)
     PLAYLIST_SOURCES,
     SOURCES,
     SUBSCRIPTIONS,
+    WORLDWIDE,
 )
 
 # Real ISO 3166-1 alpha-2 codes only (no user-assigned codes such as XK or ZZ).
 COUNTRY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
+# What a trend report's `country` may hold: a country, or the reserved worldwide territory
+# of public "global" charts (data/vocab.py WORLDWIDE), never summed with the countries.
+TERRITORY_CODES: tuple[str, ...] = (*COUNTRY_CODES, WORLDWIDE)
 
 ISRC_PATTERN = "^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
 ARTIST_ID_PATTERN = "^[A-Za-z0-9_.-]{1,64}$"

@@ -46,6 +46,7 @@ from data.ingest.specs import (  # noqa: F401  (re-exported: the rules and vocab
     SOURCES,
     SPECS,
     SUBSCRIPTIONS,
+    TERRITORY_CODES,
     TREND,
     ColumnSpec,
     CrossRule,
@@ -251,7 +252,7 @@ def compile_spec(
         elif col.kind == "country":
             if col.required:
                 checks.append(Check(RULE_REQUIRED, missing))
-            codes = f"ENUM({sql_list(COUNTRY_CODES)})"
+            codes = f"ENUM({sql_list(TERRITORY_CODES)})"
             checks.append(Check(RULE_COUNTRY, f"TRY_CAST({text} AS {codes}) IS NULL"))
             value = f"nullif({text}, '')"
             safe = f"CASE WHEN TRY_CAST({text} AS {codes}) IS NOT NULL THEN {text} END"

@@ -13,7 +13,7 @@ import pandas as pd
 from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
-from data.vocab import ACTIVE_SOURCES, sql_list
+from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
 
 
 @scoped
@@ -163,6 +163,23 @@ def streams_daily(
         f"GROUP BY ALL ORDER BY a.date, series",
         params + extra_params,
     )
+
+
+@scoped
+def worldwide_streams(store: Store, scope: Scope, filters: Filters | None = None) -> int:
+    """Streams of the worldwide territory (public "global" charts) in scope: kept in the
+    facts only, never in the country totals of the aggregates (see data/aggregates.py)."""
+    cond, params = where(scope, filters, fact_alias="t")
+    row = (
+        store.cursor()
+        .execute(
+            f"SELECT coalesce(sum(t.streams), 0)::BIGINT FROM trend_facts t "
+            f"JOIN catalog c ON c.isrc = t.isrc WHERE t.country = '{WORLDWIDE}' AND {cond}",
+            params,
+        )
+        .fetchone()
+    )
+    return int(row[0])
 
 
 @scoped

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from data.store import Store
+from data.vocab import WORLDWIDE
 
 
 def has_trend_data(store: Store) -> bool:
@@ -32,9 +33,19 @@ def daily_streams(
     per catalog label, one unit per (artist_id, label)."""
     # Only catalog tracks: every result row is scoped by a label (the ingest already
     # refuses trend rows for an ISRC the catalog does not name).
+    # Data health: a (dsp, day) the health job flagged (missing, partial, duplicated or late
+    # delivery) is an artifact, not a market event. That day reads as missing (not as a drop
+    # or spike) for every track of every artist that feed carries: an artist's total must
+    # not mix complete and incomplete tracks.
     totals = cur.execute(
-        "SELECT isrc, date, sum(streams)::DOUBLE AS streams FROM agg_daily "
-        "WHERE isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
+        "WITH flagged AS (SELECT DISTINCT dsp, date FROM health_issues), "
+        "fed AS (SELECT DISTINCT a.dsp, c.artist_id FROM agg_daily a "
+        " JOIN catalog c USING (isrc) WHERE a.dsp IN (SELECT dsp FROM flagged)), "
+        "hit AS (SELECT DISTINCT c.isrc, f.date FROM flagged f JOIN fed USING (dsp) "
+        " JOIN catalog c USING (artist_id)) "
+        "SELECT a.isrc, a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
+        "ANTI JOIN hit h ON h.isrc = a.isrc AND h.date = a.date "
+        "WHERE a.isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
     ).df()
     repeats = cur.execute(
         "SELECT isrc, date, (sum(streams) - count(DISTINCT listener_id))::DOUBLE AS repeat "
@@ -62,6 +73,8 @@ def window_rows(
             "t.source::VARCHAR AS source, t.playlist_id, sum(t.streams)::DOUBLE AS streams "
             "FROM trend_facts t "
             "JOIN alert_windows w ON t.isrc = w.isrc AND t.date BETWEEN w.lo AND w.hi "
+            # worldwide chart rows repeat the countries' streams (data/aggregates.py)
+            f"WHERE t.country <> '{WORLDWIDE}' "
             "GROUP BY ALL ORDER BY ALL"
         ).df()
         days = cur.execute(

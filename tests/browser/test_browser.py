@@ -47,6 +47,7 @@ FEATURE_PAGES = (
     "Similar artists",
     "Alerts",
     "Forecasts",
+    "Data health",
     "Territory budgets",
     "Audiences",
 )
@@ -192,6 +193,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
             "Similar artists",
             "Alerts",
             "Forecasts",
+            "Data health",
             "Territory budgets",
             "Audiences",
             "Users",

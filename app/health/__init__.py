@@ -1,0 +1,1 @@
+"""Data health: coverage of every DSP feed per day and the delivery issues found in it."""

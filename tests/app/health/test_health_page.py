@@ -1,0 +1,53 @@
+"""The Data health page (AppTest) on a copy of the tiny demo store (SYNTHETIC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from data.store import open_store
+from data.synth.build import DEMO_PASSWORDS
+
+MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
+PAGE = "../pages/health.py"
+
+
+def _open(db: Path, monkeypatch, username: str) -> AppTest:
+    monkeypatch.setenv("LABELRADAR_DB", str(db))
+    at = AppTest.from_file(str(MAIN), default_timeout=90)
+    at.run()
+    fields = {ti.label: ti for ti in at.text_input}
+    fields["Username"].input(username)
+    fields["Password"].input(DEMO_PASSWORDS[username])
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_issues_table_and_coverage_chart(demo_db: Path, tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "page.duckdb"
+    shutil.copy(demo_db, db)
+    with open_store(db) as store:
+        store.cursor().execute(
+            "INSERT INTO health_issues VALUES ('spotify', ?, 'missing_day', 'no rows')",
+            [dt.date(2026, 7, 5)],
+        )
+    at = _open(db, monkeypatch, "nora")
+    assert [t.value for t in at.title] == ["Data health"]
+    assert any("computed" in c.value and "data through" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Day", "DSP", "Issue", "Detail"]
+    assert table.iloc[0].tolist() == [dt.date(2026, 7, 5), "spotify", "Missing day", "no rows"]
+    chart = at.get("plotly_chart")[0]
+    assert "Coverage per DSP and day" in chart.proto.spec
+
+
+def test_a_clean_store_says_so(demo_db: Path, monkeypatch) -> None:
+    at = _open(demo_db, monkeypatch, "admin")
+    assert any("No issues" in s.value for s in at.success)
+    assert not at.dataframe

@@ -1,0 +1,155 @@
+"""`labelradar import spotify-charts` on small chart files written here (never real data)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from data.ingest.charts import artist_id, placeholder_isrc
+from data.queries import operator_scope
+from data.queries.catalog import worldwide_streams
+from data.store import open_store
+
+URL = "https://open.spotify.com/track/"
+WITH_REGION = (
+    "Position,Track Name,Artist,Streams,URL,Date,Region\n"
+    f"1,Yellow,Coldplay,5000,{URL}3AJwUDP919kvQ9QcozQPxg,2017-01-01,global\n"
+    f"2,Yellow,Coldplay,1200,{URL}3AJwUDP919kvQ9QcozQPxg,2017-01-01,de\n"
+    f"3,Yellow,Coldplay,800,{URL}3AJwUDP919kvQ9QcozQPxg,2017-01-01,fr\n"
+    f"1,Fix You,Coldplay,900,{URL}7LVHVU3tWfcxj5aiPFEW4Q,2017-01-02,de\n"
+    f"2,Yellow,Coldplay,700,{URL}3AJwUDP919kvQ9QcozQPxg,2017-01-02,de\n"
+)
+NO_REGION = (
+    "Position,Track Name,Artist,Streams,Date\n"
+    "1,Shape of You,Ed Sheeran,1000000,2017-01-02\n"
+    "2,Starboy,The Weeknd,900000,2017-01-02\n"
+    "1,Shape of You,Ed Sheeran,1100000,2017-01-03\n"
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "charts.duckdb"
+    assert main(["init", "--db", str(path), "--quiet"]) == 0
+    return path
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _import(db: Path, *args: str) -> int:
+    return main(["import", "spotify-charts", *args, "--db", str(db), "--quiet"])
+
+
+def test_chart_rows_become_catalog_and_trend_rows(db: Path, tmp_path: Path, capsys) -> None:
+    chart = _write(tmp_path, "coldplay.csv", WITH_REGION)
+    assert _import(db, str(chart), "--label", "Real Charts", "--json") == 0
+    loads = json.loads(capsys.readouterr().out)["loads"]
+    assert loads[0]["rows_loaded"] == 5
+    yellow = placeholder_isrc("spotify:3AJwUDP919kvQ9QcozQPxg")
+    assert yellow.startswith("XX") and len(yellow) == 12
+    with open_store(db, read_only=True) as store:
+        cur = store.cursor()
+        catalog = cur.execute(
+            "SELECT isrc, track_title, artist_id, label, release_date::VARCHAR, "
+            "isrc_placeholder FROM catalog ORDER BY track_title"
+        ).fetchall()
+        assert [c[1] for c in catalog] == ["Fix You", "Yellow"]
+        assert all(c[3] == "Real Charts" and c[5] for c in catalog)
+        assert catalog[1][0] == yellow and catalog[1][4] == "2017-01-01"
+        assert catalog[0][4] == "2017-01-02"  # first charted day stands in for the release
+        assert catalog[1][2] == artist_id("Coldplay") == catalog[0][2]
+        facts = cur.execute(
+            "SELECT country, dsp, source::VARCHAR, age_band::VARCHAR, streams FROM trend_facts "
+            "WHERE isrc = ? AND date = '2017-01-01' ORDER BY country",
+            [yellow],
+        ).fetchall()
+        assert facts == [
+            ("DE", "spotify", "unknown", "unknown", 1200),
+            ("FR", "spotify", "unknown", "unknown", 800),
+            ("XW", "spotify", "unknown", "unknown", 5000),
+        ]
+        # worldwide is kept in the facts but never summed with the countries
+        agg = cur.execute("SELECT country, sum(streams) FROM agg_daily GROUP BY 1 ORDER BY 1")
+        assert agg.fetchall() == [("DE", 2800), ("FR", 800)]
+        assert worldwide_streams(store, operator_scope(store)) == 5000  # said apart
+        # a chart's absence is censoring: no day without a chart row got a row
+        assert cur.execute("SELECT count(*), min(streams) FROM trend_facts").fetchone() == (5, 700)
+    # the same file again is a no-op, as for `ingest`
+    assert _import(db, str(chart), "--label", "Real Charts") == 0
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_file_without_region_needs_one(db: Path, tmp_path: Path, capsys) -> None:
+    chart = _write(tmp_path, "us.csv", NO_REGION)
+    assert _import(db, str(chart), "--label", "US") == 1
+    err = capsys.readouterr().err
+    assert "no Region column" in err and "--region" in err
+    assert _import(db, str(chart), "--label", "US", "--region", "us") == 0
+    with open_store(db, read_only=True) as store:
+        cur = store.cursor()
+        sheeran = placeholder_isrc("title:ed sheeran\x1fshape of you")
+        rows = cur.execute(
+            "SELECT date::VARCHAR, country, streams FROM trend_facts WHERE isrc = ? ORDER BY 1",
+            [sheeran],
+        ).fetchall()
+        assert rows == [("2017-01-02", "US", 1000000), ("2017-01-03", "US", 1100000)]
+        assert cur.execute("SELECT count(*) FROM catalog").fetchone()[0] == 2
+
+
+def test_label_is_required(db: Path, tmp_path: Path, capsys) -> None:
+    chart = _write(tmp_path, "us.csv", NO_REGION)
+    with pytest.raises(SystemExit) as exc:
+        _import(db, str(chart), "--region", "us")
+    assert exc.value.code == 2
+    assert "--label" in capsys.readouterr().err
+
+
+def test_bad_rows_follow_the_ingest_policy(db: Path, tmp_path: Path, capsys) -> None:
+    bad = NO_REGION + "3,Starboy,The Weeknd,lots,2017-01-03\n,,,5,2017-01-03\n"
+    chart = _write(tmp_path, "bad.csv", bad)
+    assert _import(db, str(chart), "--label", "US", "--region", "us") == 1
+    err = capsys.readouterr().err
+    assert "line 5" in err and "streams" in err  # the chart file's own line numbers
+    assert "line 6" in err
+    with open_store(db, read_only=True) as store:
+        assert store.cursor().execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 0
+    assert _import(db, str(chart), "--label", "US", "--region", "us", "--accept-valid") == 0
+    rejects = tmp_path / "bad.csv.rejects.csv"
+    assert rejects.exists() and len(rejects.read_text().splitlines()) == 3  # header + 2
+    with open_store(db, read_only=True) as store:
+        assert store.cursor().execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 3
+
+
+def test_real_demo_says_when_the_data_is_absent(tmp_path: Path, monkeypatch, capsys) -> None:
+    from data import realdemo
+
+    monkeypatch.setattr(realdemo, "DEFAULT_ROOT", tmp_path / "nowhere")
+    db = tmp_path / "real.duckdb"
+    assert main(["demo", "--real", "--db", str(db), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no real chart data" in err
+    assert not db.exists()
+
+
+def test_real_demo_builds_a_real_store(tmp_path: Path, monkeypatch, capsys) -> None:
+    from data import realdemo
+
+    root = tmp_path / "realdata"
+    (root / "spotify_daily_coldplay_2017").mkdir(parents=True)
+    (root / "spotify_daily_us_2017").mkdir()
+    (root / "spotify_daily_coldplay_2017" / "coldplay.csv").write_text(WITH_REGION)
+    (root / "spotify_daily_us_2017" / "us_data.csv").write_text(NO_REGION)
+    monkeypatch.setattr(realdemo, "DEFAULT_ROOT", root)
+    db = tmp_path / "real.duckdb"
+    assert main(["demo", "--real", "--db", str(db), "--quiet", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["synthetic"] is False and out["trend_rows"] == 8
+    with open_store(db, read_only=True) as store:
+        assert not store.is_demo and store.get_meta("real_charts") == "true"
