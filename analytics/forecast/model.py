@@ -35,6 +35,8 @@ class ForecastParams:
     calibration_rows: int = 50_000  # training rows of the held-out calibration model
     calibration_days: int = 40_000  # held-out (series, origin, day) cases it is measured on
     calibration_stride: int = 15  # held-out origins every this many days
+    recency_half_life: float | None = None  # days; older training origins weigh less
+    shrink_to_level: bool = True  # let the held-out days pull the median toward the level
     max_iter: int = 150
     learning_rate: float = 0.08
     min_samples_leaf: int = 40
@@ -105,7 +107,11 @@ def _categorical(panel: Panel) -> list[bool]:
 
 
 def fit_quantile_models(
-    X: np.ndarray, y: np.ndarray, categorical: list[bool], params: ForecastParams
+    X: np.ndarray,
+    y: np.ndarray,
+    categorical: list[bool],
+    params: ForecastParams,
+    weight: np.ndarray | None = None,
 ) -> dict[str, HistGradientBoostingRegressor]:
     models = {}
     for name, q in QUANTILES.items():
@@ -118,7 +124,7 @@ def fit_quantile_models(
             categorical_features=categorical,
             random_state=params.seed,
         )
-        models[name] = m.fit(X, y)
+        models[name] = m.fit(X, y, sample_weight=weight)
     return models
 
 
@@ -156,7 +162,11 @@ def _fit_on(
     r, t, h = triples
     X = ft.design(panel, st, r, t, h)
     y = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
-    return fit_quantile_models(X, y, _categorical(panel), params)
+    weight = None
+    if params.recency_half_life:
+        # what the catalogue did lately says more about the next quarter than a year ago
+        weight = 0.5 ** ((panel.streams.shape[1] - 1 - t) / params.recency_half_life)
+    return fit_quantile_models(X, y, _categorical(panel), params, weight)
 
 
 def held_out_calibration(panel: Panel, st: ft.OriginStats, params: ForecastParams) -> Calibration:
@@ -176,11 +186,10 @@ def held_out_calibration(panel: Panel, st: ft.OriginStats, params: ForecastParam
     if len(r) == 0:
         return Calibration()
     X = ft.design(panel, st, r, t, h)
-    base = st.level[r, t]
     qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
     qs.sort(axis=1)
-    actual = np.log1p(panel.streams[r, t + h])
-    return from_held_out(h, base[:, None] + qs, actual)
+    actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
+    return from_held_out(h, qs, actual, shrink=params.shrink_to_level)
 
 
 def _held_out_cases(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.forecast import ForecastParams, build_panel, fit, truncate
-from analytics.forecast.calibrate import Calibration, bucket_of, from_held_out
+from analytics.forecast.calibrate import Calibration, best_weight, bucket_of, from_held_out
 
 START = pd.Timestamp("2026-01-05")
 
@@ -87,3 +87,21 @@ def test_band_covers_80_percent_of_a_fresh_held_out_period() -> None:
     actual = panel.streams[rows, cut + 1 : cut + 91]
     coverage = ((actual >= p10) & (actual <= p90)).mean()
     assert 0.70 <= coverage <= 0.90, (coverage, model.calibration)
+
+
+def test_median_is_pulled_to_the_recent_level_only_when_held_out_days_say_so() -> None:
+    rng = np.random.default_rng(1)
+    n = 5_000
+    model_median = rng.normal(0, 0.5, n)
+    noise = rng.normal(0, 0.1, n)
+    assert best_weight(model_median, model_median + noise) == 1.0  # the model was right
+    assert best_weight(model_median, noise) == 0.0  # the level stayed where it was
+    assert best_weight(model_median, 0.5 * model_median + noise) == pytest.approx(0.5)
+    h = rng.integers(1, 91, n)
+    qs = np.column_stack([model_median - 0.3, model_median, model_median + 0.3])
+    cal = from_held_out(h, qs, noise)
+    assert cal.weight == (0.0,) * 5
+    out = cal.apply(h, qs)  # the median is the level, the band sits around it
+    np.testing.assert_allclose(out[:, 1], 0.0)
+    assert ((noise >= out[:, 0]) & (noise <= out[:, 2])).mean() == pytest.approx(0.8, abs=0.03)
+    assert from_held_out(h, qs, noise, shrink=False).weight == (1.0,) * 5
