@@ -8,7 +8,7 @@ day for every series with at least `min_days` days of data, and the horizon tota
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,8 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from analytics.forecast import features as ft
-from analytics.forecast.panel import Panel
+from analytics.forecast.calibrate import Calibration, from_held_out
+from analytics.forecast.panel import Panel, truncate
 
 Progress = Callable[[str, float], None]
 QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
@@ -30,7 +31,12 @@ class ForecastParams:
     young_days: int = 28  # fewer days of data than this: a young series
     origin_stride: int = 3  # training origins every this many days
     horizons_per_origin: int = 24  # sampled future days per training origin
-    max_rows: int = 250_000  # training rows cap (sampled), bounds the fit time
+    max_rows: int = 200_000  # training rows cap (sampled), bounds the fit time
+    calibration_rows: int = 50_000  # training rows of the held-out calibration model
+    calibration_days: int = 40_000  # held-out (series, origin, day) cases it is measured on
+    calibration_stride: int = 15  # held-out origins every this many days
+    recency_half_life: float | None = None  # days; older training origins weigh less
+    shrink_to_level: bool = True  # let the held-out days pull the median toward the level
     max_iter: int = 150
     learning_rate: float = 0.08
     min_samples_leaf: int = 40
@@ -47,6 +53,7 @@ class ForecastModel:
     daily: pd.DataFrame  # series_id, date, p10, p50, p90
     trained_through: pd.Timestamp
     training_rows: int
+    calibration: Calibration = Calibration()
 
     def summary(self) -> dict[str, Any]:
         kinds = self.series["kind"].value_counts()
@@ -57,6 +64,7 @@ class ForecastModel:
             "young": int(self.series["young"].sum()),
             "training_rows": self.training_rows,
             "trained_through": self.trained_through.date().isoformat(),
+            "held_out_coverage_before_calibration": self.calibration.as_dict()["coverage_before"],
         }
 
 
@@ -99,7 +107,11 @@ def _categorical(panel: Panel) -> list[bool]:
 
 
 def fit_quantile_models(
-    X: np.ndarray, y: np.ndarray, categorical: list[bool], params: ForecastParams
+    X: np.ndarray,
+    y: np.ndarray,
+    categorical: list[bool],
+    params: ForecastParams,
+    weight: np.ndarray | None = None,
 ) -> dict[str, HistGradientBoostingRegressor]:
     models = {}
     for name, q in QUANTILES.items():
@@ -112,30 +124,109 @@ def fit_quantile_models(
             categorical_features=categorical,
             random_state=params.seed,
         )
-        models[name] = m.fit(X, y)
+        models[name] = m.fit(X, y, sample_weight=weight)
     return models
 
 
 def fit(
     panel: Panel, params: ForecastParams | None = None, progress: Progress | None = None
 ) -> ForecastModel:
-    """Fit on every series of the panel and forecast from its last day."""
+    """Fit on every series of the panel and forecast from its last day, with the band
+    calibrated on the days after an earlier cut (see `calibrate`)."""
     params = params or ForecastParams()
     report = progress or (lambda stage, fraction: None)
     report("building features", 0.05)
     st = ft.origin_stats(panel)
-    r, t, h = training_triples(panel, st, params)
-    if len(r) < 50:
-        raise ValueError("too little history to train the forecast model (fewer than 50 examples)")
-    X = ft.design(panel, st, r, t, h)
-    y = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
-    report(f"fitting quantile models on {len(r):,} examples", 0.2)
     # One thread: on a shared machine the trees' parallel loops wait on each other far
     # longer than they save (measured 5 s on one thread against minutes on two).
     with threadpool_limits(limits=1, user_api="openmp"):
-        models = fit_quantile_models(X, y, _categorical(panel), params)
+        report("calibrating the band on held-out days", 0.1)
+        calibration = held_out_calibration(panel, st, params)
+        r, t, h = training_triples(panel, st, params)
+        if len(r) < 50:
+            raise ValueError(
+                "too little history to train the forecast model (fewer than 50 examples)"
+            )
+        report(f"fitting quantile models on {len(r):,} examples", 0.3)
+        models = _fit_on(panel, st, (r, t, h), params)
         report("forecasting", 0.8)
-        return predict(panel, st, models, params, training_rows=len(r))
+        return predict(panel, st, models, params, training_rows=len(r), calibration=calibration)
+
+
+def _fit_on(
+    panel: Panel,
+    st: ft.OriginStats,
+    triples: tuple[np.ndarray, np.ndarray, np.ndarray],
+    params: ForecastParams,
+) -> dict[str, HistGradientBoostingRegressor]:
+    r, t, h = triples
+    X = ft.design(panel, st, r, t, h)
+    y = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
+    weight = None
+    if params.recency_half_life:
+        # what the catalogue did lately says more about the next quarter than a year ago
+        weight = 0.5 ** ((panel.streams.shape[1] - 1 - t) / params.recency_half_life)
+    return fit_quantile_models(X, y, _categorical(panel), params, weight)
+
+
+def held_out_calibration(panel: Panel, st: ft.OriginStats, params: ForecastParams) -> Calibration:
+    """Fit a smaller model on the panel as known `horizon` days before its end, forecast
+    from origins in those last days and measure its band on the known days that followed.
+    Too short a panel (or too few held-out days) leaves the band as fitted."""
+    last = panel.streams.shape[1] - 1
+    cut = last - params.horizon
+    if cut < params.min_days + 14:
+        return Calibration()
+    early = replace(params, max_rows=params.calibration_rows)
+    r, t, h = training_triples(truncate(panel, cut), _stats_until(st, cut), early)
+    if len(r) < 50:
+        return Calibration()
+    models = _fit_on(panel, st, (r, t, h), early)
+    r, t, h = _held_out_cases(panel, st, cut, params)
+    if len(r) == 0:
+        return Calibration()
+    X = ft.design(panel, st, r, t, h)
+    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
+    qs.sort(axis=1)
+    actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
+    return from_held_out(h, qs, actual, shrink=params.shrink_to_level)
+
+
+def _held_out_cases(
+    panel: Panel, st: ft.OriginStats, cut: int, params: ForecastParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, origin, horizon) of known days after `cut`, from origins at and after it."""
+    last = panel.streams.shape[1] - 1
+    parts = []
+    for origin in range(cut, last, params.calibration_stride):
+        ok = (st.age[:, origin] >= params.min_days - 1) & ~np.isnan(st.level[:, origin])
+        rows = np.nonzero(ok)[0]
+        hs = np.arange(1, min(params.horizon, last - origin) + 1)
+        r = np.repeat(rows, len(hs))
+        h = np.tile(hs, len(rows))
+        parts.append((r, np.full(len(r), origin), h))
+    r, t, h = (np.concatenate(p) for p in zip(*parts, strict=True))
+    keep = ~np.isnan(panel.streams[r, t + h])
+    r, t, h = r[keep], t[keep], h[keep]
+    if len(r) > params.calibration_days:
+        rng = np.random.default_rng(params.seed + 1)
+        pick = np.sort(rng.choice(len(r), params.calibration_days, replace=False))
+        r, t, h = r[pick], t[pick], h[pick]
+    return r, t, h
+
+
+def _stats_until(st: ft.OriginStats, last_day: int) -> ft.OriginStats:
+    """The statistics are causal (trailing windows), so a prefix is what was known then."""
+    cut = slice(None, last_day + 1)
+    return ft.OriginStats(
+        st.level[:, cut],
+        st.month[:, cut],
+        st.last[:, cut],
+        st.known28[:, cut],
+        st.active_share[:, cut],
+        st.age[:, cut],
+        st.codes,
+    )
 
 
 def predict(
@@ -145,6 +236,7 @@ def predict(
     params: ForecastParams,
     *,
     training_rows: int = 0,
+    calibration: Calibration | None = None,
 ) -> ForecastModel:
     last = panel.streams.shape[1] - 1
     days_of_data = st.age[:, last] + 1
@@ -157,6 +249,8 @@ def predict(
     base = st.level[r, t]
     qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
     qs.sort(axis=1)  # no crossing quantiles
+    calibration = calibration or Calibration()
+    qs = calibration.apply(h, qs)
     values = np.clip(np.expm1(base[:, None] + qs), 0.0, None)
     through = panel.dates[last]
     daily = pd.DataFrame(
@@ -173,7 +267,7 @@ def predict(
     series["young"] = series["days_of_data"] < params.young_days
     totals = total_interval(values.reshape(len(eligible), H, 3))
     series[["total_p10", "total_p50", "total_p90"]] = totals
-    return ForecastModel(series, daily, through, training_rows)
+    return ForecastModel(series, daily, through, training_rows, calibration)
 
 
 def total_interval(paths: np.ndarray) -> np.ndarray:

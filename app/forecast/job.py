@@ -24,12 +24,14 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
     if daily.empty:
         summary: dict[str, Any] = {"series": 0, "tracks": 0, "artists": 0, "young": 0}
         series = daily = None
+        calibration = None
     else:
         # A store's deliveries are complete: a day without a row is a day without streams.
         panel = forecast.build_panel(daily, tracks, absent_is_zero=True)
         model = forecast.fit(panel, params, progress)
         summary = model.summary()
         series, daily = model.series, model.daily
+        calibration = model.calibration.as_dict()
     progress("saving", 0.95)
     with store.transaction() as cur:
         run_id = model_runs.record(
@@ -37,7 +39,8 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
             "forecast",
             data_through=through,
             seconds=time.perf_counter() - started,
-            params=params.as_dict(),
+            # the band's held-out shifts are part of the fitted model: kept with the run
+            params={**params.as_dict(), "calibration": calibration},
             summary=summary,
         )
         if series is not None:
