@@ -5,13 +5,7 @@ Screenshots go to test-output/screenshots/. Run alone with `pytest -m browser`.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +14,7 @@ import pytest
 from app.jobs import run_jobs
 from data.store import open_store
 from data.synth import DEMO_PASSWORDS, build_demo_store
+from tests.support.app_server import running_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -53,12 +48,6 @@ FEATURE_PAGES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _build_store(target: Path) -> dict[str, tuple[str, str]]:
     """The tiny generated demo store with every batch job run; returns the admin's and a
     viewer's credentials."""
@@ -77,50 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     # allows one writing process per file.
     db = tmp_path_factory.mktemp("browser") / "app.duckdb"
     accounts = _build_store(db)
-    port = _free_port()
-    log = open(tmp_path_factory.getbasetemp() / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/main.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--client.showErrorDetails",
-            "full",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "LABELRADAR_DB": str(db)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not become healthy")
-            time.sleep(0.25)
+    with running_app(db, tmp_path_factory.getbasetemp() / "streamlit.log") as base:
         yield base, accounts
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

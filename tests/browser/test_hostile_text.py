@@ -8,10 +8,6 @@ no image from it. Screenshots go to test-output/screenshots/hostile-*.png.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -21,8 +17,9 @@ import pytest
 
 from data.store import open_store
 from data.synth import DEMO_PASSWORDS
-from tests.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _settle
+from tests.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _settle
 from tests.support import hostile_text as ht
+from tests.support.app_server import running_app
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.browser]
@@ -52,37 +49,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
             )
             .fetchone()[0]
         )
-    port = _free_port()
-    log = open(tmp_path_factory.getbasetemp() / "streamlit-hostile.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT,
-        env={**os.environ, "LABELRADAR_DB": str(db)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not become healthy")
-            time.sleep(0.25)
+    with running_app(db, tmp_path_factory.getbasetemp() / "streamlit-hostile.log") as base:
         yield base, isrc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _offending_dom(page) -> dict[str, list[str]]:

@@ -7,16 +7,9 @@ to test-output/screenshots/.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +19,7 @@ from data import audit
 from data import sso as sso_data
 from data.store import open_store
 from data.synth import build_demo_store
+from tests.support.app_server import free_port, running_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,12 +40,6 @@ if not Path(CHROMIUM).exists():
 import playwright.sync_api as playwright_api  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _secrets(path: Path, port: int, issuer: str, client_secret: str) -> Path:
     path.write_text(
         "[auth]\n"
@@ -65,58 +53,6 @@ def _secrets(path: Path, port: int, issuer: str, client_secret: str) -> Path:
         'acme = "Acme ID"\n'
     )
     return path
-
-
-@contextlib.contextmanager
-def _app(db: Path, secrets_file: Path, port: int, log_path: Path) -> Iterator[str]:
-    log = open(log_path, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/main.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--client.showErrorDetails",
-            "full",
-            "--secrets.files",
-            str(secrets_file),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "LABELRADAR_DB": str(db)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not become healthy: see " + str(log_path))
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _settle(page, timeout: float = 20.0) -> None:
@@ -151,7 +87,7 @@ def test_sign_in_with_sso_maps_groups_to_role_and_labels(tmp_path: Path) -> None
         # manager wins over viewer; labels are the union (one of them not in the catalog)
         sso_data.map_group(store, "lr-harbor-managers", "manager", ["Harbor Sound"], actor="t")
         sso_data.map_group(store, "lr-readers", "viewer", ["Harbor Sound", "Jazz Annex"], actor="t")
-    port, client_secret = _free_port(), secrets.token_urlsafe(16)
+    port, client_secret = free_port(), secrets.token_urlsafe(16)
     provider = {
         "client_id": CLIENT_ID,
         "client_secret": client_secret,
@@ -160,11 +96,16 @@ def test_sign_in_with_sso_maps_groups_to_role_and_labels(tmp_path: Path) -> None
     }
     with (
         oidc_provider.running(provider) as issuer,
-        _app(
+        running_app(
             db,
-            _secrets(tmp_path / "secrets.toml", port, issuer, client_secret),
-            port,
             tmp_path / "streamlit.log",
+            port=port,
+            extra_args=[
+                "--server.address",
+                "127.0.0.1",
+                "--secrets.files",
+                str(_secrets(tmp_path / "secrets.toml", port, issuer, client_secret)),
+            ],
         ) as base,
         playwright_api.sync_playwright() as p,
     ):
