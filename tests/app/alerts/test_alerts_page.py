@@ -10,25 +10,15 @@ from streamlit.testing.v1 import AppTest
 
 from data.results import alerts as alerts_store
 from data.store import open_store
-from data.synth.build import DEMO_PASSWORDS
 from tests.conftest import USERS
+from tests.support.apptest import open_page
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 ALERTS = "../pages/alerts.py"
 
 
-def _open(db: Path, monkeypatch, username: str) -> AppTest:
-    monkeypatch.setenv("LABELRADAR_DB", str(db))
-    at = AppTest.from_file(str(MAIN), default_timeout=90)
-    at.run()
-    fields = {ti.label: ti for ti in at.text_input}
-    fields["Username"].input(username)
-    fields["Password"].input(DEMO_PASSWORDS[username])
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    at.switch_page(ALERTS).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
+    return open_page(db, monkeypatch, username, ALERTS)
 
 
 @pytest.fixture

@@ -6,27 +6,18 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import open_store
-from data.synth.build import DEMO_PASSWORDS
+from tests.support.apptest import open_page
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 PAGE = "../pages/health.py"
 
 
-def _open(db: Path, monkeypatch, username: str) -> AppTest:
-    monkeypatch.setenv("LABELRADAR_DB", str(db))
-    at = AppTest.from_file(str(MAIN), default_timeout=90)
-    at.run()
-    fields = {ti.label: ti for ti in at.text_input}
-    fields["Username"].input(username)
-    fields["Password"].input(DEMO_PASSWORDS[username])
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
+    return open_page(db, monkeypatch, username, PAGE)
 
 
 def test_issues_table_and_coverage_chart(demo_db: Path, tmp_path: Path, monkeypatch) -> None:

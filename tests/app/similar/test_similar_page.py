@@ -8,24 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import open_store
-from data.synth.build import DEMO_PASSWORDS
+from tests.support.apptest import open_page
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 SIMILAR = "../pages/similar.py"
 
 
 def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
-    monkeypatch.setenv("LABELRADAR_DB", str(db))
-    at = AppTest.from_file(str(MAIN), default_timeout=60)
-    at.run()
-    fields = {ti.label: ti for ti in at.text_input}
-    fields["Username"].input(username)
-    fields["Password"].input(DEMO_PASSWORDS[username])
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    at.switch_page(SIMILAR).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(db, monkeypatch, username, SIMILAR)
 
 
 def test_manager_sees_model_for_own_label_only(demo_db, monkeypatch):
