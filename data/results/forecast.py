@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data.results import replace_table
 from data.store import Store
 from data.vocab import ACTIVE_SOURCES, sql_list
 
@@ -41,17 +42,4 @@ def replace_results(
 ) -> None:
     """Replace both result tables (call inside the job's transaction)."""
     for table, frame in (("forecast_series", series), ("forecast_daily", daily)):
-        cur.execute(f"DELETE FROM {table}")
-        if frame.empty:
-            continue
-        cols = [
-            r[0]
-            for r in cur.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position",
-                [table],
-            ).fetchall()
-        ]
-        cur.register("_forecast_frame", frame.assign(run_id=run_id)[cols])
-        cur.execute(f"INSERT INTO {table} SELECT * FROM _forecast_frame")
-        cur.unregister("_forecast_frame")
+        replace_table(cur, table, frame, run_id)

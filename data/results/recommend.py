@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data.results import replace_table
 from data.store import Store
 
 RESULT_TABLES = (
@@ -51,19 +52,4 @@ def tracks(store: Store) -> pd.DataFrame:
 def replace_results(cur: duckdb.DuckDBPyConnection, run_id: int, frames: dict) -> None:
     """Replace every result table (call inside the job's transaction)."""
     for table in RESULT_TABLES:
-        cur.execute(f"DELETE FROM {table}")
-        frame = frames[table]
-        if frame.empty:
-            continue
-        frame = frame.assign(run_id=run_id)
-        cols = [
-            r[0]
-            for r in cur.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position",
-                [table],
-            ).fetchall()
-        ]
-        cur.register("_recommend_frame", frame[cols])
-        cur.execute(f"INSERT INTO {table} SELECT * FROM _recommend_frame")
-        cur.unregister("_recommend_frame")
+        replace_table(cur, table, frames[table], run_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data.results import replace_table
 from data.store import Store
 
 RESULT_TABLES = ("similar_artists", "similar_neighbors", "similar_potential")
@@ -61,18 +62,4 @@ def replace_results(
         "similar_potential": potential,
     }
     for table, frame in frames.items():
-        cur.execute(f"DELETE FROM {table}")
-        if frame.empty:
-            continue
-        frame = frame.assign(run_id=run_id)
-        cols = [
-            r[0]
-            for r in cur.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position",
-                [table],
-            ).fetchall()
-        ]
-        cur.register("_similar_frame", frame[cols])
-        cur.execute(f"INSERT INTO {table} SELECT * FROM _similar_frame")
-        cur.unregister("_similar_frame")
+        replace_table(cur, table, frame, run_id)
