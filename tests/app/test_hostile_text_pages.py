@@ -13,13 +13,14 @@ import streamlit.config
 from streamlit.testing.v1 import AppTest
 
 from app import widgets
+from app.features import FEATURES
 from app.safe_text import md
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.support import hostile_text as ht
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
-PAGES = ("catalog", "fans", "similar", "alerts", "budget", "recommend", "users")
+PAGES = tuple(f.name for f in FEATURES)  # every registered page
 # Elements that show their text as it is (st.text, st.code, tables); selectbox options are
 # plain too, and are not among the fields read below (their labels and help are).
 PLAIN = {"text", "code", "arrow_data_frame", "arrow_table", "json"}

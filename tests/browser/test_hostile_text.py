@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app.features import FEATURES
 from data.store import open_store
 from data.synth import DEMO_PASSWORDS
 from tests.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _settle
@@ -25,15 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.browser]
 import playwright.sync_api as playwright_api  # noqa: E402
 
-PAGES = (
-    "Catalog",
-    "Fan types",
-    "Similar artists",
-    "Alerts",
-    "Territory budgets",
-    "Audiences",
-    "Users",
-)
+PAGES = tuple(f.title for f in FEATURES)  # every registered page (the admin sees all)
 
 
 @pytest.fixture(scope="module")

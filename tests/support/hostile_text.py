@@ -212,7 +212,7 @@ def plotly_markup(figure: dict[str, Any]) -> list[str]:
         found += [
             f"placeholder %{{{f}}}"
             for f in _PLOTLY_FIELD.findall(text)
-            if not re.fullmatch(r"(x|y|text|customdata\[\d\])(\|[^}]*|:[^}]*)?", f)
+            if not re.fullmatch(r"(x|y|z|text|customdata\[\d\])(\|[^}]*|:[^}]*)?", f)
         ]
         if re.search(r"\$[^$]+\$", text):
             found.append("latex")
