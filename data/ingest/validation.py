@@ -139,6 +139,169 @@ class _Placeholder(str):
         return obj
 
 
+@dataclass(frozen=True)
+class _Source:
+    """How one present column reads: its identifier, DuckDB type and the derived forms."""
+
+    ident: str
+    dtype: str
+    text: str  # the value as text
+    given: str  # what casts see: an empty optional value is NULL
+    missing: str  # the value is absent
+    today_sql: str
+
+
+def _text_rules(col: ColumnSpec, src: _Source) -> tuple[str, str, list[Check]]:
+    checks: list[Check] = []
+    if col.required:
+        blank = "" if col.pattern else f" OR trim({src.text}) = ''"
+        checks.append(Check(RULE_REQUIRED, src.missing + blank))
+    if col.pattern:
+        regex = sql_string(col.pattern)
+        checks.append(Check(rule_pattern(col), f"NOT regexp_full_match({src.text}, {regex})"))
+    else:
+        # A pattern already refuses it; free text must too (it ends C strings early).
+        checks.append(Check(RULE_NUL, f"strpos({src.text}, chr(0)) > 0"))
+    if col.max_length:
+        checks.append(Check(rule_max_length(col), f"length({src.text}) > {col.max_length}"))
+    value = f"nullif({src.text}, '')"
+    if col.lower:
+        value = f"lower({value})"
+    return value, value, checks
+
+
+def _date_rules(col: ColumnSpec, src: _Source) -> tuple[str, str, list[Check]]:
+    checks: list[Check] = []
+    if col.required:
+        checks.append(Check(RULE_REQUIRED, src.missing))
+    if src.dtype == "DATE":
+        value = safe = src.ident
+    else:
+        safe = f"TRY_CAST({src.given} AS DATE)"
+        value = f"CAST({src.given} AS DATE)"
+        # Strictly YYYY-MM-DD and a real date: the text is the canonical form of the date it
+        # parses to (cheaper than a regex, and rejects 2026-1-5, 2026-02-30).
+        checks.append(
+            Check(
+                RULE_DATE,
+                f"length({src.text}) <> 10 OR CAST({safe} AS VARCHAR) IS DISTINCT FROM {src.text}",
+            )
+        )
+    if col.not_future:
+        checks.append(Check(RULE_FUTURE, f"{safe} > {src.today_sql}"))
+    if col.not_before is not None:
+        earliest = f"DATE '{col.not_before.isoformat()}'"
+        checks.append(Check(rule_not_before(col), f"{safe} < {earliest}"))
+    return value, safe, checks
+
+
+def _integer_rules(col: ColumnSpec, src: _Source) -> tuple[str, str, list[Check]]:
+    checks: list[Check] = [Check(RULE_REQUIRED, src.missing)] if col.required else []
+    if src.dtype in _NATIVE_INTEGERS:
+        value = safe = f"CAST({src.ident} AS BIGINT)"
+        checks.append(Check(rule_integer(col), f"{src.ident} < {col.minimum}"))
+    else:
+        safe = f"TRY_CAST({src.given} AS BIGINT)"
+        value = f"CAST({src.given} AS BIGINT)"
+        checks.append(
+            Check(
+                rule_integer(col),
+                f"NOT regexp_full_match({src.text}, {sql_string(INTEGER_PATTERN)}) "
+                f"OR {safe} IS NULL OR {safe} < {col.minimum}",
+            )
+        )
+    if col.maximum is not None:
+        checks.append(Check(rule_maximum(col), f"{safe} > {col.maximum}"))
+    return value, safe, checks
+
+
+def _decimal_rules(col: ColumnSpec, src: _Source) -> tuple[str, str, list[Check]]:
+    checks: list[Check] = [Check(RULE_REQUIRED, src.missing)] if col.required else []
+    if src.dtype in _NATIVE_INTEGERS or src.dtype.startswith("DECIMAL"):
+        value = safe = f"CAST({src.ident} AS DECIMAL(18, 2))"
+        checks.append(
+            Check(
+                rule_decimal(col),
+                f"{src.ident} < {col.minimum} OR {src.ident} >= 10000000000000000",
+            )
+        )
+    else:
+        safe = f"TRY_CAST({src.given} AS DECIMAL(18, 2))"
+        value = f"CAST({src.given} AS DECIMAL(18, 2))"
+        checks.append(
+            Check(
+                rule_decimal(col),
+                f"NOT regexp_full_match({src.text}, {sql_string(DECIMAL_PATTERN)}) "
+                f"OR {safe} IS NULL OR {safe} < {col.minimum}",
+            )
+        )
+    return value, safe, checks
+
+
+def _enum_rules(col: ColumnSpec, src: _Source) -> tuple[str, str, list[Check]]:
+    checks: list[Check] = []
+    if col.required:  # NULL breaks the stored column's NOT NULL, '' the cast
+        checks.append(Check(RULE_REQUIRED, src.missing, cast_enforced=True))
+    safe = f"TRY_CAST({src.given} AS {col.enum_type})"
+    checks.append(Check(rule_enum(col), f"{safe} IS NULL", cast_enforced=True))
+    return f"CAST({src.given} AS {col.enum_type})", safe, checks
+
+
+def _country_rules(col: ColumnSpec, src: _Source) -> tuple[str, str, list[Check]]:
+    checks: list[Check] = [Check(RULE_REQUIRED, src.missing)] if col.required else []
+    codes = f"ENUM({sql_list(TERRITORY_CODES)})"
+    checks.append(Check(RULE_COUNTRY, f"TRY_CAST({src.text} AS {codes}) IS NULL"))
+    safe = f"CASE WHEN TRY_CAST({src.text} AS {codes}) IS NOT NULL THEN {src.text} END"
+    return f"nullif({src.text}, '')", safe, checks
+
+
+_KIND_RULES = {
+    "text": _text_rules,
+    "date": _date_rules,
+    "integer": _integer_rules,
+    "decimal": _decimal_rules,
+    "enum": _enum_rules,
+    "country": _country_rules,
+}
+
+
+def _compile_column(
+    col: ColumnSpec, ident: str, dtype: str, today_sql: str, windows: list[tuple[str, str]]
+) -> CompiledColumn:
+    """One present column: its value, its rule-safe value and its checks."""
+    is_text = dtype == "VARCHAR"
+    text = ident if is_text else f"CAST({ident} AS VARCHAR)"
+    src = _Source(
+        ident=ident,
+        dtype=dtype,
+        text=text,
+        given=text if col.required or not is_text else f"nullif({text}, '')",
+        missing=f"{ident} IS NULL OR {ident} = ''" if is_text else f"{ident} IS NULL",
+        today_sql=today_sql,
+    )
+    if col.kind not in _KIND_RULES:  # pragma: no cover - a spec typo
+        raise ValueError(f"unknown column kind {col.kind!r}")
+    value, safe, checks = _KIND_RULES[col.kind](col, src)
+    if not col.required:
+        # optional: an empty value is NULL and breaks no rule
+        checks = [replace(c, sql=f"NOT ({src.missing}) AND ({c.sql})") for c in checks]
+    if checks and safe != ident:
+        # NULL wherever the column's own rules fail (-5 is a BIGINT, not a valid count).
+        own = " OR ".join(f"coalesce(({c.sql}), false)" for c in checks)
+        safe = f"CASE WHEN NOT ({own}) THEN {safe} END"
+    if col.unique:
+        alias = sql_ident(f"_n_{col.name}")
+        windows.append((alias, f"count(*) OVER (PARTITION BY {text})"))
+        checks.append(Check(RULE_UNIQUE, f"{alias} > 1"))
+    if col.in_catalog:
+        # Catalog ISRCs passed the format rule when the catalog was loaded, so any value with
+        # a bad format is also missing from the catalog: the (costly) regex only names the
+        # problem and need not run on rows that are fine.
+        checks = [replace(c, implied=True) if c.rule == rule_pattern(col) else c for c in checks]
+        checks.append(Check(RULE_CATALOG, f"{text} NOT IN (SELECT isrc FROM catalog)"))
+    return CompiledColumn(col, True, text, value, safe, tuple(checks))
+
+
 def compile_spec(
     spec: FileSpec, sources: dict[str, tuple[str, str]], *, today: dt.date
 ) -> CompiledSpec:
@@ -158,126 +321,7 @@ def compile_spec(
             compiled.append(CompiledColumn(col, False, "NULL::VARCHAR", null, null))
             continue
         ident, dtype = sources[col.name]
-        dtype = dtype.upper()
-        is_text = dtype == "VARCHAR"
-        text = ident if is_text else f"CAST({ident} AS VARCHAR)"
-        # what casts see: an empty optional value is NULL
-        given = text if col.required or not is_text else f"nullif({text}, '')"
-        missing = f"{ident} IS NULL OR {ident} = ''" if is_text else f"{ident} IS NULL"
-        checks: list[Check] = []
-        if col.kind == "text":
-            if col.required:
-                blank = "" if col.pattern else f" OR trim({text}) = ''"
-                checks.append(Check(RULE_REQUIRED, missing + blank))
-            if col.pattern:
-                regex = sql_string(col.pattern)
-                checks.append(Check(rule_pattern(col), f"NOT regexp_full_match({text}, {regex})"))
-            else:
-                # A pattern already refuses it; free text must too (it ends C strings early).
-                checks.append(Check(RULE_NUL, f"strpos({text}, chr(0)) > 0"))
-            if col.max_length:
-                checks.append(Check(rule_max_length(col), f"length({text}) > {col.max_length}"))
-            value = f"nullif({text}, '')"
-            if col.lower:
-                value = f"lower({value})"
-            safe = value
-        elif col.kind == "date":
-            if dtype == "DATE":
-                value = safe = ident
-                if col.required:
-                    checks.append(Check(RULE_REQUIRED, missing))
-            else:
-                safe = f"TRY_CAST({given} AS DATE)"
-                value = f"CAST({given} AS DATE)"
-                if col.required:
-                    checks.append(Check(RULE_REQUIRED, missing))
-                # Strictly YYYY-MM-DD and a real date: the text is the canonical form of the
-                # date it parses to (cheaper than a regex, and rejects 2026-1-5, 2026-02-30).
-                checks.append(
-                    Check(
-                        RULE_DATE,
-                        f"length({text}) <> 10 OR CAST({safe} AS VARCHAR) IS DISTINCT FROM {text}",
-                    )
-                )
-            if col.not_future:
-                checks.append(Check(RULE_FUTURE, f"{safe} > {today_sql}"))
-            if col.not_before is not None:
-                earliest = f"DATE '{col.not_before.isoformat()}'"
-                checks.append(Check(rule_not_before(col), f"{safe} < {earliest}"))
-        elif col.kind == "integer":
-            if col.required:
-                checks.append(Check(RULE_REQUIRED, missing))
-            if dtype in _NATIVE_INTEGERS:
-                value = safe = f"CAST({ident} AS BIGINT)"
-                checks.append(Check(rule_integer(col), f"{ident} < {col.minimum}"))
-            else:
-                safe = f"TRY_CAST({given} AS BIGINT)"
-                value = f"CAST({given} AS BIGINT)"
-                checks.append(
-                    Check(
-                        rule_integer(col),
-                        f"NOT regexp_full_match({text}, {sql_string(INTEGER_PATTERN)}) "
-                        f"OR {safe} IS NULL OR {safe} < {col.minimum}",
-                    )
-                )
-            if col.maximum is not None:
-                checks.append(Check(rule_maximum(col), f"{safe} > {col.maximum}"))
-        elif col.kind == "decimal":
-            if col.required:
-                checks.append(Check(RULE_REQUIRED, missing))
-            if dtype in _NATIVE_INTEGERS or dtype.startswith("DECIMAL"):
-                value = safe = f"CAST({ident} AS DECIMAL(18, 2))"
-                checks.append(
-                    Check(
-                        rule_decimal(col),
-                        f"{ident} < {col.minimum} OR {ident} >= 10000000000000000",
-                    )
-                )
-            else:
-                safe = f"TRY_CAST({given} AS DECIMAL(18, 2))"
-                value = f"CAST({given} AS DECIMAL(18, 2))"
-                checks.append(
-                    Check(
-                        rule_decimal(col),
-                        f"NOT regexp_full_match({text}, {sql_string(DECIMAL_PATTERN)}) "
-                        f"OR {safe} IS NULL OR {safe} < {col.minimum}",
-                    )
-                )
-        elif col.kind == "enum":
-            if col.required:  # NULL breaks the stored column's NOT NULL, '' the cast
-                checks.append(Check(RULE_REQUIRED, missing, cast_enforced=True))
-            safe = f"TRY_CAST({given} AS {col.enum_type})"
-            value = f"CAST({given} AS {col.enum_type})"
-            checks.append(Check(rule_enum(col), f"{safe} IS NULL", cast_enforced=True))
-        elif col.kind == "country":
-            if col.required:
-                checks.append(Check(RULE_REQUIRED, missing))
-            codes = f"ENUM({sql_list(TERRITORY_CODES)})"
-            checks.append(Check(RULE_COUNTRY, f"TRY_CAST({text} AS {codes}) IS NULL"))
-            value = f"nullif({text}, '')"
-            safe = f"CASE WHEN TRY_CAST({text} AS {codes}) IS NOT NULL THEN {text} END"
-        else:  # pragma: no cover - a spec typo
-            raise ValueError(f"unknown column kind {col.kind!r}")
-        if not col.required:
-            # optional: an empty value is NULL and breaks no rule
-            checks = [replace(c, sql=f"NOT ({missing}) AND ({c.sql})") for c in checks]
-        if checks and safe != ident:
-            # NULL wherever the column's own rules fail (-5 is a BIGINT, not a valid count).
-            own = " OR ".join(f"coalesce(({c.sql}), false)" for c in checks)
-            safe = f"CASE WHEN NOT ({own}) THEN {safe} END"
-        if col.unique:
-            alias = sql_ident(f"_n_{col.name}")
-            windows.append((alias, f"count(*) OVER (PARTITION BY {text})"))
-            checks.append(Check(RULE_UNIQUE, f"{alias} > 1"))
-        if col.in_catalog:
-            # Catalog ISRCs passed the format rule when the catalog was loaded, so any value
-            # with a bad format is also missing from the catalog: the (costly) regex only
-            # names the problem and need not run on rows that are fine.
-            checks = [
-                replace(c, implied=True) if c.rule == rule_pattern(col) else c for c in checks
-            ]
-            checks.append(Check(RULE_CATALOG, f"{text} NOT IN (SELECT isrc FROM catalog)"))
-        compiled.append(CompiledColumn(col, True, text, value, safe, tuple(checks)))
+        compiled.append(_compile_column(col, ident, dtype.upper(), today_sql, windows))
 
     # Cross-column rules become further checks of the column they are reported against.
     by_name = {c.spec.name: c for c in compiled}
@@ -286,12 +330,7 @@ def compile_spec(
             continue
         predicate = rule.predicate.format(**{n: _Placeholder(by_name[n]) for n in rule.needs})
         target = by_name[rule.column]
-        by_name[rule.column] = CompiledColumn(
-            target.spec,
-            True,
-            target.text,
-            target.value,
-            target.safe,
-            target.checks + (Check(rule.rule, predicate),),
+        by_name[rule.column] = replace(
+            target, checks=target.checks + (Check(rule.rule, predicate),)
         )
     return CompiledSpec(spec, tuple(by_name[c.name] for c in spec.columns), tuple(windows))
