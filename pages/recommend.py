@@ -20,6 +20,9 @@ widgets.page_header(
 run = widgets.model_run_header("recommend", "recommendation model")
 if run is None:
     st.stop()
+if rv.without_listeners(run.summary):
+    widgets.no_data(f"Nothing to recommend yet: {run.summary.get('note', '')}.")
+    st.stop()
 st.caption(
     f"Production model: {md(str(run.summary.get('production', '?')))}, chosen by held-out "
     "NDCG@10 on the latest month of listener-level streams."

@@ -38,6 +38,13 @@ class RecommendParams:
         return asdict(self)
 
 
+NO_LISTENERS = "none"
+NO_LISTENERS_NOTE = (
+    "no listener-level streams in the store: recommendations need listener ids, "
+    "which chart imports do not have"
+)
+
+
 @dataclass
 class RecommendModel:
     production: str
@@ -48,7 +55,29 @@ class RecommendModel:
     listener_tracks: pd.DataFrame  # listener_id, rank, isrc, score
     hit_rate: float  # held-out share of a track's listed adopters who adopted it
 
+    @classmethod
+    def without_listeners(cls) -> RecommendModel:
+        """No listener-level streams (e.g. a store of chart imports): nothing to learn from,
+        so every result is empty and the summary says why."""
+        return cls(
+            production=NO_LISTENERS,
+            metrics=pd.DataFrame(columns=["model", "metric", "value"]),
+            adopters=pd.DataFrame(
+                columns=["isrc", "rank", "listener_id", "score", "country", "age_band", "gender"]
+            ),
+            segments=pd.DataFrame(
+                columns=["isrc", "country", "age_band", "gender", "adopters", "expected_adopters"]
+            ),
+            promote=pd.DataFrame(
+                columns=["kind", "key", "rank", "isrc", "score", "lift", "reason"]
+            ),
+            listener_tracks=pd.DataFrame(columns=["listener_id", "rank", "isrc", "score"]),
+            hit_rate=0.0,
+        )
+
     def summary(self) -> dict:
+        if self.production == NO_LISTENERS:
+            return {"production": NO_LISTENERS, "note": NO_LISTENERS_NOTE}
         ndcg = self.metrics[self.metrics.metric == "ndcg@10"].set_index("model")["value"]
         return {
             "production": self.production,
@@ -225,6 +254,8 @@ def fit(
     age_band, gender; `tracks`: isrc, artist_id (every catalogue track, played or not)."""
     p = params or RecommendParams()
     say = progress or (lambda stage, fraction: None)
+    if monthly.empty:
+        return RecommendModel.without_listeners()
     artist_of = tracks.set_index("isrc")["artist_id"]
     say("comparing models on the held-out months", 0.05)
     metrics, hit = evaluate(monthly, listeners, artist_of, p)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.recommend.model import NO_LISTENERS
 from app.widgets import plot_text
+
+
+def without_listeners(summary: dict) -> bool:
+    """The run found no listener-level streams, so there is nothing to show."""
+    return summary.get("production") == NO_LISTENERS
+
 
 DIMENSIONS = {
     "country": "Country",

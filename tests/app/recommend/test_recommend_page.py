@@ -58,3 +58,22 @@ def test_other_segment_shows_its_list(demo_db, monkeypatch) -> None:
     country, age = seg.options[-1].split(" · ") if " · " in seg.options[-1] else (None, None)
     assert tables and country is not None
     assert tables[-1].reason.str.contains(f"listeners in {country} aged {age}").all()
+
+
+def test_store_without_listener_rows_says_why(demo_db, tmp_path, monkeypatch) -> None:
+    """Chart imports carry no listener ids: the job records an empty run that says so (it
+    used to fail on an empty month list) and the page explains instead of showing nothing."""
+    from app.recommend import job
+
+    db = tmp_path / "charts.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    with open_store(db) as s:
+        with s.transaction() as cur:
+            cur.execute("DELETE FROM agg_listener_month")
+        summary = job.run(s, lambda stage, fraction: None)
+        rows = s.cursor().execute("SELECT count(*) FROM recommend_adopters").fetchone()[0]
+    assert summary["production"] == "none" and "listener" in summary["note"]
+    assert rows == 0
+    at = _open(db, monkeypatch, "admin")
+    assert not at.exception
+    assert any("Nothing to recommend yet" in m.value for m in at.info)
