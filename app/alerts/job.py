@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from analytics import alerts as alerts_model
+from analytics.alerts import events as alert_events
 from data.progress import ProgressFn
 from data.results import alerts as alerts_results
 from data.results import runs as model_runs
@@ -54,8 +55,12 @@ def run(store: Store, progress: ProgressFn, refit: bool = False) -> dict[str, An
     with store.transaction() as tx:
         online = model.mode == "online"
         alerts_results.replace_results(tx, model.alerts, model.bands, model.state, append=online)
+        # Events group every saved alert (an online run's new ones join the earlier ones).
+        events, members = alert_events.group_events(*alerts_results.event_inputs(tx))
+        alerts_results.replace_events(tx, events, members)
         if model.note is None:
             summary["alerts"] = alerts_results.count_alerts(tx)
+            summary["events"] = len(events)
             recorded = summary | {"tracks": model.tracks, "artists": model.artists}
         model_runs.record(
             tx,
