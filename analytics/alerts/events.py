@@ -11,7 +11,9 @@ Alerts are grouped in three passes:
 2. Artist event: the remaining alerts of one artist unit (artist on one label) on the same
    day, and alerts of the same kind one day apart (a track can cross the threshold a day
    after its artist), are one event. The artist-level alert and its tracks' alerts on that
-   day are one event.
+   day are one event. So are the alerts of the tracks of one release (same unit, same
+   release date) within `release_window_days` of the release: an album's first week
+   (release-day jumps, then the tracks settling) is one story.
 3. Release: an artist event whose tracks all came out together (one release date, the
    event starting within `release_window_days` of it), or that holds a `release` alert,
    is named after the release.
@@ -174,10 +176,26 @@ def _catalogue_groups(a: pd.DataFrame, n_artists: int, config: GroupConfig) -> p
     return key.where(counts >= need)
 
 
-def _artist_groups(a: pd.DataFrame, config: GroupConfig) -> np.ndarray:
-    """Component number per alert within artist units: same day, or same kind within
-    kind_gap_days."""
+def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.Series:
+    """Per track alert: its release (unit and release date) when the alert starts within
+    release_window_days of the track's release, else None."""
+    released = pd.to_datetime(catalog.release_date.reindex(a.isrc.to_numpy())).to_numpy()
+    age = (a.event_date.to_numpy() - released).astype("timedelta64[D]").astype(float)
+    fresh = a.isrc.notna().to_numpy() & (age >= 0) & (age <= config.release_window_days)
+    key = a.artist_id.astype(str) + "\x00" + a.label.astype(str) + "\x00"
+    key = key + pd.Series(released, index=a.index).dt.strftime("%Y-%m-%d")
+    return key.where(fresh)
+
+
+def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> np.ndarray:
+    """Component number per alert within artist units: same day, same kind within
+    kind_gap_days, or tracks of one release in its first release_window_days."""
     uf = _Union(len(a))
+    releases = _release_keys(a, catalog, config)
+    for _, idx in a[releases.notna()].groupby(releases.dropna()).indices.items():
+        pos = a.index[releases.notna()].to_numpy()[idx]
+        for j in pos[1:]:
+            uf.join(pos[0], j)
     unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str)
     for _, idx in a.groupby([unit, a.event_date]).indices.items():
         for j in idx[1:]:
@@ -275,7 +293,7 @@ def group_events(
 
     rest = a[wide.isna()].reset_index(drop=True)
     if not rest.empty:
-        comp = _artist_groups(rest, config)
+        comp = _artist_groups(rest, cat, config)
         for _, g in rest.groupby(comp):
             rep = _representative(g)
             name = names.get((rep.artist_id, rep.label), rep.artist_id)

@@ -125,6 +125,12 @@ def test_tracks_released_together_are_one_release_event():
     e = events.iloc[0]
     assert e.scope == "release" and e.subject == f"Artist 4: release of {_day(-3)}"
     assert e.why.startswith("3 tracks of the release of")
+    # the release's first week is one story: release-day jumps, tracks settling 4 days on
+    rows = [_alert(f"T04{t}", "A04", "spike", 0) for t in range(2)]
+    rows += [_alert("T042", "A04", "decline", 4), _alert("T040", "A04", "drop", 9)]
+    events, _ = _group(rows, catalog)
+    assert sorted(events.alerts) == [1, 3]  # day 9 is 12 days after the release: apart
+    assert events.set_index("alerts").loc[3].scope == "release"
     # an unknown kind is grouped generically (direction from observed vs expected)
     rows = [_alert("T050", "A05", "release", 0), _alert("T051", "A05", "rebound", 0)]
     events, _ = _group(rows, catalog)
