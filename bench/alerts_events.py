@@ -17,10 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from analytics.alerts.events import group_events
 from app.alerts import job as alerts_job
 from app.health import job as health_job
 from data import realdemo
 from data.queries import alerts as alerts_queries
+from data.results import alerts as alerts_results
 from data.scope import Scope
 from data.store import open_store
 
@@ -49,6 +51,10 @@ def main() -> None:
             started = time.perf_counter()
             summary = alerts_job.run(store, _quiet, refit=True)
             seconds = time.perf_counter() - started
+            inputs = alerts_results.event_inputs(store.cursor())
+            started = time.perf_counter()
+            group_events(*inputs)
+            print(f"grouping alone: {time.perf_counter() - started:.3f} s")
             labels = sorted(
                 r[0]
                 for r in store.cursor().execute("SELECT DISTINCT label FROM catalog").fetchall()

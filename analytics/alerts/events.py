@@ -210,60 +210,88 @@ def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
     return np.array([uf.find(i) for i in range(len(a))])
 
 
-def _representative(g: pd.DataFrame) -> pd.Series:
-    """The alert that names an event: the artist-level alert when there is one, else the
-    largest move (ties: the most probable, then the key)."""
-    ranked = g.sort_values(
-        ["is_artist", "size", "probability", "alert_key"], ascending=[False, False, False, True]
+def _first_per_group(a: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """One alert per group `g`: the first in this order (ties: the alert key)."""
+    ranked = a.sort_values(["g", *by, "alert_key"], ascending=[True, *ascending, True])
+    return ranked.drop_duplicates("g").set_index("g")
+
+
+def _release_dates(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.Series:
+    """Per group: the release date when the event is one release coming out (its tracks
+    share one release date and it starts within release_window_days of it, or it holds a
+    `release` alert), else NaT."""
+    released = pd.to_datetime(catalog.release_date.reindex(a.isrc.to_numpy())).to_numpy()
+    r = a.assign(released=released, is_release=a.kind == "release").groupby("g")
+    one = r.released.nunique() == 1
+    first, start = r.released.min(), r.event_date.min()
+    age = (start - first).dt.days
+    fresh = one & (age >= 0) & (age <= config.release_window_days)
+    return first.where(fresh, start.where(r.is_release.any()))
+
+
+def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.DataFrame:
+    """One row per group `g` of alerts (EVENT_COLUMNS), computed for all groups at once."""
+    names = catalog.groupby(["artist_id", "label"]).artist_name.first().to_dict()
+    rep = _first_per_group(a, ["is_artist", "size", "probability"], [False, False, False])
+    big = _first_per_group(a, ["size"], [False])
+    by = a.groupby("g")
+    start = by.event_date.min()
+    tracks = a[a.isrc.notna()].drop_duplicates(["g", "isrc"]).sort_values("isrc").groupby("g").isrc
+    out = pd.DataFrame(
+        {
+            "date": start,
+            "alerts": by.size(),
+            "artists": by.artist_id.nunique(),
+            "has_artist": by.is_artist.any(),
+            "tracks": tracks.agg(list).reindex(start.index),
+            "released": _release_dates(a, catalog, config),
+            "wide": by.wide.first(),
+        }
     )
-    return ranked.iloc[0]
-
-
-def _release(g: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> object:
-    """The release date when the event is one release coming out, else None."""
-    dates = catalog.release_date.reindex(g.isrc.dropna().unique()).dropna().unique()
-    if len(dates) == 1:
-        start = g.event_date.min()
-        if 0 <= (start - pd.Timestamp(dates[0])).days <= config.release_window_days:
-            return pd.Timestamp(dates[0]).date()
-    if (g.kind == "release").any():
-        return g.event_date.min().date()
-    return None
-
-
-def _event_row(
-    g: pd.DataFrame, scope: str, subject: str, eid: str, release_date: object
-) -> dict[str, object]:
-    rep = _representative(g)
-    biggest = g.loc[g["size"].idxmax()]
-    tracks = sorted(g.isrc.dropna().unique())
-    catalogue = scope == "catalogue"
-    kind = biggest.kind if catalogue else rep.kind
-    return {
-        "event_id": eid,
-        "scope": scope,
-        "subject": subject,
-        "artist_id": None if catalogue else rep.artist_id,
-        "label": None if catalogue else rep.label,
-        "date": g.event_date.min().date(),
-        "kind": kind,
-        "tracks": tracks,
-        "alerts": len(g),
-        "artists": int(g.artist_id.nunique()),
-        "effect": float(biggest.effect),
-        "cause": biggest.cause if isinstance(biggest.cause, str) else None,
-        "why": why(
-            scope,
-            kind,
-            len(g),
-            len(tracks),
-            int(g.artist_id.nunique()),
-            float(biggest.effect),
-            biggest.cause,
-            bool(g.is_artist.any()),
-            release_date,
-        ),
-    }
+    out["tracks"] = [t if isinstance(t, list) else [] for t in out.tracks]
+    rows = []
+    rep, big = rep.reindex(out.index), big.reindex(out.index)
+    for e, r, b in zip(out.itertuples(), rep.itertuples(), big.itertuples(), strict=True):
+        day = e.date.strftime("%Y-%m-%d")
+        released = None if pd.isna(e.released) else e.released.date()
+        if isinstance(e.wide, str):
+            scope, kind, subject = "catalogue", b.kind, CATALOGUE
+            eid = event_id("catalogue", e.wide.split("|")[1], day)
+        else:
+            scope = "artist" if released is None else "release"
+            kind, name = r.kind, names.get((r.artist_id, r.label), r.artist_id)
+            subject = name if released is None else f"{name}: release of {released}"
+            eid = event_id(scope, r.artist_id, r.label, kind, day)
+        catalogue = scope == "catalogue"
+        cause = b.cause if isinstance(b.cause, str) else None
+        rows.append(
+            {
+                "event_id": eid,
+                "scope": scope,
+                "subject": subject,
+                "artist_id": None if catalogue else r.artist_id,
+                "label": None if catalogue else r.label,
+                "date": e.date.date(),
+                "kind": kind,
+                "tracks": e.tracks,
+                "alerts": int(e.alerts),
+                "artists": int(e.artists),
+                "effect": float(b.effect),
+                "cause": cause,
+                "why": why(
+                    scope,
+                    kind,
+                    int(e.alerts),
+                    len(e.tracks),
+                    int(e.artists),
+                    float(b.effect),
+                    cause,
+                    bool(e.has_artist),
+                    released,
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS).set_index(out.index)
 
 
 def group_events(
@@ -279,34 +307,17 @@ def group_events(
         return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["event_id", "alert_key"])
     a = _prepare(alerts)
     cat = catalog.set_index("isrc")
-    names = catalog.groupby(["artist_id", "label"]).artist_name.first()
-    n_artists = int(catalog.artist_id.nunique())
-
-    rows: list[dict[str, object]] = []
-    members: list[pd.DataFrame] = []
-    wide = _catalogue_groups(a, n_artists, config)
-    for key, g in a[wide.notna()].groupby(wide[wide.notna()]):
-        day, way = str(key).split("|")
-        eid = event_id("catalogue", way, day)
-        rows.append(_event_row(g, "catalogue", CATALOGUE, eid, None))
-        members.append(pd.DataFrame({"event_id": eid, "alert_key": g.alert_key}))
-
-    rest = a[wide.isna()].reset_index(drop=True)
-    if not rest.empty:
-        comp = _artist_groups(rest, cat, config)
-        for _, g in rest.groupby(comp):
-            rep = _representative(g)
-            name = names.get((rep.artist_id, rep.label), rep.artist_id)
-            released = _release(g, cat, config)
-            scope = "artist" if released is None else "release"
-            subject = name if released is None else f"{name}: release of {released}"
-            day = g.event_date.min().strftime("%Y-%m-%d")
-            eid = event_id(scope, rep.artist_id, rep.label, rep.kind, day)
-            rows.append(_event_row(g, scope, subject, eid, released))
-            members.append(pd.DataFrame({"event_id": eid, "alert_key": g.alert_key}))
-
-    events = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    a["wide"] = _catalogue_groups(a, int(catalog.artist_id.nunique()), config)
+    a["g"] = "c|" + a.wide
+    rest = a.wide.isna()
+    if rest.any():
+        comp = _artist_groups(a[rest].reset_index(drop=True), cat, config)
+        a.loc[rest, "g"] = ["a|" + str(c) for c in comp]
+    events = _events(a, cat, config)
+    members = pd.DataFrame(
+        {"event_id": events.event_id.reindex(a.g).to_numpy(), "alert_key": a.alert_key}
+    )
     events = events.sort_values(
         ["date", "alerts", "event_id"], ascending=[False, False, True]
     ).reset_index(drop=True)
-    return events, pd.concat(members, ignore_index=True)
+    return events, members
