@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app import links, state, widgets
+from app.alerts import event_view, view
 from app.alerts import state as alert_state
-from app.alerts import view
 from app.safe_text import md
 
 scope = state.current_scope()
@@ -32,25 +32,62 @@ status = alert_state.status_of(
     c2.selectbox("Status", alert_state.STATUS_CHOICES, key="alerts_status")
 )
 
-alerts = view.feed(scope, flt, kind, status)
-if alerts.empty:
+events = event_view.events(scope, flt, kind, status)
+if events.empty:
     widgets.no_data(
         "No alerts match these filters. Alerts follow the sidebar's labels, artists and "
         "dates (the date a change started); try other filters or status."
     )
     st.stop()
+# Every alert of the listed events (their own kinds and statuses may differ from the
+# event's: the event is named by its artist-level alert or largest move).
+alerts = view.feed(scope, flt, None, None)
+alerts = alerts[alerts.event_id.isin(events.event_id)]
 
-st.subheader(f"{len(alerts)} alerts", anchor=False)
-widgets.table(view.feed_table(alerts), key="alerts_feed", file_name="alerts")
+st.subheader(f"{len(events)} events ({len(alerts)} alerts)", anchor=False)
+st.caption(
+    "Alerts that happen together are one event: an artist's total and its tracks on the "
+    "same day, the tracks of one release, or a catalogue-wide move (many artists the same "
+    "day, same direction). Newest first, then the events with the most alerts."
+)
+widgets.table(event_view.events_table(events), key="alerts_events", file_name="alert_events")
+with st.expander(f"Every alert of these events ({len(alerts)})"):
+    widgets.table(view.feed_table(alerts), key="alerts_feed", file_name="alerts")
 
-choices = {row.alert_key: view.alert_title(row) for row in alerts.itertuples()}
+titles = {r.event_id: event_view.event_title(r) for _, r in events.iterrows()}
+event_id = st.selectbox(
+    "Open an event (newest and most significant first)",
+    list(titles),
+    format_func=titles.get,
+    key="alerts_event",
+)
+event = events[events.event_id == event_id].iloc[0]
+members = event_view.of_event(alerts, event_id)
+with st.container(border=True):
+    st.markdown(f"**{md(event['name'])}** · {md(event.why)}")
+    widgets.table(view.feed_table(members), key="alerts_event_alerts", file_name="event_alerts")
+    if view.can_change_status(scope):
+        action = None
+        buttons = event_view.EVENT_BUTTONS
+        for col, (label, bkey, act, off) in zip(st.columns(len(buttons)), buttons, strict=True):
+            if col.button(label, key=bkey, disabled=event.status == off):
+                action = act
+        if action is not None:
+            error = event_view.set_event_status(scope, event_id, action)
+            if error:
+                st.error(md(error))
+            else:
+                state.flash(alert_state.FLASH, f"Event {action}: all its alerts in your labels.")
+                st.rerun()
+
+choices = {row.alert_key: view.alert_title(row) for row in members.itertuples()}
 key = st.selectbox(
-    "Inspect an alert (newest and most significant first)",
+    "Inspect an alert of this event",
     list(choices),
     format_func=choices.get,
     key="alerts_pick",
 )
-row = alert_state.inspected(alerts, key)
+row = alert_state.inspected(members, key)
 
 with st.container(border=True):
     st.markdown(

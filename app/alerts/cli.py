@@ -1,4 +1,5 @@
-"""`labelradar detect`: run change detection over the store, persist and print the alerts."""
+"""`labelradar detect`: run change detection over the store, persist and print the alerts
+and their grouped events."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # The top-level keys of each subcommand's --json answer.
-JSON_KEYS: dict[str, tuple[str, ...]] = {"detect": ("alerts",)}
+JSON_KEYS: dict[str, tuple[str, ...]] = {"detect": ("alerts", "events")}
 # Arguments for a sample call of each subcommand (the registry's contract tests run them).
 EXAMPLE_ARGS: dict[str, list[str]] = {"detect": []}
 
@@ -24,7 +25,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p = sub.add_parser(
         "detect",
         parents=parents,
-        help="detect spikes, drops, growth and decline in daily streams and save the alerts",
+        help="detect spikes, drops, growth and decline in daily streams and save the alerts "
+        "and their grouped events",
     )
     p.add_argument(
         "--since",
@@ -64,7 +66,25 @@ def split_artists(rows: pd.DataFrame) -> dict[str, list[str]]:
     return {a: sorted(ls) for a, ls in labels.items() if len(ls) > 1}
 
 
-def _payload(rows: pd.DataFrame, split: dict[str, list[str]]) -> dict[str, Any]:
+def _events(events: pd.DataFrame) -> list[dict[str, Any]]:
+    """Grouped events; a catalogue-wide one lists only the printed labels' tracks."""
+    return [
+        {
+            "event_id": e.event_id,
+            "subject": e.subject,
+            "artist_id": e.artist_id if isinstance(e.artist_id, str) else None,
+            "date": str(e.date)[:10],
+            "kind": e.kind,
+            "tracks": [str(t) for t in e.tracks],
+            "alerts": int(e.alerts),
+        }
+        for e in events.itertuples()
+    ]
+
+
+def _payload(
+    rows: pd.DataFrame, split: dict[str, list[str]], events: pd.DataFrame
+) -> dict[str, Any]:
     alerts = []
     for r in rows.itertuples():
         attribution = json.loads(r.attribution) if r.attribution else []
@@ -94,13 +114,14 @@ def _payload(rows: pd.DataFrame, split: dict[str, list[str]]) -> dict[str, Any]:
                 "status": r.status if r.status != "open" else None,
             }
         )
-    return {"alerts": alerts}
+    return {"alerts": alerts, "events": _events(events)}
 
 
 def _text(payload: dict[str, Any], summary: dict[str, Any]) -> str:
     lines = [
         f"{summary.get('alerts', 0)} alerts saved "
-        f"({summary.get('monitored_tracks', 0)} tracks monitored); showing {len(payload['alerts'])}"
+        f"({summary.get('monitored_tracks', 0)} tracks monitored); showing "
+        f"{len(payload['alerts'])} in {len(payload['events'])} events"
     ]
     for a in payload["alerts"]:
         who = a["isrc"] or f"artist {a['artist_id']}"
@@ -138,7 +159,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         labels = (args.label,) if args.label is not None else ()
-        rows = alerts_queries.alerts_feed(store, scope, Filters(labels=labels, date_from=since))
+        flt = Filters(labels=labels, date_from=since)
+        rows = alerts_queries.alerts_feed(store, scope, flt)
+        events = alerts_queries.events_feed(store, scope, flt)
     split = split_artists(rows)
     if split:
         names = "; ".join(f"{a} ({', '.join(ls)})" for a, ls in split.items())
@@ -147,6 +170,6 @@ def cmd_detect(args: argparse.Namespace) -> int:
             f"more than one: {names}; pass --label to print one label's alerts",
             file=sys.stderr,
         )
-    payload = _payload(rows, split)
+    payload = _payload(rows, split, events)
     emit(args, payload, lambda: _text(payload, summary))
     return EXIT_OK

@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import duckdb
+
 from analytics import alerts as alerts_model
+from analytics.alerts import events as alert_events
 from data.progress import ProgressFn
 from data.results import alerts as alerts_results
 from data.results import runs as model_runs
@@ -40,6 +43,14 @@ def _summary(model: alerts_model.AlertsModel) -> dict[str, Any]:
     }
 
 
+def write_events(tx: duckdb.DuckDBPyConnection) -> int:
+    """Regroup every saved alert into events (an online run's new alerts join the earlier
+    ones) inside the caller's transaction; returns how many events there are."""
+    events, members = alert_events.group_events(*alerts_results.event_inputs(tx))
+    alerts_results.replace_events(tx, events, members)
+    return len(events)
+
+
 def run(store: Store, progress: ProgressFn, refit: bool = False) -> dict[str, Any]:
     """Detect and save. refit=True forces a full run (hyperparameters refitted, history
     refiltered) even when the saved state could simply be continued."""
@@ -54,8 +65,10 @@ def run(store: Store, progress: ProgressFn, refit: bool = False) -> dict[str, An
     with store.transaction() as tx:
         online = model.mode == "online"
         alerts_results.replace_results(tx, model.alerts, model.bands, model.state, append=online)
+        n_events = write_events(tx)
         if model.note is None:
             summary["alerts"] = alerts_results.count_alerts(tx)
+            summary["events"] = n_events
             recorded = summary | {"tracks": model.tracks, "artists": model.artists}
         model_runs.record(
             tx,

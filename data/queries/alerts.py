@@ -74,14 +74,81 @@ def alerts_feed(
         f"x.label, x.kind, x.event_date, x.detected_on, x.probability, "
         f"x.observed, x.expected, x.excess, x.cause, x.cause_dimension, x.cause_value, "
         f"x.attribution::VARCHAR AS attribution, x.growth::VARCHAR AS growth, x.opportunity, "
-        f"x.goal, x.reason, coalesce(s.status, 'open') AS status, s.changed_by, s.changed_at "
+        f"x.goal, x.reason, coalesce(s.status, 'open') AS status, s.changed_by, s.changed_at, "
+        f"em.event_id "
         f"FROM {_SCOPED_ALERTS} x "
         f"LEFT JOIN {_NAMES} n ON n.artist_id = x.artist_id AND n.label = x.label "
         f"LEFT JOIN {_ANY_NAME} m ON m.artist_id = x.artist_id "
         f"LEFT JOIN alert_status s ON s.alert_key = x.alert_key "
+        f"LEFT JOIN alert_event_members em ON em.alert_key = x.alert_key "
         f"WHERE {cond}{extra} "
         f"ORDER BY x.event_date DESC, x.probability DESC, x.alert_key",
         params,
+    )
+
+
+# An event's status over the user's alerts in it: open while any is open; dismissed when
+# all are; else acknowledged.
+_EVENT_STATUS = (
+    "CASE WHEN bool_or(s.status IS NULL) THEN 'open' "
+    "WHEN bool_and(s.status = 'dismissed') THEN 'dismissed' ELSE 'acknowledged' END"
+)
+
+
+@scoped
+def events_feed(
+    store: Store,
+    scope: Scope,
+    filters: Filters | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> pd.DataFrame:
+    """Grouped alert events, built from the user's alerts only: one row per event with at
+    least one alert in scope, newest first, then the most alerts.
+
+    A catalogue-wide event spans labels: its alerts, tracks, artists, largest move, cause and
+    kind (that of its largest move) count the user's alerts only, and its `why` is None (the
+    saved sentence counts every label; app.alerts.view words it from these columns).
+    Labels and artists filter the event's alerts; dates the event's first day; kind the
+    event's kind; status the event's status over the user's alerts ('open', 'acknowledged',
+    'dismissed'; None: all)."""
+    f = filters or Filters()
+    cond, params = where(
+        scope, Filters(labels=f.labels, artist_ids=f.artist_ids), catalog_alias="x"
+    )
+    for op, day in ((">=", f.date_from), ("<=", f.date_to)):
+        if day is not None:
+            cond += f" AND e.date {op} ?"
+            params.append(day)
+    outer, tail = [], []
+    if kind is not None:
+        outer.append("kind = ?")
+        tail.append(kind)
+    if status is not None:
+        if status not in STATUS_FILTERS:
+            raise ValueError(f"status must be one of {', '.join(STATUS_FILTERS)}")
+        outer.append("status = ?")
+        tail.append(status)
+    wide = "e.scope = 'catalogue'"
+    return read_df(
+        store,
+        f"SELECT * FROM (SELECT e.event_id, e.scope, e.subject, e.artist_id, e.label, e.date, "
+        f"CASE WHEN {wide} THEN arg_max(x.kind, m.size) ELSE any_value(e.kind) END AS kind, "
+        f"list_sort(list_distinct(list(x.isrc))) AS tracks, count(*) AS alerts, "
+        f"count(DISTINCT x.artist_id) AS artists, max(x.probability) AS probability, "
+        f"arg_max(m.move, m.size) AS effect, arg_max(x.cause, m.size) AS cause, "
+        f"CASE WHEN {wide} THEN NULL ELSE any_value(e.why) END AS why, "
+        f"{_EVENT_STATUS} AS status "
+        f"FROM alert_events e JOIN alert_event_members em USING (event_id) "
+        f"JOIN {_SCOPED_ALERTS} x ON x.alert_key = em.alert_key "
+        f"CROSS JOIN LATERAL (SELECT (x.observed + 1) / (x.expected + 1) - 1 AS move, "
+        f"abs(ln((x.observed + 1) / (x.expected + 1))) AS size) m "
+        f"LEFT JOIN alert_status s ON s.alert_key = x.alert_key "
+        f"WHERE {cond} "
+        f"GROUP BY e.event_id, e.scope, e.subject, e.artist_id, e.label, e.date) "
+        + (f"WHERE {' AND '.join(outer)} " if outer else "")
+        + "ORDER BY date DESC, alerts DESC, probability DESC, event_id",
+        [*params, *tail],
     )
 
 

@@ -180,6 +180,45 @@ def replace_results(
     )
 
 
+def event_inputs(cur: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every saved alert (the earlier runs' too after an online run) and the catalog
+    (isrc, artist_id, artist_name, label, release_date): what the events are grouped from."""
+    alerts = cur.execute(
+        "SELECT alert_key, subject, isrc, artist_id, label, kind, event_date, probability, "
+        "observed, expected, cause FROM alerts ORDER BY alert_key"
+    ).df()
+    catalog = cur.execute(
+        "SELECT isrc, artist_id, artist_name, label, release_date FROM catalog ORDER BY isrc"
+    ).df()
+    return alerts, catalog
+
+
+def replace_events(
+    cur: duckdb.DuckDBPyConnection, events: pd.DataFrame, members: pd.DataFrame
+) -> None:
+    """Replace the grouped events (inside the job's transaction, after the alerts)."""
+    cur.execute("DELETE FROM alert_event_members")
+    cur.execute("DELETE FROM alert_events")
+    _insert(
+        cur,
+        "INSERT INTO alert_events SELECT event_id, scope, subject, artist_id, label, date, "
+        "kind, tracks::VARCHAR[], alerts, artists, effect, cause, why FROM frame",
+        events,
+    )
+    _insert(cur, "INSERT INTO alert_event_members SELECT event_id, alert_key FROM frame", members)
+
+
+def read_events(store: Store, since: dt.date | None = None) -> pd.DataFrame:
+    """Every saved event (unscoped operator access, for the CLI), newest first, then the
+    most alerts."""
+    sql = "SELECT * FROM alert_events"
+    params: list = []
+    if since is not None:
+        sql += " WHERE date >= ?"
+        params.append(since)
+    return store.cursor().execute(sql + " ORDER BY date DESC, alerts DESC, event_id", params).df()
+
+
 def count_alerts(cur: duckdb.DuckDBPyConnection) -> int:
     """How many alerts are saved (after an online run: the earlier ones too)."""
     return int(cur.execute("SELECT count(*) FROM alerts").fetchone()[0])

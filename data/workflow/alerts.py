@@ -1,4 +1,5 @@
-"""Alert statuses: a manager or admin acknowledges or dismisses an alert (or reopens it).
+"""Alert statuses: a manager or admin acknowledges or dismisses an alert or a grouped event
+(or reopens it).
 
 Every change checks the acting user's role and labels, runs in one transaction and goes to
 the audit log with its previous value. Statuses live beside the alerts, keyed by alert,
@@ -62,3 +63,48 @@ def set_status(store: Store, scope: Scope, alert_key: str, status: str | None) -
             before=None if before is None else {"status": before[0], "by": before[1]},
             after=None if status is None else {"status": status, "by": scope.username},
         )
+
+
+def set_event_status(store: Store, scope: Scope, event_id: str, status: str | None) -> int:
+    """Acknowledge or dismiss a grouped event (status None reopens it), as the scope's user.
+
+    The status is stored on each of the event's alerts in the user's labels (a
+    catalogue-wide event's alerts of other labels are not touched), so it survives re-runs
+    like any alert status; the event's id is stable across re-runs too. One audit entry
+    names the event and every alert's status before and after, in the same transaction.
+    Returns how many alerts were changed."""
+    if status is not None and status not in STATUSES:
+        raise StatusError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    if scope.role not in STATUS_ROLES:
+        raise StatusError("only managers and admins can change an alert's status")
+    with store.transaction() as cur:
+        rows = cur.execute(
+            "SELECT a.alert_key, CASE WHEN a.isrc IS NULL THEN a.label ELSE c.label END, "
+            "s.status FROM alert_event_members m JOIN alerts a USING (alert_key) "
+            "LEFT JOIN catalog c ON c.isrc = a.isrc "
+            "LEFT JOIN alert_status s ON s.alert_key = a.alert_key "
+            "WHERE m.event_id = ? ORDER BY a.alert_key",
+            [event_id],
+        ).fetchall()
+        mine = [(key, before) for key, label, before in rows if label and scope.allows(label)]
+        if not mine:
+            raise StatusError("no such event in your labels")
+        keys = [key for key, _ in mine]
+        marks = ", ".join("?" * len(keys))
+        cur.execute(f"DELETE FROM alert_status WHERE alert_key IN ({marks})", keys)
+        if status is not None:
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            cur.executemany(
+                "INSERT INTO alert_status VALUES (?, ?, ?, ?)",
+                [[key, status, scope.username, now] for key in keys],
+            )
+        audit.record(
+            cur,
+            actor=scope.username,
+            action="alert_event_status",
+            entity="alert_event",
+            entity_id=event_id,
+            before={key: before for key, before in mine},
+            after={key: status for key in keys},
+        )
+    return len(keys)

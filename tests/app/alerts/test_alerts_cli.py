@@ -38,6 +38,13 @@ def test_detect_json_saves_and_prints_alerts(demo_db, tmp_path, capsys):
     with open_store(db, read_only=True) as store:
         saved = store.cursor().execute("SELECT count(*) FROM alerts").fetchone()[0]
     assert saved == len(alerts)
+    events = answer["events"]
+    keys = {"event_id", "subject", "artist_id", "date", "kind", "tracks", "alerts"}
+    assert events and all(set(e) == keys for e in events)
+    assert sum(e["alerts"] for e in events) == len(alerts) > len(events)  # each alert once
+    assert len({e["event_id"] for e in events}) == len(events)
+    isrcs = {a["isrc"] for a in alerts if a["isrc"]}
+    assert {t for e in events for t in e["tracks"]} == isrcs
     last = max(a["date"] for a in alerts)
     assert main(["detect", "--db", str(db), "--since", last]) == 0  # readable text
     lines = capsys.readouterr().out.strip().splitlines()

@@ -210,8 +210,14 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
             "AND artist_id = ? GROUP BY label",
             [split.artist_id],
         ).fetchall()
-    key_of = {label: key for label, key, _ in units}
-    count_of = {label: n for label, _, n in units}
+        key_of = {label: key for label, key, _ in units}
+        count_of = {label: n for label, _, n in units}
+        event_of = {  # the grouped event each of those alerts is in
+            label: cur.execute(
+                "SELECT event_id FROM alert_event_members WHERE alert_key = ?", [key]
+            ).fetchone()[0]
+            for label, key in key_of.items()
+        }
     monkeypatch.setenv("LABELRADAR_DB", str(path))
     at = AppTest.from_file(str(MAIN), default_timeout=90)
     at.run()
@@ -224,9 +230,14 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
     assert not at.exception, [e.value for e in at.exception]
     for label in (split.home, split.away):
         unit = f"{name} · {label}"
+        # the feed lists events: the unit's event is named with its label too
+        event = at.selectbox(key="alerts_event")
+        assert any(f" · {unit} — " in o for o in event.options)
+        event.set_value(event_of[label]).run()
+        assert not at.exception, [e.value for e in at.exception]
         pick = at.selectbox(key="alerts_pick")
         titles = [o for o in pick.options if "all tracks" in o and o.endswith(unit)]
-        # this unit's alerts in the sidebar's default dates, each named with its label
+        # this unit's alert in the opened event, named with its label
         assert 1 <= len(titles) <= count_of[label]
         pick.set_value(key_of[label]).run()
         assert not at.exception, [e.value for e in at.exception]

@@ -1,5 +1,6 @@
 """Planted delivery faults on the tiny demo store (SYNTHETIC): a partial day, a missing day
-and a duplicated file are each listed by `health --json`, and none of them raises an alert."""
+and a duplicated file are each listed by `health --json` (which runs the health job), and
+none of them raises an alert or an event in the alerts job run after it."""
 
 from __future__ import annotations
 
@@ -109,6 +110,7 @@ def test_faults_are_listed_and_raise_no_alert(demo_db: Path, faulty, capsys) -> 
     db, (partial, missing, twice) = faulty
     with open_store(demo_db, read_only=True) as store:
         before = _keys(alerts_results.read_alerts(store))
+        events_before = set(alerts_results.read_events(store).event_id)
 
     capsys.readouterr()
     assert main(["health", "--db", str(db), "--json", "--quiet"]) == 0
@@ -123,8 +125,13 @@ def test_faults_are_listed_and_raise_no_alert(demo_db: Path, faulty, capsys) -> 
     with open_store(db) as store:
         alerts_job.run(store, _quiet, refit=True)
         after = _keys(alerts_results.read_alerts(store))
+        events = alerts_results.read_events(store)
     # no alert that the clean store did not have is dated near a fault
     assert _near(after - before, (partial, missing, twice)) == set()
+    # nor a row of the grouped feed
+    new = events[~events.event_id.isin(events_before)]
+    days = pd.to_datetime(new.date).dt.date
+    assert not any(abs((d - f).days) <= 1 for d in days for f in (partial, missing, twice))
 
 
 def test_without_the_health_check_the_faults_would_alert(demo_db: Path, faulty) -> None:

@@ -1,0 +1,323 @@
+"""Grouped alert events: co-occurring alerts shown as one row of the feed.
+
+A label manager reads "the artist jumped on Friday, with 112 of its tracks", not 113 rows.
+Alerts are grouped in three passes:
+
+1. Catalogue-wide move: on one day, many artists (at least `catalogue_min_artists` and
+   `catalogue_min_share` of the catalogue's artists) move in the same direction. All those
+   alerts are one event whose subject is "Catalogue": a market-wide day (a holiday, a
+   platform change), not news about any one artist.
+   Its kind is that of its largest move.
+2. Artist event: the remaining alerts of one artist unit (artist on one label) on the same
+   day, and alerts of the same kind one day apart (a track can cross the threshold a day
+   after its artist), are one event. The artist-level alert and its tracks' alerts on that
+   day are one event. So are the alerts of the tracks of one release (same unit, same
+   release date) within `release_window_days` of the release: an album's first week
+   (release-day jumps, then the tracks settling) is one story.
+3. Release: an artist event whose tracks all came out together (one release date, the
+   event starting within `release_window_days` of it), or that holds a `release` alert,
+   is named after the release.
+
+Kinds are treated generically: a kind this module does not know is "up" or "down" by the
+sign of observed minus expected. Event ids are derived from the event's content (subject,
+kind or direction, date), so a re-run over the same alerts gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+UP_KINDS = frozenset({"spike", "growth", "release"})
+DOWN_KINDS = frozenset({"drop", "decline"})
+VERBS = {
+    "spike": "jumped",
+    "drop": "fell",
+    "growth": "started a sustained rise",
+    "decline": "started a sustained fall",
+    "release": "came out",
+}
+CATALOGUE = "Catalogue"
+
+ALERT_COLUMNS = (
+    "alert_key",
+    "subject",
+    "isrc",
+    "artist_id",
+    "label",
+    "kind",
+    "event_date",
+    "probability",
+    "observed",
+    "expected",
+    "cause",
+)
+EVENT_COLUMNS = [
+    "event_id",
+    "scope",  # catalogue | artist | release
+    "subject",  # "Catalogue", the artist's name, or the release's name
+    "artist_id",  # None for a catalogue-wide event
+    "label",  # the artist unit's label; None for a catalogue-wide event
+    "date",
+    "kind",
+    "tracks",  # sorted ISRCs of the event's track alerts
+    "alerts",
+    "artists",
+    "effect",  # the largest relative move of any of its alerts (0.31 = +31 %)
+    "cause",  # the cause of that alert
+    "why",
+]
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    kind_gap_days: int = 1  # same-kind alerts this many days apart join one event
+    catalogue_min_artists: int = 5
+    catalogue_min_share: float = 0.02  # of the catalogue's artists, same day and direction
+    release_window_days: int = 7  # an event this soon after its tracks' release date
+
+
+def event_id(*parts: object) -> str:
+    """A stable id from an event's content (the same subject, kind and day: the same id)."""
+    text = "|".join("" if p is None else str(p) for p in parts)
+    return "ev_" + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def direction(kind: str, observed: float, expected: float) -> str:
+    if kind in UP_KINDS:
+        return "up"
+    if kind in DOWN_KINDS:
+        return "down"
+    return "up" if observed >= expected else "down"
+
+
+def effect(observed: pd.Series, expected: pd.Series) -> pd.Series:
+    """Relative move of an alert's day over its forecast (+0.31 = 31 % above)."""
+    return (observed + 1.0) / (expected + 1.0) - 1.0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def why(
+    scope: str,
+    kind: str,
+    alerts: int,
+    tracks: int,
+    artists: int,
+    move: float,
+    cause: str | None,
+    has_artist_alert: bool = False,
+    release_date: object = None,
+) -> str:
+    """The event in one sentence a label manager can act on."""
+    verb = VERBS.get(kind, "moved")
+    size = f"largest move {move:+.0%}"
+    because = f": {cause}" if isinstance(cause, str) and cause else ""
+    if scope == "catalogue":
+        return (
+            f"{_n(artists, 'artist')} ({_n(tracks, 'track')}) {verb} on the same day ({size}): a "
+            "catalogue-wide move, more likely a market-wide or platform cause than news "
+            "about one artist."
+        )
+    whole = "the artist total" if has_artist_alert else ""
+    if scope == "release":
+        out = (
+            f"{_n(tracks, 'track')} of the release of {release_date}" if tracks else "A new release"
+        )
+        return f"{out} {verb} together ({size}){because}."
+    if alerts == 1:
+        what = whole or "one track"
+        return f"{what[0].upper()}{what[1:]} {verb} ({size}){because}."
+    parts = [p for p in (whole, _n(tracks, "track") if tracks else "") if p]
+    who = " and ".join(parts)
+    return f"{who[0].upper()}{who[1:]} {verb} together ({size}){because}."
+
+
+class _Union:
+    """Union-find over row positions."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def _prepare(alerts: pd.DataFrame) -> pd.DataFrame:
+    a = alerts[list(ALERT_COLUMNS)].copy()
+    a["event_date"] = pd.to_datetime(a.event_date).dt.normalize()
+    a["effect"] = effect(a.observed.astype(float), a.expected.astype(float))
+    a["size"] = np.log1p(a.effect.clip(lower=-0.999999)).abs()
+    a["direction"] = [
+        direction(k, o, e) for k, o, e in zip(a.kind, a.observed, a.expected, strict=True)
+    ]
+    a["is_artist"] = a.isrc.isna()
+    return a.reset_index(drop=True)
+
+
+def _catalogue_groups(a: pd.DataFrame, n_artists: int, config: GroupConfig) -> pd.Series:
+    """Per alert: the catalogue event key it belongs to, or None."""
+    need = max(config.catalogue_min_artists, int(np.ceil(config.catalogue_min_share * n_artists)))
+    counts = a.groupby(["event_date", "direction"]).artist_id.transform("nunique")
+    key = a.event_date.dt.strftime("%Y-%m-%d") + "|" + a.direction
+    return key.where(counts >= need)
+
+
+def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.Series:
+    """Per track alert: its release (unit and release date) when the alert starts within
+    release_window_days of the track's release, else None."""
+    released = pd.to_datetime(catalog.release_date.reindex(a.isrc.to_numpy())).to_numpy()
+    age = (a.event_date.to_numpy() - released).astype("timedelta64[D]").astype(float)
+    fresh = a.isrc.notna().to_numpy() & (age >= 0) & (age <= config.release_window_days)
+    key = a.artist_id.astype(str) + "\x00" + a.label.astype(str) + "\x00"
+    key = key + pd.Series(released, index=a.index).dt.strftime("%Y-%m-%d")
+    return key.where(fresh)
+
+
+def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> np.ndarray:
+    """Component number per alert within artist units: same day, same kind within
+    kind_gap_days, or tracks of one release in its first release_window_days."""
+    uf = _Union(len(a))
+    releases = _release_keys(a, catalog, config)
+    for _, idx in a[releases.notna()].groupby(releases.dropna()).indices.items():
+        pos = a.index[releases.notna()].to_numpy()[idx]
+        for j in pos[1:]:
+            uf.join(pos[0], j)
+    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str)
+    for _, idx in a.groupby([unit, a.event_date]).indices.items():
+        for j in idx[1:]:
+            uf.join(idx[0], j)
+    order = a.assign(unit=unit).sort_values(["unit", "kind", "event_date"]).index.to_numpy()
+    same = (unit[order].to_numpy()[1:] == unit[order].to_numpy()[:-1]) & (
+        a.kind[order].to_numpy()[1:] == a.kind[order].to_numpy()[:-1]
+    )
+    gap = np.diff(a.event_date[order].to_numpy()).astype("timedelta64[D]").astype(int)
+    for k in np.flatnonzero(same & (gap <= config.kind_gap_days)):
+        uf.join(order[k], order[k + 1])
+    return np.array([uf.find(i) for i in range(len(a))])
+
+
+def _first_per_group(a: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """One alert per group `g`: the first in this order (ties: the alert key)."""
+    ranked = a.sort_values(["g", *by, "alert_key"], ascending=[True, *ascending, True])
+    return ranked.drop_duplicates("g").set_index("g")
+
+
+def _release_dates(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.Series:
+    """Per group: the release date when the event is one release coming out (its tracks
+    share one release date and it starts within release_window_days of it, or it holds a
+    `release` alert), else NaT."""
+    released = pd.to_datetime(catalog.release_date.reindex(a.isrc.to_numpy())).to_numpy()
+    r = a.assign(released=released, is_release=a.kind == "release").groupby("g")
+    one = r.released.nunique() == 1
+    first, start = r.released.min(), r.event_date.min()
+    age = (start - first).dt.days
+    fresh = one & (age >= 0) & (age <= config.release_window_days)
+    return first.where(fresh, start.where(r.is_release.any()))
+
+
+def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.DataFrame:
+    """One row per group `g` of alerts (EVENT_COLUMNS), computed for all groups at once."""
+    names = catalog.groupby(["artist_id", "label"]).artist_name.first().to_dict()
+    rep = _first_per_group(a, ["is_artist", "size", "probability"], [False, False, False])
+    big = _first_per_group(a, ["size"], [False])
+    by = a.groupby("g")
+    start = by.event_date.min()
+    tracks = a[a.isrc.notna()].drop_duplicates(["g", "isrc"]).sort_values("isrc").groupby("g").isrc
+    out = pd.DataFrame(
+        {
+            "date": start,
+            "alerts": by.size(),
+            "artists": by.artist_id.nunique(),
+            "has_artist": by.is_artist.any(),
+            "tracks": tracks.agg(list).reindex(start.index),
+            "released": _release_dates(a, catalog, config),
+            "wide": by.wide.first(),
+        }
+    )
+    out["tracks"] = [t if isinstance(t, list) else [] for t in out.tracks]
+    rows = []
+    rep, big = rep.reindex(out.index), big.reindex(out.index)
+    for e, r, b in zip(out.itertuples(), rep.itertuples(), big.itertuples(), strict=True):
+        day = e.date.strftime("%Y-%m-%d")
+        released = None if pd.isna(e.released) else e.released.date()
+        if isinstance(e.wide, str):
+            scope, kind, subject = "catalogue", b.kind, CATALOGUE
+            eid = event_id("catalogue", e.wide.split("|")[1], day)
+        else:
+            scope = "artist" if released is None else "release"
+            kind, name = r.kind, names.get((r.artist_id, r.label), r.artist_id)
+            subject = name if released is None else f"{name}: release of {released}"
+            eid = event_id(scope, r.artist_id, r.label, kind, day)
+        catalogue = scope == "catalogue"
+        cause = b.cause if isinstance(b.cause, str) else None
+        rows.append(
+            {
+                "event_id": eid,
+                "scope": scope,
+                "subject": subject,
+                "artist_id": None if catalogue else r.artist_id,
+                "label": None if catalogue else r.label,
+                "date": e.date.date(),
+                "kind": kind,
+                "tracks": e.tracks,
+                "alerts": int(e.alerts),
+                "artists": int(e.artists),
+                "effect": float(b.effect),
+                "cause": cause,
+                "why": why(
+                    scope,
+                    kind,
+                    int(e.alerts),
+                    len(e.tracks),
+                    int(e.artists),
+                    float(b.effect),
+                    cause,
+                    bool(e.has_artist),
+                    released,
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS).set_index(out.index)
+
+
+def group_events(
+    alerts: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group alerts into events.
+
+    alerts: ALERT_COLUMNS (isrc null for an artist-level alert); catalog: isrc, artist_id,
+    artist_name, label, release_date. Returns (events: EVENT_COLUMNS, newest first, then
+    most alerts; members: event_id, alert_key), every alert in exactly one event."""
+    config = config or GroupConfig()
+    if alerts.empty:
+        return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["event_id", "alert_key"])
+    a = _prepare(alerts)
+    cat = catalog.set_index("isrc")
+    a["wide"] = _catalogue_groups(a, int(catalog.artist_id.nunique()), config)
+    a["g"] = "c|" + a.wide
+    rest = a.wide.isna()
+    if rest.any():
+        comp = _artist_groups(a[rest].reset_index(drop=True), cat, config)
+        a.loc[rest, "g"] = ["a|" + str(c) for c in comp]
+    events = _events(a, cat, config)
+    members = pd.DataFrame(
+        {"event_id": events.event_id.reindex(a.g).to_numpy(), "alert_key": a.alert_key}
+    )
+    events = events.sort_values(
+        ["date", "alerts", "event_id"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+    return events, members

@@ -1,0 +1,167 @@
+"""Grouping alerts into events, on hand-made alert frames (SYNTHETIC, known answers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from analytics.alerts.events import EVENT_COLUMNS, GroupConfig, event_id, group_events
+
+D = dt.date(2025, 3, 10)
+
+
+def _day(n: int) -> dt.date:
+    return D + dt.timedelta(days=n)
+
+
+def _catalog(artists: int = 20, tracks_each: int = 3) -> pd.DataFrame:
+    rows = []
+    for a in range(artists):
+        for t in range(tracks_each):
+            rows.append(
+                {
+                    "isrc": f"T{a:02d}{t}",
+                    "artist_id": f"A{a:02d}",
+                    "artist_name": f"Artist {a}",
+                    "label": "L1" if a < 10 else "L2",
+                    "release_date": dt.date(2024, 1, 1),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _alert(isrc, artist, kind, day, observed=200.0, expected=100.0, label=None, cause="x"):
+    a = int(artist[1:])
+    return {
+        "alert_key": f"{isrc or artist}|{kind}|{day}",
+        "subject": "track" if isrc else "artist",
+        "isrc": isrc,
+        "artist_id": artist,
+        "label": label or ("L1" if a < 10 else "L2"),
+        "kind": kind,
+        "event_date": _day(day),
+        "probability": 0.999,
+        "observed": observed,
+        "expected": expected,
+        "cause": cause,
+    }
+
+
+def _group(rows, catalog=None, config=None):
+    return group_events(pd.DataFrame(rows), catalog if catalog is not None else _catalog(), config)
+
+
+def test_artist_alert_and_its_tracks_on_one_day_are_one_event():
+    rows = [
+        _alert(None, "A01", "spike", 0, 1310, 1000, cause="artist cause"),
+        _alert("T010", "A01", "spike", 0, 300, 100, cause="track cause"),
+        _alert("T011", "A01", "drop", 0, 50, 100),  # same day, other kind: same event
+        _alert("T012", "A01", "spike", 1),  # same kind one day later: same event
+    ]
+    events, members = _group(rows)
+    assert len(events) == 1
+    e = events.iloc[0]
+    assert (e.scope, e.subject, e.artist_id, e.label) == ("artist", "Artist 1", "A01", "L1")
+    assert e.kind == "spike"  # named by the artist-level alert
+    assert e.date == _day(0) and e.alerts == 4
+    assert e.tracks == ["T010", "T011", "T012"]
+    assert abs(e.effect - (301 / 101 - 1)) < 1e-12  # the largest move: the +198 % track
+    assert e.cause == "track cause"
+    assert e.why.startswith("The artist total and 3 tracks jumped together (largest move +198%)")
+    assert sorted(members.alert_key) == sorted(r["alert_key"] for r in rows)
+
+
+def test_other_kinds_two_days_apart_and_other_artists_stay_apart():
+    rows = [
+        _alert("T010", "A01", "spike", 0),
+        _alert("T011", "A01", "drop", 1),  # other kind, next day: apart
+        _alert("T012", "A01", "spike", 3),  # same kind, 3 days later: apart
+        _alert("T020", "A02", "spike", 0),  # other artist
+    ]
+    events, _ = _group(rows)
+    assert len(events) == 4
+    assert set(events.alerts) == {1}
+    assert events.iloc[0].why == "One track jumped (largest move +99%): x."
+
+
+def test_a_catalogue_wide_move_is_one_row_with_no_artist():
+    # 6 of 20 artists up on the same day (threshold: max(5, 2% of 20) = 5), one down.
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "spike", 2) for a in range(6)]
+    rows.append(_alert(None, "A03", "growth", 2, 150, 100))
+    rows.append(_alert("T070", "A07", "drop", 2, 10, 100))
+    events, members = _group(rows)
+    wide = events[events.scope == "catalogue"]
+    assert len(wide) == 1 and len(events) == 2
+    w = wide.iloc[0]
+    assert w.subject == "Catalogue" and pd.isna(w.artist_id) and pd.isna(w.label)
+    assert w.alerts == 7 and w.artists == 6 and w.kind == "spike"
+    assert w.event_id == event_id("catalogue", "up", _day(2).isoformat())
+    assert len(w.tracks) == 6
+    assert w.why.startswith("6 artists (6 tracks) jumped on the same day")
+    # the lone drop is its own artist event
+    assert events[events.scope == "artist"].iloc[0].artist_id == "A07"
+    assert members.event_id.nunique() == 2 and len(members) == 8
+
+
+def test_below_the_catalogue_threshold_artists_stay_apart():
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "spike", 2) for a in range(4)]
+    events, _ = _group(rows)
+    assert list(events.scope) == ["artist"] * 4
+    # a larger catalogue raises the bar: 6 artists of 400 is not catalogue-wide at 2 %
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "spike", 2) for a in range(6)]
+    events, _ = _group(rows, _catalog(artists=400))
+    assert "catalogue" not in set(events.scope)
+    events, _ = _group(rows, _catalog(artists=400), GroupConfig(catalogue_min_share=0.01))
+    assert list(events.scope) == ["catalogue"]
+
+
+def test_tracks_released_together_are_one_release_event():
+    catalog = _catalog()
+    catalog.loc[catalog.artist_id == "A04", "release_date"] = _day(-3)
+    rows = [_alert(f"T04{t}", "A04", "spike", 0) for t in range(3)]
+    events, _ = _group(rows, catalog)
+    assert len(events) == 1
+    e = events.iloc[0]
+    assert e.scope == "release" and e.subject == f"Artist 4: release of {_day(-3)}"
+    assert e.why.startswith("3 tracks of the release of")
+    # the release's first week is one story: release-day jumps, tracks settling 4 days on
+    rows = [_alert(f"T04{t}", "A04", "spike", 0) for t in range(2)]
+    rows += [_alert("T042", "A04", "decline", 4), _alert("T040", "A04", "drop", 9)]
+    events, _ = _group(rows, catalog)
+    assert sorted(events.alerts) == [1, 3]  # day 9 is 12 days after the release: apart
+    assert events.set_index("alerts").loc[3].scope == "release"
+    # an unknown kind is grouped generically (direction from observed vs expected)
+    rows = [_alert("T050", "A05", "release", 0), _alert("T051", "A05", "rebound", 0)]
+    events, _ = _group(rows, catalog)
+    assert len(events) == 1 and events.iloc[0].scope == "release"
+
+
+def test_ids_are_stable_and_do_not_depend_on_row_order():
+    rows = [
+        _alert(None, "A01", "spike", 0),
+        _alert("T010", "A01", "spike", 0),
+        _alert("T020", "A02", "drop", 5),
+    ]
+    first, _ = _group(rows)
+    again, _ = _group(list(reversed(rows)))
+    assert list(first.event_id) == list(again.event_id)
+    assert first.event_id.is_unique
+    assert first.iloc[0].date == _day(5)  # newest first
+    assert first.iloc[1].event_id == event_id("artist", "A01", "L1", "spike", _day(0).isoformat())
+
+
+def test_an_artist_on_two_labels_has_one_event_per_label():
+    rows = [
+        _alert(None, "A01", "spike", 0, label="L1"),
+        _alert(None, "A01", "spike", 0, label="L2"),
+    ]
+    events, _ = _group(rows)
+    assert sorted(events.label) == ["L1", "L2"]
+
+
+def test_no_alerts_no_events():
+    events, members = group_events(
+        pd.DataFrame(columns=list(_alert("T", "A01", "x", 0))), _catalog()
+    )
+    assert events.empty and list(events.columns) == EVENT_COLUMNS and members.empty
