@@ -483,7 +483,7 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
         length = int(rng.integers(14, 29))
         start = int(rng.integers(max(0, int(tracks.release_offset[t])), n_days - length))
         r = response.iloc[c]
-        spend = float(np.round(typical[c] * rng.lognormal(0.0, 0.9), 2))
+        spend = float(np.round(typical[c] * rng.lognormal(0.0, 1.2), 2))
         uplift = float(hill_curve.hill(spend, r.ceiling, r.half_saturation_usd, r.hill))
         territory = baseline[t, start : start + length] * artist_country[a, c]
         extra = np.zeros(n_days)

@@ -1,0 +1,187 @@
+"""Response curves per territory from past campaigns' measured lifts, with partial pooling.
+
+Each campaign i in territory t gives a relative lift y_i = incremental / counterfactual
+streams (so small and large tracks pool) with a standard error from its lift interval.
+The model:
+
+    y_i ~ Normal(ceiling_t * hill(spend_i; K_t, h_t), se_i^2 + noise^2)
+    (log ceiling_t, log K_t, logit((h_t - 1) / 2)) ~ Normal(mu, diag(tau^2))
+
+(h is kept in (1, 3): a curve never starts steeper than linear, and steeper than 3 is a
+step no campaign history can tell apart.)
+
+Empirical Bayes: each territory's parameters are its posterior mode given (mu, tau), with
+a Laplace (Gauss-Newton) covariance; mu and tau are then re-estimated from those modes and
+covariances (an EM step), until they settle. tau is learnt from the data, so a territory
+with two campaigns sits near the all-territory curve while one with twenty follows its own
+data. Parameter draws from each territory's Laplace posterior give the intervals;
+territories without campaigns get draws from the common prior.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from analytics.campaigns import hill as hc
+
+Z90 = 1.6449  # half-width of a 90 % normal interval, in standard errors
+MIN_SE = 0.01  # floor on a campaign's relative standard error (model error beyond the interval)
+MIN_TAU = np.array([0.05, 0.05, 0.02])  # keeps the prior proper when territories agree
+H_PRIOR = (np.log(0.25 / 0.75), 1.0)  # start of logit((h - 1) / 2): h = 1.5, loosely
+N_DRAWS = 200
+INPUT_COLS = [
+    "country", "platform", "spend_usd", "incremental_streams", "low", "high",
+    "counterfactual_streams",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One territory's response: point estimates, draws and what it was fitted on."""
+
+    country: str
+    n_campaigns: int
+    ceiling: float  # relative: incremental / counterfactual streams at saturation
+    half_saturation_usd: float
+    hill: float
+    draws: np.ndarray = field(repr=False)  # N_DRAWS x 3: ceiling, K, h
+
+    @property
+    def plateau_usd(self) -> float:
+        return float(hc.plateau(self.half_saturation_usd, self.hill))
+
+    def uplift(self, spend: np.ndarray | float) -> np.ndarray:
+        return hc.hill(spend, self.ceiling, self.half_saturation_usd, self.hill)
+
+    def uplift_draws(self, spend: float) -> np.ndarray:
+        d = self.draws
+        return hc.hill(spend, d[:, 0], d[:, 1], d[:, 2])
+
+
+@dataclass(frozen=True)
+class Fit:
+    curves: dict[str, Curve]
+    mu: np.ndarray  # common prior mean of (log ceiling, log K, log h)
+    tau: np.ndarray  # its standard deviations
+    noise: float
+    n_campaigns: int
+    iterations: int
+
+    def prior_curve(self, country: str, rng: np.random.Generator) -> Curve:
+        """The all-territory curve, for a territory without campaigns."""
+        theta = rng.normal(self.mu, self.tau, size=(N_DRAWS, 3))
+        c, k, h = _to_params(self.mu)[0]
+        return Curve(country, 0, float(c), float(k), float(h), _to_params(theta))
+
+
+def prepare(lift: pd.DataFrame) -> pd.DataFrame:
+    """Usable campaigns with y (relative lift) and se (its standard error) columns."""
+    df = lift[INPUT_COLS].copy()
+    ok = (
+        df["incremental_streams"].notna()
+        & (df["counterfactual_streams"] > 0)
+        & (df["spend_usd"] > 0)
+    )
+    df = df[ok].copy()
+    cf = df["counterfactual_streams"].astype(float)
+    df["y"] = df["incremental_streams"] / cf
+    width = (df["high"] - df["low"]).astype(float) / (2 * Z90)
+    df["se"] = np.maximum((width / cf).fillna(np.inf), MIN_SE)
+    df.loc[~np.isfinite(df["se"]), "se"] = df.loc[np.isfinite(df["se"]), "se"].median()
+    return df.reset_index(drop=True)
+
+
+def _to_params(theta: np.ndarray) -> np.ndarray:
+    """(log c, log K, logit((h - 1) / 2)) -> (c, K, h)."""
+    theta = np.atleast_2d(theta)
+    out = np.exp(theta)
+    out[:, 2] = 1.0 + 2.0 / (1.0 + np.exp(-theta[:, 2]))
+    return out
+
+
+def _residuals(theta, spend, y, sd, mu, tau):
+    c, k, h = _to_params(theta)[0]
+    pred = hc.hill(spend, c, k, h)
+    return np.concatenate([(y - pred) / sd, (theta - mu) / tau])
+
+
+def _map(theta0, spend, y, sd, mu, tau) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mode and Laplace covariance of one territory's parameters."""
+    lo, hi = mu - 6 * tau, mu + 6 * tau
+    x0 = np.clip(theta0, lo + 1e-9, hi - 1e-9)
+    res = least_squares(_residuals, x0, args=(spend, y, sd, mu, tau), bounds=(lo, hi))
+    j = res.jac
+    cov = np.linalg.pinv(j.T @ j)
+    return res.x, cov
+
+
+def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30) -> Fit:
+    """Fit every territory's curve from campaign lifts (INPUT_COLS). Raises ValueError when
+    no campaign has a usable lift."""
+    df = prepare(lift)
+    if df.empty:
+        raise ValueError("no campaign with a measured lift to fit response curves on")
+    groups = {c: g for c, g in df.groupby("country", sort=True)}
+    # What campaigns usually cost in a territory tells where its curve bends: the prior mean
+    # of log K moves with the territory's log median spend (slope `beta`, estimated).
+    z = np.log([g["spend_usd"].median() for g in groups.values()])
+    z = z - z.mean()
+    beta = 0.0
+    spend_med = float(df["spend_usd"].median())
+    # Start: one curve for every territory, loosely anchored.
+    mu = np.array([np.log(max(df["y"].quantile(0.9), 0.02)), np.log(spend_med), H_PRIOR[0]])
+    tau = np.array([1.0, 1.0, H_PRIOR[1]])
+    noise = 0.0
+    thetas = {c: mu.copy() for c in groups}
+    covs: dict[str, np.ndarray] = {}
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        for i, (c, g) in enumerate(groups.items()):
+            sd = np.sqrt(g["se"].to_numpy() ** 2 + noise**2)
+            mu_t = mu + np.array([0.0, beta * z[i], 0.0])
+            thetas[c], covs[c] = _map(
+                thetas[c], g["spend_usd"].to_numpy(float), g["y"].to_numpy(float), sd, mu_t, tau
+            )
+        t = np.array(list(thetas.values()))
+        v = np.array([np.diag(covs[c]) for c in groups])
+        new_mu = t.mean(axis=0)
+        new_beta = float((z * t[:, 1]).sum() / (z @ z)) if len(z) > 2 and z @ z > 0 else 0.0
+        centre = new_mu + np.outer(new_beta * z, [0.0, 1.0, 0.0])
+        new_tau = np.maximum(np.sqrt(((t - centre) ** 2 + v).mean(axis=0)), MIN_TAU)
+        noise = _extra_noise(groups, thetas, df)
+        moved = (
+            np.abs(new_mu - mu).max() + np.abs(np.log(new_tau / tau)).max() + abs(new_beta - beta)
+        )
+        mu, tau, beta = new_mu, new_tau, new_beta
+        if moved < 1e-3:
+            break
+    rng = np.random.default_rng(seed)
+    curves = {}
+    for c, g in groups.items():
+        draws = rng.multivariate_normal(thetas[c], covs[c], size=N_DRAWS, method="eigh")
+        ck, kk, hk = _to_params(thetas[c])[0]
+        curves[c] = Curve(c, len(g), float(ck), float(kk), float(hk), _to_params(draws))
+    return Fit(curves, mu, tau, noise, len(df), iterations)
+
+
+def _extra_noise(groups, thetas, df) -> float:
+    """Spread of the relative lifts around the curves beyond their stated standard errors
+    (method of moments; 0 when the intervals already explain it)."""
+    excess, n = 0.0, 0
+    for c, g in groups.items():
+        ck, kk, hk = _to_params(thetas[c])[0]
+        r = g["y"].to_numpy() - hc.hill(g["spend_usd"].to_numpy(float), ck, kk, hk)
+        excess += float((r**2 - g["se"].to_numpy() ** 2).sum())
+        n += len(g)
+    return float(np.sqrt(max(excess / max(n, 1), 0.0)))
+
+
+def curves_for(fit_: Fit, countries: list[str], seed: int = 0) -> dict[str, Curve]:
+    """Fitted curves for `countries`, the common prior's curve where a country has none."""
+    rng = np.random.default_rng(seed)
+    return {c: fit_.curves.get(c) or fit_.prior_curve(c, rng) for c in countries}
