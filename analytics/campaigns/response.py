@@ -185,3 +185,41 @@ def curves_for(fit_: Fit, countries: list[str], seed: int = 0) -> dict[str, Curv
     """Fitted curves for `countries`, the common prior's curve where a country has none."""
     rng = np.random.default_rng(seed)
     return {c: fit_.curves.get(c) or fit_.prior_curve(c, rng) for c in countries}
+
+
+# -- persisted form ------------------------------------------------------------------------------
+FRAME_COLS = [
+    "country", "platform", "n_campaigns", "ceiling", "half_saturation_usd", "hill",
+    "plateau_usd", "cap_usd", "cpa_usd", "window_days", "ceiling_draws", "k_draws", "hill_draws",
+]  # fmt: skip
+
+
+def to_frame(
+    fit_: Fit, countries: list[str], lift: pd.DataFrame, window_days: float
+) -> pd.DataFrame:
+    """One row per country (fitted, or the all-territory curve): what the budget job
+    persists. The cap is the plateau: past it extra spend stops paying."""
+    df = prepare(lift)
+    spent = df.groupby("country")["spend_usd"].sum()
+    gained = df.groupby("country")["incremental_streams"].sum()
+    rows = []
+    for c, cv in curves_for(fit_, sorted(set(countries) | set(fit_.curves))).items():
+        cpa = spent.get(c, 0.0) / gained[c] if gained.get(c, 0.0) > 0 else None
+        rows.append(
+            (c, "all", cv.n_campaigns, cv.ceiling, cv.half_saturation_usd, cv.hill,
+             cv.plateau_usd, cv.plateau_usd, cpa, window_days,
+             cv.draws[:, 0].tolist(), cv.draws[:, 1].tolist(), cv.draws[:, 2].tolist())
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=FRAME_COLS)
+
+
+def from_frame(df: pd.DataFrame) -> dict[str, Curve]:
+    """Curves of the persisted rows (platform 'all'), by country."""
+    out = {}
+    for r in df[df["platform"] == "all"].itertuples():
+        draws = np.column_stack([r.ceiling_draws, r.k_draws, r.hill_draws]).astype(float)
+        out[r.country] = Curve(
+            r.country, int(r.n_campaigns), float(r.ceiling), float(r.half_saturation_usd),
+            float(r.hill), draws,
+        )  # fmt: skip
+    return out
