@@ -116,9 +116,14 @@ def run_truth(seeds: list[int], size: str) -> None:
         truth = world.campaign_truth.merge(world.campaigns[["campaign_id", "platform"]])
         planted = world.country_response.set_index("country", drop=False)
         started = time.perf_counter()
-        fit = rs.fit(stand_in_lift(truth, seed + 1))
+        lift = stand_in_lift(truth, seed + 1)
+        fit = rs.fit(lift)
         seconds = time.perf_counter() - started
         _report(seed, fit, planted, optimiser_figures(world, fit, planted), seconds)
+        alone = rs.fit(lift, pooled=False)
+        f = curve_figures(alone, planted)
+        print(f"|   | without pooling (each territory alone): | {f['ceiling_r']:.2f} / "
+              f"{f['ceiling_r_5']:.2f} | {f['plateau_30']:.0%} | | | |")  # fmt: skip
 
 
 def _report(seed, fit, planted, opt, seconds) -> None:

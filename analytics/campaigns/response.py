@@ -119,9 +119,10 @@ def _map(theta0, spend, y, sd, mu, tau) -> tuple[np.ndarray, np.ndarray]:
     return res.x, cov
 
 
-def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30) -> Fit:
+def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30, pooled: bool = True) -> Fit:
     """Fit every territory's curve from campaign lifts (INPUT_COLS). Raises ValueError when
-    no campaign has a usable lift."""
+    no campaign has a usable lift. `pooled=False` fits each territory on its own under a
+    wide fixed prior (the comparison the bench measures pooling against)."""
     df = prepare(lift)
     if df.empty:
         raise ValueError("no campaign with a measured lift to fit response curves on")
@@ -134,7 +135,7 @@ def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30) -> Fit:
     spend_med = float(df["spend_usd"].median())
     # Start: one curve for every territory, loosely anchored.
     mu = np.array([np.log(max(df["y"].quantile(0.9), 0.02)), np.log(spend_med), H_PRIOR[0]])
-    tau = np.array([1.0, 1.0, H_PRIOR[1]])
+    tau = np.array([1.0, 1.0, H_PRIOR[1]]) * (1.0 if pooled else 3.0)
     noise = 0.0
     thetas = {c: mu.copy() for c in groups}
     covs: dict[str, np.ndarray] = {}
@@ -157,6 +158,8 @@ def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30) -> Fit:
         moved = (
             np.abs(new_mu - mu).max() + np.abs(np.log(new_tau / tau)).max() + abs(new_beta - beta)
         )
+        if not pooled:
+            break
         mu, tau, beta = new_mu, new_tau, new_beta
         if moved < 1e-3:
             break
