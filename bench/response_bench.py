@@ -55,6 +55,12 @@ def stand_in_lift(truth: pd.DataFrame, seed: int) -> pd.DataFrame:
     )
 
 
+def market_cost(campaigns: pd.DataFrame) -> dict[str, float]:
+    """Median CPM (USD per 1,000 impressions) of the campaigns per country."""
+    cpm = campaigns["spend_usd"] / campaigns["impressions"].clip(lower=1) * 1000
+    return cpm.groupby(campaigns["country"]).median().to_dict()
+
+
 def true_curve(row: pd.Series) -> rs.Curve:
     params = np.tile([row.ceiling, row.half_saturation_usd, row.hill], (rs.N_DRAWS, 1))
     return rs.Curve(row.country, 0, row.ceiling, row.half_saturation_usd, row.hill, params)
@@ -117,13 +123,14 @@ def run_truth(seeds: list[int], size: str) -> None:
         planted = world.country_response.set_index("country", drop=False)
         started = time.perf_counter()
         lift = stand_in_lift(truth, seed + 1)
-        fit = rs.fit(lift)
+        cpm = market_cost(world.campaigns)
+        fit = rs.fit(lift, cost=cpm)
         seconds = time.perf_counter() - started
         _report(seed, fit, planted, optimiser_figures(world, fit, planted), seconds)
-        alone = rs.fit(lift, pooled=False)
+        alone = rs.fit(lift, cost=cpm, pooled=False)
         f = curve_figures(alone, planted)
-        print(f"|   | without pooling (each territory alone): | {f['ceiling_r']:.2f} / "
-              f"{f['ceiling_r_5']:.2f} | {f['plateau_30']:.0%} | | | |")  # fmt: skip
+        print(f"|   | without pooling (each territory alone): | {f['ceiling_r']:.3f} / "
+              f"{f['ceiling_r_5']:.3f} | {f['plateau_30']:.0%} | | | |")  # fmt: skip
 
 
 def _report(seed, fit, planted, opt, seconds) -> None:
@@ -132,8 +139,8 @@ def _report(seed, fit, planted, opt, seconds) -> None:
     vs_oracle = o["optimiser"] / o["oracle"]
     vs_even = o["optimiser"] / o["even"]
     print(
-        f"| {seed} | {f['territories']} ({f['n_5']}) | {f['ceiling_r']:.2f} / "
-        f"{f['ceiling_r_5']:.2f} | {f['plateau_30']:.0%} | "
+        f"| {seed} | {f['territories']} ({f['n_5']}) | {f['ceiling_r']:.3f} / "
+        f"{f['ceiling_r_5']:.3f} | {f['plateau_30']:.0%} | "
         f"{o['optimiser'].sum() / o['oracle'].sum():.3f} ({vs_oracle.min():.3f}, "
         f"{vs_oracle.median():.3f}) | {o['optimiser'].sum() / o['even'].sum():.2f} "
         f"({vs_even.min():.2f}, {vs_even.median():.2f}) | {seconds:.1f} |"
@@ -150,6 +157,7 @@ def run_store(db: str) -> None:
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'campaign_lift'"
         ).fetchone()[0]
         lift = cur.execute("SELECT * FROM campaign_lift").df() if has else pd.DataFrame()
+        cost = market_cost(cur.execute("SELECT * FROM campaigns").df())
     if lift.empty:
         print("not run: needs the lift job (no campaign_lift rows in this store)")
         return
@@ -158,7 +166,7 @@ def run_store(db: str) -> None:
     gt = ground_truth_dir(db)
     planted = pd.read_csv(gt / "country_response.csv").set_index("country", drop=False)
     started = time.perf_counter()
-    fit = rs.fit(lift)
+    fit = rs.fit(lift, cost=cost)
     seconds = time.perf_counter() - started
     f = curve_figures(fit, planted)
     print(f"territories {f['territories']} ({f['n_5']} with >= 5 campaigns); ceiling r "

@@ -5,7 +5,12 @@ streams (so small and large tracks pool) with a standard error from its lift int
 The model:
 
     y_i ~ Normal(ceiling_t * hill(spend_i; K_t, h_t), se_i^2 + noise^2)
-    (log ceiling_t, log K_t, logit((h_t - 1) / 2)) ~ Normal(mu, diag(tau^2))
+    (log u_t, log K_t, logit((h_t - 1) / 2)) ~ Normal(mu, diag(tau^2))
+
+u_t is the territory's uplift at a reference spend (the median campaign spend) and the ceiling
+follows from (u_t, K_t, h_t). Pooling the uplift at a spend campaigns actually use, rather than
+the ceiling itself, keeps a few campaigns' evidence about the first dollars from being dragged
+along when an unseen ceiling is shrunk towards the common one.
 
 (h is kept in (1, 3): a curve never starts steeper than linear, and steeper than 3 is a
 step no campaign history can tell apart.)
@@ -20,6 +25,7 @@ territories without campaigns get draws from the common prior.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,17 +71,29 @@ class Curve:
 @dataclass(frozen=True)
 class Fit:
     curves: dict[str, Curve]
-    mu: np.ndarray  # common prior mean of (log ceiling, log K, log h)
+    mu: np.ndarray  # common prior mean of (log u at the reference spend, log K, logit h)
     tau: np.ndarray  # its standard deviations
     noise: float
     n_campaigns: int
     iterations: int
+    ref: float  # the reference spend of the pooled uplift (median campaign spend), USD
+    beta: float = 0.0  # slope of the prior mean of log K on the log market cost
+    cost_centre: float = 0.0  # mean log market cost over the fitted territories
+    cost: Mapping[str, float] = field(default_factory=dict)  # market cost by country
 
     def prior_curve(self, country: str, rng: np.random.Generator) -> Curve:
-        """The all-territory curve, for a territory without campaigns."""
-        theta = rng.normal(self.mu, self.tau, size=(N_DRAWS, 3))
-        c, k, h = _to_params(self.mu)[0]
-        return Curve(country, 0, float(c), float(k), float(h), _to_params(theta))
+        """The all-territory curve (moved by the market's cost when known), for a territory
+        without campaigns."""
+        mu = self.mu.copy()
+        if self.cost.get(country, 0) > 0:
+            mu[1] += self.beta * (np.log(self.cost[country]) - self.cost_centre)
+        theta = rng.normal(mu, self.tau, size=(N_DRAWS, 3))
+        c, k, h = _to_params(mu, self.ref)[0]
+        return Curve(country, 0, float(c), float(k), float(h), _to_params(theta, self.ref))
+
+    def params(self, theta: np.ndarray) -> np.ndarray:
+        """(ceiling, K, h) rows of parameter vectors on the fit's scale."""
+        return _to_params(theta, self.ref)
 
 
 def prepare(lift: pd.DataFrame) -> pd.DataFrame:
@@ -95,46 +113,60 @@ def prepare(lift: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _to_params(theta: np.ndarray) -> np.ndarray:
-    """(log c, log K, logit((h - 1) / 2)) -> (c, K, h)."""
+def _to_params(theta: np.ndarray, ref: float) -> np.ndarray:
+    """(log u at spend `ref`, log K, logit((h - 1) / 2)) -> (ceiling, K, h)."""
     theta = np.atleast_2d(theta)
     out = np.exp(theta)
     out[:, 2] = 1.0 + 2.0 / (1.0 + np.exp(-theta[:, 2]))
+    # u = c x^h / (1 + x^h) at x = ref / K  =>  c = u (1 + (K / ref)^h)
+    out[:, 0] = out[:, 0] * (1.0 + np.power(out[:, 1] / ref, out[:, 2]))
     return out
 
 
-def _residuals(theta, spend, y, sd, mu, tau):
-    c, k, h = _to_params(theta)[0]
+def _residuals(theta, spend, y, sd, mu, tau, ref):
+    c, k, h = _to_params(theta, ref)[0]
     pred = hc.hill(spend, c, k, h)
     return np.concatenate([(y - pred) / sd, (theta - mu) / tau])
 
 
-def _map(theta0, spend, y, sd, mu, tau) -> tuple[np.ndarray, np.ndarray]:
+def _map(theta0, spend, y, sd, mu, tau, ref) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mode and Laplace covariance of one territory's parameters."""
     lo, hi = mu - 6 * tau, mu + 6 * tau
     x0 = np.clip(theta0, lo + 1e-9, hi - 1e-9)
-    res = least_squares(_residuals, x0, args=(spend, y, sd, mu, tau), bounds=(lo, hi))
+    res = least_squares(_residuals, x0, args=(spend, y, sd, mu, tau, ref), bounds=(lo, hi))
     j = res.jac
     cov = np.linalg.pinv(j.T @ j)
     return res.x, cov
 
 
-def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30, pooled: bool = True) -> Fit:
+def fit(
+    lift: pd.DataFrame,
+    *,
+    cost: Mapping[str, float] | None = None,
+    seed: int = 0,
+    max_iter: int = 30,
+    pooled: bool = True,
+) -> Fit:
     """Fit every territory's curve from campaign lifts (INPUT_COLS). Raises ValueError when
-    no campaign has a usable lift. `pooled=False` fits each territory on its own under a
-    wide fixed prior (the comparison the bench measures pooling against)."""
+    no campaign has a usable lift. `cost`: what advertising costs per country (e.g. the
+    campaigns' median CPM, USD); without it, the territory's median campaign spend stands in.
+    `pooled=False` fits each territory on its own under a wide fixed prior (the comparison
+    the bench measures pooling against)."""
     df = prepare(lift)
     if df.empty:
         raise ValueError("no campaign with a measured lift to fit response curves on")
     groups = {c: g for c, g in df.groupby("country", sort=True)}
-    # What campaigns usually cost in a territory tells where its curve bends: the prior mean
-    # of log K moves with the territory's log median spend (slope `beta`, estimated).
-    z = np.log([g["spend_usd"].median() for g in groups.values()])
-    z = z - z.mean()
+    # An expensive market needs more spend to saturate: the prior mean of log K moves with
+    # the territory's log market cost (slope `beta`, estimated).
+    cost = dict(cost or {})
+    have = all(cost.get(c, 0) > 0 for c in groups)
+    z = np.log([cost[c] if have else g["spend_usd"].median() for c, g in groups.items()])
+    centre = float(z.mean())
+    z = z - centre
     beta = 0.0
     spend_med = float(df["spend_usd"].median())
     # Start: one curve for every territory, loosely anchored.
-    mu = np.array([np.log(max(df["y"].quantile(0.9), 0.02)), np.log(spend_med), H_PRIOR[0]])
+    mu = np.array([np.log(max(df["y"].median(), 0.01)), np.log(spend_med), H_PRIOR[0]])
     tau = np.array([1.0, 1.0, H_PRIOR[1]]) * (1.0 if pooled else 3.0)
     noise = 0.0
     thetas = {c: mu.copy() for c in groups}
@@ -146,7 +178,13 @@ def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30, pooled: bool =
             sd = np.sqrt(g["se"].to_numpy() ** 2 + noise**2)
             mu_t = mu + np.array([0.0, beta * z[i], 0.0])
             thetas[c], covs[c] = _map(
-                thetas[c], g["spend_usd"].to_numpy(float), g["y"].to_numpy(float), sd, mu_t, tau
+                thetas[c],
+                g["spend_usd"].to_numpy(float),
+                g["y"].to_numpy(float),
+                sd,
+                mu_t,
+                tau,
+                spend_med,
             )
         t = np.array(list(thetas.values()))
         v = np.array([np.diag(covs[c]) for c in groups])
@@ -154,7 +192,7 @@ def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30, pooled: bool =
         new_beta = float((z * t[:, 1]).sum() / (z @ z)) if len(z) > 2 and z @ z > 0 else 0.0
         centre = new_mu + np.outer(new_beta * z, [0.0, 1.0, 0.0])
         new_tau = np.maximum(np.sqrt(((t - centre) ** 2 + v).mean(axis=0)), MIN_TAU)
-        noise = _extra_noise(groups, thetas, df)
+        noise = _extra_noise(groups, thetas, spend_med)
         moved = (
             np.abs(new_mu - mu).max() + np.abs(np.log(new_tau / tau)).max() + abs(new_beta - beta)
         )
@@ -167,17 +205,20 @@ def fit(lift: pd.DataFrame, *, seed: int = 0, max_iter: int = 30, pooled: bool =
     curves = {}
     for c, g in groups.items():
         draws = rng.multivariate_normal(thetas[c], covs[c], size=N_DRAWS, method="eigh")
-        ck, kk, hk = _to_params(thetas[c])[0]
-        curves[c] = Curve(c, len(g), float(ck), float(kk), float(hk), _to_params(draws))
-    return Fit(curves, mu, tau, noise, len(df), iterations)
+        ck, kk, hk = _to_params(thetas[c], spend_med)[0]
+        curves[c] = Curve(c, len(g), float(ck), float(kk), float(hk), _to_params(draws, spend_med))
+    return Fit(
+        curves, mu, tau, noise, len(df), iterations, spend_med, beta, centre,
+        cost if have else {},
+    )  # fmt: skip
 
 
-def _extra_noise(groups, thetas, df) -> float:
+def _extra_noise(groups, thetas, ref: float) -> float:
     """Spread of the relative lifts around the curves beyond their stated standard errors
     (method of moments; 0 when the intervals already explain it)."""
     excess, n = 0.0, 0
     for c, g in groups.items():
-        ck, kk, hk = _to_params(thetas[c])[0]
+        ck, kk, hk = _to_params(thetas[c], ref)[0]
         r = g["y"].to_numpy() - hc.hill(g["spend_usd"].to_numpy(float), ck, kk, hk)
         excess += float((r**2 - g["se"].to_numpy() ** 2).sum())
         n += len(g)

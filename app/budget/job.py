@@ -33,7 +33,9 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     populations = bdata.populations(sorted(set(cons["country"]) | set(lifts["country"])))
     model = budget.fit(cons, genres, lifts, populations, progress=progress)
     progress("fitting response curves", 0.95)
-    response = _response_curves(bdata.campaign_lift(cur), list(model.territories["country"]))
+    response = _response_curves(
+        bdata.campaign_lift(cur), bdata.market_cost(cur), list(model.territories["country"])
+    )
     progress("writing results", 0.97)
     seconds = time.perf_counter() - started
     summary = model.summary() | {
@@ -61,11 +63,13 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     return summary
 
 
-def _response_curves(lift: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+def _response_curves(
+    lift: pd.DataFrame, cost: dict[str, float], countries: list[str]
+) -> pd.DataFrame:
     """territory_response rows from the measured lifts; empty when there are none (the page
     then says the caps come from reach only)."""
     usable = curves.prepare(lift) if len(lift) else lift
     if usable.empty:
         return pd.DataFrame(columns=curves.FRAME_COLS)
-    fit = curves.fit(lift)
+    fit = curves.fit(lift, cost=cost)
     return curves.to_frame(fit, countries, lift, float(lift["days"].median()))

@@ -117,6 +117,15 @@ def campaign_lift(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def market_cost(cur: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Median CPM (USD per 1,000 impressions) of past campaigns per country."""
+    rows = cur.execute(
+        "SELECT country, median(spend_usd * 1000.0 / impressions) FROM campaigns "
+        "WHERE impressions > 0 AND spend_usd > 0 GROUP BY country"
+    ).fetchall()
+    return {c: float(v) for c, v in rows}
+
+
 def track_country_base(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     end = cur.execute("SELECT max(date) FROM agg_daily").fetchone()[0]
     if end is None:

@@ -82,7 +82,7 @@ def test_few_campaigns_borrow_strength_many_speak_for_themselves() -> None:
         )  # fmt: skip
 
     fit = rs.fit(pd.concat([lift, odd("TWO", 2), odd("TWENTY", 20)], ignore_index=True))
-    common = float(hc.hill(2000.0, *rs._to_params(fit.mu)[0]))
+    common = float(hc.hill(2000.0, *fit.params(fit.mu)[0]))
     two = float(fit.curves["TWO"].uplift(2000.0))
     twenty = float(fit.curves["TWENTY"].uplift(2000.0))
     # the same evidence: two campaigns are pulled towards the common curve, twenty are not
@@ -130,7 +130,26 @@ def test_persisted_frame_round_trips_and_covers_countries_without_campaigns() ->
     assert back["BB"].ceiling == pytest.approx(fit.curves["BB"].ceiling)
     assert back["BB"].draws.shape == (rs.N_DRAWS, 3)
     assert back["QQ"].n_campaigns == 0
-    assert back["QQ"].ceiling == pytest.approx(float(np.exp(fit.mu[0])))
+    assert back["QQ"].ceiling == pytest.approx(float(fit.params(fit.mu)[0, 0]))
     aa = lift[lift["country"] == "AA"]
     cpa = frame.set_index("country").loc["AA", "cpa_usd"]
     assert cpa == pytest.approx(aa["spend_usd"].sum() / aa["incremental_streams"].sum())
+
+
+def test_market_cost_moves_the_half_saturation_of_thin_territories() -> None:
+    # planted: K proportional to what the market costs (CPM = K / 100)
+    lift = _planted(np.random.default_rng(4), TRUTH)
+    cost = {c: t[1] / 100 for c, t in TRUTH.items()}
+    same = pd.DataFrame(
+        {"country": ["CHEAP", "CHEAP", "DEAR", "DEAR"], "platform": "meta",
+         "spend_usd": [800.0, 1600.0] * 2, "incremental_streams": [100.0, 160.0] * 2,
+         "low": [20.0, 80.0] * 2, "high": [180.0, 240.0] * 2,
+         "counterfactual_streams": 1000.0}
+    )  # fmt: skip
+    fit = rs.fit(pd.concat([lift, same]), cost=cost | {"CHEAP": 5.0, "DEAR": 30.0})
+    assert fit.beta > 0.5
+    # the same two campaigns each: the dearer market's curve bends later
+    assert fit.curves["DEAR"].half_saturation_usd > 1.5 * fit.curves["CHEAP"].half_saturation_usd
+    rng = np.random.default_rng(0)
+    k_dear = fit.prior_curve("NEW", rng).half_saturation_usd
+    assert k_dear == pytest.approx(float(np.exp(fit.mu[1])))  # no cost known: the common K
