@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import geo, links, state, widgets
 from app.budget import proposals as bp
+from app.budget import response as br
 from app.budget import state as budget_state
 from app.budget import view as bv
 from app.safe_text import md
@@ -146,6 +147,30 @@ m1.metric("Planned spend", f"${out.planned:,.0f}")
 m2.metric("Left of the budget", f"${budget - out.planned:,.0f}")
 m3.metric("Expected incremental streams", widgets.fmt_int(out.expected))
 widgets.csv_download(out.rows, f"plan-{isrc}-{goal}", key="budget_plan_csv")
+
+# -- your plan against the optimiser's, on the measured response curves -------------------------
+st.subheader("Your plan vs the optimiser's")
+if not result.curves:
+    st.info(br.NO_CURVES_PAGE, icon=":material/info:")
+else:
+    per, totals = br.comparison(result, bv.plan_amounts(out.rows), float(budget))
+    st.caption(
+        "Expected incremental streams over a campaign window from each territory's response "
+        "curve (fitted on past campaigns' measured lifts, pooled across territories), with "
+        "80 % intervals from the curves' uncertainty. The optimiser spends the same total "
+        "budget over your Yes territories, each within its cap."
+    )
+    st.plotly_chart(br.comparison_figure(totals), key="budget_vs_optimiser")
+    widgets.table(totals, key="budget_vs_totals", file_name=f"plan-vs-optimiser-{isrc}")
+    widgets.table(
+        per.drop(columns=["country"]),
+        key="budget_vs_territories",
+        file_name=f"plan-vs-optimiser-territories-{isrc}",
+    )
+    st.plotly_chart(
+        br.curves_figure(result, list(per["country"]) or list(result.curves)[:8]),
+        key="budget_curves",
+    )
 
 if scope.role == "viewer":
     st.info("Viewers can plan but not submit budgets for approval.", icon=":material/lock:")

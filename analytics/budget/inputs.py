@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,8 @@ class ModelInputs:
     assets: pd.DataFrame  # row_idx, isrc, genre (model rows, in row order)
     territories: pd.DataFrame  # country, campaigns, cost_per_result, uplift, spend_scale
     base: pd.DataFrame  # country, streams_28d of this asset
+    # territory_response rows (empty without measured campaign lifts)
+    response: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_frames(cls, frames: dict[str, Any]) -> ModelInputs:
@@ -49,4 +51,5 @@ class ModelInputs:
             assets=frames["assets"],
             territories=frames["territories"],
             base=frames["base"],
+            response=frames.get("response", pd.DataFrame()),
         )

@@ -17,6 +17,7 @@ import pandas as pd
 from analytics.budget import audience as aud
 from analytics.budget import caps as bc
 from analytics.budget.inputs import ModelInputs
+from analytics.campaigns import response as rc
 
 TOP_TERRITORIES = 10
 POTENTIAL_MAX = 10.0
@@ -64,6 +65,10 @@ class ScoreResult:
     folded_in: bool
     category: int
     territories: list[TerritoryPlan] = field(default_factory=list)
+    # Response curves from measured campaign lifts (empty without any) and the track's
+    # counterfactual streams per territory over the curves' campaign window.
+    curves: dict[str, rc.Curve] = field(default_factory=dict)
+    curve_base: dict[str, float] = field(default_factory=dict)
 
 
 def score(
@@ -123,9 +128,22 @@ def score(
         rows.append((t, list(group_labels[cols]), artists, genres, why))
     limits = bc.caps(responses, multiple=multiple)
     out = ScoreResult(inputs.isrc, goal, res.folded_in, inputs.category)
+    out.curves, out.curve_base = curve_inputs(inputs)
     for (t, labels, artists, genres, why), r in zip(rows, responses, strict=True):
         cap = limits[r.country]
         per_usd = r.expected(cap) / cap if cap > 0 else 0.0
+        curve = out.curves.get(r.country)
+        if curve is not None:
+            # the measured curve sets the cap (its plateau), still bounded by reach
+            cap = min(curve.plateau_usd, r.reach_limit())
+            gain = out.curve_base.get(r.country, 0.0) * float(curve.uplift(cap))
+            per_usd = gain / cap if cap > 0 else 0.0
+            source = (
+                f"{curve.n_campaigns} measured campaigns here"
+                if curve.n_campaigns
+                else "no measured campaigns here: the all-territory curve"
+            )
+            why = f"{why[:-1]}; cap at the response curve's plateau ({source})."
         out.territories.append(
             TerritoryPlan(
                 country=t.country,
@@ -143,6 +161,19 @@ def score(
             )
         )
     return out
+
+
+def curve_inputs(inputs: ModelInputs) -> tuple[dict[str, rc.Curve], dict[str, float]]:
+    """The persisted response curves and the track's streams per territory over their
+    campaign window (its last 28 days' streams scaled to the window)."""
+    if inputs.response is None or inputs.response.empty:
+        return {}, {}
+    window = float(inputs.response["window_days"].iloc[0])
+    base = {
+        c: float(v) * window / 28.0
+        for c, v in zip(inputs.base["country"], inputs.base["streams_28d"], strict=True)
+    }
+    return rc.from_frame(inputs.response), base
 
 
 def _interests(

@@ -3,6 +3,10 @@
 - `budget --isrc ISRC --goal expand|accelerate|sustain [--json]` (alias `audience`): ranked
   territories for a track from the persisted audience model, read through the scoped
   queries with the operator's scope (every label).
+- `response --isrc ISRC [--json]`: the measured response curve of each territory, in streams
+  for this track (ceiling, half-saturation, plateau, cap, campaigns behind it).
+- `optimise --isrc ISRC --budget USD [--goal G] [--json]`: the split of the budget over the
+  goal's ranked territories that maximises expected incremental streams, with 80 % intervals.
 - `approvers list | grant USER | revoke USER`: budget approval rights (admins always have
   them; grants are for managers). Changes are audited with the actor `cli`.
 """
@@ -10,8 +14,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.cli.support import CliError, emit, open_store_for
+
+if TYPE_CHECKING:
+    from analytics.budget import ScoreResult
+    from data.results.runs import ModelRun
 
 GOALS = ("expand", "accelerate", "sustain")
 NO_RUN = "no audience model yet: run `labelradar refresh`"
@@ -40,20 +49,35 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument("--goal", default="expand", help="expand | accelerate | sustain")
     p.set_defaults(func=cmd_budget)
 
+    p = sub.add_parser(
+        "response", parents=parents, help="response curves per territory for a track"
+    )
+    p.add_argument("--isrc", required=True, help="the track's ISRC")
+    p.set_defaults(func=cmd_response)
+
+    p = sub.add_parser(
+        "optimise", parents=parents, help="the best split of a budget over territories"
+    )
+    p.add_argument("--isrc", required=True, help="the track's ISRC")
+    p.add_argument("--budget", required=True, type=float, help="total budget, USD")
+    p.add_argument("--goal", default="expand", help="expand | accelerate | sustain")
+    p.set_defaults(func=cmd_optimise)
+
     p = sub.add_parser("approvers", parents=parents, help="budget approval rights")
     p.add_argument("action", choices=("list", "grant", "revoke"))
     p.add_argument("user", nargs="?", help="the manager to grant or revoke")
     p.set_defaults(func=cmd_approvers)
 
 
-def cmd_budget(args: argparse.Namespace) -> int:
+def _scored(args: argparse.Namespace, goal: str) -> tuple[ModelRun, str, ScoreResult]:
+    """The track's ranked territories for `goal` with the operator's scope, or a CliError."""
     from app.budget import territories
     from data.queries import budget as budget_queries
     from data.queries import operator_scope
     from data.results import runs as model_runs
 
-    if args.goal not in GOALS:
-        raise CliError(f"unknown goal {args.goal!r}: use one of {', '.join(GOALS)}")
+    if goal not in GOALS:
+        raise CliError(f"unknown goal {goal!r}: use one of {', '.join(GOALS)}")
     with open_store_for(args, read_only=True) as store:
         try:
             run = model_runs.latest(store, "budget")
@@ -72,7 +96,11 @@ def cmd_budget(args: argparse.Namespace) -> int:
                 f"no audience model covers {args.isrc} (no streams in the model window); "
                 "run `labelradar refresh` after loading its trend reports"
             )
-        result = territories.rank(frames, args.goal, run.params)
+        return run, artist, territories.rank(frames, goal, run.params)
+
+
+def cmd_budget(args: argparse.Namespace) -> int:
+    run, artist, result = _scored(args, args.goal)
     payload = {
         "isrc": args.isrc,
         "goal": args.goal,
@@ -98,6 +126,57 @@ def cmd_budget(args: argparse.Namespace) -> int:
             if t.interests:
                 lines.append(f"      interests: {', '.join(t.interests[:5])}")
         lines.append("* selected by the territory rule (top group's score >= the best S(T))")
+        return "\n".join(lines)
+
+    emit(args, payload, text)
+    return 0
+
+
+def cmd_response(args: argparse.Namespace) -> int:
+    from app.budget import response
+
+    _, artist, result = _scored(args, "expand")
+    rows = response.territories(result)
+    if not rows:
+        raise CliError(f"{response.NO_CURVES} (no response curve covers {args.isrc})")
+
+    def text() -> str:
+        lines = [f"Response curves for {args.isrc} ({artist}), streams over a campaign window:"]
+        lines += [
+            f"  {r['country']}  ceiling {r['ceiling_streams']:>9,.0f}  K ${r['half_saturation_usd']:>8,.0f}"
+            f"  plateau ${r['plateau_usd']:>8,.0f}  {r['n_campaigns']:>3} campaigns"
+            for r in rows
+        ]
+        return "\n".join(lines)
+
+    emit(args, {"territories": rows}, text)
+    return 0
+
+
+def cmd_optimise(args: argparse.Namespace) -> int:
+    from app.budget import response
+
+    if not args.budget > 0:
+        raise CliError("--budget must be a positive number of US dollars")
+    _, artist, result = _scored(args, args.goal)
+    if not result.curves:
+        raise CliError(response.NO_CURVES)
+    plan = response.optimise(result, args.budget)
+    if not plan:
+        raise CliError(f"no ranked territory of {args.isrc} has a response curve")
+    payload = response.allocation_json(result, plan)
+
+    def text() -> str:
+        t = payload["expected_total"]
+        lines = [
+            f"Best split of ${args.budget:,.0f} for {args.isrc} ({artist}), goal {args.goal}: "
+            f"{t['p50']:,.0f} incremental streams (80 %: {t['low']:,.0f}-{t['high']:,.0f})"
+        ]
+        lines += [
+            f"  {r['country']}  ${r['spend_usd']:>9,.0f}  {r['expected_streams']:>9,.0f} streams"
+            f"  ({r['low']:,.0f}-{r['high']:,.0f})"
+            for r in payload["allocation"]
+        ]
         return "\n".join(lines)
 
     emit(args, payload, text)

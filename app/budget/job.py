@@ -1,5 +1,6 @@
-"""The "budget" batch job: audience models per category of tracks and the campaign response
-per territory.
+"""The "budget" batch job: audience models per category of tracks, the campaign response
+per territory, and the response curves (with plateaus and caps) fitted on the campaigns job's
+per-campaign lifts (none when that job has not measured any).
 
 Reads its inputs, fits them with analytics.budget.fit, and writes every result table plus
 the model_runs row in one transaction (a failed run leaves the previous results intact).
@@ -10,7 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pandas as pd
+
 from analytics import budget
+from analytics.campaigns import response as curves
 from data.progress import ProgressFn
 from data.results import budget as bdata
 from data.results import runs as model_runs
@@ -28,9 +32,15 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     base = bdata.track_country_base(cur)
     populations = bdata.populations(sorted(set(cons["country"]) | set(lifts["country"])))
     model = budget.fit(cons, genres, lifts, populations, progress=progress)
+    progress("fitting response curves", 0.95)
+    response = _response_curves(
+        bdata.campaign_lift(cur), bdata.market_cost(cur), list(model.territories["country"])
+    )
     progress("writing results", 0.97)
     seconds = time.perf_counter() - started
-    summary = model.summary()
+    summary = model.summary() | {
+        "response_territories": int((response["n_campaigns"] > 0).sum()) if len(response) else 0
+    }
     params = (
         model.settings
         | {"window_weeks": bdata.WINDOW_WEEKS, "streams_per_listener": spl}
@@ -40,6 +50,7 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
         bdata.replace_results(
             cur, model.models, model.assets, model.groups, model.territories, base
         )
+        bdata.replace_response(cur, response)
         model_runs.record(
             cur,
             "budget",
@@ -50,3 +61,15 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
         )
     progress("done", 1.0)
     return summary
+
+
+def _response_curves(
+    lift: pd.DataFrame, cost: dict[str, float], countries: list[str]
+) -> pd.DataFrame:
+    """territory_response rows from the measured lifts; empty when there are none (the page
+    then says the caps come from reach only)."""
+    usable = curves.prepare(lift) if len(lift) else lift
+    if usable.empty:
+        return pd.DataFrame(columns=curves.FRAME_COLS)
+    fit = curves.fit(lift, cost=cost)
+    return curves.to_frame(fit, countries, lift, float(lift["days"].median()))

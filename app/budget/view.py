@@ -13,7 +13,7 @@ import streamlit as st
 from analytics.budget import ScoreResult
 from analytics.budget import caps as bc
 from app import geo, services
-from app.budget import territories
+from app.budget import response, territories
 from data.queries import Filters
 from data.queries import budget as budget_queries
 from data.results.runs import ModelRun
@@ -146,18 +146,40 @@ def outcome(plan: pd.DataFrame, result: ScoreResult, budget: float) -> Outcome:
     rows = plan.copy()
     rows["cap_usd"] = rows["country"].map(cap).round(0)
     rows["expected_streams"] = [
-        round(resp[c].expected(float(u)), 1) if r == YES and pd.notna(u) and u >= 0 else 0.0
+        round(_expected(result, resp[c], c, float(u)), 1)
+        if r == YES and pd.notna(u) and u >= 0
+        else 0.0
         for c, r, u in zip(rows["country"], rows["run"], rows["usd"], strict=True)
     ]
     valid = pd.to_numeric(active["usd"], errors="coerce").fillna(0).clip(lower=0)
     return Outcome(errors, float(valid.sum()), float(rows["expected_streams"].sum()), rows)
 
 
+def _expected(result: ScoreResult, r: bc.TerritoryResponse, country: str, usd: float) -> float:
+    """Expected incremental streams for `usd`: the measured response curve where there is
+    one, else the all-campaign response."""
+    curve = result.curves.get(country)
+    if curve is None:
+        return r.expected(usd)
+    return result.curve_base.get(country, 0.0) * float(curve.uplift(usd))
+
+
+def plan_amounts(rows: pd.DataFrame) -> dict[str, float]:
+    """Country -> USD of the Yes territories with a valid amount."""
+    usd = pd.to_numeric(rows["usd"], errors="coerce")
+    keep = (rows["run"] == YES) & usd.notna() & (usd >= 0)
+    return dict(zip(rows.loc[keep, "country"], usd[keep].astype(float), strict=True))
+
+
 def suggest(plan: pd.DataFrame, result: ScoreResult, budget: float) -> pd.DataFrame:
-    """The split of `budget` over the Yes territories maximising expected streams."""
+    """The split of `budget` over the Yes territories maximising expected streams (the
+    optimiser on the measured curves when there are any)."""
     resp = responses(result)
-    chosen = [resp[c] for c, r in zip(plan["country"], plan["run"], strict=True) if r == YES]
-    split = bc.allocate(chosen, budget, caps(result))
+    yes = [c for c, r in zip(plan["country"], plan["run"], strict=True) if r == YES]
+    if result.curves:
+        split = response.optimise(result, budget, yes)
+    else:
+        split = bc.allocate([resp[c] for c in yes], budget, caps(result))
     out = plan.copy()
     out["usd"] = [round(split.get(c, 0.0), 0) for c in out["country"]]
     return out

@@ -98,6 +98,7 @@ def budget_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
         "assets": assets,
         "territories": m.territories,
         "base": m.base,
+        "response": m.response,
     }
 
 

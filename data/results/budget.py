@@ -102,6 +102,30 @@ def campaign_lifts(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return df.drop(columns=["pre", "during_other", "pre_other"])
 
 
+def campaign_lift(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The campaigns job's per-campaign lifts (empty when that table or job is missing), with
+    each campaign's length in days."""
+    has = cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'campaign_lift'"
+    ).fetchone()[0]
+    if not has:
+        return pd.DataFrame()
+    return cur.execute(
+        "SELECT campaign_id, country, platform, spend_usd, incremental_streams, low, high, "
+        "counterfactual_streams, date_diff('day', start_date, end_date) + 1 AS days "
+        "FROM campaign_lift ORDER BY campaign_id"
+    ).df()
+
+
+def market_cost(cur: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Median CPM (USD per 1,000 impressions) of past campaigns per country."""
+    rows = cur.execute(
+        "SELECT country, median(spend_usd * 1000.0 / impressions) FROM campaigns "
+        "WHERE impressions > 0 AND spend_usd > 0 GROUP BY country"
+    ).fetchall()
+    return {c: float(v) for c, v in rows}
+
+
 def track_country_base(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     end = cur.execute("SELECT max(date) FROM agg_daily").fetchone()[0]
     if end is None:
@@ -151,6 +175,16 @@ def replace_results(
             cur.unregister("_budget_df")
 
 
+def replace_response(cur: duckdb.DuckDBPyConnection, curves: pd.DataFrame) -> None:
+    """Swap the territory response curves (call inside the job's transaction)."""
+    cur.execute("DELETE FROM territory_response")
+    if len(curves):
+        cur.register("_response_df", curves)
+        cols = ", ".join(curves.columns)
+        cur.execute(f"INSERT INTO territory_response ({cols}) SELECT {cols} FROM _response_df")
+        cur.unregister("_response_df")
+
+
 # -- online loader --------------------------------------------------------------------------------
 def load_model(store: Store | duckdb.DuckDBPyConnection, isrc: str) -> ModelInputs | None:
     """The persisted model pieces for `isrc` (None when it has no model)."""
@@ -190,4 +224,5 @@ def load_model(store: Store | duckdb.DuckDBPyConnection, isrc: str) -> ModelInpu
         base=cur.execute(
             "SELECT country, streams_28d FROM budget_track_country WHERE isrc = ?", [isrc]
         ).df(),
+        response=cur.execute("SELECT * FROM territory_response ORDER BY country").df(),
     )

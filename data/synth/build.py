@@ -158,7 +158,9 @@ def write_ground_truth(world: World, root: Path) -> Path:
         "(share_*);\nartist_countries.csv / underserved.csv: country shares and planted "
         "under-served countries;\nevents.csv: planted track events with date, kind and cause;\n"
         "fans.parquet: each listener-artist pair's fan type; campaigns_truth.csv: true lift;\n"
-        "country_response.csv: the campaign response curve per country; day_of_week.csv.\n"
+        "country_response.csv: the campaign response curve per country (Hill: relative uplift = "
+        "ceiling x s^hill / (s^hill + half_saturation_usd^hill); plateau_usd where the marginal "
+        "uplift per dollar falls to 10 % of its best); day_of_week.csv.\n"
     )
     return gt
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.campaigns import hill as hill_curve
 from data.synth.config import LABEL_NAMES, MARKETS, SynthConfig
 from data.synth.names import artist_names, track_titles
 from data.vocab import ACTIVE_SOURCES, DEVICES, PASSIVE_SOURCES
@@ -439,22 +440,35 @@ def _listeners(rng, cfg, world_parts):
 
 
 def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_country):
-    """Past campaigns with a planted saturating response.
+    """Past campaigns with a planted saturating (Hill) response per territory.
 
     Incremental streams = (the track's baseline streams in the territory over the campaign)
-    x max_uplift_c x (1 - exp(-spend / spend_scale_c)): a campaign can lift a territory by
-    at most max_uplift_c, with diminishing returns per dollar. Lifts stay a country-level
-    effect, small against a track's worldwide streams.
+    x ceiling_c x spend^h_c / (spend^h_c + K_c^h_c): a campaign can lift a territory by at
+    most ceiling_c; K_c (half_saturation_usd) is the spend that buys half of it and h_c in
+    [1, 2] how S-shaped the curve is. Ceiling and K are drawn independently (K grows with how
+    expensive the market is). plateau_usd is where the marginal uplift per dollar falls to
+    10 % of the curve's best (analytics.campaigns.hill). Spend is drawn around what the
+    market usually costs, not around K, so some campaigns sit far below or past the plateau.
+    Lifts stay a country-level effect, small against a track's worldwide streams.
     """
     n_days = len(dates)
     c_n = len(countries)
     rich = market / market.max()
+    typical = 300 + 2500 * rich**0.5  # USD a campaign usually costs in the market
+    ceiling = np.round(rng.uniform(0.08, 0.6, size=c_n), 3)
+    half = np.round(typical * rng.lognormal(0.0, 0.35, size=c_n))
+    steep = np.round(rng.uniform(1.0, 2.0, size=c_n), 2)
     response = pd.DataFrame(
         {
             "country": countries,
-            "max_uplift": np.round(rng.uniform(0.15, 0.4, size=c_n), 3),
-            "spend_scale_usd": np.round(250 + 2500 * rich**0.5 * rng.uniform(0.8, 1.2, size=c_n)),
+            "ceiling": ceiling,
+            "half_saturation_usd": half,
+            "hill": steep,
+            "plateau_usd": np.round(hill_curve.plateau(half, steep)),
             "cpm_usd": np.round(2.0 + 10.0 * rich**0.5, 2),
+            # the older names of ceiling and half-saturation, read by bench/budget_als.py
+            "max_uplift": ceiling,
+            "spend_scale_usd": half,
         }
     )
     rows, truth, components = [], [], []
@@ -469,8 +483,8 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
         length = int(rng.integers(14, 29))
         start = int(rng.integers(max(0, int(tracks.release_offset[t])), n_days - length))
         r = response.iloc[c]
-        spend = float(np.round(r.spend_scale_usd * rng.lognormal(0.0, 0.8), 2))
-        uplift = r.max_uplift * (1 - np.exp(-spend / r.spend_scale_usd))
+        spend = float(np.round(typical[c] * rng.lognormal(0.0, 1.2), 2))
+        uplift = float(hill_curve.hill(spend, r.ceiling, r.half_saturation_usd, r.hill))
         territory = baseline[t, start : start + length] * artist_country[a, c]
         extra = np.zeros(n_days)
         extra[start : start + length] = territory * uplift

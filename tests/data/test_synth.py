@@ -136,8 +136,9 @@ def test_campaign_rows_carry_the_true_lift(tiny_world, tiny_rows):
     resp = tiny_world.country_response.set_index("country")
     for _, c in truth.iterrows():
         r = resp.loc[c.country]
-        # The planted saturating response, recomputed by hand.
-        expected = r.max_uplift * (1 - np.exp(-c.spend_usd / r.spend_scale_usd))
+        # The planted Hill response, recomputed by hand.
+        x = (c.spend_usd / r.half_saturation_usd) ** r.hill
+        expected = r.ceiling * x / (1 + x)
         assert c.uplift == pytest.approx(expected)
         assert c.true_incremental_streams == pytest.approx(c.baseline_streams * expected)
     assert (camp.clicks <= camp.impressions).all()

@@ -109,6 +109,9 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
     table = next(df.value for df in at.dataframe if "cap_usd" in df.value.columns)
     assert list(table["score"]) == sorted(table["score"], reverse=True)
     cap = float(table["cap_usd"].iloc[0])
+    # a budget the capped amount fits in (the planted campaigns set caps of a few $1,000)
+    budget = float(max(2000.0, 1000.0 * (cap // 1000 + 2)))
+    at.number_input(key=f"{key}:budget").set_value(budget).run()
     # an edit over the cap, as the data editor reports it: reduced to the cap with a notice
     editor = f"{key}:editor:{at.session_state[f'{key}:v']}"
     at.session_state[editor] = {"edited_rows": {0: {"run": "Yes", "usd": cap + 500}}}
@@ -134,14 +137,14 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
     assert any("at least $0" in e.value for e in at.error)
     at.session_state[key] = fixed
     at.run()
-    assert not at.error
+    assert not at.error, [e.value for e in at.error]
     # edits survive a page switch
     at.switch_page(CATALOG)
     at.run()
     open_budget(at)
     assert at.session_state[key]["usd"].iloc[0] == fixed["usd"].iloc[0]
     assert at.selectbox(key="budget_track").value == track["isrc"]
-    assert at.number_input(key=f"{key}:budget").value == 2000.0
+    assert at.number_input(key=f"{key}:budget").value == budget
     assert not at.error, [e.value for e in at.error]
     # submit for approval creates a proposal with the edited amounts
     next(b for b in at.button if b.label == "Submit for approval").click()
