@@ -30,6 +30,9 @@ ALERT_COLUMNS = [
 ]
 
 
+OTHER = {"spike": "drop", "drop": "spike"}
+
+
 @dataclass
 class Day:
     """The filter's view of one block of days, shared by the rules."""
@@ -112,6 +115,8 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
                 continue  # the fall back after a short spike is the same event
             if kind == "drop" and one_day and onset - last["spike"] <= cfg.settle:
                 continue
+            if not one_day and onset - last[kind] <= cfg.unwind and last[kind] > last[OTHER[kind]]:
+                continue  # steps one after another the same way: the same climb (or fall)
             last[kind] = onset
             if kind == "spike" and one_day:
                 one_day_spike = onset
