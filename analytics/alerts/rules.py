@@ -121,7 +121,14 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
             if kind == "spike" and one_day:
                 one_day_spike = onset
             rapid_days.setdefault((i, kind), []).append(onset)
-            rows.append((i, kind, onset, t, p, d.counts[i, t], d.expected[i, t], stat))
+            if one_day:
+                rows.append((i, kind, onset, t, p, d.counts[i, t], d.expected[i, t], stat))
+            else:  # the step's first day against the level before it
+                day = onset if onset >= 0 and not np.isnan(d.counts[i, onset]) else t
+                obs = d.counts[i, day]
+                rows.append(
+                    (i, kind, onset, t, p, obs, float(np.expm1(np.log1p(obs) - stat)), stat)
+                )
         last_rapid[i] = (last["spike"], last["drop"])
     return rows, last_rapid, rapid_days
 
