@@ -24,7 +24,13 @@ import pandas as pd
 
 DIMENSIONS = ("dsp", "context", "source", "playlist_id")
 NO_PLAYLIST = "(no playlist)"
-VERB = {"spike": "add", "drop": "removal", "growth": "growth", "decline": "decline"}
+VERB = {
+    "spike": "add",
+    "drop": "removal",
+    "growth": "growth",
+    "decline": "decline",
+    "release": "release",
+}
 
 
 @dataclass(frozen=True)
@@ -239,7 +245,7 @@ class Opportunity:
 def classify(kind: str, g: Growth, bench: dict[str, float]) -> Opportunity:
     """Opportunity or not, with a campaign goal, against catalogue benchmarks (medians).
 
-    Up (spike/growth): converting listeners -> accelerate the trend; reach that converts via
+    Up (spike/growth/release): converting listeners -> accelerate the trend; reach that converts via
     search but not from passive contexts -> expand to new audiences; neither -> not yet.
     Down (drop/decline): a core that is staying -> sustain (re-engage); leaving -> no."""
     if not g.available:
@@ -249,7 +255,7 @@ def classify(kind: str, g: Growth, bench: dict[str, float]) -> Opportunity:
     def pct(x: float | None) -> str:
         return "n/a" if x is None else f"{x:.0%}"
 
-    if kind in ("spike", "growth"):
+    if kind in ("spike", "growth", "release"):
         if p2a is not None and p2a >= bench.get("passive_to_active", 0.0):
             return Opportunity(
                 True,

@@ -34,6 +34,7 @@ class Plan:
     """An online run: the saved hyperparameters, each subject's context, first new day."""
 
     hyper: Hyper
+    hyper_artist: Hyper
     contexts: dict[str, Context]
     first_new_day: int
 
@@ -62,6 +63,7 @@ def state_rows(subject: str, series: Series, det: Detection) -> pd.DataFrame:
             "armed": [list(map(bool, r)) for r in ctx.armed],
             "last_spike": date_of(ctx.last_rapid[:, 0]),
             "last_drop": date_of(ctx.last_rapid[:, 1]),
+            "steps": list(ctx.steps),
         }
     )
 
@@ -80,6 +82,8 @@ def context_of(
         wanted = list(zip(ids, labels, strict=True))
     if not rows.index.is_unique or not set(wanted) <= set(rows.index):
         return None
+    if "steps" not in rows or rows.steps.isna().any():
+        return None  # saved before the level-shift monitor: a full run
     r = rows.loc[wanted]
 
     def rel(dates: pd.Series) -> np.ndarray:
@@ -98,6 +102,8 @@ def context_of(
         run=np.stack(r.run.map(np.asarray)).astype(np.int64),
         armed=np.stack(r.armed.map(np.asarray)).astype(bool),
         last_rapid=np.column_stack([rel(r.last_spike), rel(r.last_drop)]),
+        # start days in it are already relative to the day after the saved run (= day0)
+        steps=np.stack(r.steps.map(lambda v: np.asarray(v, dtype=float))),
     )
 
 
@@ -126,4 +132,5 @@ def plan(prev: Previous | None, tracks: Series, artists: Series, cfg: DetectConf
         if fresh.any():  # a series first seen now needs a proper prior: full run
             return None
         contexts[name] = c
-    return Plan(Hyper(**prev.params["hyper"]), contexts, lo)
+    hp = Hyper(**prev.params["hyper"])
+    return Plan(hp, Hyper(**prev.params.get("hyper_artist", hp.__dict__)), contexts, lo)

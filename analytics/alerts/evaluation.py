@@ -65,7 +65,8 @@ def score(
 
     Only alerts on tracks that carry planted events or are event-free count (the rest of
     the catalogue is not in the ground truth). days_observed: isrc -> monitored days."""
-    alerts = alerts.reset_index(drop=True)
+    # A release is a series' first days, not a change of an existing one: scored apart.
+    alerts = alerts[alerts.kind != "release"].reset_index(drop=True)
     ev = match(alerts, events, tolerance)
     scored = alerts[alerts.isrc.isin(set(events.isrc) | event_free)]
     matched = int((ev.alert_idx >= 0).sum())
@@ -115,3 +116,43 @@ def score_series(
     free = set(isrc) - set(events.isrc)
     observed = pd.Series((~np.isnan(counts)).sum(axis=1) - warmup, index=isrc).clip(0)
     return score(a, events, free, observed)
+
+
+def dating(alerts: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Per planted event, the distance in days from its date to the nearest alert of the
+    same kind on the same track (NaN: none), whatever the matching tolerance.
+
+    alerts: isrc, kind, date; events: isrc, kind, date, shape (when present)."""
+    ev = events.reset_index(drop=True).copy()
+    if "shape" not in ev:
+        ev["shape"] = "any"
+    ev["date_error"] = np.nan
+    by_key = {k: pd.to_datetime(g.date) for k, g in alerts.groupby(["isrc", "kind"])}
+    for j, e in ev.iterrows():
+        cand = by_key.get((e.isrc, e.kind))
+        if cand is not None:
+            gap = (cand - pd.Timestamp(e.date)).dt.days
+            ev.loc[j, "date_error"] = int(gap.iloc[int(np.argmin(gap.abs().to_numpy()))])
+    return ev
+
+
+def dating_summary(dated: pd.DataFrame) -> pd.DataFrame:
+    """Per shape and kind: events, found within 1 day (the rapid target), within 7 days
+    (the gradual target), and the median signed date error of the nearest alert."""
+    err = dated.date_error
+    return (
+        dated.assign(
+            within_1=err.abs() <= 1,
+            within_7=err.abs() <= 7,
+            early=err < -7,
+        )
+        .groupby(["shape", "kind"])
+        .agg(
+            events=("isrc", "size"),
+            within_1=("within_1", "mean"),
+            within_7=("within_7", "mean"),
+            early=("early", "mean"),
+            median_error=("date_error", "median"),
+        )
+        .reset_index()
+    )

@@ -86,7 +86,7 @@ def windows(alerts: pd.DataFrame, members: dict, end: pd.Timestamp) -> pd.DataFr
     rows = []
     for a in alerts.itertuples():
         onset, detected = pd.Timestamp(a.event_date), pd.Timestamp(a.detected_on)
-        rapid = a.kind in ("spike", "drop")
+        rapid = a.kind in ("spike", "drop", "release")
         hi = min(onset + pd.Timedelta(days=RAPID_DAYS), end) if rapid else detected
         for isrc in members[(a.subject, a.subject_id, a.label)]:
             rows.append(
@@ -116,7 +116,7 @@ def explain(
     keys = alerts.alert_key.to_numpy()
     onset = pd.to_datetime(alerts.event_date)
     hi = np.where(
-        alerts.kind.isin(["spike", "drop"]),
+        alerts.kind.isin(["spike", "drop", "release"]),
         np.minimum(onset + pd.Timedelta(days=RAPID_DAYS), end),
         pd.to_datetime(alerts.detected_on),
     )

@@ -76,12 +76,21 @@ class AlertsModel:
 @dataclass
 class _Detected:
     mode: str
-    hyper: Hyper
+    hyper: Hyper  # tracks
+    hyper_artist: Hyper  # artist totals (smoother: fitted on their own)
     fitted_series: int
     tracks: Series  # the days filtered (all of them, or the new block)
     artists: Series
     det_t: Detection
     det_a: Detection
+
+
+def _fit_artists(artists: Series, hp_tracks: Hyper) -> Hyper:
+    """Hyperparameters of the artist totals; the tracks' when too few artists to fit."""
+    try:
+        return fit_hyper(artists.counts)[0]
+    except ValueError:
+        return hp_tracks
 
 
 def _detect(
@@ -91,18 +100,47 @@ def _detect(
     hyperparameters and filter everything (ValueError: too little history to fit)."""
     plan = continuation.plan(previous, tracks, artists, cfg)
     if plan is not None:
-        hp, ctx, lo = plan.hyper, plan.contexts, plan.first_new_day
+        hp, hp_a, ctx, lo = plan.hyper, plan.hyper_artist, plan.contexts, plan.first_new_day
         say(f"continuing the filter over {len(tracks.dates) - lo} new days", 0.4)
         hist = max(0, lo - HISTORY)
         det_t = detect(tracks.counts[:, lo:], hp, cfg, ctx["track"], tracks.counts[:, hist:lo])
-        det_a = detect(artists.counts[:, lo:], hp, cfg, ctx["artist"], artists.counts[:, hist:lo])
-        return _Detected("online", hp, 0, block(tracks, lo), block(artists, lo), det_t, det_a)
-    say("fitting hyperparameters (statsmodels, sample of tracks)", 0.1)
+        det_a = detect(
+            artists.counts[:, lo:],
+            hp_a,
+            cfg,
+            ctx["artist"],
+            artists.counts[:, hist:lo],
+            artist=True,
+        )
+        return _Detected("online", hp, hp_a, 0, block(tracks, lo), block(artists, lo), det_t, det_a)
+    say("fitting hyperparameters (statsmodels, samples of tracks and of artist totals)", 0.1)
     hp, fits = fit_hyper(tracks.counts)
+    hp_a = _fit_artists(artists, hp)
     say("filtering all tracks and artists", 0.4)
     det_t = detect(tracks.counts, hp, cfg)
-    det_a = detect(artists.counts, hp, cfg)
-    return _Detected("full", hp, len(fits), tracks, artists, det_t, det_a)
+    det_a = detect(artists.counts, hp_a, cfg, artist=True)
+    return _Detected("full", hp, hp_a, len(fits), tracks, artists, det_t, det_a)
+
+
+def _artist_releases(d: _Detected, catalog: pd.DataFrame) -> None:
+    """An artist total's spike within a day of one of its tracks' first day is that
+    release (the total steps up with the new track): kind `release`, in place."""
+    a, tracks, artists = d.det_a.alerts, d.tracks, d.artists
+    if a.empty or tracks.labels is None:
+        return
+    unit = {(i, lab): k for k, (i, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
+    artist_of = dict(zip(catalog.isrc, catalog.artist_id, strict=True))
+    keys = [(artist_of.get(i), lab) for i, lab in zip(tracks.ids, tracks.labels, strict=True)]
+    firsts: dict[int, set[int]] = {}
+    for day, seen, key in zip(d.det_t.start, d.det_t.context.seen, keys, strict=True):
+        if seen and day > 0 and key in unit:
+            firsts.setdefault(unit[key], set()).add(int(day))
+    spikes = a.kind == "spike"
+    near = [
+        any(abs(int(o) - d) <= 1 for d in firsts.get(int(k), ()))
+        for k, o in zip(a.series, a.onset, strict=True)
+    ]
+    a.loc[spikes & np.array(near, dtype=bool), "kind"] = "release"
 
 
 def _alerts(d: _Detected, catalog: pd.DataFrame) -> pd.DataFrame:
@@ -151,6 +189,8 @@ def fit(
         d = _detect(tracks, artists, inputs.previous, cfg, say)
     except ValueError as exc:  # too little history: say so in the run record
         return AlertsModel.empty(str(exc), tracks.dates[-1].date())
+    if d.mode == "full":  # (an online run has no first days: a new series means full)
+        _artist_releases(d, catalog)
     alerts = _alerts(d, catalog)
     end = tracks.dates[-1]
     say("attributing changes and growth potential", 0.6)
@@ -166,15 +206,19 @@ def fit(
         )
         alerts = explain.explain(alerts, dims, before_days, listeners, bench, end, active)
     say("forecasting", 0.85)
-    subjects = (("track", d.tracks, d.det_t), ("artist", d.artists, d.det_a))
+    subjects = (
+        ("track", d.tracks, d.det_t, d.hyper),
+        ("artist", d.artists, d.det_a, d.hyper_artist),
+    )
     return AlertsModel(
         alerts=alerts,
-        bands=pd.concat([bands(*s, d.hyper) for s in subjects], ignore_index=True),
-        state=pd.concat([continuation.state_rows(*s) for s in subjects], ignore_index=True),
+        bands=pd.concat([bands(*s) for s in subjects], ignore_index=True),
+        state=pd.concat([continuation.state_rows(*s[:3]) for s in subjects], ignore_index=True),
         data_through=end.date(),
         mode=d.mode,
         params={
             "hyper": d.hyper.__dict__,
+            "hyper_artist": d.hyper_artist.__dict__,
             "config": cfg.as_dict(),
             "benchmarks": bench,
             "fitted_series": d.fitted_series,

@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p = sub.add_parser(
         "detect",
         parents=parents,
-        help="detect spikes, drops, growth and decline in daily streams and save the alerts "
-        "and their grouped events",
+        help="detect spikes, drops, growth, decline and releases in daily streams and save "
+        "the alerts and their grouped events",
     )
     p.add_argument(
         "--since",

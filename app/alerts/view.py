@@ -19,6 +19,7 @@ KIND_LABELS = {
     "drop": "Drop (sudden fall)",
     "growth": "Growth (sustained rise)",
     "decline": "Decline (sustained fall)",
+    "release": "Release (a new track's first days)",
 }
 DIMENSION_LABELS = {
     "dsp": "DSP",

@@ -15,7 +15,7 @@ from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
 
-KINDS = ("spike", "drop", "growth", "decline")
+KINDS = ("spike", "drop", "growth", "decline", "release")
 STATUS_FILTERS = ("open", "acknowledged", "dismissed")
 
 # One row per alert with the label it is scoped by: the track's catalog label for a track

@@ -175,7 +175,8 @@ def replace_results(
     _insert(
         cur,
         "INSERT INTO alert_filter_state SELECT subject, subject_id, label, through, obs_var, "
-        "state, cov, start_date, seen, monitored, run, armed, last_spike, last_drop FROM frame",
+        "state, cov, start_date, seen, monitored, run, armed, last_spike, last_drop, steps "
+        "FROM frame",
         state,
     )
 

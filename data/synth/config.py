@@ -84,6 +84,8 @@ class SynthConfig:
     end_date: dt.date = dt.date(2026, 9, 30)
     artist_volume: float = 900.0  # median artist's baseline streams per day, all tracks
     event_track_share: float = 0.45  # share of eligible tracks that get a planted event
+    # Share of the remaining loud tracks that get a moderate playlist add (a level shift).
+    level_shift_share: float = 0.5
     underserved_share: float = 0.5  # share of artists with planted under-served countries
     cross_community: float = 0.12  # share of a listener's artists from outside its community
 
@@ -111,6 +113,7 @@ PRESETS: dict[str, SynthConfig] = {
         communities=3,
         campaigns=24,
         artist_volume=400.0,
+        level_shift_share=0.0,  # keeps the tiny store's rows (and recorded answers) as they were
     ),
     # The app's demo store: several labels, >= 100 artists, >= 1,000 tracks, >= 40 countries.
     "demo": SynthConfig(

@@ -199,8 +199,9 @@ class Renderer:
 
     def component_rows(self) -> Iterator[pa.Table]:
         """Rows of planted events and campaigns, in their own DSP / source / playlist."""
-        rng = self.rng
         for comp in self.w.components:
+            # A component with its own seed (a moderate add) leaves the shared stream alone.
+            rng = self.rng if "seed" not in comp else np.random.default_rng(comp["seed"])
             expected = comp["extra"][:, None] * comp["countries"][None, :]
             counts = rng.poisson(expected)
             d, c = np.nonzero(counts)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.campaigns import hill as hill_curve
+from data.synth import shifts
 from data.synth.config import LABEL_NAMES, MARKETS, SynthConfig
 from data.synth.names import artist_names, track_titles
 from data.vocab import ACTIVE_SOURCES, DEVICES, PASSIVE_SOURCES
@@ -532,6 +533,22 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
     return pd.DataFrame(rows), pd.DataFrame(truth), response, components
 
 
+def _with_shifts(events: pd.DataFrame, shift_events: list[dict]) -> pd.DataFrame:
+    """The planted events plus the moderate adds, each event with its shape: `step` (a
+    large playlist add or its end), `impulse` (a viral moment), `ramp` (growth, decline)
+    or `level_shift` (a moderate add or its end)."""
+    if events.empty and not shift_events:
+        return events
+    shape = {"spike": "step", "drop": "step", "growth": "ramp", "decline": "ramp"}
+    if not events.empty:
+        events = events.assign(
+            shape=np.where(events.source == "search", "impulse", events.kind.map(shape))
+        )
+    out = pd.concat([events, pd.DataFrame(shift_events)], ignore_index=True)
+    out["event_id"] = [f"EV{i:05d}" for i in range(len(out))]
+    return out
+
+
 def build_world(cfg: SynthConfig, seed: int) -> World:
     """Draw the whole planted world for a config and seed (deterministic)."""
     rng = np.random.default_rng(seed)
@@ -550,6 +567,11 @@ def build_world(cfg: SynthConfig, seed: int) -> World:
     campaigns, campaign_truth, response, campaign_components = _campaigns(
         rng, cfg, tracks, baseline, dates, countries, market, actual
     )
+    taken = set(events.isrc) if not events.empty else set()
+    shift_events, shift_components = shifts.plant(
+        seed, cfg.level_shift_share, tracks, baseline, dates, actual, taken
+    )
+    events = _with_shifts(events, shift_events)
     return World(
         cfg=cfg,
         seed=seed,
@@ -567,7 +589,7 @@ def build_world(cfg: SynthConfig, seed: int) -> World:
         tracks=tracks,
         baseline=baseline,
         events=events,
-        components=components + campaign_components,
+        components=components + campaign_components + shift_components,
         listeners=listeners,
         fans=fans,
         campaigns=campaigns,

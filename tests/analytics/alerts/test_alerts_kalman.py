@@ -74,3 +74,44 @@ def test_appending_days_continues_the_filter_exactly():
     assert np.allclose(rest.pred_mean, full.pred_mean[:, 90:], atol=1e-10, equal_nan=True)
     assert np.allclose(rest.state.a, full.state.a, atol=1e-10)
     assert np.allclose(rest.state.P, full.state.P, atol=1e-10)
+
+
+def _catalogue(n: int = 60, t: int = 120, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Series that share variances and missing days in groups (a feed-wide missing day,
+    late starts), plus a few with missing days of their own, and some steps."""
+    rng = np.random.default_rng(seed)
+    dow = np.log([0.96, 0.95, 0.97, 0.99, 1.12, 1.06, 0.95])[np.arange(t) % 7]
+    y = 5 + dow + np.cumsum(rng.normal(0, 0.01, (n, t)), axis=1) + rng.normal(0, 0.1, (n, t))
+    y[:, 40] = np.nan  # the feed missed a day
+    y[n // 3 : n // 2, :30] = np.nan  # released later
+    y[-5:][rng.random((5, t)) < 0.1] = np.nan  # quiet tracks
+    y[::7, 80:] += 1.0  # steps: interventions split these from their group
+    H = np.array([0.01, 0.02, 0.05])[np.arange(n) % 3]
+    return y, H
+
+
+def test_shared_covariance_filter_matches_statsmodels_and_the_per_series_filter():
+    """Series with the same variance and missing days share one covariance recursion;
+    the output is still each series' own filter: statsmodels to 1e-6, and bit-for-bit the
+    per-series filter, interventions included."""
+    from analytics.alerts.kalman import _slots
+    from analytics.alerts.kalman_dense import kalman_filter_dense
+
+    y, H = _catalogue()
+    first = np.argmax(~np.isnan(y), axis=1)
+    st = initial_state(y[np.arange(len(y)), first])
+    slots, _ = _slots(~np.isnan(y), H, st.P)
+    assert len(np.unique(slots)) <= 12 < len(y)  # shared: 3 variances x few patterns + 5
+    out = kalman_filter(y, HP, H, st, keep_filtered=True)
+    for i in range(len(y)):
+        res = _statsmodels(y[i], H[i], st, i)
+        assert np.nansum(res.llf_obs) == pytest.approx(out.llf_obs[i].sum(), abs=1e-6)
+        assert np.abs(res.filtered_state.T - out.filtered[i]).max() < 1e-6
+        assert np.abs(res.forecasts_error_cov[0, 0] - out.pred_var[i]).max() < 1e-6
+    active = np.ones_like(y, dtype=bool)
+    ours = kalman_filter(y, HP, H, st, intervene_z=4.0, active=active)
+    ref = kalman_filter_dense(y, HP, H, st, intervene_z=4.0, active=active)
+    assert ours.intervened.sum() >= 5  # the steps did split series off their slots
+    for name in ("pred_mean", "pred_var", "trend_mean", "trend_var", "llf_obs", "intervened"):
+        assert np.array_equal(getattr(ours, name), getattr(ref, name)), name
+    assert np.array_equal(ours.state.P, ref.state.P)

@@ -94,3 +94,22 @@ def test_online_continuation_gives_the_same_alerts(planted_counts):
         online.onset.to_numpy()[settled.to_numpy()] == full.onset.to_numpy()[settled.to_numpy()]
     ).all()
     assert np.allclose(second.context.state.a, whole.context.state.a)
+
+
+def test_moderate_playlist_adds_are_found_as_steps_on_their_days(world, planted_counts):
+    """The world's moderate adds (+20..+60 % for 10-30 days, shape level_shift): the add is
+    a spike dated within a day for >= 90 %; its end a drop within a day for >= 75 %
+    (measured 0.94 and 0.78 on this seed: the end is the weaker half). Ramps: growth and
+    decline dated within 7 days for >= 80 %."""
+    from analytics.alerts.evaluation import dating, dating_summary
+
+    counts, hp = planted_counts
+    det = detect(counts, hp, DetectConfig())
+    isrc = world.tracks.isrc.to_numpy()
+    a = det.alerts.assign(isrc=isrc[det.alerts.series], date=world.dates[det.alerts.onset])
+    summary = dating_summary(dating(a, world.events)).set_index(["shape", "kind"])
+    assert summary.loc[("level_shift", "spike"), "events"] >= 30
+    assert summary.loc[("level_shift", "spike"), "within_1"] >= 0.9, summary
+    assert summary.loc[("level_shift", "drop"), "within_1"] >= 0.75, summary
+    for kind in ("growth", "decline"):
+        assert summary.loc[("ramp", kind), "within_7"] >= 0.8, summary

@@ -33,7 +33,7 @@ def test_detect_json_saves_and_prints_alerts(demo_db, tmp_path, capsys):
     assert tuple(answer) == JSON_KEYS["detect"]
     alerts = answer["alerts"]
     assert alerts and all(set(a) >= KEYS for a in alerts)
-    assert {a["kind"] for a in alerts} <= {"spike", "drop", "growth", "decline"}
+    assert {a["kind"] for a in alerts} <= {"spike", "drop", "growth", "decline", "release"}
     assert all({"dimension", "value", "share"} == set(p) for a in alerts for p in a["attribution"])
     with open_store(db, read_only=True) as store:
         saved = store.cursor().execute("SELECT count(*) FROM alerts").fetchone()[0]

@@ -57,7 +57,7 @@ def _detection_sum(cur, isrcs: tuple[str, ...]) -> pd.Series:
 def _excess(cur, isrcs: tuple[str, ...], alert: pd.Series, end: dt.date) -> float:
     """The change window's streams over the pre-change daily average, from the facts."""
     onset = pd.Timestamp(alert.event_date).date()
-    if alert.kind in ("spike", "drop"):
+    if alert.kind in ("spike", "drop", "release"):
         hi = min(onset + dt.timedelta(days=RAPID), end)
     else:
         hi = pd.Timestamp(alert.detected_on).date()

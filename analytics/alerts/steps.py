@@ -1,0 +1,215 @@
+"""Level shifts: a step that lasts, found inside the filter by a two-sided CUSUM and dated
+on the day it starts.
+
+A moderate lasting step (a playlist add of +20 % to +60 %, or its end) moves each day by
+one or two noise sd's only, too little for the one-day test; and the filter, whose level
+barely moves while its trend may, absorbs such a step within days as a burst of trend
+(read as growth, dated weeks early). So the CUSUM measures each day's departure from a
+reference frozen when the departure began: the filter's forecast from that day on (level
+plus the trend of the time, weekday pattern included), not the one-step prediction that
+has already followed the step. Per direction it accumulates z_t - k, z_t = departure /
+one-step sd, and restarts at zero (re-anchoring the reference) whenever the sum is not
+positive, so the day after its last restart is the day the departure began.
+
+Past h the departure is a level shift, unless a ramp through its first day fits the
+departures better than a constant (a gradual change: left to the trend rule). At the alarm
+the filter takes the new level (an intervention): the reference level plus the mean
+departure, with the reference trend (the burst of trend is undone) and a widened level
+variance. The memory (sums and reference per direction) continues across online runs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+# Per direction: CUSUM value, start day, observed days, sums of d, d^2, j d, j^2 and j
+# (j = days since start, d = departure on the log scale), days past h, whether it was
+# judged a ramp, and the reference level; then
+# the last RECENT deseasonalised observations (newest last, NaN = none), shared.
+S, START, N, SD, SD2, SJD, SJ2, SJ, CROSS, RAMP, LEVEL = range(11)
+PER = 11
+RECENT = 28
+WIDTH = 2 * PER + RECENT
+# A departure whose slope from its first day is this many standard errors away from flat
+# is a ramp (a gradual change), not a step.
+RAMP_T = 1.5
+
+
+@dataclass(frozen=True)
+class StepConfig:
+    # Reference value and decision interval in sd units of the one-step predictive.
+    # k = 0.75 targets steps of about 1.5 sd (+20 % on a loud track); with h = 6 a
+    # Gaussian series in control alarms once per ~40,000 days per direction.
+    k: float = 0.75
+    h: float = 8.0
+    # Days past h before a step is decided: a ramp's slope shows with a few more days, a
+    # step's date does not move (the alert is still dated on the first day).
+    confirm: int = 7
+
+
+class StepMonitor:
+    """CUSUM memory of N series, updated day by day by the filter; alarms are kept in
+    `alarms` as (series, start day, alarm day, direction +1/-1, shift in log units, sum).
+
+    `pending` [N, T, 2] marks the days on which a departure that looks like a step (flat
+    since its first day, and material) is accumulating but not yet decided: the trend rule
+    waits on those days, so a step is not first reported as growth or decline."""
+
+    def __init__(self, memory: np.ndarray, cfg: StepConfig, days: int, min_shift: float):
+        self.m = memory[:, : 2 * PER].reshape(-1, 2, PER).copy()  # [N, direction, PER]
+        self.recent = memory[:, 2 * PER :].copy()  # [N, RECENT]
+        self.cfg = cfg
+        self.alarms: list[tuple[int, int, int, int, float, float]] = []
+        self.pending = np.zeros((len(memory), days, 2), bool)
+        self.min_log = float(np.log1p(min_shift))
+
+    @staticmethod
+    def fresh(n: int) -> np.ndarray:
+        memory = np.zeros((n, WIDTH))
+        memory[:, 2 * PER :] = np.nan
+        return memory
+
+    def memory(self, shift_days: int = 0) -> np.ndarray:
+        """The memory to continue from, start days moved by `shift_days`."""
+        m = self.m.copy()
+        m[:, :, START] += shift_days
+        return np.concatenate([m.reshape(len(m), -1), self.recent], axis=1)
+
+    def reset(self, idx: np.ndarray, t: int, recent: bool = True) -> None:
+        """Series idx restart after day t: both CUSUMs, and with `recent` the recent days
+        too (after a level shift they are the old level). A one-day tail event keeps
+        them: one odd day is no evidence of a new level."""
+        self.m[idx] = 0.0
+        self.m[idx, :, START] = t + 1
+        if recent:
+            self.recent[idx] = np.nan
+
+    def update(self, t: int, y: np.ndarray, F: np.ndarray, ok: np.ndarray, a: np.ndarray):
+        """Day t: y observations, F one-step variances, ok the series that count, a [8, N]
+        the filter's predicted state. Returns the series to intervene on and their new
+        level."""
+        idx = np.flatnonzero(ok)
+        fire = np.zeros(len(idx), bool)
+        level = np.zeros(len(idx))
+        if len(idx) == 0:
+            return idx, level
+        sd = np.sqrt(F[idx])
+        season = a[2, idx]
+        pulses: list[int] = []
+        self._kept: dict[int, np.ndarray] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            base = np.nanmean(self.recent[idx], axis=1)
+        base = np.where(np.isnan(base), a[0, idx], base)
+        for d, sign in ((0, 1.0), (1, -1.0)):
+            m = self.m[idx, d]  # a copy (fancy index): written back below
+            idle = m[:, S] <= 0  # not accumulating: anchor on the recent level
+            m[idle, LEVEL] = base[idle]
+            dep = y[idx] - (m[:, LEVEL] + season)  # departure from the frozen level
+            s = m[:, S] + sign * dep / sd - self.cfg.k
+            restart = s <= 0
+            m[restart, :LEVEL] = 0.0
+            m[restart, START] = t + 1
+            go = ~restart
+            m[go, S] = s[go]
+            m[go, START] = np.where(idle[go], t, m[go, START])
+            j = t - m[go, START] + 1
+            dg = dep[go]
+            m[go, N] += 1
+            m[go, SD] += dg
+            m[go, SD2] += dg * dg
+            m[go, SJD] += j * dg
+            m[go, SJ2] += j * j
+            m[go, SJ] += j
+            over = go & (m[:, S] > self.cfg.h)
+            m[over, CROSS] += 1
+            flat = self._flat(m, sign)
+            decide = over & (m[:, CROSS] == self.cfg.confirm + 1) & (m[:, RAMP] == 0)
+            # Decided once: a ramp stays a ramp for this run (a ramp levelling off must not
+            # turn into a step dated at the ramp's start).
+            step = go & flat & (m[:, RAMP] == 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                big = sign * m[:, SD] / m[:, N] >= self.min_log
+            self.pending[idx, t, d] = step & big & (m[:, N] >= 2)
+            for r in np.flatnonzero(decide):
+                i, start = int(idx[r]), int(m[r, START])
+                shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, flat[r])
+                if shape is None:
+                    m[r, RAMP] = 1.0  # a ramp stays a ramp for this run (see above)
+                    continue
+                onset, lift, ended = shape
+                fire[r] = True
+                self.alarms.append((i, onset, t, int(sign), lift, float(m[r, S])))
+                if ended is None:
+                    level[r] = m[r, LEVEL] + lift
+                    continue
+                # It has already ended: a step and its return, the level is the old one.
+                self.alarms.append((i, ended, t, -int(sign), -lift, float(m[r, S])))
+                level[r] = m[r, LEVEL]
+                pulses.append(i)
+            self.m[idx, d] = m
+        hit = idx[fire]
+        if len(hit):
+            self.reset(hit, t)
+        for i in pulses:  # the old level's days after the return stay
+            kept = self._kept[i]
+            self.recent[i, RECENT - len(kept) :] = kept
+        return hit, level[fire]
+
+    def _shape(self, i: int, start: int, t: int, base: float, today: float, sign: float, flat):
+        """What the departure since `start` is, from its days (the recent window): None
+        for a ramp (a line fits better than any step), else (first day of the step, lift
+        in log units, first day back at the old level or None while it lasts). The step's
+        first day is the best split, so a start the CUSUM placed a day or two early (on
+        noise) does not move the date."""
+        span = t - start
+        if not 0 < span < RECENT or span < 3:
+            return (start, float(today), None) if flat else None
+        dep = np.append(self.recent[i, RECENT - span :] - base, today)  # days start..t
+        seen = np.flatnonzero(~np.isnan(dep))
+        d, j = dep[seen], seen.astype(float)
+        if len(d) < 4:
+            return (start, float(np.mean(d)), None) if flat else None
+        line = np.polyfit(j, d, 1, full=True)[1]
+        rss_line = float(line[0]) if len(line) else 0.0
+        best = (np.inf, 0, 0)  # rss, split, return
+        for e in range(len(d) - 1):
+            pre = (d[:e] ** 2).sum()
+            for r in range(e + 3, len(d) + 1):  # r = len(d): no return
+                up = d[e:r]
+                rss = pre + ((up - up.mean()) ** 2).sum() + (d[r:] ** 2).sum()
+                if rss < best[0] - 1e-12:
+                    best = (rss, e, r)
+        rss, e, r = best
+        lift = float(d[e:r].mean())
+        if sign * lift <= 0 or (not flat and rss > rss_line):
+            return None  # a clear slope that no step explains better: a ramp
+        onset = start + int(seen[e])
+        if r == len(d):
+            return onset, lift, None
+        if len(d) - r < 2:  # a return of one day is not yet a return
+            return onset, float(d[e:].mean()), None
+        back = start + int(seen[r])
+        self._kept[i] = base + dep[back - start : -1]
+        return onset, lift, back
+
+    @staticmethod
+    def _flat(m: np.ndarray, sign: float) -> np.ndarray:
+        """Departures without a clear slope in the direction of the change (a step); fewer
+        than 4 days: a step unless shown otherwise."""
+        n, sd_, sd2, sjd, sj2, sj = (m[:, c] for c in (N, SD, SD2, SJD, SJ2, SJ))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sxx = sj2 - sj * sj / n
+            sxy = sjd - sj * sd_ / n
+            b = sxy / sxx
+            resid = (sd2 - sd_ * sd_ / n - b * sxy) / (n - 2)
+            t = sign * b / np.sqrt(np.maximum(resid, 1e-12) / sxx)
+        return (n < 4) | ~(t > RAMP_T)
+
+    def observe(self, y: np.ndarray, season: np.ndarray, obs: np.ndarray) -> None:
+        """After day t: the day's deseasonalised observation joins the recent days."""
+        self.recent[:, :-1] = self.recent[:, 1:]
+        self.recent[:, -1] = np.where(obs, y - season, np.nan)
