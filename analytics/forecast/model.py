@@ -19,6 +19,8 @@ from threadpoolctl import threadpool_limits
 from analytics.forecast import features as ft
 from analytics.forecast.calibrate import Calibration, from_held_out
 from analytics.forecast.panel import Panel, truncate
+from analytics.forecast.totals import TotalFactors, summed
+from analytics.forecast.totals import factors as total_factors
 
 Progress = Callable[[str, float], None]
 QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
@@ -35,6 +37,7 @@ class ForecastParams:
     calibration_rows: int = 50_000  # training rows of the held-out calibration model
     calibration_days: int = 40_000  # held-out (series, origin, day) cases it is measured on
     calibration_stride: int = 15  # held-out origins every this many days
+    calibration_series: int = 3_000  # held-out horizon totals the total's spread is set on
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
     max_iter: int = 150
@@ -54,6 +57,7 @@ class ForecastModel:
     trained_through: pd.Timestamp
     training_rows: int
     calibration: Calibration = Calibration()
+    totals: TotalFactors = TotalFactors()
 
     def summary(self) -> dict[str, Any]:
         kinds = self.series["kind"].value_counts()
@@ -141,7 +145,7 @@ def fit(
     # longer than they save (measured 5 s on one thread against minutes on two).
     with threadpool_limits(limits=1, user_api="openmp"):
         report("calibrating the band on held-out days", 0.1)
-        calibration = held_out_calibration(panel, st, params)
+        calibration, totals = held_out_calibration(panel, st, params)
         r, t, h = training_triples(panel, st, params)
         if len(r) < 50:
             raise ValueError(
@@ -150,7 +154,15 @@ def fit(
         report(f"fitting quantile models on {len(r):,} examples", 0.3)
         models = _fit_on(panel, st, (r, t, h), params)
         report("forecasting", 0.8)
-        return predict(panel, st, models, params, training_rows=len(r), calibration=calibration)
+        return predict(
+            panel,
+            st,
+            models,
+            params,
+            training_rows=len(r),
+            calibration=calibration,
+            totals=totals,
+        )
 
 
 def _fit_on(
@@ -169,27 +181,64 @@ def _fit_on(
     return fit_quantile_models(X, y, _categorical(panel), params, weight)
 
 
-def held_out_calibration(panel: Panel, st: ft.OriginStats, params: ForecastParams) -> Calibration:
+def held_out_calibration(
+    panel: Panel, st: ft.OriginStats, params: ForecastParams
+) -> tuple[Calibration, TotalFactors]:
     """Fit a smaller model on the panel as known `horizon` days before its end, forecast
-    from origins in those last days and measure its band on the known days that followed.
-    Too short a panel (or too few held-out days) leaves the band as fitted."""
+    from origins in those last days and measure its band on the known days that followed,
+    and its horizon totals on the series known on every one of those days. Too short a
+    panel (or too few held-out days) leaves the band and the totals as fitted."""
     last = panel.streams.shape[1] - 1
     cut = last - params.horizon
     if cut < params.min_days + 14:
-        return Calibration()
+        return Calibration(), TotalFactors()
     early = replace(params, max_rows=params.calibration_rows)
     r, t, h = training_triples(truncate(panel, cut), _stats_until(st, cut), early)
     if len(r) < 50:
-        return Calibration()
+        return Calibration(), TotalFactors()
     models = _fit_on(panel, st, (r, t, h), early)
     r, t, h = _held_out_cases(panel, st, cut, params)
     if len(r) == 0:
-        return Calibration()
-    X = ft.design(panel, st, r, t, h)
-    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
-    qs.sort(axis=1)
+        return Calibration(), TotalFactors()
+    qs = _quantiles(models, ft.design(panel, st, r, t, h))
     actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
-    return from_held_out(h, qs, actual, shrink=params.shrink_to_level)
+    calibration = from_held_out(h, qs, actual, shrink=params.shrink_to_level)
+    return calibration, _held_out_totals(panel, st, models, cut, params, calibration)
+
+
+def _quantiles(models: dict[str, HistGradientBoostingRegressor], X: np.ndarray) -> np.ndarray:
+    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
+    qs.sort(axis=1)  # no crossing quantiles
+    return qs
+
+
+def _held_out_totals(
+    panel: Panel,
+    st: ft.OriginStats,
+    models: dict[str, HistGradientBoostingRegressor],
+    cut: int,
+    params: ForecastParams,
+    calibration: Calibration,
+) -> TotalFactors:
+    """The total's spread factors from the held-out model's calibrated forecasts from `cut`
+    against the totals of the `horizon` days after it (series known on all of them)."""
+    H = params.horizon
+    known = ~np.isnan(panel.streams[:, cut + 1 : cut + 1 + H]).any(axis=1)
+    ok = (st.age[:, cut] >= params.min_days - 1) & ~np.isnan(st.level[:, cut]) & known
+    rows = np.nonzero(ok)[0]
+    if len(rows) > params.calibration_series:
+        rng = np.random.default_rng(params.seed + 2)
+        rows = np.sort(rng.choice(rows, params.calibration_series, replace=False))
+    if len(rows) == 0:
+        return TotalFactors()
+    r = np.repeat(rows, H)
+    h = np.tile(np.arange(1, H + 1), len(rows))
+    t = np.full(len(r), cut)
+    qs = calibration.apply(h, _quantiles(models, ft.design(panel, st, r, t, h)))
+    paths = np.clip(np.expm1(st.level[r, t][:, None] + qs), 0.0, None)
+    actual = panel.streams[rows, cut + 1 : cut + 1 + H].sum(axis=1)
+    kinds = panel.series["kind"].to_numpy()[rows]
+    return total_factors(summed(paths.reshape(len(rows), H, 3)), actual, kinds)
 
 
 def _held_out_cases(
@@ -237,6 +286,7 @@ def predict(
     *,
     training_rows: int = 0,
     calibration: Calibration | None = None,
+    totals: TotalFactors | None = None,
 ) -> ForecastModel:
     last = panel.streams.shape[1] - 1
     days_of_data = st.age[:, last] + 1
@@ -247,8 +297,7 @@ def predict(
     h = np.tile(np.arange(1, H + 1), len(eligible))
     X = ft.design(panel, st, r, t, h)
     base = st.level[r, t]
-    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
-    qs.sort(axis=1)  # no crossing quantiles
+    qs = _quantiles(models, X)
     calibration = calibration or Calibration()
     qs = calibration.apply(h, qs)
     values = np.clip(np.expm1(base[:, None] + qs), 0.0, None)
@@ -265,13 +314,7 @@ def predict(
     series = panel.series.iloc[eligible].reset_index(drop=True).copy()
     series["days_of_data"] = days_of_data[eligible].astype(int)
     series["young"] = series["days_of_data"] < params.young_days
-    totals = total_interval(values.reshape(len(eligible), H, 3))
-    series[["total_p10", "total_p50", "total_p90"]] = totals
-    return ForecastModel(series, daily, through, training_rows, calibration)
-
-
-def total_interval(paths: np.ndarray) -> np.ndarray:
-    """(n, 3) total over the horizon from (n, days, 3) daily quantiles. The days' errors
-    move together (mostly one level error for the whole quarter), so the total's quantile
-    is taken as the sum of the daily quantiles: exact when they move fully together."""
-    return paths.sum(axis=1)
+    totals = totals or TotalFactors()
+    interval = totals.apply(summed(values.reshape(len(eligible), H, 3)), series["kind"].to_numpy())
+    series[["total_p10", "total_p50", "total_p90"]] = interval
+    return ForecastModel(series, daily, through, training_rows, calibration, totals)

@@ -8,7 +8,8 @@ import pytest
 
 from analytics.forecast import ForecastParams, build_panel, fit, truncate, with_plan
 from analytics.forecast import features as ft
-from analytics.forecast.model import total_interval, training_triples
+from analytics.forecast.model import training_triples
+from analytics.forecast.totals import TotalFactors, summed
 
 START = pd.Timestamp("2026-01-05")  # a Monday
 
@@ -88,9 +89,15 @@ def test_censored_days_are_never_training_targets() -> None:
     assert (st.age[r, t] >= 6).all() and (h >= 1).all() and (h <= 90).all()
 
 
-def test_total_is_the_sum_of_daily_quantiles() -> None:
-    paths = np.array([[[1.0, 2.0, 4.0], [3.0, 4.0, 5.0]]])
-    np.testing.assert_array_equal(total_interval(paths), [[4.0, 6.0, 9.0]])
+def test_total_is_the_summed_interval_with_its_log_spread_scaled_per_kind() -> None:
+    paths = np.array([[[1.0, 2.0, 4.0], [3.0, 4.0, 5.0]], [[1.0, 2.0, 4.0], [3.0, 4.0, 5.0]]])
+    np.testing.assert_array_equal(summed(paths), [[4.0, 6.0, 9.0]] * 2)
+    # p10 = 6 * (4 / 6) ** 0.5, p90 = 6 * (9 / 6) ** 2; artists left as summed
+    f = TotalFactors(lower={"track": 0.5}, upper={"track": 2.0})
+    out = f.apply(summed(paths), np.array(["track", "artist"]))
+    np.testing.assert_allclose(out[0], [6 * (4 / 6) ** 0.5, 6.0, 13.5])
+    np.testing.assert_allclose(out[1], [4.0, 6.0, 9.0])
+    assert TotalFactors.from_dict(f.as_dict()) == f
 
 
 def test_plan_adds_its_expected_increments_by_day() -> None:
