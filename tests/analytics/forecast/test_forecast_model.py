@@ -100,7 +100,7 @@ def test_total_is_the_summed_interval_with_its_log_spread_scaled_per_kind() -> N
     assert TotalFactors.from_dict(f.as_dict()) == f
 
 
-def test_plan_adds_its_expected_increments_by_day() -> None:
+def test_plan_adds_its_territories_expected_increments_by_day() -> None:
     daily = pd.DataFrame(
         {
             "date": pd.to_datetime(["2026-02-01", "2026-02-02"]),
@@ -109,9 +109,19 @@ def test_plan_adds_its_expected_increments_by_day() -> None:
             "p90": [30.0, 40.0],
         }
     )
-    out = with_plan(daily, pd.Series({pd.Timestamp("2026-02-02"): 100.0}))
-    assert list(out["p50"]) == [15.0, 125.0] and list(out["p10"]) == [10.0, 120.0]
+    plan = pd.DataFrame(
+        {
+            "date": ["2026-02-02", "2026-02-02", "2026-03-15"],  # the last: past the forecast
+            "territory": ["DE", "FR", "DE"],
+            "incremental_streams": [100.0, 40.0, 999.0],
+        }
+    )
+    out = with_plan(daily, plan)
+    assert list(out["p50"]) == [15.0, 165.0] and list(out["p10"]) == [10.0, 160.0]
+    assert list(out["p90"]) == [30.0, 180.0] and list(out["date"]) == list(daily["date"])
     assert list(daily["p50"]) == [15.0, 25.0]  # the baseline is left as it was
+    with pytest.raises(ValueError, match="territory"):
+        with_plan(daily, plan.drop(columns=["territory"]))
 
 
 def test_planted_decay_is_forecast_with_calibrated_band() -> None:
