@@ -304,8 +304,11 @@ def main(argv: list[str] | None = None) -> int:
         default=["us_2017", "coldplay_2017"],
         help="real data sets to run (none: synthetic only)",
     )
+    ap.add_argument(
+        "--anchor", default=ForecastParams().anchor, help="the model's anchor (week | last)"
+    )
     args = ap.parse_args(argv)
-    params = ForecastParams()
+    params = ForecastParams(anchor=args.anchor)
     pd.set_option("display.width", 200)
     frames = []
     real = {

@@ -43,6 +43,7 @@ class ForecastParams:
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
     peer_blend: bool = True  # young tracks: blend in their peers' decay (weight held out)
+    anchor: str = "week"  # what targets are relative to (see features.origin_stats)
     max_iter: int = 150
     learning_rate: float = 0.08
     min_samples_leaf: int = 40
@@ -145,7 +146,7 @@ def fit(
     params = params or ForecastParams()
     report = progress or (lambda stage, fraction: None)
     report("building features", 0.05)
-    st = ft.origin_stats(panel)
+    st = ft.origin_stats(panel, params.anchor)
     # One thread: on a shared machine the trees' parallel loops wait on each other far
     # longer than they save (measured 5 s on one thread against minutes on two).
     with threadpool_limits(limits=1, user_api="openmp"):
@@ -324,6 +325,7 @@ def _stats_until(st: ft.OriginStats, last_day: int) -> ft.OriginStats:
         st.active_share[:, cut],
         st.age[:, cut],
         st.codes,
+        st.week[:, cut],
     )
 
 

@@ -158,3 +158,24 @@ def test_young_track_follows_the_decay_of_its_peers() -> None:
     # planted half-life 30 days: 60 days on, a quarter of the level (its own few days,
     # extrapolated flat, would say no decay at all)
     assert path.iloc[60:67].mean() / first_week == pytest.approx(0.25, abs=0.12)
+
+
+def test_last_anchor_carries_the_last_known_day_over_censored_days() -> None:
+    daily = pd.DataFrame(
+        {
+            "isrc": "T000",
+            "date": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-12"]),
+            "streams": [100.0, 300.0, 50.0, 80.0],
+            "active": 0.0,
+        }
+    )
+    tracks = pd.DataFrame({"isrc": ["T000"], "artist_id": "A", "label": "L", "genre": "pop"})
+    panel = build_panel(daily, tracks, absent_is_zero=False)  # chart data: gaps are unknown
+    week, last = ft.origin_stats(panel), ft.origin_stats(panel, "last")
+    np.testing.assert_allclose(week.level[0, :3], np.log1p([100, 200, 150]))
+    np.testing.assert_allclose(last.level[0, 2:9], np.log1p(50))  # carried 6 more days
+    assert np.isnan(last.level[0, 9:11]).all() and np.isnan(week.level[0, 9:11]).all()
+    np.testing.assert_allclose(last.level[0, 11], np.log1p(80))
+    np.testing.assert_allclose(last.week, week.level)
+    with pytest.raises(ValueError, match="anchor"):
+        ft.origin_stats(panel, "month")
