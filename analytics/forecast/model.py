@@ -39,7 +39,7 @@ class ForecastParams:
     calibration_rows: int = 50_000  # training rows of the held-out calibration model
     calibration_days: int = 40_000  # held-out (series, origin, day) cases it is measured on
     calibration_stride: int = 15  # held-out origins every this many days
-    calibration_series: int = 3_000  # held-out horizon totals the total's spread is set on
+    calibration_series: int = 1_000  # held-out horizon totals the total's spread is set on
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
     peer_blend: bool = True  # young tracks: blend in their peers' decay (weight held out)
