@@ -307,8 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--anchor", default=ForecastParams().anchor, help="the model's anchor (week | last)"
     )
+    ap.add_argument(
+        "--no-peer-blend", action="store_true", help="young tracks: the global model alone"
+    )
     args = ap.parse_args(argv)
-    params = ForecastParams(anchor=args.anchor)
+    params = ForecastParams(anchor=args.anchor, peer_blend=not args.no_peer_blend)
     pd.set_option("display.width", 200)
     frames = []
     real = {
