@@ -308,10 +308,10 @@ def main(argv: list[str] | None = None) -> int:
         "--anchor", default=ForecastParams().anchor, help="the model's anchor (week | last)"
     )
     ap.add_argument(
-        "--no-peer-blend", action="store_true", help="young tracks: the global model alone"
+        "--peer-blend", action="store_true", help="young tracks: blend in the peers' decay"
     )
     args = ap.parse_args(argv)
-    params = ForecastParams(anchor=args.anchor, peer_blend=not args.no_peer_blend)
+    params = ForecastParams(anchor=args.anchor, peer_blend=args.peer_blend)
     pd.set_option("display.width", 200)
     frames = []
     real = {

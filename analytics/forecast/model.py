@@ -42,7 +42,7 @@ class ForecastParams:
     calibration_series: int = 1_000  # held-out horizon totals the total's spread is set on
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
-    peer_blend: bool = True  # young tracks: blend in their peers' decay (weight held out)
+    peer_blend: bool = False  # young tracks: blend in their peers' decay (off: it did not help)
     anchor: str = "week"  # what targets are relative to (see features.origin_stats)
     max_iter: int = 150
     learning_rate: float = 0.08
