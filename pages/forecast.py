@@ -53,7 +53,7 @@ if fan is None:  # e.g. left the scope since the list was drawn
 
 with st.container(border=True):
     st.markdown(
-        f"**{md(subject)}**: next {len(fan.daily)} days, {forecast_view.total_text(fan.daily)}."
+        f"**{md(subject)}**: next {len(fan.daily)} days, {forecast_view.total_text(fan.total)}."
     )
     st.plotly_chart(forecast_view.fan_figure(fan, subject), key="forecast_fan")
     st.caption(

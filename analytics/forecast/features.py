@@ -39,16 +39,25 @@ CATEGORICAL = ("artist", "genre", "label")
 class OriginStats:
     """Per (series, day) statistics of what was known on that day; (n_series, n_days)."""
 
-    level: np.ndarray  # log1p of the 7-day mean of known days
+    level: np.ndarray  # the anchor every target is relative to (log1p streams, see below)
     month: np.ndarray  # log1p of the 28-day mean
     last: np.ndarray  # log1p of the day itself
     known28: np.ndarray  # known days among the last 28
     active_share: np.ndarray  # active / all streams over the last 28 days
     age: np.ndarray  # days since the series' first known day (0 on that day)
     codes: np.ndarray  # (n_series, 3) artist, genre, label codes
+    week: np.ndarray  # log1p of the 7-day mean of known days
 
 
-def origin_stats(panel: Panel) -> OriginStats:
+ANCHORS = ("week", "last")
+
+
+def origin_stats(panel: Panel, anchor: str = "week") -> OriginStats:
+    """`anchor` "week": the level is the 7-day mean of known days; "last": the last known
+    day within the week, carried forward over unknown (censored) days, as exponential
+    smoothing carries its level."""
+    if anchor not in ANCHORS:
+        raise ValueError(f"unknown anchor {anchor!r}: choose one of {', '.join(ANCHORS)}")
     y = pd.DataFrame(panel.streams.T)
     a = pd.DataFrame(panel.active.T)
     m7 = y.rolling(7, min_periods=1).mean().to_numpy().T
@@ -64,8 +73,13 @@ def origin_stats(panel: Panel) -> OriginStats:
     codes = np.column_stack(
         [pd.factorize(panel.series[c])[0] for c in ("artist_id", "genre", "label")]
     )
+    week = np.log1p(m7)
+    level = week
+    if anchor == "last":
+        carried = pd.DataFrame(np.log1p(panel.streams).T).ffill(limit=6).to_numpy().T
+        level = np.where(np.isnan(week), np.nan, carried)
     return OriginStats(
-        np.log1p(m7), np.log1p(m28), np.log1p(panel.streams), known28, share, age, codes
+        level, np.log1p(m28), np.log1p(panel.streams), known28, share, age, codes, week
     )
 
 
@@ -85,7 +99,7 @@ def design(
         st.age[r, t],
         level,
         st.level[r, t] - st.month[r, t],
-        st.last[r, t] - level,
+        st.last[r, t] - st.week[r, t],
         np.where(st.age[r, t] >= 7, level - prev, np.nan),
         st.known28[r, t],
         st.active_share[r, t],

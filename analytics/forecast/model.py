@@ -17,11 +17,15 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from analytics.forecast import features as ft
+from analytics.forecast import peers
 from analytics.forecast.calibrate import Calibration, from_held_out
 from analytics.forecast.panel import Panel, truncate
+from analytics.forecast.totals import TotalFactors, summed
+from analytics.forecast.totals import factors as total_factors
 
 Progress = Callable[[str, float], None]
 QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
+MIN_YOUNG_CASES = 200  # held-out young-track days needed to choose the peer weight
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,11 @@ class ForecastParams:
     calibration_rows: int = 50_000  # training rows of the held-out calibration model
     calibration_days: int = 40_000  # held-out (series, origin, day) cases it is measured on
     calibration_stride: int = 15  # held-out origins every this many days
+    calibration_series: int = 1_000  # held-out horizon totals the total's spread is set on
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
+    peer_blend: bool = False  # young tracks: blend in their peers' decay (off: it did not help)
+    anchor: str = "week"  # what targets are relative to (see features.origin_stats)
     max_iter: int = 150
     learning_rate: float = 0.08
     min_samples_leaf: int = 40
@@ -54,6 +61,8 @@ class ForecastModel:
     trained_through: pd.Timestamp
     training_rows: int
     calibration: Calibration = Calibration()
+    totals: TotalFactors = TotalFactors()
+    peer_weight: float = 1.0  # young tracks: the model median's weight against the peers'
 
     def summary(self) -> dict[str, Any]:
         kinds = self.series["kind"].value_counts()
@@ -65,6 +74,7 @@ class ForecastModel:
             "training_rows": self.training_rows,
             "trained_through": self.trained_through.date().isoformat(),
             "held_out_coverage_before_calibration": self.calibration.as_dict()["coverage_before"],
+            "young_model_weight": self.peer_weight,
         }
 
 
@@ -136,12 +146,12 @@ def fit(
     params = params or ForecastParams()
     report = progress or (lambda stage, fraction: None)
     report("building features", 0.05)
-    st = ft.origin_stats(panel)
+    st = ft.origin_stats(panel, params.anchor)
     # One thread: on a shared machine the trees' parallel loops wait on each other far
     # longer than they save (measured 5 s on one thread against minutes on two).
     with threadpool_limits(limits=1, user_api="openmp"):
         report("calibrating the band on held-out days", 0.1)
-        calibration = held_out_calibration(panel, st, params)
+        calibration, totals, peer_weight = held_out_calibration(panel, st, params)
         r, t, h = training_triples(panel, st, params)
         if len(r) < 50:
             raise ValueError(
@@ -150,7 +160,16 @@ def fit(
         report(f"fitting quantile models on {len(r):,} examples", 0.3)
         models = _fit_on(panel, st, (r, t, h), params)
         report("forecasting", 0.8)
-        return predict(panel, st, models, params, training_rows=len(r), calibration=calibration)
+        return predict(
+            panel,
+            st,
+            models,
+            params,
+            training_rows=len(r),
+            calibration=calibration,
+            totals=totals,
+            peer_weight=peer_weight,
+        )
 
 
 def _fit_on(
@@ -169,27 +188,107 @@ def _fit_on(
     return fit_quantile_models(X, y, _categorical(panel), params, weight)
 
 
-def held_out_calibration(panel: Panel, st: ft.OriginStats, params: ForecastParams) -> Calibration:
+def held_out_calibration(
+    panel: Panel, st: ft.OriginStats, params: ForecastParams
+) -> tuple[Calibration, TotalFactors, float]:
     """Fit a smaller model on the panel as known `horizon` days before its end, forecast
-    from origins in those last days and measure its band on the known days that followed.
-    Too short a panel (or too few held-out days) leaves the band as fitted."""
+    from origins in those last days and measure its band on the known days that followed,
+    and its horizon totals on the series known on every one of those days. Too short a
+    panel (or too few held-out days) leaves the band and the totals as fitted."""
     last = panel.streams.shape[1] - 1
     cut = last - params.horizon
     if cut < params.min_days + 14:
-        return Calibration()
+        return Calibration(), TotalFactors(), 1.0
     early = replace(params, max_rows=params.calibration_rows)
     r, t, h = training_triples(truncate(panel, cut), _stats_until(st, cut), early)
     if len(r) < 50:
-        return Calibration()
+        return Calibration(), TotalFactors(), 1.0
     models = _fit_on(panel, st, (r, t, h), early)
     r, t, h = _held_out_cases(panel, st, cut, params)
     if len(r) == 0:
-        return Calibration()
-    X = ft.design(panel, st, r, t, h)
-    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
-    qs.sort(axis=1)
+        return Calibration(), TotalFactors(), 1.0
+    qs = _quantiles(models, ft.design(panel, st, r, t, h))
     actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
-    return from_held_out(h, qs, actual, shrink=params.shrink_to_level)
+    calibration = from_held_out(h, qs, actual, shrink=params.shrink_to_level)
+    curves = peers.peer_curves(panel, st, cut, params.young_days + params.horizon)
+    weight = _held_out_peer_weight(panel, st, models, cut, params, calibration, curves)
+    totals = _held_out_totals(panel, st, models, cut, params, calibration, (curves, weight))
+    return calibration, totals, weight
+
+
+def _held_out_peer_weight(
+    panel: Panel,
+    st: ft.OriginStats,
+    models: dict[str, HistGradientBoostingRegressor],
+    cut: int,
+    params: ForecastParams,
+    calibration: Calibration,
+    curves: np.ndarray,
+) -> float:
+    """The model median's weight against the peer forecast on young tracks' known days
+    after `cut` (origins every 3 days, peer curves as known at `cut`); 1 without enough."""
+    if not params.peer_blend:
+        return 1.0
+    last = panel.streams.shape[1] - 1
+    parts = []
+    for origin in range(cut, last, 3):
+        age = st.age[:, origin]
+        rows = np.nonzero((age >= params.min_days - 1) & (age < params.young_days - 1))[0]
+        hs = np.arange(1, min(params.horizon, last - origin) + 1)
+        n = len(rows) * len(hs)
+        parts.append((np.repeat(rows, len(hs)), np.full(n, origin), np.tile(hs, len(rows))))
+    r, t, h = (np.concatenate(p) for p in zip(*parts, strict=True))
+    peer = peers.peer_offsets(panel, curves, st, r, t, h, params.young_days)
+    keep = ~np.isnan(peer) & ~np.isnan(panel.streams[r, t + h]) & ~np.isnan(st.level[r, t])
+    r, t, h, peer = r[keep], t[keep], h[keep], peer[keep]
+    if len(r) < MIN_YOUNG_CASES:
+        return 1.0
+    if len(r) > params.calibration_days:
+        pick = np.random.default_rng(params.seed + 3).choice(
+            len(r), params.calibration_days, replace=False
+        )
+        r, t, h, peer = r[pick], t[pick], h[pick], peer[pick]
+    qs = calibration.apply(h, _quantiles(models, ft.design(panel, st, r, t, h)))
+    actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
+    return peers.best_blend(qs[:, 1], peer, actual)
+
+
+def _quantiles(models: dict[str, HistGradientBoostingRegressor], X: np.ndarray) -> np.ndarray:
+    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
+    qs.sort(axis=1)  # no crossing quantiles
+    return qs
+
+
+def _held_out_totals(
+    panel: Panel,
+    st: ft.OriginStats,
+    models: dict[str, HistGradientBoostingRegressor],
+    cut: int,
+    params: ForecastParams,
+    calibration: Calibration,
+    young: tuple[np.ndarray, float],
+) -> TotalFactors:
+    """The total's spread factors from the held-out model's calibrated forecasts from `cut`
+    against the totals of the `horizon` days after it (series known on all of them)."""
+    H = params.horizon
+    known = ~np.isnan(panel.streams[:, cut + 1 : cut + 1 + H]).any(axis=1)
+    ok = (st.age[:, cut] >= params.min_days - 1) & ~np.isnan(st.level[:, cut]) & known
+    rows = np.nonzero(ok)[0]
+    if len(rows) > params.calibration_series:
+        rng = np.random.default_rng(params.seed + 2)
+        rows = np.sort(rng.choice(rows, params.calibration_series, replace=False))
+    if len(rows) == 0:
+        return TotalFactors()
+    r = np.repeat(rows, H)
+    h = np.tile(np.arange(1, H + 1), len(rows))
+    t = np.full(len(r), cut)
+    qs = calibration.apply(h, _quantiles(models, ft.design(panel, st, r, t, h)))
+    curves, weight = young
+    qs = peers.blend(qs, peers.peer_offsets(panel, curves, st, r, t, h, params.young_days), weight)
+    paths = np.clip(np.expm1(st.level[r, t][:, None] + qs), 0.0, None)
+    actual = panel.streams[rows, cut + 1 : cut + 1 + H].sum(axis=1)
+    kinds = panel.series["kind"].to_numpy()[rows]
+    return total_factors(summed(paths.reshape(len(rows), H, 3)), actual, kinds)
 
 
 def _held_out_cases(
@@ -226,6 +325,7 @@ def _stats_until(st: ft.OriginStats, last_day: int) -> ft.OriginStats:
         st.active_share[:, cut],
         st.age[:, cut],
         st.codes,
+        st.week[:, cut],
     )
 
 
@@ -237,6 +337,8 @@ def predict(
     *,
     training_rows: int = 0,
     calibration: Calibration | None = None,
+    totals: TotalFactors | None = None,
+    peer_weight: float = 1.0,
 ) -> ForecastModel:
     last = panel.streams.shape[1] - 1
     days_of_data = st.age[:, last] + 1
@@ -247,10 +349,14 @@ def predict(
     h = np.tile(np.arange(1, H + 1), len(eligible))
     X = ft.design(panel, st, r, t, h)
     base = st.level[r, t]
-    qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
-    qs.sort(axis=1)  # no crossing quantiles
+    qs = _quantiles(models, X)
     calibration = calibration or Calibration()
     qs = calibration.apply(h, qs)
+    if peer_weight < 1.0:
+        curves = peers.peer_curves(panel, st, last, params.young_days + H)
+        qs = peers.blend(
+            qs, peers.peer_offsets(panel, curves, st, r, t, h, params.young_days), peer_weight
+        )
     values = np.clip(np.expm1(base[:, None] + qs), 0.0, None)
     through = panel.dates[last]
     daily = pd.DataFrame(
@@ -265,13 +371,7 @@ def predict(
     series = panel.series.iloc[eligible].reset_index(drop=True).copy()
     series["days_of_data"] = days_of_data[eligible].astype(int)
     series["young"] = series["days_of_data"] < params.young_days
-    totals = total_interval(values.reshape(len(eligible), H, 3))
-    series[["total_p10", "total_p50", "total_p90"]] = totals
-    return ForecastModel(series, daily, through, training_rows, calibration)
-
-
-def total_interval(paths: np.ndarray) -> np.ndarray:
-    """(n, 3) total over the horizon from (n, days, 3) daily quantiles. The days' errors
-    move together (mostly one level error for the whole quarter), so the total's quantile
-    is taken as the sum of the daily quantiles: exact when they move fully together."""
-    return paths.sum(axis=1)
+    totals = totals or TotalFactors()
+    interval = totals.apply(summed(values.reshape(len(eligible), H, 3)), series["kind"].to_numpy())
+    series[["total_p10", "total_p50", "total_p90"]] = interval
+    return ForecastModel(series, daily, through, training_rows, calibration, totals, peer_weight)

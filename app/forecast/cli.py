@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
 import pandas as pd
 
 from analytics.forecast.model import ForecastParams
+from analytics.forecast.totals import TotalFactors
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for
 from data.queries import Filters, operator_scope
 from data.queries import catalog as catalog_queries
@@ -45,8 +47,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.set_defaults(func=cmd_forecast)
 
 
-def _daily(store: Store, args: argparse.Namespace) -> pd.DataFrame:
-    """The forecast's daily rows; one-line errors for unknown ids and too little data."""
+QUANTILE_NAMES = ("p10", "p50", "p90")
+
+
+def _daily(store: Store, args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The forecast's daily rows and its stored horizon total; one-line errors for unknown
+    ids and too little data."""
     scope = operator_scope(store)
     if args.isrc is not None:
         status = queries.forecast_track_status(store, scope, args.isrc)
@@ -57,7 +63,8 @@ def _daily(store: Store, args: argparse.Namespace) -> pd.DataFrame:
                 f"track {args.isrc!r} has too little data for a forecast: it needs at least "
                 f"{MIN_DAYS} days of streams"
             )
-        return queries.forecast_track_daily(store, scope, args.isrc)
+        stored = {q: float(status[f"total_{q}"].iloc[0]) for q in QUANTILE_NAMES}
+        return queries.forecast_track_daily(store, scope, args.isrc), stored
     known = catalog_queries.artists(store, scope, Filters(artist_ids=(args.artist,)))
     if known.empty or pd.isna(known["artist_name"].iloc[0]):
         raise CliError(f"unknown artist {args.artist!r}: see the catalog for artist ids")
@@ -67,7 +74,21 @@ def _daily(store: Store, args: argparse.Namespace) -> pd.DataFrame:
             f"artist {args.artist!r} has too little data for a forecast: it needs at least "
             f"{MIN_DAYS} days of streams"
         )
-    return daily
+    totals = queries.forecast_artists(store, scope, Filters(artist_ids=(args.artist,)))
+    return daily, {q: float(totals[f"total_{q}"].iloc[0]) for q in QUANTILE_NAMES}
+
+
+def _total(
+    daily: pd.DataFrame, stored: dict[str, float], days: int, kind: str, factors: TotalFactors
+) -> dict[str, float]:
+    """The stored (held-out calibrated) total for the whole horizon; for fewer days the
+    same calibration applied to those days' summed quantiles."""
+    if days >= HORIZON:
+        return {q: round(stored[q], 1) for q in QUANTILE_NAMES}
+    head = daily.head(days)
+    summed = np.array([[float(head[q].sum()) for q in QUANTILE_NAMES]])
+    out = factors.apply(summed, np.array([kind]))[0]
+    return {q: round(float(v), 1) for q, v in zip(QUANTILE_NAMES, out, strict=True)}
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -80,7 +101,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                 "the forecast model has not been computed on this store: "
                 "run `labelradar refresh` (or `labelradar refresh --only forecast`) first"
             )
-        daily = _daily(store, args).head(args.days)
+        daily, stored = _daily(store, args)
+    kind = "track" if args.isrc is not None else "artist"
+    factors = TotalFactors.from_dict(run.params.get("total_calibration"))
+    total = _total(daily, stored, args.days, kind, factors)
+    daily = daily.head(args.days)
     rows = [
         {
             "date": pd.Timestamp(r.date).date().isoformat(),
@@ -90,7 +115,6 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         }
         for r in daily.itertuples(index=False)
     ]
-    total = {q: round(float(daily[q].sum()), 1) for q in ("p10", "p50", "p90")}
     who = {"isrc": args.isrc} if args.isrc is not None else {"artist_id": args.artist}
     through = run.data_through.isoformat() if run.data_through else None
     payload = {**who, "trained_through": through, "model": MODEL, "daily": rows, "total": total}

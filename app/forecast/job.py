@@ -24,7 +24,7 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
     if daily.empty:
         summary: dict[str, Any] = {"series": 0, "tracks": 0, "artists": 0, "young": 0}
         series = daily = None
-        calibration = None
+        calibration = totals = None
     else:
         # A store's deliveries are complete: a day without a row is a day without streams.
         panel = forecast.build_panel(daily, tracks, absent_is_zero=True)
@@ -32,6 +32,7 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
         summary = model.summary()
         series, daily = model.series, model.daily
         calibration = model.calibration.as_dict()
+        totals = model.totals.as_dict()
     progress("saving", 0.95)
     with store.transaction() as cur:
         run_id = model_runs.record(
@@ -40,7 +41,7 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
             data_through=through,
             seconds=time.perf_counter() - started,
             # the band's held-out shifts are part of the fitted model: kept with the run
-            params={**params.as_dict(), "calibration": calibration},
+            params={**params.as_dict(), "calibration": calibration, "total_calibration": totals},
             summary=summary,
         )
         if series is not None:

@@ -23,6 +23,12 @@ BAND = "rgba(91, 60, 196, 0.18)"
 class Fan:
     history: pd.DataFrame  # date, streams
     daily: pd.DataFrame  # date, p10, p50, p90
+    total: tuple[float, float, float]  # the stored horizon total's p10, p50, p90
+
+
+def _stored_total(row: pd.DataFrame) -> tuple[float, float, float]:
+    p10, p50, p90 = (float(row[f"total_{q}"].iloc[0]) for q in ("p10", "p50", "p90"))
+    return p10, p50, p90
 
 
 def track_fan(scope: Scope, isrc: str) -> Fan | None:
@@ -30,7 +36,8 @@ def track_fan(scope: Scope, isrc: str) -> Fan | None:
     daily = services.query(queries.forecast_track_daily, scope, isrc)
     if daily.empty:
         return None
-    return Fan(services.query(queries.forecast_track_history, scope, isrc), daily)
+    total = _stored_total(services.query(queries.forecast_track_status, scope, isrc))
+    return Fan(services.query(queries.forecast_track_history, scope, isrc), daily, total)
 
 
 def artist_fan(scope: Scope, artist_id: str) -> Fan | None:
@@ -38,7 +45,9 @@ def artist_fan(scope: Scope, artist_id: str) -> Fan | None:
     daily = services.query(queries.forecast_artist_daily, scope, artist_id)
     if daily.empty:
         return None
-    return Fan(services.query(queries.forecast_artist_history, scope, artist_id), daily)
+    totals = services.query(queries.forecast_artists, scope, Filters(artist_ids=(artist_id,)))
+    history = services.query(queries.forecast_artist_history, scope, artist_id)
+    return Fan(history, daily, _stored_total(totals))
 
 
 def fan_figure(fan: Fan, subject: str) -> go.Figure:
@@ -104,9 +113,10 @@ def quantile_columns() -> dict[str, Any]:
     }
 
 
-def total_text(daily: pd.DataFrame) -> str:
-    """'123,456 streams (80 % interval 100,000 – 150,000)' over the forecast's days."""
-    p10, p50, p90 = (float(daily[q].sum()) for q in ("p10", "p50", "p90"))
+def total_text(total: tuple[float, float, float]) -> str:
+    """'123,456 streams (80 % interval 100,000 – 150,000)' of a stored horizon total (its
+    interval is calibrated on held-out totals, not the sum of the daily quantiles)."""
+    p10, p50, p90 = total
     return f"{p50:,.0f} streams (80 % interval {p10:,.0f} – {p90:,.0f})"
 
 
@@ -137,7 +147,7 @@ def draw_track_fan(scope: Scope, isrc: str, subject: str, key: str) -> None:
         st.caption("No forecast for this track: it needs at least a week of streams.")
         return
     st.plotly_chart(fan_figure(fan, subject), key=f"{key}_fan")
-    st.caption(f"Next {len(fan.daily)} days: {total_text(fan.daily)}.")
+    st.caption(f"Next {len(fan.daily)} days: {total_text(fan.total)}.")
     widgets.csv_download(
         quantiles_table(fan.daily),
         f"forecast-{isrc}",

@@ -3,8 +3,9 @@
 Scope policy: a track's forecast is returned only when the track is in scope (joined to the
 catalog); an artist's forecast is its total within each label, so only the label totals of
 labels in scope are returned and summed: another label's tracks of a shared artist never
-contribute. Summing the quantiles of several series treats their errors as moving
-together, the same assumption as the 90-day total of one series.
+contribute. Summing the quantiles of several series (an artist over labels, a portfolio)
+treats their errors as moving together: a wide, cautious interval. A single series' total
+is stored with its own interval, calibrated on held-out totals.
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ class SynthConfig:
     level_shift_share: float = 0.5
     underserved_share: float = 0.5  # share of artists with planted under-served countries
     cross_community: float = 0.12  # share of a listener's artists from outside its community
+    new_track_share: float = 0.3  # share of tracks released within the period (the rest older)
 
     @property
     def start_date(self) -> dt.date:

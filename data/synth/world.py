@@ -166,7 +166,7 @@ def _tracks(rng, cfg, artists, start):
         counts[a] += 1
     artist_idx = np.repeat(np.arange(n_art), counts)
     share = np.concatenate([_dirichlet_rows(rng, np.full(c, 0.8)) for c in counts])
-    new = rng.random(total) < 0.3
+    new = rng.random(total) < cfg.new_track_share
     offset = np.where(
         new,
         rng.integers(0, max(1, int(cfg.days * 0.85)), size=total),

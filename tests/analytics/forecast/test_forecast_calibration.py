@@ -105,3 +105,29 @@ def test_median_is_pulled_to_the_recent_level_only_when_held_out_days_say_so() -
     np.testing.assert_allclose(out[:, 1], 0.0)
     assert ((noise >= out[:, 0]) & (noise <= out[:, 2])).mean() == pytest.approx(0.8, abs=0.03)
     assert from_held_out(h, qs, noise, shrink=False).weight == (1.0,) * 5
+
+
+def test_total_lies_in_its_interval_for_70_to_90_percent_of_a_fresh_period() -> None:
+    # synthetic planted world; the summed daily quantiles alone cover far more than 80 %
+    n, days = 160, 330
+    daily = _planted(n, days, seed=7)
+    tracks = pd.DataFrame(
+        {
+            "isrc": [f"T{i:03d}" for i in range(n)],
+            "artist_id": [f"A{i % 16}" for i in range(n)],
+            "label": "L1",
+            "genre": "pop",
+        }
+    )
+    panel = build_panel(daily, tracks, absent_is_zero=True)
+    cut = panel.streams.shape[1] - 91  # the last 90 days are never seen by the fit
+    model = fit(truncate(panel, cut), ForecastParams(max_iter=80, horizons_per_origin=12))
+    assert model.totals.held_out_series["track"] >= 30
+    s = model.series[model.series["kind"] == "track"].set_index("series_id")
+    rows = panel.series.reset_index().set_index("series_id").loc[s.index, "index"].to_numpy()
+    actual = panel.streams[rows, cut + 1 : cut + 91].sum(axis=1)
+    inside = (actual >= s["total_p10"].to_numpy()) & (actual <= s["total_p90"].to_numpy())
+    assert len(s) >= 100
+    assert 0.70 <= inside.mean() <= 0.90, (inside.mean(), model.totals)
+    # the calibrated interval is narrower than the summed daily quantiles
+    assert model.totals.lower["track"] < 1 and model.totals.upper["track"] < 1

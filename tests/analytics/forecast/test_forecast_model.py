@@ -8,7 +8,8 @@ import pytest
 
 from analytics.forecast import ForecastParams, build_panel, fit, truncate, with_plan
 from analytics.forecast import features as ft
-from analytics.forecast.model import total_interval, training_triples
+from analytics.forecast.model import training_triples
+from analytics.forecast.totals import TotalFactors, summed
 
 START = pd.Timestamp("2026-01-05")  # a Monday
 
@@ -88,12 +89,18 @@ def test_censored_days_are_never_training_targets() -> None:
     assert (st.age[r, t] >= 6).all() and (h >= 1).all() and (h <= 90).all()
 
 
-def test_total_is_the_sum_of_daily_quantiles() -> None:
-    paths = np.array([[[1.0, 2.0, 4.0], [3.0, 4.0, 5.0]]])
-    np.testing.assert_array_equal(total_interval(paths), [[4.0, 6.0, 9.0]])
+def test_total_is_the_summed_interval_with_its_log_spread_scaled_per_kind() -> None:
+    paths = np.array([[[1.0, 2.0, 4.0], [3.0, 4.0, 5.0]], [[1.0, 2.0, 4.0], [3.0, 4.0, 5.0]]])
+    np.testing.assert_array_equal(summed(paths), [[4.0, 6.0, 9.0]] * 2)
+    # p10 = 6 * (4 / 6) ** 0.5, p90 = 6 * (9 / 6) ** 2; artists left as summed
+    f = TotalFactors(lower={"track": 0.5}, upper={"track": 2.0})
+    out = f.apply(summed(paths), np.array(["track", "artist"]))
+    np.testing.assert_allclose(out[0], [6 * (4 / 6) ** 0.5, 6.0, 13.5])
+    np.testing.assert_allclose(out[1], [4.0, 6.0, 9.0])
+    assert TotalFactors.from_dict(f.as_dict()) == f
 
 
-def test_plan_adds_its_expected_increments_by_day() -> None:
+def test_plan_adds_its_territories_expected_increments_by_day() -> None:
     daily = pd.DataFrame(
         {
             "date": pd.to_datetime(["2026-02-01", "2026-02-02"]),
@@ -102,9 +109,19 @@ def test_plan_adds_its_expected_increments_by_day() -> None:
             "p90": [30.0, 40.0],
         }
     )
-    out = with_plan(daily, pd.Series({pd.Timestamp("2026-02-02"): 100.0}))
-    assert list(out["p50"]) == [15.0, 125.0] and list(out["p10"]) == [10.0, 120.0]
+    plan = pd.DataFrame(
+        {
+            "date": ["2026-02-02", "2026-02-02", "2026-03-15"],  # the last: past the forecast
+            "territory": ["DE", "FR", "DE"],
+            "incremental_streams": [100.0, 40.0, 999.0],
+        }
+    )
+    out = with_plan(daily, plan)
+    assert list(out["p50"]) == [15.0, 165.0] and list(out["p10"]) == [10.0, 160.0]
+    assert list(out["p90"]) == [30.0, 180.0] and list(out["date"]) == list(daily["date"])
     assert list(daily["p50"]) == [15.0, 25.0]  # the baseline is left as it was
+    with pytest.raises(ValueError, match="territory"):
+        with_plan(daily, plan.drop(columns=["territory"]))
 
 
 def test_planted_decay_is_forecast_with_calibrated_band() -> None:
@@ -141,3 +158,24 @@ def test_young_track_follows_the_decay_of_its_peers() -> None:
     # planted half-life 30 days: 60 days on, a quarter of the level (its own few days,
     # extrapolated flat, would say no decay at all)
     assert path.iloc[60:67].mean() / first_week == pytest.approx(0.25, abs=0.12)
+
+
+def test_last_anchor_carries_the_last_known_day_over_censored_days() -> None:
+    daily = pd.DataFrame(
+        {
+            "isrc": "T000",
+            "date": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-12"]),
+            "streams": [100.0, 300.0, 50.0, 80.0],
+            "active": 0.0,
+        }
+    )
+    tracks = pd.DataFrame({"isrc": ["T000"], "artist_id": "A", "label": "L", "genre": "pop"})
+    panel = build_panel(daily, tracks, absent_is_zero=False)  # chart data: gaps are unknown
+    week, last = ft.origin_stats(panel), ft.origin_stats(panel, "last")
+    np.testing.assert_allclose(week.level[0, :3], np.log1p([100, 200, 150]))
+    np.testing.assert_allclose(last.level[0, 2:9], np.log1p(50))  # carried 6 more days
+    assert np.isnan(last.level[0, 9:11]).all() and np.isnan(week.level[0, 9:11]).all()
+    np.testing.assert_allclose(last.level[0, 11], np.log1p(80))
+    np.testing.assert_allclose(last.week, week.level)
+    with pytest.raises(ValueError, match="anchor"):
+        ft.origin_stats(panel, "month")

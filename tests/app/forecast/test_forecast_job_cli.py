@@ -59,11 +59,11 @@ def test_every_track_with_a_week_of_data_has_90_ordered_days(demo_db: Path) -> N
 
 def test_cli_track_and_artist_answers(db: Path, capsys) -> None:
     with open_store(db, read_only=True) as store:
-        isrc, artist = (
+        isrc, artist, p10, p50, p90 = (
             store.cursor()
             .execute(
-                "SELECT isrc, artist_id FROM forecast_series WHERE kind = 'track' "
-                "ORDER BY isrc LIMIT 1"
+                "SELECT isrc, artist_id, total_p10, total_p50, total_p90 FROM forecast_series "
+                "WHERE kind = 'track' ORDER BY isrc LIMIT 1"
             )
             .fetchone()
         )
@@ -72,6 +72,8 @@ def test_cli_track_and_artist_answers(db: Path, capsys) -> None:
     assert out["isrc"] == isrc and len(out["daily"]) == 90
     assert set(out["daily"][0]) == {"date", "p10", "p50", "p90"}
     assert out["total"]["p50"] == pytest.approx(sum(d["p50"] for d in out["daily"]), abs=5)
+    # the total is the stored one (its interval calibrated on held-out totals), not a sum
+    assert out["total"] == {"p10": round(p10, 1), "p50": round(p50, 1), "p90": round(p90, 1)}
     short = _json(capsys, ["forecast", "--isrc", isrc, "--days", "7", "--db", str(db)])
     assert short["daily"] == out["daily"][:7]
     art = _json(capsys, ["forecast", "--artist", artist, "--db", str(db)])
