@@ -86,6 +86,10 @@ class SynthConfig:
     event_track_share: float = 0.45  # share of eligible tracks that get a planted event
     underserved_share: float = 0.5  # share of artists with planted under-served countries
     cross_community: float = 0.12  # share of a listener's artists from outside its community
+    # campaigns target a track in a territory where it streams at least this many a day
+    # (median): labels promote what already has an audience there, and a lift must stand
+    # out of the day-to-day noise for its truth to be recoverable
+    campaign_min_daily: float = 60.0
 
     @property
     def start_date(self) -> dt.date:

@@ -438,6 +438,12 @@ def _listeners(rng, cfg, world_parts):
     return listeners, fans
 
 
+# Every OVERLAP_EVERY-th campaign overlaps the one before it on the same series; campaigns
+# on DEAD_PLATFORM have no effect at all (about one in six: the false-positive check).
+OVERLAP_EVERY = 10
+DEAD_PLATFORM = "other"
+
+
 def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_country):
     """Past campaigns with a planted saturating response.
 
@@ -458,19 +464,37 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
         }
     )
     rows, truth, components = [], [], []
-    candidates = np.flatnonzero(np.median(baseline, axis=1) >= 20)
+    territory_daily = (
+        np.median(baseline, axis=1)[:, None] * artist_country[tracks.artist_idx.to_numpy()]
+    )
+    # at least 50 eligible series (the busiest ones) even in a small world
+    busiest = np.sort(territory_daily, axis=None)[::-1]
+    floor = min(cfg.campaign_min_daily, float(busiest[min(49, busiest.size - 1)]))
+    eligible = (territory_daily >= floor) & (territory_daily > 0)
+    candidates = np.flatnonzero(eligible.any(axis=1))
     if len(candidates) == 0 or n_days < 30:
         return pd.DataFrame(), pd.DataFrame(), response, components
     platforms = ("meta", "google", "tiktok", "snap", "dsp_marquee", "other")
+    previous: tuple[int, int, int, int] | None = None
     for i in range(cfg.campaigns):
         t = int(rng.choice(candidates))
         a = int(tracks.artist_idx[t])
-        c = int(rng.choice(np.argsort(-artist_country[a])[:10]))
+        c = int(rng.choice(np.flatnonzero(eligible[t])))
         length = int(rng.integers(14, 29))
         start = int(rng.integers(max(0, int(tracks.release_offset[t])), n_days - length))
+        if previous is not None and i % OVERLAP_EVERY == OVERLAP_EVERY - 1:
+            # a follow-up push on the same track and territory that starts mid-way through
+            # the previous one: overlapping campaigns the lift model must not double-count
+            t, c, p_start, p_length = previous
+            a = int(tracks.artist_idx[t])
+            start = min(p_start + p_length // 2, n_days - length)
+        previous = (t, c, start, length)
         r = response.iloc[c]
         spend = float(np.round(r.spend_scale_usd * rng.lognormal(0.0, 0.8), 2))
+        platform = str(rng.choice(platforms))
         uplift = r.max_uplift * (1 - np.exp(-spend / r.spend_scale_usd))
+        if platform == DEAD_PLATFORM:
+            uplift = 0.0  # the "dead" channel: spend that moves nothing (lift truth is zero)
         territory = baseline[t, start : start + length] * artist_country[a, c]
         extra = np.zeros(n_days)
         extra[start : start + length] = territory * uplift
@@ -482,7 +506,7 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
                 "campaign_id": cid,
                 "isrc": tracks.isrc[t],
                 "country": countries[c],
-                "platform": str(rng.choice(platforms)),
+                "platform": platform,
                 "start_date": dates[start],
                 "end_date": dates[start + length - 1],
                 "spend_usd": spend,
