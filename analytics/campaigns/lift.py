@@ -7,7 +7,7 @@ A placebo run on the same series just before the pre-period (a fake campaign of 
 length where nothing happened) gives a standardised error; when the placebo errors are wider
 than the model claims, every interval is widened by that factor, so the false-positive
 rate matches the nominal one. Overlapping campaigns share one window and the lift of each
-day is split between the campaigns running that day by their daily spend.
+day is split between the campaigns running that day (`split`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from scipy.special import ndtr
 
 from analytics.campaigns.groups import CampaignGroup
 from analytics.campaigns.model import design, fit_series, simulate
+from analytics.campaigns.split import split_lift
 
 Z90 = 1.6449  # two-sided 90 % normal quantile
 
@@ -32,6 +33,7 @@ class LiftParams:
     draws: int = 400  # counterfactual draws per window
     poor_fit_mape: float = 0.5  # pre-period MAPE above this: 'poor_pre_fit'
     chart_pre_days: int = 28  # pre-period days kept for the observed-vs-counterfactual chart
+    calibrate: bool = True  # widen intervals by the placebo runs (off: the model's own band)
     seed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -168,6 +170,8 @@ def estimate(
         if z is not None:
             z_scores.append(z)
     scale, calibration = calibrate(np.array(z_scores))
+    if not params.calibrate:
+        scale = 1.0
     rows_out: list[dict[str, Any]] = []
     daily_out: list[pd.DataFrame] = []
     for w in windows:
@@ -223,11 +227,14 @@ def _summarise(
     centre = w.cf.mean(axis=0)
     cf = centre[None, :] + scale * (w.cf - centre[None, :])  # calibrated draws
     effect = w.observed[None, :] - cf  # [draws, days]
-    rate = np.zeros((len(g.campaign_ids), len(w.dates)))
-    for i, (s, e, spend) in enumerate(zip(g.starts, g.ends, g.spends, strict=True)):
-        on = (w.dates >= pd.Timestamp(s)) & (w.dates <= pd.Timestamp(e))
-        rate[i, on] = max(spend, 1e-9) / max(on.sum(), 1)
-    share = rate / np.maximum(rate.sum(axis=0, keepdims=True), 1e-12)
+    active = np.array(
+        [
+            (w.dates >= pd.Timestamp(s)) & (w.dates <= pd.Timestamp(e))
+            for s, e in zip(g.starts, g.ends, strict=True)
+        ]
+    )
+    daily_spend = np.array(g.spends) / np.maximum(active.sum(axis=1), 1)
+    per_campaign = split_lift(effect, cf, active, daily_spend)
     flag = None
     if w.mape > params.poor_fit_mape:
         flag = "poor_pre_fit"
@@ -236,8 +243,8 @@ def _summarise(
     lo_day, hi_day = np.quantile(cf, [0.05, 0.95], axis=0)
     rows, charts = [], []
     for i, cid in enumerate(g.campaign_ids):
-        draws = effect @ share[i]
-        own = (w.dates >= pd.Timestamp(g.starts[i])) & (w.dates <= pd.Timestamp(g.ends[i]))
+        draws = per_campaign[:, i]
+        own = active[i]
         rows.append(
             {
                 "campaign_id": cid,

@@ -89,7 +89,7 @@ class SynthConfig:
     # campaigns target a track in a territory where it streams at least this many a day
     # (median): labels promote what already has an audience there, and a lift must stand
     # out of the day-to-day noise for its truth to be recoverable
-    campaign_min_daily: float = 60.0
+    campaign_min_daily: float = 100.0
 
     @property
     def start_date(self) -> dt.date:

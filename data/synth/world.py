@@ -442,6 +442,25 @@ def _listeners(rng, cfg, world_parts):
 # on DEAD_PLATFORM have no effect at all (about one in six: the false-positive check).
 OVERLAP_EVERY = 10
 DEAD_PLATFORM = "other"
+CAMPAIGN_GAP = 14  # days kept clear between other campaigns on one series
+
+
+def _free_start(
+    taken: list[tuple[int, int]], start: int, length: int, first: int, n_days: int
+) -> int:
+    """The start nearest `start` that keeps CAMPAIGN_GAP days clear of the series' other
+    campaigns (`taken`: [start, end) pairs); `start` itself when none fits. Only the planted
+    follow-ups overlap, so the overlaps are known and few."""
+
+    def free(s: int) -> bool:
+        return max(first, 0) <= s <= n_days - length and all(
+            s + length + CAMPAIGN_GAP <= a or s >= b + CAMPAIGN_GAP for a, b in taken
+        )
+
+    options = [start] + [b + CAMPAIGN_GAP for _, b in taken]
+    options += [a - CAMPAIGN_GAP - length for a, _ in taken]
+    fits = [s for s in options if free(s)]
+    return int(min(fits, key=lambda s: abs(s - start))) if fits else start
 
 
 def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_country):
@@ -476,11 +495,12 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
         return pd.DataFrame(), pd.DataFrame(), response, components
     platforms = ("meta", "google", "tiktok", "snap", "dsp_marquee", "other")
     previous: tuple[int, int, int, int] | None = None
+    booked: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for i in range(cfg.campaigns):
         t = int(rng.choice(candidates))
         a = int(tracks.artist_idx[t])
         c = int(rng.choice(np.flatnonzero(eligible[t])))
-        length = int(rng.integers(14, 29))
+        length = int(rng.integers(21, 43))
         start = int(rng.integers(max(0, int(tracks.release_offset[t])), n_days - length))
         if previous is not None and i % OVERLAP_EVERY == OVERLAP_EVERY - 1:
             # a follow-up push on the same track and territory that starts mid-way through
@@ -488,6 +508,11 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
             t, c, p_start, p_length = previous
             a = int(tracks.artist_idx[t])
             start = min(p_start + p_length // 2, n_days - length)
+        else:
+            start = _free_start(
+                booked.get((t, c), []), start, length, int(tracks.release_offset[t]), n_days
+            )
+        booked.setdefault((t, c), []).append((start, start + length))
         previous = (t, c, start, length)
         r = response.iloc[c]
         spend = float(np.round(r.spend_scale_usd * rng.lognormal(0.0, 0.8), 2))

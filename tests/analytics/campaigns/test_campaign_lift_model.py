@@ -127,3 +127,20 @@ def test_placebo_calibration_widens_only_when_placebos_are_too_wide() -> None:
     scale, info = calibrate(2.0 * rng.standard_normal(2000))
     assert scale == pytest.approx(2.0, rel=0.08)
     assert info["placebo_false_positive_raw"] > 0.15 > 0.07 > info["placebo_false_positive"]
+
+
+def test_split_gives_solo_days_to_their_campaign_and_shares_by_solo_rates() -> None:
+    from analytics.campaigns.split import split_lift
+
+    # days 0-1 A alone (+10 % on 100), day 2 both, day 3 B alone (+30 % on 100)
+    active = np.array([[1, 1, 1, 0], [0, 0, 1, 1]], dtype=bool)
+    cf = np.full((1, 4), 100.0)
+    effect = np.array([[10.0, 10.0, 40.0, 30.0]])
+    out = split_lift(effect, cf, active, np.array([50.0, 50.0]))
+    # shared day: A's solo rate 0.1, B's 0.3 -> 40 split 10 / 30
+    assert out[0].tolist() == pytest.approx([30.0, 60.0])
+    assert out.sum() == pytest.approx(effect.sum())  # nothing counted twice or lost
+    # B wholly inside A: no solo days for B, so the shared day splits by daily spend
+    nested = np.array([[1, 1, 1, 1], [0, 1, 1, 0]], dtype=bool)
+    out = split_lift(np.full((1, 4), 10.0), cf, nested, np.array([30.0, 10.0]))
+    assert out[0].tolist() == pytest.approx([10 + 7.5 + 7.5 + 10, 2.5 + 2.5])
