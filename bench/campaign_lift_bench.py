@@ -124,7 +124,7 @@ def synthetic(seed: int, size: str, workdir: Path) -> list[dict]:
         camp = campaign_data.campaigns(store.cursor())
         groups = group_campaigns(camp)
         artist_of = dict(zip(camp["isrc"], camp["artist_id"], strict=False))
-        daily = campaign_data.series(store.cursor(), groups, artist_of, params.pre_days)
+        daily = campaign_data.series(store.cursor(), groups, artist_of, params.lookback_days)
         read_s = time.perf_counter() - t0
     rows = []
     t = time.perf_counter()

@@ -33,11 +33,11 @@ class CampaignGroup:
     def overlap(self) -> bool:
         return len(self.campaign_ids) > 1
 
-    def span_start(self, pre_days: int) -> dt.date:
-        """First day read: the pre-period, and before it a placebo window of the same length
-        with its own pre-period (the placebo calibration)."""
+    def span_start(self, lookback_days: int) -> dt.date:
+        """First day read: the pre-period's look-back, and before it a placebo window of the
+        same length with its own look-back (the placebo calibration)."""
         length = (self.end - self.start).days + 1
-        return self.start - dt.timedelta(days=pre_days + length)
+        return self.start - dt.timedelta(days=lookback_days + length)
 
 
 def _day(value: object) -> dt.date:

@@ -28,7 +28,8 @@ Z90 = 1.6449  # two-sided 90 % normal quantile
 
 @dataclass(frozen=True)
 class LiftParams:
-    pre_days: int = 56  # pre-period the counterfactual is fitted on
+    pre_days: int = 56  # usable pre-period days the counterfactual is fitted on
+    lookback_days: int = 112  # how far back they are looked for (other campaigns skipped)
     min_pre_days: int = 28  # fewer days with streams: 'too_little_data'
     draws: int = 400  # counterfactual draws per window
     poor_fit_mape: float = 0.5  # pre-period MAPE above this: 'poor_pre_fit'
@@ -63,7 +64,7 @@ class _Window:
 
 def _frame(group: CampaignGroup, daily: pd.DataFrame, params: LiftParams) -> pd.DataFrame:
     """The group's series on a full daily index (a day without a row streamed nothing)."""
-    days = pd.date_range(group.span_start(params.pre_days), group.end, freq="D")
+    days = pd.date_range(group.span_start(params.lookback_days), group.end, freq="D")
     rows = daily.set_index("date").reindex(days)
     return rows[["target", "ctrl_track", "ctrl_peer"]].astype(float).fillna(0.0)
 
@@ -81,11 +82,12 @@ def _run(
     params: LiftParams,
     rng: np.random.Generator,
 ) -> tuple[Any, np.ndarray, np.ndarray, list[str]] | None:
-    """Fit on `fit_days` (less blocked and pre-release days), draw over `window`."""
+    """Fit on the last `pre_days` usable days of `fit_days` (days of other campaigns and
+    before the release left out), draw over `window`."""
     pre = frame.loc[fit_days]
     keep = ~blocked[frame.index.get_indexer(fit_days)]
     keep &= ((pre["target"] > 0) | (pre["ctrl_track"] > 0)).to_numpy()
-    pre = pre[keep]
+    pre = pre[keep].iloc[-params.pre_days :]
     if (pre["target"] > 0).sum() < params.min_pre_days:
         return None
     cols = _controls(pre)
@@ -108,7 +110,7 @@ def _placebo_z(
     length = (group.end - group.start).days + 1
     start = pd.Timestamp(group.start) - pd.Timedelta(days=length)
     window = pd.date_range(start, periods=length, freq="D")
-    fit_days = pd.date_range(start - pd.Timedelta(days=params.pre_days), periods=params.pre_days)
+    fit_days = _before(start, params)
     if blocked[frame.index.get_indexer(window)].any():
         return None  # another campaign ran there: not a placebo
     out = _run(frame, fit_days, window, blocked, params, rng)
@@ -118,6 +120,13 @@ def _placebo_z(
     sums = cf.sum(axis=1)
     sd = float(sums.std())
     return float((observed.sum() - sums.mean()) / sd) if sd > 0 else None
+
+
+def _before(start: pd.Timestamp, params: LiftParams) -> pd.DatetimeIndex:
+    """The days a window's pre-period is looked for in."""
+    return pd.date_range(
+        start - pd.Timedelta(days=params.lookback_days), periods=params.lookback_days
+    )
 
 
 def _blocked(frame: pd.DataFrame, group: CampaignGroup, others: pd.DataFrame) -> np.ndarray:
@@ -152,9 +161,7 @@ def estimate(
         others = series[~series["campaign_id"].isin(g.campaign_ids)]
         blocked = _blocked(frame, g, others)
         window = pd.date_range(g.start, g.end, freq="D")
-        fit_days = pd.date_range(
-            pd.Timestamp(g.start) - pd.Timedelta(days=params.pre_days), periods=params.pre_days
-        )
+        fit_days = _before(pd.Timestamp(g.start), params)
         out = _run(frame, fit_days, window, blocked, params, rng)
         if out is None:
             skipped.append(g)

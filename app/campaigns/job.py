@@ -39,7 +39,7 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
     groups = lift_model.group_campaigns(camp)
     artist_of = dict(zip(camp["isrc"], camp["artist_id"], strict=False))
     progress("reading the targeted and control series", 0.1)
-    daily = campaign_data.series(store.cursor(), groups, artist_of, params.pre_days)
+    daily = campaign_data.series(store.cursor(), groups, artist_of, params.lookback_days)
     through = model_runs.data_through(store.cursor())
     progress("fitting counterfactuals and placebos", 0.4)
     result = lift_model.estimate(groups, daily, camp, params)

@@ -26,7 +26,7 @@ def series(
     cur: duckdb.DuckDBPyConnection,
     groups: list[CampaignGroup],
     artist_of: dict[str, str],
-    pre_days: int,
+    lookback_days: int,
 ) -> pd.DataFrame:
     """group_id, date, target, ctrl_track, ctrl_peer over each group's span: the track in the
     campaign's country, the same track in countries no campaign of it ever targeted, and the
@@ -40,7 +40,7 @@ def series(
             "isrc": [g.isrc for g in groups],
             "country": [g.country for g in groups],
             "artist_id": [artist_of.get(g.isrc, "") for g in groups],
-            "span_start": [g.span_start(pre_days) for g in groups],
+            "span_start": [g.span_start(lookback_days) for g in groups],
             "span_end": [g.end for g in groups],
         }
     )
