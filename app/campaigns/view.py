@@ -74,12 +74,14 @@ def lift_columns() -> dict[str, Any]:
 
 
 def summary_text(row: pd.Series) -> str:
-    """One sentence on a campaign's result (figures only; names go through md() by caller)."""
+    """One markdown sentence on a campaign's result (figures only; names go through md() by
+    the caller)."""
     if pd.isna(row["incremental_streams"]):
         return "Not estimable: " + FLAG_TEXT["too_little_data"] + "."
-    cpa = "" if pd.isna(row["cpa_usd"]) else f", about ${row['cpa_usd']:.3f} per added stream"
+    # amounts as "USD n": a dollar sign pair would be read as math by markdown
+    cpa = "" if pd.isna(row["cpa_usd"]) else f", about USD {row['cpa_usd']:.3f} per added stream"
     text = (
-        f"${row['spend_usd']:,.0f} added {row['incremental_streams']:,.0f} streams (90 % "
+        f"USD {row['spend_usd']:,.0f} added {row['incremental_streams']:,.0f} streams (90 % "
         f"interval {row['low']:,.0f} – {row['high']:,.0f}); the chance it added any is "
         f"{row['p_effect'] * 100:.0f} %{cpa}."
     )

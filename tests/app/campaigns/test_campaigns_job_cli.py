@@ -108,3 +108,21 @@ def test_curve_from_hill_parameters_is_half_the_ceiling_at_half_saturation() -> 
     )
     assert campaign_view.curve_points(pd.DataFrame(), 100.0).empty
     assert campaign_view.curve_points(pd.DataFrame({"country": ["BR"]}), 100.0).empty
+
+
+def test_result_sentence_has_no_dollar_signs_markdown_would_read_as_math() -> None:
+    row = pd.Series(
+        {
+            "incremental_streams": 104.0,
+            "low": -281.0,
+            "high": 419.0,
+            "p_effect": 0.68,
+            "cpa_usd": 18.587,
+            "spend_usd": 1937.0,
+            "flag": "overlap",
+        }
+    )
+    text = campaign_view.summary_text(row)
+    assert "$" not in text
+    assert text.startswith("USD 1,937 added 104 streams (90 % interval -281 – 419)")
+    assert "68 %" in text and "USD 18.587 per added stream" in text and "overlaps" in text
