@@ -11,9 +11,9 @@ territory's share (a mean-reverting local level). Forecast draws over the window
 the coefficients' uncertainty with simulated deviation paths, so the interval of the
 summed window includes the day-to-day correlation of the errors.
 
-Closed-form fits keep one series at well under a millisecond: ~400 campaigns and their
-placebo runs fit in a second or two, where a maximum-likelihood state-space fit per series
-costs a good fraction of a second each.
+Closed-form fits keep the demo store's ~400 campaigns and their placebo runs within
+seconds (bench/RESULTS.md), where a maximum-likelihood state-space fit per series would
+cost a good fraction of a second each.
 """
 
 from __future__ import annotations
