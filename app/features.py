@@ -68,6 +68,14 @@ FEATURES: tuple[Feature, ...] = (
     Feature("alerts", "Alerts", ":material/notifications:", job=True, cli=True),
     Feature("forecast", "Forecasts", ":material/trending_up:", job=True, cli=True),
     Feature(
+        "campaigns",
+        "Campaigns",
+        ":material/campaign:",
+        section="Marketing",
+        job=True,
+        cli=True,
+    ),
+    Feature(
         "budget",
         "Territory budgets",
         ":material/payments:",

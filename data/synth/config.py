@@ -89,6 +89,10 @@ class SynthConfig:
     underserved_share: float = 0.5  # share of artists with planted under-served countries
     cross_community: float = 0.12  # share of a listener's artists from outside its community
     new_track_share: float = 0.3  # share of tracks released within the period (the rest older)
+    # campaigns target a track in a territory where it streams at least this many a day
+    # (median): labels promote what already has an audience there, and a lift must stand
+    # out of the day-to-day noise for its truth to be recoverable
+    campaign_min_daily: float = 100.0
 
     @property
     def start_date(self) -> dt.date:

@@ -440,6 +440,31 @@ def _listeners(rng, cfg, world_parts):
     return listeners, fans
 
 
+# Every OVERLAP_EVERY-th campaign overlaps the one before it on the same series; campaigns
+# on DEAD_PLATFORM have no effect at all (about one in six: the false-positive check).
+OVERLAP_EVERY = 10
+DEAD_PLATFORM = "other"
+CAMPAIGN_GAP = 14  # days kept clear between other campaigns on one series
+
+
+def _free_start(
+    taken: list[tuple[int, int]], start: int, length: int, first: int, n_days: int
+) -> int:
+    """The start nearest `start` that keeps CAMPAIGN_GAP days clear of the series' other
+    campaigns (`taken`: [start, end) pairs); `start` itself when none fits. Only the planted
+    follow-ups overlap, so the overlaps are known and few."""
+
+    def free(s: int) -> bool:
+        return max(first, 0) <= s <= n_days - length and all(
+            s + length + CAMPAIGN_GAP <= a or s >= b + CAMPAIGN_GAP for a, b in taken
+        )
+
+    options = [start] + [b + CAMPAIGN_GAP for _, b in taken]
+    options += [a - CAMPAIGN_GAP - length for a, _ in taken]
+    fits = [s for s in options if free(s)]
+    return int(min(fits, key=lambda s: abs(s - start))) if fits else start
+
+
 def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_country):
     """Past campaigns with a planted saturating (Hill) response per territory.
 
@@ -473,19 +498,43 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
         }
     )
     rows, truth, components = [], [], []
-    candidates = np.flatnonzero(np.median(baseline, axis=1) >= 20)
+    territory_daily = (
+        np.median(baseline, axis=1)[:, None] * artist_country[tracks.artist_idx.to_numpy()]
+    )
+    # at least 50 eligible series (the busiest ones) even in a small world
+    busiest = np.sort(territory_daily, axis=None)[::-1]
+    floor = min(cfg.campaign_min_daily, float(busiest[min(49, busiest.size - 1)]))
+    eligible = (territory_daily >= floor) & (territory_daily > 0)
+    candidates = np.flatnonzero(eligible.any(axis=1))
     if len(candidates) == 0 or n_days < 30:
         return pd.DataFrame(), pd.DataFrame(), response, components
     platforms = ("meta", "google", "tiktok", "snap", "dsp_marquee", "other")
+    previous: tuple[int, int, int, int] | None = None
+    booked: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for i in range(cfg.campaigns):
         t = int(rng.choice(candidates))
         a = int(tracks.artist_idx[t])
-        c = int(rng.choice(np.argsort(-artist_country[a])[:10]))
-        length = int(rng.integers(14, 29))
+        c = int(rng.choice(np.flatnonzero(eligible[t])))
+        length = int(rng.integers(21, 43))
         start = int(rng.integers(max(0, int(tracks.release_offset[t])), n_days - length))
+        if previous is not None and i % OVERLAP_EVERY == OVERLAP_EVERY - 1:
+            # a follow-up push on the same track and territory that starts mid-way through
+            # the previous one: overlapping campaigns the lift model must not double-count
+            t, c, p_start, p_length = previous
+            a = int(tracks.artist_idx[t])
+            start = min(p_start + p_length // 2, n_days - length)
+        else:
+            start = _free_start(
+                booked.get((t, c), []), start, length, int(tracks.release_offset[t]), n_days
+            )
+        booked.setdefault((t, c), []).append((start, start + length))
+        previous = (t, c, start, length)
         r = response.iloc[c]
         spend = float(np.round(typical[c] * rng.lognormal(0.0, 1.2), 2))
+        platform = str(rng.choice(platforms))
         uplift = float(hill_curve.hill(spend, r.ceiling, r.half_saturation_usd, r.hill))
+        if platform == DEAD_PLATFORM:
+            uplift = 0.0  # the "dead" channel: spend that moves nothing (lift truth is zero)
         territory = baseline[t, start : start + length] * artist_country[a, c]
         extra = np.zeros(n_days)
         extra[start : start + length] = territory * uplift
@@ -497,7 +546,7 @@ def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_coun
                 "campaign_id": cid,
                 "isrc": tracks.isrc[t],
                 "country": countries[c],
-                "platform": str(rng.choice(platforms)),
+                "platform": platform,
                 "start_date": dates[start],
                 "end_date": dates[start + length - 1],
                 "spend_usd": spend,

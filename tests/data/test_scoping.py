@@ -61,7 +61,11 @@ def _samples(store, label: str) -> dict[str, Any]:
     isrc, artist = cur.execute(
         "SELECT isrc, artist_id FROM catalog WHERE label = ? ORDER BY isrc LIMIT 1", [label]
     ).fetchone()
-    return {"isrc": isrc, "artist_id": artist}
+    campaign = cur.execute(
+        "SELECT min(m.campaign_id) FROM campaigns m JOIN catalog c USING (isrc) WHERE c.label = ?",
+        [label],
+    ).fetchone()[0]
+    return {"isrc": isrc, "artist_id": artist, "campaign_id": campaign}
 
 
 def _calls(fn, own: dict[str, Any], foreign: dict[str, Any], mine: str, other: str):

@@ -16,7 +16,7 @@ import pytest
 from data.ingest import validation
 from data.synth import SynthConfig, build_world, write_files
 from data.synth.render import Renderer
-from data.synth.world import DOW
+from data.synth.world import DEAD_PLATFORM, DOW, OVERLAP_EVERY
 from data.vocab import AGE_BANDS, SOURCES, UNKNOWN_SOURCE
 
 
@@ -134,11 +134,14 @@ def test_campaign_rows_carry_the_true_lift(tiny_world, tiny_rows):
     camp = tiny_world.campaigns
     assert len(camp) == len(truth) > 0
     resp = tiny_world.country_response.set_index("country")
+    platform = camp.set_index("campaign_id").platform
     for _, c in truth.iterrows():
         r = resp.loc[c.country]
-        # The planted Hill response, recomputed by hand.
+        # The planted Hill response, recomputed by hand (the dead channel moves nothing).
         x = (c.spend_usd / r.half_saturation_usd) ** r.hill
         expected = r.ceiling * x / (1 + x)
+        if platform[c.campaign_id] == DEAD_PLATFORM:
+            expected = 0.0
         assert c.uplift == pytest.approx(expected)
         assert c.true_incremental_streams == pytest.approx(c.baseline_streams * expected)
     assert (camp.clicks <= camp.impressions).all()
@@ -154,3 +157,26 @@ def test_campaign_rows_carry_the_true_lift(tiny_world, tiny_rows):
         & tiny_rows.listener_id.isna()
     ]
     assert during.streams.sum() > c.baseline_streams + 0.5 * c.true_incremental_streams
+
+
+def test_campaigns_plant_overlaps_and_zero_effects_on_busy_series():
+    w = build_world(SynthConfig.preset("demo"), seed=2)
+    camp = w.campaigns.assign(
+        start=pd.to_datetime(w.campaigns.start_date), end=pd.to_datetime(w.campaigns.end_date)
+    )
+    truth = w.campaign_truth.set_index("campaign_id")
+    # zero-effect campaigns: exactly the dead channel's, about one in six
+    dead = camp.platform == DEAD_PLATFORM
+    zero = truth.loc[camp.campaign_id, "true_incremental_streams"].to_numpy() == 0
+    assert (dead.to_numpy() == zero).all() and 0.1 < dead.mean() < 0.25
+    # overlapping pairs on one series: the planted follow-ups, and others only where a busy
+    # series had no free slot
+    overlaps = 0
+    for _, s in camp.sort_values("start").groupby(["isrc", "country"]):
+        overlaps += int((s.start.to_numpy()[1:] <= s.end.to_numpy()[:-1]).sum())
+    planted = len(camp) // OVERLAP_EVERY
+    assert planted * 0.8 <= overlaps <= planted * 2
+    # busy series: every window's baseline averages tens of streams a day or more
+    days = (camp.end - camp.start).dt.days.to_numpy() + 1
+    per_day = truth.loc[camp.campaign_id, "baseline_streams"].to_numpy() / days
+    assert np.median(per_day) >= 60

@@ -1,0 +1,225 @@
+"""View model of the Campaigns page: the lift table, the observed-versus-counterfactual chart
+and where a campaign's spend sat on its territory's response curve (no SQL here: scoped
+queries only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import charts
+from app.widgets import plot_text
+
+BAND = "rgba(91, 60, 196, 0.18)"
+NO_CURVES = "Response curves not computed yet."
+FLAG_TEXT = {
+    "overlap": "overlaps another campaign on the same track and country (estimated jointly)",
+    "poor_pre_fit": "the counterfactual fitted the weeks before poorly: read with care",
+    "too_little_data": "too little data before the campaign to estimate it",
+}
+
+
+def empty_message(counts: pd.Series) -> str | None:
+    """What is missing when the page has no lift to show (None when it has some)."""
+    if int(counts["campaigns"]) == 0:
+        return (
+            "No campaigns of your labels are on this store. Load a campaign history file "
+            "(`labelradar campaigns FILE`) and run `labelradar refresh --only campaigns`."
+        )
+    if int(counts["estimated"]) == 0:
+        return (
+            f"{int(counts['campaigns'])} campaigns are loaded but none has a lift yet: run "
+            "`labelradar refresh --only campaigns`."
+        )
+    return None
+
+
+def lift_rows(lifts: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: rounded figures, P(effect) in %, the flag in words."""
+    out = lifts.drop(columns=["counterfactual_streams"]).copy()
+    for col in ("incremental_streams", "low", "high"):
+        out[col] = out[col].round(0)
+    out["p_effect"] = (out["p_effect"] * 100).round(0)
+    out["cpa_usd"] = out["cpa_usd"].round(3)
+    out["pre_fit_mape"] = (out["pre_fit_mape"] * 100).round(1)
+    out["flag"] = out["flag"].map(FLAG_TEXT).fillna("")
+    return out
+
+
+def lift_columns() -> dict[str, Any]:
+    num = st.column_config.NumberColumn
+    return {
+        "campaign_id": st.column_config.TextColumn("Campaign"),
+        "track_title": st.column_config.TextColumn("Track"),
+        "artist_name": st.column_config.TextColumn("Artist"),
+        "label": st.column_config.TextColumn("Label"),
+        "isrc": st.column_config.TextColumn("ISRC"),
+        "country": st.column_config.TextColumn("Country"),
+        "platform": st.column_config.TextColumn("Platform"),
+        "start_date": st.column_config.DateColumn("Start"),
+        "end_date": st.column_config.DateColumn("End"),
+        "spend_usd": num("Spend ($)", format="localized"),
+        "incremental_streams": num("Streams added", format="localized"),
+        "low": num("90 % low", format="localized"),
+        "high": num("90 % high", format="localized"),
+        "p_effect": num("P(effect > 0) %", format="%.0f"),
+        "cpa_usd": num("CPA ($ per stream)", format="%.3f"),
+        "pre_fit_mape": num("Pre-period error %", format="%.1f"),
+        "flag": st.column_config.TextColumn("Note"),
+    }
+
+
+def summary_text(row: pd.Series) -> str:
+    """One markdown sentence on a campaign's result (figures only; names go through md() by
+    the caller)."""
+    if pd.isna(row["incremental_streams"]):
+        return "Not estimable: " + FLAG_TEXT["too_little_data"] + "."
+    # amounts as "USD n": a dollar sign pair would be read as math by markdown
+    cpa = "" if pd.isna(row["cpa_usd"]) else f", about USD {row['cpa_usd']:.3f} per added stream"
+    text = (
+        f"USD {row['spend_usd']:,.0f} added {row['incremental_streams']:,.0f} streams (90 % "
+        f"interval {row['low']:,.0f} – {row['high']:,.0f}); the chance it added any is "
+        f"{row['p_effect'] * 100:.0f} %{cpa}."
+    )
+    if isinstance(row["flag"], str) and row["flag"] in FLAG_TEXT:
+        text += f" Note: {FLAG_TEXT[row['flag']]}."
+    return text
+
+
+def lift_figure(daily: pd.DataFrame, row: pd.Series) -> go.Figure:
+    """Streams per day in the campaign's country: observed, the counterfactual (in-sample
+    before the campaign, forecast during it) and its 90 % band."""
+    d = daily.copy()
+    d["date"] = pd.to_datetime(d["date"])
+    win = d.dropna(subset=["low", "high"])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=list(win["date"]) + list(win["date"])[::-1],
+            y=list(win["high"]) + list(win["low"])[::-1],
+            fill="toself",
+            fillcolor=BAND,
+            line={"width": 0},
+            name="Without the campaign: 90 % band",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=d["date"],
+            y=d["counterfactual"],
+            mode="lines",
+            name="Without the campaign (expected)",
+            line={"color": charts.PALETTE[0], "width": 2, "dash": "dash"},
+            hovertemplate="%{x|%a %d %b %Y}<br>expected %{y:,.0f} streams<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=d["date"],
+            y=d["observed"],
+            mode="lines",
+            name="Observed",
+            line={"color": charts.PALETTE[5], "width": 1.5},
+            hovertemplate="%{x|%a %d %b %Y}<br>%{y:,.0f} streams<extra></extra>",
+        )
+    )
+    fig.add_vrect(
+        x0=pd.Timestamp(row["start_date"]),
+        x1=pd.Timestamp(row["end_date"]),
+        fillcolor="rgba(0,0,0,0.05)",
+        line_width=0,
+    )
+    fig.update_layout(
+        title={
+            "text": f"Campaign {plot_text(row['campaign_id'])} in {plot_text(row['country'])}: "
+            "observed vs without the campaign"
+        },
+        xaxis={"title": {"text": "Date"}},
+        yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=380,
+    )
+    return fig
+
+
+def daily_table(daily: pd.DataFrame) -> pd.DataFrame:
+    out = daily[["date", "observed", "counterfactual", "low", "high"]].copy()
+    out["date"] = pd.to_datetime(out["date"]).dt.date
+    return out.round({"observed": 0, "counterfactual": 1, "low": 1, "high": 1})
+
+
+# -- the territory's response curve ----------------------------------------------------------
+def curve_points(rows: pd.DataFrame, max_spend: float) -> pd.DataFrame:
+    """spend_usd, expected_streams points of a territory's response curve from the rows of
+    `territory_response`: used as they are when the rows are points already, else evaluated
+    from Hill parameters (ceiling, half-saturation spend, exponent). Empty when neither."""
+    cols = set(rows.columns)
+    if rows.empty:
+        return pd.DataFrame(columns=["spend_usd", "expected_streams"])
+    if {"spend_usd", "expected_streams"} <= cols:
+        return rows[["spend_usd", "expected_streams"]].sort_values("spend_usd")
+    ceiling = next((c for c in ("ceiling_streams", "ceiling") if c in cols), None)
+    if ceiling is None or "half_saturation_usd" not in cols:
+        return pd.DataFrame(columns=["spend_usd", "expected_streams"])
+    r = rows.iloc[0]
+    k = float(r["hill"]) if "hill" in cols and pd.notna(r["hill"]) else 1.0
+    spend = np.linspace(0.0, max(max_spend, 3 * float(r["half_saturation_usd"])), 60)
+    half = max(float(r["half_saturation_usd"]), 1e-9)
+    streams = float(r[ceiling]) * spend**k / (half**k + spend**k)
+    return pd.DataFrame({"spend_usd": spend, "expected_streams": streams})
+
+
+def spend_on_curve_figure(
+    curve: pd.DataFrame, spend_usd: float, incremental_streams: float | None, country: str
+) -> go.Figure:
+    """The territory's response curve (spend_usd -> expected_streams) with this campaign's
+    spend marked on it, and its own estimated lift beside it when there is one."""
+    c = curve.sort_values("spend_usd")
+    on_curve = float(np.interp(spend_usd, c["spend_usd"], c["expected_streams"]))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=c["spend_usd"],
+            y=c["expected_streams"],
+            mode="lines",
+            name="Response curve",
+            line={"color": charts.PALETTE[0], "width": 2},
+            hovertemplate="$%{x:,.0f}<br>%{y:,.0f} streams<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[spend_usd],
+            y=[on_curve],
+            mode="markers",
+            name="This campaign's spend",
+            marker={"size": 12, "color": charts.PALETTE[5]},
+            hovertemplate="$%{x:,.0f}<br>curve: %{y:,.0f} streams<extra></extra>",
+        )
+    )
+    if incremental_streams is not None and np.isfinite(incremental_streams):
+        fig.add_trace(
+            go.Scatter(
+                x=[spend_usd],
+                y=[incremental_streams],
+                mode="markers",
+                name="Its estimated lift",
+                marker={"size": 10, "symbol": "x", "color": charts.PALETTE[2]},
+                hovertemplate="$%{x:,.0f}<br>estimated %{y:,.0f} streams<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": f"Where the spend sat on the {plot_text(country)} response curve"},
+        xaxis={"title": {"text": "Spend (USD)"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": "Incremental streams"}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=340,
+    )
+    return fig
