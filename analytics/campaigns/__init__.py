@@ -1,0 +1,1 @@
+"""Campaign outcomes: what past campaigns returned and who they moved."""
