@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from analytics.campaigns.uplift_features import CAMPAIGN, CATEGORICAL, COMMON
+from analytics.campaigns.uplift_features import CATEGORICAL, COMMON
 
 SEGMENT_KEY = ["label", "country", "age_band", "gender", "subscription", "fan_type"]
 N_BOOT = 300
@@ -30,10 +30,10 @@ LEVEL = 0.90
 def _model(features: list[str], seed: int, leaves: int) -> HistGradientBoostingRegressor:
     return HistGradientBoostingRegressor(
         loss="poisson",
-        learning_rate=0.08,
-        max_iter=250,
+        learning_rate=0.05,
+        max_iter=200,
         max_leaf_nodes=leaves,
-        min_samples_leaf=50,
+        min_samples_leaf=300,
         l2_regularization=1.0,
         categorical_features=[f in CATEGORICAL for f in features],
         early_stopping=False,
@@ -84,10 +84,9 @@ def t_learner(features: pd.DataFrame, seed: int = 0) -> CellEffects:
     """Fit the treated and the control outcome models; effects on the treated cells."""
     treated = features[features["role"] == "treated"]
     control = features[features["role"] != "treated"]
-    m1 = _fit(treated, COMMON + CAMPAIGN, seed)
-    m0 = _fit(control, COMMON, seed)
-    within0 = m0.predict(treated[COMMON].to_numpy(float))
-    return _effects(treated, within0, m1.predict(treated[COMMON + CAMPAIGN].to_numpy(float)))
+    x = treated[COMMON].to_numpy(float)
+    m1, m0 = _fit(treated, COMMON, seed), _fit(control, COMMON, seed)
+    return _effects(treated, m0.predict(x), m1.predict(x))
 
 
 def s_learner(features: pd.DataFrame, seed: int = 0) -> CellEffects:

@@ -23,29 +23,26 @@ from data.vocab import AGE_BANDS, GENDERS, SUBSCRIPTIONS
 PSEUDO_STREAMS = 0.5
 SEGMENT = ["age_band", "gender", "subscription"]
 FAN_TYPES = ("passive", "casual", "diehard")
+# What the outcome models see: who the segment is, its lagged streams and their recent trend
+# (7-day against long-run moving average), the track's age and the artist's fan types. Fewer
+# is better here: a segment's mix is noisy, and every extra feature is a way to fit noise.
 COMMON = [
     "age_code",
     "gender_code",
     "sub_code",
     "log_base",
-    "log_base7",
     "trend",
-    "segment_share",
-    "log_unit_base",
     "track_age_days",
-    "days",
-    "genre_code",
     "casual_share",
     "diehard_share",
 ]
 # Lag streams of pooled evidence a cell's segment share is shrunk with (see smoothed_base).
-SHARE_PRIOR_STREAMS = 20.0
+SHARE_PRIOR_STREAMS = 5.0
 # Growth ratios above this are a near-empty base, not a response: capped for fitting.
 MAX_RATIO = 10.0
 # Peer growth outside this range is a near-empty control, not information.
 PEER_GROWTH_RANGE = (0.25, 4.0)
-CATEGORICAL = ["age_code", "gender_code", "sub_code", "genre_code"]
-CAMPAIGN = ["log_spend", "log_spend_per_stream"]
+CATEGORICAL = ["age_code", "gender_code", "sub_code"]
 
 
 def main_fan_type(mix: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +65,8 @@ def main_fan_type(mix: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(cells: pd.DataFrame, campaigns: pd.DataFrame, fans: pd.DataFrame) -> pd.DataFrame:
-    """Cells with their features, outcome ratio `r` and weight `base` (streams per day).
+    """Cells with their features, the outcome `within` (growth relative to the unit's) and its
+    weight `within_weight`, plus `base`, `peer_growth` and `unit_effect` for the effects.
 
     cells: campaign_id, role, unit, isrc, country, age_band, gender, subscription, lag, lag7,
     y, lag_days, days. campaigns: campaign_id, label, artist_id, genre, release_date,
@@ -94,9 +92,6 @@ def build(cells: pd.DataFrame, campaigns: pd.DataFrame, fans: pd.DataFrame) -> p
     c["base"] = smoothed_base(c)
     c["r"] = c["y"] / c["days"] / c["base"]
     c["peer_growth"] = c["unit"].map(peer_growth(cells))
-    c["q"] = (c["r"] / c["peer_growth"]).clip(upper=MAX_RATIO)
-    c["weight"] = c["base"] * c["peer_growth"]
-    c["log_peer_growth"] = np.log(c["peer_growth"])
     # Within the unit: a segment's growth relative to its whole unit's (ads or not, the
     # track-level noise cancels), and the unit's growth relative to its peers (the ads'
     # average effect on the unit, about 1 for a control).
@@ -113,21 +108,14 @@ def build(cells: pd.DataFrame, campaigns: pd.DataFrame, fans: pd.DataFrame) -> p
     c["log_base"] = np.log(c["base"])
     c["log_base7"] = np.log((c["lag7"] + PSEUDO_STREAMS) / np.minimum(7.0, c["lag_days"]))
     c["trend"] = c["log_base7"] - c["log_base"]
-    unit_lag = c.groupby("unit")["lag"].transform("sum")
-    c["segment_share"] = c["lag"] / unit_lag.where(unit_lag > 0, 1.0)
-    c["log_unit_base"] = np.log((unit_lag + PSEUDO_STREAMS) / c["lag_days"])
     window_start = pd.to_datetime(c["start_date"])
     window_start = window_start.where(
-        c["role"] != "pre", window_start - pd.to_timedelta(c["days"], "D")
+        ~c["role"].isin(["pre", "geo_pre"]), window_start - pd.to_timedelta(c["days"], "D")
     )
     c["track_age_days"] = (window_start - pd.to_datetime(c["release_date"])).dt.days.astype(float)
     c["age_code"] = c["age_band"].map({v: i for i, v in enumerate(AGE_BANDS)}).fillna(-1)
     c["gender_code"] = c["gender"].map({v: i for i, v in enumerate(GENDERS)}).fillna(-1)
     c["sub_code"] = c["subscription"].map({v: i for i, v in enumerate(SUBSCRIPTIONS)}).fillna(-1)
-    genres = sorted(c["genre"].dropna().unique())
-    c["genre_code"] = c["genre"].map({g: i for i, g in enumerate(genres)}).fillna(-1)
-    c["log_spend"] = np.log1p(c["spend_usd"].astype(float))
-    c["log_spend_per_stream"] = c["log_spend"] - c["log_unit_base"]
     c["treated"] = (c["role"] == "treated").astype(float)
     return c
 
