@@ -101,14 +101,18 @@ if not responsive.empty:
     st.subheader("Segments that respond to ads")
     st.caption(
         "From this label's past campaigns: audience segments whose streams rose with the ads, "
-        "the whole 90 % interval above zero (uplift = extra streams / expected streams)."
+        "the whole 90 % interval above zero (uplift = extra streams / expected streams), "
+        "ranked by the outcome models' uplift."
     )
     widgets.table(
         responsive.drop(columns="country"),
         key="budget_responsive",
         file_name=f"responsive-segments-{isrc}",
         column_config={
-            "uplift_pct": st.column_config.NumberColumn("Uplift (%)", format="%.1f"),
+            "model_uplift_pct": st.column_config.NumberColumn(
+                "Model uplift (%)", format="%.1f", help="The outcome models' uplift (ranking)"
+            ),
+            "uplift_pct": st.column_config.NumberColumn("Observed uplift (%)", format="%.1f"),
             "low_pct": st.column_config.NumberColumn("90 % low (%)", format="%.1f"),
             "high_pct": st.column_config.NumberColumn("90 % high (%)", format="%.1f"),
         },

@@ -12,6 +12,7 @@ a bootstrap over campaigns, and a ranking score from the two models' predicted u
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,11 @@ from analytics.campaigns.uplift_features import CATEGORICAL, COMMON
 
 SEGMENT_KEY = ["label", "country", "age_band", "gender", "subscription", "fan_type"]
 N_BOOT = 300
+# A bootstrap over campaigns says nothing about a segment seen in one or two of them: no
+# interval below this many; and segments expected to stream less than MIN_BASELINE in their
+# windows are left out (their ratio is noise).
+MIN_CAMPAIGNS = 3
+MIN_BASELINE = 10.0
 
 LEVEL = 0.90
 
@@ -108,7 +114,8 @@ def segments(
 ) -> pd.DataFrame:
     """Per segment: n_campaigns, baseline_streams (counterfactual), incremental_streams
     (observed - counterfactual), uplift (their ratio) with low/high (90 % bootstrap interval
-    over campaigns) and score (the models' predicted relative uplift)."""
+    over campaigns; NaN under MIN_CAMPAIGNS) and score (the models' predicted relative
+    uplift). Segments expected to stream less than MIN_BASELINE are left out."""
     key = key or SEGMENT_KEY
     c = effects.cells
     per = (
@@ -133,9 +140,11 @@ def segments(
     out["uplift"] = out["incremental_streams"] / np.where(base > 0, base, np.nan)
     out["score"] = out["model_gain"] / np.where(base > 0, base, np.nan)
     low, high = _bootstrap(per, seg_idx, camp_codes, len(camp_names), len(out), n_boot, seed)
-    out["low"], out["high"] = low, high
+    few = out["n_campaigns"].to_numpy() < MIN_CAMPAIGNS
+    out["low"], out["high"] = np.where(few, np.nan, low), np.where(few, np.nan, high)
     out = out.drop(columns=["observed", "model_gain"])
-    return out[np.isfinite(out["uplift"])].reset_index(drop=True)
+    keep = np.isfinite(out["uplift"]) & (out["baseline_streams"] >= MIN_BASELINE)
+    return out[keep].reset_index(drop=True)
 
 
 def _bootstrap(per, seg_idx, camp_codes, n_camp, n_seg, n_boot, seed):
@@ -150,7 +159,8 @@ def _bootstrap(per, seg_idx, camp_codes, n_camp, n_seg, n_boot, seed):
     n, d = num @ counts, den @ counts
     ratio = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
     tail = (1 - LEVEL) / 2 * 100
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a segment absent from every resample: NaN, no warning
+        warnings.simplefilter("ignore", RuntimeWarning)
         low = np.nanpercentile(ratio, tail, axis=1)
         high = np.nanpercentile(ratio, 100 - tail, axis=1)
     return low, high

@@ -93,12 +93,14 @@ def qini_figure(segments: pd.DataFrame) -> Any:
 
 
 def responsive_table(segments: pd.DataFrame, countries: list[str] | None = None) -> pd.DataFrame:
-    """The segments that respond to ads (interval above zero), ranked: in `countries` when
-    given (the territories the page plans)."""
+    """The segments that respond to ads (observed uplift's interval above zero), ranked by
+    the models' uplift; in `countries` when given (the territories the page plans)."""
     s = segments[segments["low"] > 0]
     if countries is not None:
         s = s[s["country"].isin(countries)]
-    s = s.sort_values(["uplift", "incremental_streams"], ascending=False)
+    # Ranked by the models' uplift: the observed one of a small segment is mostly noise, and
+    # the largest observed values are the luckiest, not the most responsive.
+    s = s.sort_values(["score", "incremental_streams"], ascending=False)
     return pd.DataFrame(
         {
             "rank": range(1, len(s) + 1),
@@ -108,6 +110,7 @@ def responsive_table(segments: pd.DataFrame, countries: list[str] | None = None)
                 for g, a, u in zip(s["gender"], s["age_band"], s["subscription"], strict=True)
             ],
             "fan type": s["fan_type"].to_numpy(),
+            "model_uplift_pct": (100 * s["score"]).round(1).to_numpy(),
             "uplift_pct": (100 * s["uplift"]).round(1).to_numpy(),
             "low_pct": (100 * s["low"]).round(1).to_numpy(),
             "high_pct": (100 * s["high"]).round(1).to_numpy(),

@@ -12,8 +12,8 @@ CREATE TABLE campaign_uplift (
     baseline_streams    DOUBLE NOT NULL,     -- expected streams in the windows without the ads
     incremental_streams DOUBLE NOT NULL,     -- observed minus expected
     uplift              DOUBLE NOT NULL,     -- incremental / baseline
-    low                 DOUBLE NOT NULL,     -- 90 % interval of uplift (bootstrap over campaigns)
-    high                DOUBLE NOT NULL,
+    low                 DOUBLE,              -- 90 % interval of uplift (bootstrap over
+    high                DOUBLE,              -- campaigns); NULL for fewer than 3 campaigns
     score               DOUBLE NOT NULL,     -- the outcome models' predicted uplift (ranking)
     computed_at         TIMESTAMP NOT NULL
 );

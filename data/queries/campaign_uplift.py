@@ -31,7 +31,8 @@ def uplift_segments(store: Store, scope: Scope, filters: Filters | None = None) 
     if countries:
         sql += f" AND r.country IN ({', '.join('?' * len(countries))})"
         params = [*params, *countries]
-    return read_df(store, sql + " ORDER BY score DESC, ALL", params)
+    order = " ORDER BY score DESC, country, age_band, gender, subscription, fan_type, label"
+    return read_df(store, sql + order, params)
 
 
 @scoped
@@ -43,6 +44,7 @@ def responsive_segments(store: Store, scope: Scope, isrc: str) -> pd.DataFrame:
         store,
         f"SELECT {COLUMNS} FROM campaign_uplift r WHERE r.low > 0 AND r.label IN "
         f"(SELECT c.label FROM catalog c WHERE c.isrc = ? AND {cond}) "
-        "ORDER BY uplift DESC, incremental_streams DESC, ALL",
+        "ORDER BY uplift DESC, incremental_streams DESC, country, age_band, gender, "
+        "subscription, fan_type",
         [isrc, *params],
     )
