@@ -111,11 +111,12 @@ def segments(
     key: list[str] | None = None,
     n_boot: int = N_BOOT,
     seed: int = 0,
+    min_baseline: float = MIN_BASELINE,
 ) -> pd.DataFrame:
     """Per segment: n_campaigns, baseline_streams (counterfactual), incremental_streams
     (observed - counterfactual), uplift (their ratio) with low/high (90 % bootstrap interval
     over campaigns; NaN under MIN_CAMPAIGNS) and score (the models' predicted relative
-    uplift). Segments expected to stream less than MIN_BASELINE are left out."""
+    uplift). Segments expected to stream less than `min_baseline` are left out."""
     key = key or SEGMENT_KEY
     c = effects.cells
     per = (
@@ -143,7 +144,7 @@ def segments(
     few = out["n_campaigns"].to_numpy() < MIN_CAMPAIGNS
     out["low"], out["high"] = np.where(few, np.nan, low), np.where(few, np.nan, high)
     out = out.drop(columns=["observed", "model_gain"])
-    keep = np.isfinite(out["uplift"]) & (out["baseline_streams"] >= MIN_BASELINE)
+    keep = np.isfinite(out["uplift"]) & (out["baseline_streams"] >= min_baseline)
     return out[keep].reset_index(drop=True)
 
 
