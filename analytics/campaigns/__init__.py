@@ -1,1 +1,0 @@
-"""Campaign outcomes: what past campaigns returned and who they moved."""

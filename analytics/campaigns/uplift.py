@@ -1,13 +1,14 @@
 """Uplift of campaigns per audience segment (ad vs no ad) with two outcome models.
 
-T-learner: one gradient-boosted model of the growth ratio (relative to the track's peer
-growth, see uplift_features) for cells under a campaign, one for control cells (the same segment just before, and in territories without the campaign); both
-with a Poisson loss weighted by the cell's base, so a cell counts by its streams. For each
-campaign cell the control model gives the counterfactual streams; the segment's uplift is
-(observed - counterfactual) / counterfactual summed over its cells, with a 90 % interval from
-a bootstrap over campaigns, and a ranking score from the two models' predicted uplift
-(smoother than the observed one on small segments). The S-learner (one model with a
-'treated' feature) is here as the baseline the bench compares against.
+T-learner: one gradient-boosted model (Poisson loss) of a cell's growth relative to its
+unit's for cells under a campaign, one for control cells (the same segment just before, and
+in territories without the campaign); each unit weighs the same (see uplift_features). For a
+campaign cell, counterfactual streams = base x peer growth x the control model's share, and
+streams with the ads = base x peer growth x the unit's own lift x the treated model's share.
+A segment's uplift is (observed - counterfactual) / counterfactual summed over its cells,
+with a 90 % interval from a bootstrap over campaigns; its ranking score is the two models'
+predicted uplift (smoother than the observed one on small segments). The S-learner (one
+model with a 'treated' feature) is the single-model baseline the bench compares against.
 """
 
 from __future__ import annotations
