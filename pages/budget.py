@@ -110,7 +110,10 @@ if not responsive.empty:
         file_name=f"responsive-segments-{isrc}",
         column_config={
             "model_uplift_pct": st.column_config.NumberColumn(
-                "Model uplift (%)", format="%.1f", help="The outcome models' uplift (ranking)"
+                "Model uplift (%)",
+                format="%.1f",
+                help="The outcome models' uplift, each campaign's lift taken half-way to "
+                "no effect (it ranks the list)",
             ),
             "uplift_pct": st.column_config.NumberColumn("Observed uplift (%)", format="%.1f"),
             "low_pct": st.column_config.NumberColumn("90 % low (%)", format="%.1f"),

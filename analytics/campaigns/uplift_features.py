@@ -40,6 +40,7 @@ COMMON = [
 SHARE_PRIOR_STREAMS = 5.0
 # Growth ratios above this are a near-empty base, not a response: capped for fitting.
 MAX_RATIO = 10.0
+LIFT_SHRINK = 0.5
 # Peer growth outside this range is a near-empty control, not information.
 PEER_GROWTH_RANGE = (0.25, 4.0)
 CATEGORICAL = ["age_code", "gender_code", "sub_code"]
@@ -104,7 +105,9 @@ def build(cells: pd.DataFrame, campaigns: pd.DataFrame, fans: pd.DataFrame) -> p
     # a unit's segment mix is noisy however many streams it has (streams arrive in clumps).
     expected = c["base"] * c["unit_growth"]
     c["within_weight"] = expected / expected.groupby(c["unit"]).transform("sum")
-    c["unit_effect"] = c["unit_growth"] / c["peer_growth"]
+    # One campaign's lift over its peers is a noisy figure; taken half-way to no effect it
+    # ranks territories better (tuned on one planted world, checked on others).
+    c["unit_effect"] = 1.0 + LIFT_SHRINK * (c["unit_growth"] / c["peer_growth"] - 1.0)
     c["log_base"] = np.log(c["base"])
     c["log_base7"] = np.log((c["lag7"] + PSEUDO_STREAMS) / np.minimum(7.0, c["lag_days"]))
     c["trend"] = c["log_base7"] - c["log_base"]

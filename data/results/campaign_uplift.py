@@ -15,7 +15,7 @@ import pandas as pd
 
 from data.store import Store
 
-LAG_DAYS = 120
+LAG_DAYS = 200
 MIN_LAG_DAYS = 7
 GEO_CONTROLS = 3
 
