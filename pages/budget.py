@@ -10,6 +10,7 @@ from app.budget import proposals as bp
 from app.budget import response as br
 from app.budget import state as budget_state
 from app.budget import view as bv
+from app.campaigns import uplift_view as uv
 from app.safe_text import md
 
 GOAL_LABELS = {
@@ -93,6 +94,46 @@ widgets.table(
         ),
     },
 )
+
+# -- segments that respond to ads (campaign uplift) pre-select audience groups --------------
+responsive = bv.responsive_segments(scope, isrc, result)
+ad_groups: dict[str, list[str]] = {}
+if not responsive.empty:
+    st.subheader("Segments that respond to ads")
+    st.caption(
+        "From this label's past campaigns: audience segments whose streams rose with the ads, "
+        "the whole 90 % interval above zero (uplift = extra streams / expected streams), "
+        "ranked by the outcome models' uplift."
+    )
+    widgets.table(
+        responsive.drop(columns="country"),
+        key="budget_responsive",
+        file_name=f"responsive-segments-{isrc}",
+        column_config={
+            "model_uplift_pct": st.column_config.NumberColumn(
+                "Model uplift (%)",
+                format="%.1f",
+                help="The outcome models' uplift, each campaign's lift taken half-way to "
+                "no effect (it ranks the list)",
+            ),
+            "uplift_pct": st.column_config.NumberColumn("Observed uplift (%)", format="%.1f"),
+            "low_pct": st.column_config.NumberColumn("90 % low (%)", format="%.1f"),
+            "high_pct": st.column_config.NumberColumn("90 % high (%)", format="%.1f"),
+        },
+    )
+    offered = uv.responsive_groups(responsive)
+    options = [f"{c} · {g}" for c, groups in offered.items() for g in groups]
+    picked = st.multiselect(
+        "Audience groups to target first in their territories",
+        options,
+        default=options,
+        key=f"budget_ad_groups:{isrc}",
+        help="Pre-selected: every segment above. They lead the plan's audience groups.",
+    )
+    for choice_ in picked:
+        country, group = choice_.split(" · ", 1)
+        ad_groups.setdefault(country, []).append(group)
+extra_groups = uv.merge_groups(hand_off.groups_by_country(), ad_groups)
 
 # -- the plan ------------------------------------------------------------------------------
 st.subheader("Your budget per territory")
@@ -179,7 +220,7 @@ else:
     if st.button("Submit for approval", type="primary", disabled=bool(out.errors)):
         problem = bp.submit(
             scope, isrc=isrc, goal=goal, total_usd=float(budget),
-            plan=bv.plan_items(out.rows, result, hand_off.groups_by_country()), comment=comment or None,
+            plan=bv.plan_items(out.rows, result, extra_groups), comment=comment or None,
         )  # fmt: skip
         if problem:
             st.error(md(problem))
@@ -246,7 +287,7 @@ if row["status"] == "returned" and row["created_by"] == scope.username:
     if st.button("Resubmit with the plan above", disabled=not same or bool(out.errors)):
         problem = bp.resubmit(
             scope, int(pick), total_usd=float(budget),
-            plan=bv.plan_items(out.rows, result, hand_off.groups_by_country()),
+            plan=bv.plan_items(out.rows, result, extra_groups),
         )  # fmt: skip
         if problem:
             st.error(md(problem))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app import services, state, widgets
+from app.campaigns import uplift_view
 from app.campaigns import view as campaign_view
 from app.safe_text import md
+from data.queries import campaign_uplift as uplift_queries
 from data.queries import campaigns as campaign_queries
 
 scope = state.current_scope()
@@ -103,4 +105,33 @@ with st.container(border=True):
             f"response-{row['country']}",
             key="campaigns_curve_csv",
             label="Download curve (CSV)",
+        )
+
+with st.container(border=True):
+    st.subheader("Who the ads moved: uplift by audience segment")
+    segments = services.query(uplift_queries.uplift_segments, scope, flt)
+    if segments.empty:
+        st.caption(
+            "No segment estimate yet: uplift by segment needs campaigns with listener segments "
+            "in the weeks before them, and `labelradar refresh` after they load."
+        )
+    else:
+        widgets.table(
+            uplift_view.segment_table(segments),
+            csv_df=segments,
+            key="campaigns_uplift",
+            file_name="campaign-uplift-by-segment",
+            height=320,
+        )
+        st.caption(
+            "Uplift: streams the ads added in the segment over the streams expected there "
+            "without them, with its 90 % range over campaigns. Significant: the whole range is "
+            "above zero; those segments are offered as audience groups on Territory budgets."
+        )
+        st.plotly_chart(uplift_view.qini_figure(segments), key="campaigns_qini")
+        widgets.csv_download(
+            uplift_view.qini_frame(segments),
+            "campaign-uplift-qini",
+            key="campaigns_qini_csv",
+            label="Download uplift curve (CSV)",
         )

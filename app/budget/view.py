@@ -14,8 +14,10 @@ from analytics.budget import ScoreResult
 from analytics.budget import caps as bc
 from app import geo, services
 from app.budget import response, territories
+from app.campaigns import uplift_view
 from data.queries import Filters
 from data.queries import budget as budget_queries
+from data.queries import campaign_uplift as uplift_queries
 from data.results.runs import ModelRun
 from data.scope import Scope
 
@@ -58,6 +60,13 @@ def score(
     return _score(
         services.db_path(), key, isrc, goal, run.run_id, run.params, tuple(sorted(include))
     )
+
+
+def responsive_segments(scope: Scope, isrc: str, result: ScoreResult) -> pd.DataFrame:
+    """The track's label's segments that respond to ads, in the ranked territories (from
+    campaign uplift; empty before any campaign was measured)."""
+    segments = services.query(uplift_queries.responsive_segments, scope, isrc)
+    return uplift_view.responsive_table(segments, [t.country for t in result.territories])
 
 
 def territory_table(result: ScoreResult) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import campaigns as lift_model
+from app.campaigns import uplift_step
 from data.progress import ProgressFn
 from data.results import campaigns as campaign_data
 from data.results import runs as model_runs
@@ -53,9 +54,11 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
         "too_little_data": int((lift["flag"] == "too_little_data").sum()),
         "positive_p95": int((lift["p_effect"] > 0.95).sum()),
     }
-    # Call site for the per-segment uplift step (ad vs no ad by audience segment): after the
-    # merge it runs here, on `lift` and the store, inside the transaction below, writing its
-    # own table next to campaign_lift.
+    # Who the ads moved, per audience segment: written before the lift, so a failure there
+    # leaves the previous run's lift and model_runs row in place.
+    summary["uplift"] = uplift_step.run(
+        store, lambda stage, f: progress(f"uplift by segment: {stage}", 0.7 + 0.25 * f)
+    )
     progress("saving", 0.95)
     with store.transaction() as tx:
         run_id = model_runs.record(

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from data.progress import ProgressFn
 from data.synth.config import SynthConfig
 from data.synth.render import Renderer
+from data.synth.segments import world_segment_truth
 from data.synth.world import DOW, DSPS, World, build_world
 from data.vocab import AGE_BANDS, GENDERS
 
@@ -138,6 +139,7 @@ def write_ground_truth(world: World, root: Path) -> Path:
         }
     ).to_parquet(gt / "fans.parquet", index=False)
     world.campaign_truth.to_csv(gt / "campaigns_truth.csv", index=False)
+    world_segment_truth(world).to_csv(gt / "segment_uplift.csv", index=False)
     world.country_response.to_csv(gt / "country_response.csv", index=False)
     pd.DataFrame(
         {"weekday": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], "multiplier": DOW}
@@ -158,6 +160,7 @@ def write_ground_truth(world: World, root: Path) -> Path:
         "(share_*);\nartist_countries.csv / underserved.csv: country shares and planted "
         "under-served countries;\nevents.csv: planted track events with date, kind and cause;\n"
         "fans.parquet: each listener-artist pair's fan type; campaigns_truth.csv: true lift;\n"
+        "segment_uplift.csv: each campaign's planted lift per age band x gender x subscription;\n"
         "country_response.csv: the campaign response curve per country (Hill: relative uplift = "
         "ceiling x s^hill / (s^hill + half_saturation_usd^hill); plateau_usd where the marginal "
         "uplift per dollar falls to 10 % of its best); day_of_week.csv.\n"

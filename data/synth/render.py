@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
+from data.synth import segments
 from data.synth.world import ACTIVE, DSPS, PASSIVE, World
 from data.vocab import AGE_BANDS, DEVICES, GENDERS, OSES, SOURCES, SUBSCRIPTIONS
 
@@ -59,7 +60,6 @@ class Renderer:
         self.rng = np.random.default_rng(seed + 1)
         w = world
         countries = w.countries
-        rich = w.market / w.market.max()
         dsp_p = np.tile([0.56, 0.18, 0.1, 0.09, 0.04, 0.02, 0.0], (len(countries), 1))
         for i, c in enumerate(countries):
             if c == "US":
@@ -69,16 +69,9 @@ class Renderer:
             elif c in ("JP", "GB"):
                 dsp_p[i, 1] = 0.28
         self.dsp_cdf = _cdf(dsp_p)
-        sub_p = np.stack(
-            [
-                0.25 + 0.35 * rich,
-                0.7 - 0.35 * rich,
-                np.full_like(rich, 0.04),
-                np.full_like(rich, 0.01),
-            ],
-            axis=1,
-        )
-        self.sub_cdf = _cdf(sub_p)
+        self.sub_cdf = _cdf(segments.subscription_mix(w.market))
+        # Segment splits of campaign rows draw from their own stream (the rest is unchanged).
+        self.seg_rng = np.random.default_rng([seed, 14, 1])
         self.age_cdf = _cdf(w.comm_age)
         self.gender_cdf = _cdf(w.comm_gender)
         device_age = np.tile(DEVICE_BY_AGE, (8, 1))
@@ -217,7 +210,45 @@ class Renderer:
             playlist = None
             if comp["playlist_id"] is not None:
                 playlist = np.full(len(d), comp["playlist_id"], dtype=object)
-            yield self._table(track, d, c, n, source=source, dsp=dsp, playlist=playlist)
+            table = self._table(track, d, c, n, source=source, dsp=dsp, playlist=playlist)
+            if "campaign_id" in comp and self.w.segment_multiplier is not None:
+                table = self._spread_over_segments(table, comp["track"], c, n)
+            yield table
+
+    def _spread_over_segments(self, table: pa.Table, track: int, country, n) -> pa.Table:
+        """A campaign's rows split over age band x gender x subscription by the planted
+        per-segment shares of its extra streams (expected totals unchanged)."""
+        w, rng = self.w, self.seg_rng
+        k = self.track_comm[track]
+        age_p, gender_p = (
+            np.diff(self.age_cdf[k], prepend=0),
+            np.diff(self.gender_cdf[k], prepend=0),
+        )
+        sub_p = np.diff(self.sub_cdf, prepend=0, axis=1)
+        rows, seg, counts = [], [], []
+        for i, (ci, ni) in enumerate(zip(country, n, strict=True)):
+            share = segments.extra_shares(
+                segments.segment_mix(age_p, gender_p, sub_p[ci]), w.segment_multiplier
+            ).ravel()
+            split = rng.multinomial(int(ni), share)
+            nz = np.flatnonzero(split)
+            rows.append(np.full(len(nz), i))
+            seg.append(nz)
+            counts.append(split[nz])
+        idx, s = np.concatenate(rows), np.concatenate(seg)
+        age, gender, sub = np.unravel_index(s, segments.SHAPE)
+        device = _draw(rng, self.device_cdf[age])
+        out = table.take(pa.array(idx))
+        for name, values, vocab in (
+            ("age_band", age, AGE_BANDS),
+            ("gender", gender, GENDERS),
+            ("subscription", sub, SUBSCRIPTIONS),
+            ("device", device, DEVICES),
+            ("os", _draw(rng, self.os_cdf[device]), OSES),
+        ):
+            out = out.set_column(out.schema.get_field_index(name), name, _dict(values, vocab))
+        pos = out.schema.get_field_index("streams")
+        return out.set_column(pos, "streams", pa.array(np.concatenate(counts).astype(np.int64)))
 
     def listener_rows(self) -> pa.Table:
         """Listener-level rows: each fan's total streams spread over a few days and tracks."""

@@ -18,6 +18,7 @@ from analytics.campaigns import hill as hill_curve
 from data.synth import shifts
 from data.synth.config import LABEL_NAMES, MARKETS, SynthConfig
 from data.synth.names import artist_names, track_titles
+from data.synth.segments import segment_multipliers
 from data.vocab import ACTIVE_SOURCES, DEVICES, PASSIVE_SOURCES
 
 GENRES = (
@@ -79,6 +80,8 @@ class World:
     campaigns: pd.DataFrame  # the campaigns.csv rows
     campaign_truth: pd.DataFrame  # campaign_id, true incremental streams
     country_response: pd.DataFrame  # per country: response ceiling and spend scale
+    # [age, gender, subscription] planted campaign response multipliers (data/synth/segments)
+    segment_multiplier: np.ndarray | None = None
 
 
 def _dirichlet_rows(rng: np.random.Generator, alpha: np.ndarray) -> np.ndarray:
@@ -644,4 +647,5 @@ def build_world(cfg: SynthConfig, seed: int) -> World:
         campaigns=campaigns,
         campaign_truth=campaign_truth,
         country_response=response,
+        segment_multiplier=segment_multipliers(seed),
     )
