@@ -190,8 +190,8 @@ def fit(
         v = np.array([np.diag(covs[c]) for c in groups])
         new_mu = t.mean(axis=0)
         new_beta = float((z * t[:, 1]).sum() / (z @ z)) if len(z) > 2 and z @ z > 0 else 0.0
-        centre = new_mu + np.outer(new_beta * z, [0.0, 1.0, 0.0])
-        new_tau = np.maximum(np.sqrt(((t - centre) ** 2 + v).mean(axis=0)), MIN_TAU)
+        expected = new_mu + np.outer(new_beta * z, [0.0, 1.0, 0.0])  # each territory's prior mean
+        new_tau = np.maximum(np.sqrt(((t - expected) ** 2 + v).mean(axis=0)), MIN_TAU)
         noise = _extra_noise(groups, thetas, spend_med)
         moved = (
             np.abs(new_mu - mu).max() + np.abs(np.log(new_tau / tau)).max() + abs(new_beta - beta)

@@ -29,11 +29,15 @@ NO_RUN = "no audience model yet: run `labelradar refresh`"
 JSON_KEYS: dict[str, tuple[str, ...]] = {
     "budget": ("isrc", "goal", "model", "computed_at", "data_through", "territories"),
     "approvers": ("approvers",),
+    "response": ("territories",),
+    "optimise": ("allocation", "expected_total"),
 }
 # Arguments for a sample call of each subcommand (the registry's contract tests run them).
 EXAMPLE_ARGS: dict[str, list[str]] = {
     "budget": ["--isrc", "{isrc}", "--goal", "expand"],
     "approvers": ["list"],
+    "response": ["--isrc", "{isrc}"],
+    "optimise": ["--isrc", "{isrc}", "--budget", "5000"],
 }
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from analytics import campaigns as lift_model
 from app.campaigns import uplift_step
 from data.progress import ProgressFn
+from data.results import campaign_uplift as uplift_results
 from data.results import campaigns as campaign_data
 from data.results import runs as model_runs
 from data.store import Store
@@ -54,9 +55,8 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
         "too_little_data": int((lift["flag"] == "too_little_data").sum()),
         "positive_p95": int((lift["p_effect"] > 0.95).sum()),
     }
-    # Who the ads moved, per audience segment: written before the lift, so a failure there
-    # leaves the previous run's lift and model_runs row in place.
-    summary["uplift"] = uplift_step.run(
+    # Who the ads moved, per audience segment; saved with the lift, in one transaction.
+    segments, summary["uplift"] = uplift_step.compute(
         store, lambda stage, f: progress(f"uplift by segment: {stage}", 0.7 + 0.25 * f)
     )
     progress("saving", 0.95)
@@ -70,5 +70,6 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
             summary=summary,
         )
         campaign_data.replace_results(tx, run_id, lift, result.daily)
+        uplift_results.replace(tx, segments)
     progress("done", 1.0)
     return summary

@@ -79,28 +79,15 @@ def campaign_store_counts(store: Store, scope: Scope) -> pd.DataFrame:
 
 @scoped
 def territory_response_rows(store: Store, scope: Scope, campaign_id: str) -> pd.DataFrame:
-    """The response-curve rows of the in-scope campaign's territory from `territory_response`
-    (written by the budget job); empty when the campaign is out of scope or the table does
-    not exist yet."""
-    cur = store.cursor()
-    cols = [
-        r[0]
-        for r in cur.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = 'territory_response'"
-        ).fetchall()
-    ]
+    """The response curve of the in-scope campaign's territory (`territory_response`, written
+    by the budget job; a market benchmark pooled over every label's campaigns, as the budget
+    page's territory figures are); empty when the campaign is out of scope or the territory
+    has no curve yet."""
     camp = campaign_lift_one(store, scope, campaign_id)
-    if "country" not in cols or camp.empty:
+    if camp.empty:
         return pd.DataFrame()
-    sql = "SELECT * FROM territory_response r WHERE r.country = ?"
-    params: list = [str(camp["country"].iloc[0])]
-    for label_col in ("label", "label_id"):
-        if label_col in cols:  # per-label curves: only the campaign's own label
-            sql += f" AND r.{label_col} = ?"
-            params.append(str(camp["label"].iloc[0]))
-            break
-    if "isrc" in cols:  # per-track curves: only the campaign's track
-        sql += " AND r.isrc = ?"
-        params.append(str(camp["isrc"].iloc[0]))
-    return read_df(store, sql, params)
+    sql = (
+        "SELECT country, platform, n_campaigns, ceiling, half_saturation_usd, hill, "
+        "plateau_usd, cap_usd FROM territory_response WHERE country = ? AND platform = 'all'"
+    )
+    return read_df(store, sql, [str(camp["country"].iloc[0])])

@@ -38,6 +38,19 @@ def curved_db(demo_db: Path, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def plain_db(demo_db: Path, tmp_path_factory) -> Path:
+    """The tiny store as if no campaign had a measured lift: the budget job persists no
+    curves."""
+    path = tmp_path_factory.mktemp("budget-no-lift") / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    with open_store(path) as store:
+        with store.transaction() as cur:
+            cur.execute("DELETE FROM campaign_lift")
+        job.run(store, _quiet)
+    return path
+
+
 def _isrc(db: Path) -> str:
     with open_store(db, read_only=True) as store:
         return (
@@ -86,7 +99,7 @@ def test_response_and_optimise_json(curved_db: Path, capsys) -> None:
     assert t["p50"] == pytest.approx(sum(r["expected_streams"] for r in out["allocation"]), rel=0.2)
 
 
-def test_errors_are_one_line(curved_db: Path, demo_db: Path, tmp_path: Path, capsys) -> None:
+def test_errors_are_one_line(curved_db: Path, plain_db: Path, capsys) -> None:
     assert main(["response", "--isrc", "ZZ0000000000", "--db", str(curved_db)]) == 1
     assert "unknown ISRC" in capsys.readouterr().err
     isrc = _isrc(curved_db)
@@ -94,8 +107,7 @@ def test_errors_are_one_line(curved_db: Path, demo_db: Path, tmp_path: Path, cap
     assert main(argv) == 1
     assert "--budget" in capsys.readouterr().err
     # a store without measured lifts: the job persisted no curves, the CLI says so
-    plain = tmp_path / "plain.duckdb"
-    shutil.copyfile(demo_db, plain)
+    plain = plain_db
     with open_store(plain, read_only=True) as store:
         assert store.cursor().execute("SELECT count(*) FROM territory_response").fetchone()[0] == 0
     for cmd in (["response"], ["optimise", "--budget", "1000"]):
@@ -113,6 +125,6 @@ def test_page_compares_your_plan_with_the_optimiser(curved_db: Path, monkeypatch
     assert not at.info or all("No campaign outcomes" not in i.value for i in at.info)
 
 
-def test_page_without_outcomes_says_so(demo_db: Path, monkeypatch) -> None:
-    at = open_page(demo_db, monkeypatch, "nora", BUDGET)
+def test_page_without_outcomes_says_so(plain_db: Path, monkeypatch) -> None:
+    at = open_page(plain_db, monkeypatch, "nora", BUDGET)
     assert any("No campaign outcomes yet" in i.value for i in at.info)
