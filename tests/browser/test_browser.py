@@ -43,6 +43,7 @@ FEATURE_PAGES = (
     "Alerts",
     "Forecasts",
     "Data health",
+    "Campaigns",
     "Territory budgets",
     "Audiences",
 )
@@ -141,6 +142,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
             "Alerts",
             "Forecasts",
             "Data health",
+            "Campaigns",
             "Territory budgets",
             "Audiences",
             "Users",
@@ -178,6 +180,13 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
                 assert re.search(r"[Cc]omputed \d", main_text), main_text[:300]
                 if title == "Forecasts":  # the fan chart of the first artist
                     assert page.get_by_text("Stream forecast, next 90 days").count() == 1
+                if title == "Campaigns":  # lift table, observed vs counterfactual, the curve
+                    page.get_by_text("Every past campaign").wait_for(timeout=30_000)
+                    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)
+                if title == "Territory budgets":  # your plan against the optimiser's
+                    heading = page.get_by_role("heading", name="Your plan vs the optimiser's")
+                    heading.wait_for(timeout=30_000)
+                    heading.scroll_into_view_if_needed()
                 page.wait_for_timeout(1500)
             _shot(page, f"02-{title.lower().replace(' ', '-')}")
     finally:
