@@ -161,6 +161,8 @@ _BUILDS: tuple[tuple[str, str], ...] = (
 )
 TABLES = tuple(table for table, _ in _BUILDS)
 LISTENERS = "roll_listener_day"
+# The last day with streams (the smallest rollup holds every day agg_daily holds).
+LAST_DAY = "SELECT max(date) FROM roll_label_day"
 WORLDWIDE_ROWS = "roll_worldwide_day"
 
 

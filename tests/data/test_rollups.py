@@ -340,3 +340,47 @@ def test_a_catalog_load_keeps_the_rollups_in_step(loaded, files):
     assert int(q.stream_totals(store, a)["streams"].iloc[0]) == 4
     assert int(q.stream_totals(store, b)["streams"].iloc[0]) == 30
     assert list(q.top_tracks(store, b)["isrc"]) == ["QZABC2600001"]
+
+
+def test_other_pages_rollup_reads_equal_the_facts(any_store):
+    """The Forecasts, Similar artists and Data health reads that moved to the rollups."""
+    from data.queries import forecast, health, similar
+
+    store = any_store
+    cur = store.cursor()
+    for scope in _scopes(store):
+        cond, params = where(scope, None)
+        isrcs = [r[0] for r in cur.execute("SELECT isrc FROM catalog ORDER BY isrc").fetchall()]
+        artists = sorted({r[0] for r in cur.execute("SELECT artist_id FROM catalog").fetchall()})
+        for isrc in isrcs[:3] + isrcs[-2:]:
+            want = cur.execute(
+                "SELECT a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
+                f"JOIN catalog c USING (isrc) WHERE a.isrc = ? AND {cond} "
+                "AND a.date > (SELECT max(date) FROM agg_daily) - 30 GROUP BY a.date "
+                "ORDER BY a.date",
+                [isrc, *params],
+            ).df()
+            _same(forecast.forecast_track_history(store, scope, isrc, days=30), want)
+        for artist in artists[:2] + artists[-1:]:
+            a_cond, a_params = where(scope, Filters(artist_ids=(artist,)))
+            want = cur.execute(
+                "SELECT a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
+                f"JOIN catalog c USING (isrc) WHERE {a_cond} "
+                "AND a.date > (SELECT max(date) FROM agg_daily) - 30 GROUP BY a.date "
+                "ORDER BY a.date",
+                a_params,
+            ).df()
+            _same(forecast.forecast_artist_history(store, scope, artist, days=30), want)
+            want = cur.execute(
+                "SELECT c.isrc, c.track_title, coalesce(sum(a.streams), 0) AS streams "
+                f"FROM catalog c LEFT JOIN agg_daily a USING (isrc) WHERE {a_cond} "
+                "GROUP BY c.isrc, c.track_title ORDER BY streams DESC, c.isrc LIMIT 1",
+                a_params,
+            ).df()
+            _same(similar.similar_top_track(store, scope, artist), want)
+        feeds, f_params = health._feeds(scope)
+        want = cur.execute(
+            f"SELECT DISTINCT a.dsp FROM agg_daily a JOIN catalog c USING (isrc) WHERE {cond}",
+            params,
+        ).fetchall()
+        assert sorted(cur.execute(f"SELECT * FROM {feeds}", f_params).fetchall()) == sorted(want)
