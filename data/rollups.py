@@ -12,6 +12,7 @@ Stream rollups (smallest first; `choose` takes the first that holds every column
 filters or groups on):
 
     roll_label_day    label x day x country x DSP                 streams, active, row counts
+    roll_track_date   label x artist x track x day                streams, active, row counts
     roll_artist_day   label x artist x day x country x DSP        streams, active, row counts
     roll_track_day    label x artist x track x day x country      streams, active, row counts
     roll_track_source label x artist x track x day x country x source    streams
@@ -68,6 +69,7 @@ def _rollup(table: str, dims: str, pivoted: bool, relation: str | None = None) -
 
 STREAM_ROLLUPS: tuple[Rollup, ...] = (
     _rollup("roll_label_day", "label date country dsp context", True),
+    _rollup("roll_track_date", "label artist_id isrc date context", True),
     _rollup("roll_artist_day", "label artist_id date country dsp context", True),
     _rollup("roll_track_day", "label artist_id isrc date country context", True),
     _rollup("roll_track_source", "label artist_id isrc date country source context", False),
@@ -132,6 +134,12 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         f"INSERT INTO roll_track_day SELECT label, artist_id, isrc, date, country, "
         f"sum(streams) AS streams, {_COUNTS} "
         "FROM roll_track_source WHERE {where} GROUP BY ALL ORDER BY label, date, isrc",
+    ),
+    (
+        "roll_track_date",
+        "INSERT INTO roll_track_date SELECT label, artist_id, isrc, date, sum(streams), "
+        "sum(active_streams), sum(n_active), sum(n_passive) FROM roll_track_day "
+        "WHERE {where} GROUP BY ALL ORDER BY label, date, isrc",
     ),
     (
         "roll_artist_day",

@@ -136,7 +136,7 @@ def _combinations(store, scope: Scope):
     yield Filters()
     dates = [(lo, hi), (mid, hi)]
     countries = [(), tuple(top_countries[:1]), tuple(top_countries)]
-    artist_sets = [(), (artists[0],), tuple(artists[:2])]
+    artist_sets = [(), tuple(artists[:2])]
     label_sets = [(), (labels[-1],)] if len(labels) > 1 else [()]
     for (d0, d1), cs, ars, lbs in itertools.product(dates, countries, artist_sets, label_sets):
         yield Filters(labels=lbs, artist_ids=ars, date_from=d0, date_to=d1, countries=cs)
@@ -175,7 +175,7 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
                     ref_daily(store, scope, flt, split, None),
                 )
             top = ref_top(store, scope, flt)
-            if len(top):
+            if len(top) and not flt.artist_ids:  # the drill-down: one track of the top list
                 isrc = top["isrc"].iloc[0]
                 for split in ("source", "context", "dsp"):
                     _same(
@@ -208,7 +208,7 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
                 None,
             ),
         )
-    assert checked == (1 + 2 * 3 * 3 * 2) + (1 + 2 * 3 * 3)
+    assert checked == (1 + 2 * 3 * 2 * 2) + (1 + 2 * 3 * 2)
 
 
 # -- incremental refresh -----------------------------------------------------------------------
