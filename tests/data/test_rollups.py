@@ -119,7 +119,7 @@ def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 # -- every filter combination the pages use ----------------------------------------------------
-def _combinations(store, scope: Scope):
+def _combinations(store, scope: Scope, full: bool = True):
     cur = store.cursor()
     lo, hi = cur.execute("SELECT min(date), max(date) FROM agg_daily").fetchone()
     mid = lo + (hi - lo) / 2
@@ -134,8 +134,11 @@ def _combinations(store, scope: Scope):
     # The sidebar: a date window (the Catalog always has one), 0, 1 or several countries and
     # artists, all or one label; plus no filter at all (the CLI's totals).
     yield Filters()
-    dates = [(lo, hi), (mid, hi)]
+    # The generated store (many more rows) checks a sample of the same combinations.
+    dates = [(lo, hi), (mid, hi)] if full else [(mid, hi)]
     countries = [(), tuple(top_countries[:1]), tuple(top_countries)]
+    if not full:
+        countries = countries[::2]
     artist_sets = [(), tuple(artists[:2])]
     label_sets = [(), (labels[-1],)] if len(labels) > 1 else [()]
     for (d0, d1), cs, ars, lbs in itertools.product(dates, countries, artist_sets, label_sets):
@@ -163,7 +166,7 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
     store = any_store
     checked = 0
     for scope in _scopes(store):
-        for flt in _combinations(store, scope):
+        for flt in _combinations(store, scope, full=store.get_meta("synthetic") != "true"):
             _same(q.stream_totals(store, scope, flt), ref_totals(store, scope, flt))
             _same(q.listener_totals(store, scope, flt), ref_listeners(store, scope, flt))
             _same(q.streams_by_country(store, scope, flt), ref_by_country(store, scope, flt, None))
@@ -208,7 +211,10 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
                 None,
             ),
         )
-    assert checked == (1 + 2 * 3 * 2 * 2) + (1 + 2 * 3 * 2)
+    full = store.get_meta("synthetic") != "true"
+    assert checked == (
+        (1 + 2 * 3 * 2 * 2) + (1 + 2 * 3 * 2) if full else (1 + 2 * 2 * 2) + (1 + 2 * 2)
+    )
 
 
 # -- incremental refresh -----------------------------------------------------------------------
