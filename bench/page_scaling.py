@@ -56,6 +56,7 @@ SIZE_TABLES = (
     "agg_daily",
     "roll_track_source",
     "roll_track_day",
+    "roll_track_date",
     "roll_artist_day",
     "roll_label_day",
     "roll_listener_day",
