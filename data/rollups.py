@@ -13,6 +13,7 @@ filters or groups on):
 
     roll_label_day    label x day x country x DSP                 streams, active, row counts
     roll_track_date   label x artist x track x day                streams, active, row counts
+    roll_track_month  label x artist x track x month x country    streams, active
     roll_artist_day   label x artist x day x country x DSP        streams, active, row counts
     roll_track_day    label x artist x track x day x country      streams, active, row counts
     roll_track_source label x artist x track x day x country x source    streams
@@ -142,6 +143,12 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         "WHERE {where} GROUP BY ALL ORDER BY label, date, isrc",
     ),
     (
+        "roll_track_month",
+        "INSERT INTO roll_track_month SELECT label, artist_id, isrc, "
+        "date_trunc('month', date)::DATE AS month, country, sum(streams), sum(active_streams) "
+        "FROM roll_track_day WHERE {where} GROUP BY ALL ORDER BY label, month, isrc",
+    ),
+    (
         "roll_artist_day",
         f"INSERT INTO roll_artist_day SELECT c.label, c.artist_id, d.date, d.country, d.dsp, "
         f"sum(d.streams) AS streams, {_COUNTS} FROM agg_daily d "
@@ -181,7 +188,8 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
     Call after `agg_daily` holds those days, inside the same transaction.
     """
     for table, insert_sql in _BUILDS:
-        cur.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", [lo, hi])
+        span = _months(lo, hi) if table == "roll_track_month" else (lo, hi)
+        cur.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(span))
         # The alias-free `date` of the derived rollups and the aliased one of the joins.
         alias = (
             "" if "FROM roll_" in insert_sql else ("t." if "trend_facts" in insert_sql else "d.")
@@ -197,8 +205,39 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
             continue
         if table == "roll_track_day":
             insert_sql = insert_sql.replace("FROM roll_track_source", f"FROM {_STAGE}")
-        cur.execute(insert_sql.format(where=where), [lo, hi])
+        cur.execute(insert_sql.format(where=where), list(span))
     cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+
+
+def _months(lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:
+    """First day of lo's month, last day of hi's month."""
+    nxt = (hi.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return lo.replace(day=1), nxt - dt.timedelta(days=1)
+
+
+def track_country_pieces(
+    date_from: dt.date | None, date_to: dt.date | None
+) -> list[tuple[str, dt.date | None, dt.date | None]]:
+    """(table, from, to) pieces whose rows (track, country, streams, active_streams) add up to
+    the window: whole months from roll_track_month, the days at either end from
+    roll_track_day (sums add up; distinct tracks or countries are counted after grouping)."""
+    if date_from is None and date_to is None:
+        return [("roll_track_month", None, None)]
+    if date_from is None or date_to is None:
+        return [("roll_track_day", date_from, date_to)]
+    first = date_from if date_from.day == 1 else _months(date_from, date_from)[1] + dt.timedelta(1)
+    end = _months(date_to, date_to)
+    last = date_to if date_to == end[1] else end[0] - dt.timedelta(days=1)  # last full month's end
+    if first > last:
+        return [("roll_track_day", date_from, date_to)]
+    pieces: list[tuple[str, dt.date | None, dt.date | None]] = [
+        ("roll_track_month", first, last.replace(day=1))
+    ]
+    if date_from < first:
+        pieces.append(("roll_track_day", date_from, first - dt.timedelta(days=1)))
+    if last < date_to:
+        pieces.append(("roll_track_day", last + dt.timedelta(days=1), date_to))
+    return pieces
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:

@@ -32,6 +32,15 @@ CREATE TABLE roll_track_date (
     n_active       BIGINT NOT NULL,
     n_passive      BIGINT NOT NULL
 );
+CREATE TABLE roll_track_month (
+    label          VARCHAR,
+    artist_id      VARCHAR,
+    isrc           VARCHAR NOT NULL,
+    date           DATE NOT NULL,  -- the month's first day
+    country        VARCHAR NOT NULL,
+    streams        BIGINT NOT NULL,
+    active_streams BIGINT NOT NULL
+);
 -- n_active / n_passive: how many finer rows of each context the row sums (0: none), so a
 -- split by context shows a series exactly where the rows have one (even with zero streams).
 CREATE TABLE roll_artist_day (
@@ -77,6 +86,7 @@ CREATE TABLE roll_worldwide_day (
 INSERT INTO roll_track_source SELECT c.label, c.artist_id, d.isrc, d.date, d.country, d.source, sum(d.streams) AS streams FROM agg_daily d LEFT JOIN catalog c ON c.isrc = d.isrc WHERE true GROUP BY ALL ORDER BY d.isrc, d.date;
 INSERT INTO roll_track_day SELECT label, artist_id, isrc, date, country, sum(streams) AS streams, sum(CASE WHEN source IN ('search', 'collection', 'album', 'artist', 'user_playlist') THEN streams ELSE 0 END) AS active_streams, count(*) FILTER (WHERE source IN ('search', 'collection', 'album', 'artist', 'user_playlist')) AS n_active, count(*) FILTER (WHERE NOT source IN ('search', 'collection', 'album', 'artist', 'user_playlist')) AS n_passive FROM roll_track_source WHERE true GROUP BY ALL ORDER BY label, date, isrc;
 INSERT INTO roll_track_date SELECT label, artist_id, isrc, date, sum(streams), sum(active_streams), sum(n_active), sum(n_passive) FROM roll_track_day WHERE true GROUP BY ALL ORDER BY label, date, isrc;
+INSERT INTO roll_track_month SELECT label, artist_id, isrc, date_trunc('month', date)::DATE AS month, country, sum(streams), sum(active_streams) FROM roll_track_day WHERE true GROUP BY ALL ORDER BY label, month, isrc;
 INSERT INTO roll_artist_day SELECT c.label, c.artist_id, d.date, d.country, d.dsp, sum(d.streams) AS streams, sum(CASE WHEN source IN ('search', 'collection', 'album', 'artist', 'user_playlist') THEN streams ELSE 0 END) AS active_streams, count(*) FILTER (WHERE source IN ('search', 'collection', 'album', 'artist', 'user_playlist')) AS n_active, count(*) FILTER (WHERE NOT source IN ('search', 'collection', 'album', 'artist', 'user_playlist')) AS n_passive FROM agg_daily d LEFT JOIN catalog c ON c.isrc = d.isrc WHERE true GROUP BY ALL ORDER BY c.label, d.date, c.artist_id;
 INSERT INTO roll_label_day SELECT label, date, country, dsp, sum(streams), sum(active_streams), sum(n_active), sum(n_passive) FROM roll_artist_day WHERE true GROUP BY ALL ORDER BY label, date;
 INSERT INTO roll_listener_day SELECT c.label, c.artist_id, t.date, t.country, t.listener_id, sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc WHERE t.listener_id IS NOT NULL AND true GROUP BY ALL ORDER BY c.label, t.date;

@@ -6,6 +6,7 @@ series, countries and top tracks (the Catalog page and the sidebar filters)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -97,6 +98,27 @@ def _read(
     if isrc:
         cond, params = f"{cond} AND a.isrc = ?", [*params, isrc]
     return rollups.choose(wanted), cond, params
+
+
+def _per_track_country(
+    scope: Scope, filters: Filters | None, isrc: str | None = None
+) -> tuple[str, list[Any]]:
+    """SQL of rows (isrc, country, streams, act) that add up to the filters' window: whole
+    months from the monthly rollup, the days at the ends from the daily one."""
+    f = filters or Filters()
+    parts, params = [], []
+    for table, lo, hi in rollups.track_country_pieces(f.date_from, f.date_to):
+        cond, p = where(
+            scope, replace(f, date_from=lo, date_to=hi), catalog_alias="a", fact_alias="a"
+        )
+        if isrc:
+            cond, p = f"{cond} AND a.isrc = ?", [*p, isrc]
+        parts.append(
+            f"SELECT a.isrc, a.country, a.streams, a.active_streams AS act FROM {table} a "
+            f"WHERE {cond}"
+        )
+        params += p
+    return " UNION ALL ".join(parts), params
 
 
 @scoped
@@ -221,14 +243,13 @@ def streams_by_country(
     store: Store, scope: Scope, filters: Filters | None = None, isrc: str | None = None
 ) -> pd.DataFrame:
     """country, streams, active_streams, tracks: totals per country, largest first."""
-    rollup, cond, params = _read(scope, filters, "country", "isrc", "context", isrc=isrc)
+    rows, params = _per_track_country(scope, filters, isrc)
     return read_df(
         store,
         # Per (country, track) first, then per country: one pass (see listener_totals).
         f"SELECT country, sum(s)::BIGINT AS streams, coalesce(sum(act), 0)::BIGINT "
-        f"AS active_streams, count(*) AS tracks FROM (SELECT a.country, a.isrc, "
-        f"sum(a.streams) AS s, sum({rollup.active('a')}) AS act FROM {rollup.relation} a "
-        f"WHERE {cond} GROUP BY a.country, a.isrc) GROUP BY country "
+        f"AS active_streams, count(*) AS tracks FROM (SELECT country, isrc, sum(streams) AS s, "
+        f"sum(act) AS act FROM ({rows}) GROUP BY country, isrc) GROUP BY country "
         f"ORDER BY streams DESC, country",
         params,
     )
@@ -240,15 +261,14 @@ def top_tracks(
 ) -> pd.DataFrame:
     """isrc, track_title, artist_name, label, streams, active_streams, countries: the tracks
     with the most streams in scope and filter."""
-    rollup, cond, params = _read(scope, filters, "isrc", "country", "context")
+    rows, params = _per_track_country(scope, filters)
     # Aggregate per (track, country) first, then per track, and join the titles to the top
     # rows only: ~2x faster than one GROUP BY over the text columns with count(DISTINCT).
     return read_df(
         store,
         f"WITH per_country AS ("
-        f" SELECT a.isrc, a.country, sum(a.streams) AS streams, "
-        f" coalesce(sum({rollup.active('a')}), 0) AS active "
-        f" FROM {rollup.relation} a WHERE {cond} GROUP BY a.isrc, a.country), "
+        f" SELECT isrc, country, sum(streams) AS streams, coalesce(sum(act), 0) AS active "
+        f" FROM ({rows}) GROUP BY isrc, country), "
         f"top AS ("
         f" SELECT isrc, sum(streams)::BIGINT AS streams, sum(active)::BIGINT AS active_streams, "
         f" count(*) AS countries FROM per_country GROUP BY isrc "

@@ -390,3 +390,26 @@ def test_other_pages_rollup_reads_equal_the_facts(any_store):
             params,
         ).fetchall()
         assert sorted(cur.execute(f"SELECT * FROM {feeds}", f_params).fetchall()) == sorted(want)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "pieces"),
+    [
+        (None, None, [("roll_track_month", None, None)]),
+        (D(2026, 3, 5), D(2026, 3, 20), [("roll_track_day", D(2026, 3, 5), D(2026, 3, 20))]),
+        # 3 Jan .. 10 Apr: February and March whole, the days of January and April apart.
+        (
+            D(2026, 1, 3),
+            D(2026, 4, 10),
+            [
+                ("roll_track_month", D(2026, 2, 1), D(2026, 3, 1)),
+                ("roll_track_day", D(2026, 1, 3), D(2026, 1, 31)),
+                ("roll_track_day", D(2026, 4, 1), D(2026, 4, 10)),
+            ],
+        ),
+        (D(2026, 2, 1), D(2026, 2, 28), [("roll_track_month", D(2026, 2, 1), D(2026, 2, 1))]),
+        (D(2025, 12, 31), D(2026, 1, 30), [("roll_track_day", D(2025, 12, 31), D(2026, 1, 30))]),
+    ],
+)
+def test_a_window_splits_into_whole_months_and_end_days(lo, hi, pieces):
+    assert rollups.track_country_pieces(lo, hi) == pieces
