@@ -57,6 +57,7 @@ SIZE_TABLES = (
     "roll_track_source",
     "roll_track_day",
     "roll_track_date",
+    "roll_track_month",
     "roll_artist_day",
     "roll_label_day",
     "roll_listener_day",
@@ -296,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             print(out.stderr[-3000:], file=sys.stderr)
             return 1
         results[name] = json.loads(out.stdout.strip().splitlines()[-1])
-    command = "python bench/page_scaling.py " + " ".join(
+    command = "PYTHONPATH=$PWD python bench/page_scaling.py " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write"
     )
     text = report(results, command, (load_start, os.getloadavg()[0]))
