@@ -13,17 +13,18 @@ filters or groups on):
 
     roll_label_day    label x day x country x DSP                 streams, active, row counts
     roll_track_date   label x artist x track x day                streams, active, row counts
-    roll_track_month  label x artist x track x month x country    streams, active
     roll_artist_day   label x artist x day x country x DSP        streams, active, row counts
     roll_track_day    label x artist x track x day x country      streams, active, row counts
     roll_track_source label x artist x track x day x country x source    streams
     agg_daily         everything, joined to the catalog           (fallback)
 
-Two more answer what the stream rollups cannot: `roll_listener_day` (label x artist x day x
-country x listener id: distinct listeners) and `roll_worldwide_day` (the worldwide chart
-rows, which the aggregates leave out).
+Three more answer what the stream rollups cannot: `roll_track_month` (label x artist x track
+x month x country: a window's whole months, see `track_country_pieces`), `roll_listener_day`
+(label x artist x day x country x listener id: distinct listeners) and `roll_worldwide_day`
+(the worldwide chart rows, which the aggregates leave out).
 
-Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] of every rollup, from
+Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly table, the
+months around them) of every rollup, from
 `agg_daily` (already refreshed for those days) and, for listeners and worldwide rows, from the
 facts; the aggregates stage calls it in the load's transaction. A catalog load that moves a
 track to another label or artist (or names a track whose streams arrived first) rebuilds them
