@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import duckdb
 
+from data import rollups
 from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
 
 _ACTIVE_SQL = sql_list(ACTIVE_SOURCES)
@@ -77,8 +78,11 @@ def refresh(
     lo: dt.date,
     hi: dt.date,
     dsps: Sequence[str] | None = None,
+    *,
+    with_rollups: bool = True,
 ) -> None:
-    """Recompute every aggregate for the partitions overlapping [lo, hi] (of `dsps`, or all).
+    """Recompute every aggregate for the partitions overlapping [lo, hi] (of `dsps`, or all),
+    then the rollups' days [lo, hi] (data/rollups.py) unless `with_rollups` is False.
 
     Call inside the load's transaction so that facts and aggregates change together.
     """
@@ -90,6 +94,8 @@ def refresh(
             params += list(dsps)
         cur.execute(f"DELETE FROM {table} WHERE {where.replace('date', column, 1)}", params)
         cur.execute(insert_sql.format(where=where), params)
+    if with_rollups:
+        rollups.refresh(cur, lo, hi)
 
 
 def queue(
@@ -129,7 +135,10 @@ def refresh_backlog(cur: duckdb.DuckDBPyConnection) -> int:
         for span in _merge(ranges):
             by_range.setdefault(span, []).append(dsp)
     for (lo, hi), dsps in sorted(by_range.items()):
-        refresh(cur, lo, hi, dsps)
+        refresh(cur, lo, hi, dsps, with_rollups=False)
+    # The rollups span every DSP: refresh each day once, whichever DSPs touched it.
+    for lo, hi in _merge(list(by_range)):
+        rollups.refresh(cur, lo, hi)
     cur.execute("DELETE FROM aggregate_backlog")
     return len(by_range)
 

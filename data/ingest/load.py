@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from data import aggregates, audit
+from data import aggregates, audit, rollups
 from data.ingest.diagnose import ERROR_MARK, diagnose
 from data.ingest.errors import LoadResult, fail, plural
 from data.ingest.rejects import copy_rejects, write_rejects
@@ -185,6 +185,9 @@ def _write(
     facts = _Facts()
     if spec.kind == "trend":
         facts = _trend_facts(cur, load_id, loaded, replace=replace)
+    elif spec.kind == "catalog":
+        # The rollups carry each track's label and artist: keep them the catalog's.
+        rollups.sync_catalog(cur)
     after = int(cur.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
     if spec.kind == "trend" and after > MAX_TREND_ROWS:
         # The bound that keeps every sum of streams within BIGINT (data/ingest/specs.py).

@@ -6,10 +6,12 @@ series, countries and top tracks (the Catalog page and the sidebar filters)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
+from data import rollups
 from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -65,45 +67,68 @@ def tracks(store: Store, scope: Scope, filters: Filters | None = None) -> pd.Dat
 @scoped
 def data_range(store: Store, scope: Scope) -> tuple[dt.date | None, dt.date | None]:
     """First and last day with streams for the user's labels."""
-    cond, params = where(scope, None)
+    rollup, cond, params = _read(scope, None, "date")
     row = (
         store.cursor()
-        .execute(
-            f"SELECT min(a.date), max(a.date) FROM agg_daily a JOIN catalog c USING (isrc) "
-            f"WHERE {cond}",
-            params,
-        )
+        .execute(f"SELECT min(a.date), max(a.date) FROM {rollup.relation} a WHERE {cond}", params)
         .fetchone()
     )
     return row[0], row[1]
 
 
 # -- Catalog page -----------------------------------------------------------------------
-# Every function below joins the facts to the catalog and restricts with `where`, so the
-# user's labels are always applied in SQL. They work with (store, scope) alone (defaults)
-# so that the scoping test can call them generically.
+# Every function below reads a rollup (data/rollups.py picks the smallest that holds the
+# columns it filters and groups on) and restricts with `where` on the rollup's own label
+# column, which is the catalog's: the user's labels are always applied in SQL. They work
+# with (store, scope) alone (defaults) so that the scoping test can call them generically.
 
 _ACTIVE_IN = sql_list(ACTIVE_SOURCES)
-_SPLITS = {
-    "dsp": "a.dsp",
-    "context": f"CASE WHEN a.source IN {_ACTIVE_IN} THEN 'active' ELSE 'passive' END",
-    "source": "a.source::VARCHAR",
-}
+_SPLITS = ("dsp", "context", "source")
 
 
-def _isrc_cond(isrc: str | None) -> tuple[str, list[Any]]:
-    return (" AND c.isrc = ?", [isrc]) if isrc else ("", [])
+def _read(
+    scope: Scope, filters: Filters | None, *needs: str, isrc: str | None = None
+) -> tuple[rollups.Rollup, str, list[Any]]:
+    """The rollup that answers a query grouping on `needs` under these filters, and the
+    scope-and-filter condition on its own columns (alias `a`)."""
+    f = filters or Filters()
+    dated = f.date_from is not None or f.date_to is not None
+    wanted = rollups.filter_needs(f.artist_ids, f.countries, dated, isrc) | set(needs)
+    cond, params = where(scope, filters, catalog_alias="a", fact_alias="a")
+    if isrc:
+        cond, params = f"{cond} AND a.isrc = ?", [*params, isrc]
+    return rollups.choose(wanted), cond, params
+
+
+def _per_track_country(
+    scope: Scope, filters: Filters | None, isrc: str | None = None
+) -> tuple[str, list[Any]]:
+    """SQL of rows (isrc, country, streams, act) that add up to the filters' window: whole
+    months from the monthly rollup, the days at the ends from the daily one."""
+    f = filters or Filters()
+    parts, params = [], []
+    for table, lo, hi in rollups.track_country_pieces(f.date_from, f.date_to):
+        cond, p = where(
+            scope, replace(f, date_from=lo, date_to=hi), catalog_alias="a", fact_alias="a"
+        )
+        if isrc:
+            cond, p = f"{cond} AND a.isrc = ?", [*p, isrc]
+        parts.append(
+            f"SELECT a.isrc, a.country, a.streams, a.active_streams AS act FROM {table} a "
+            f"WHERE {cond}"
+        )
+        params += p
+    return " UNION ALL ".join(parts), params
 
 
 @scoped
 def countries(store: Store, scope: Scope) -> pd.DataFrame:
     """country, streams: every country with streams for the user's labels, largest first."""
-    cond, params = where(scope, None)
+    rollup, cond, params = _read(scope, None, "country")
     return read_df(
         store,
-        f"SELECT a.country, sum(a.streams)::BIGINT AS streams FROM agg_daily a "
-        f"JOIN catalog c ON c.isrc = a.isrc WHERE {cond} GROUP BY a.country "
-        f"ORDER BY streams DESC, a.country",
+        f"SELECT a.country, sum(a.streams)::BIGINT AS streams FROM {rollup.relation} a "
+        f"WHERE {cond} GROUP BY a.country ORDER BY streams DESC, a.country",
         params,
     )
 
@@ -111,16 +136,21 @@ def countries(store: Store, scope: Scope) -> pd.DataFrame:
 @scoped
 def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """One row: streams, active_streams, tracks, artists, countries, days in scope and filter."""
-    cond, params = where(scope, filters, fact_alias="a")
+    # Totals per track need no country unless the filter names some: read them from the
+    # rollup without countries (far fewer rows) and count the countries on the smallest
+    # rollup that has them; both under the same condition.
+    rollup, cond, params = _read(scope, filters, "isrc", "artist_id", "date", "context")
+    per_country, c_cond, c_params = _read(scope, filters, "country")
     return read_df(
         store,
+        f"SELECT t.streams, t.active_streams, t.tracks, t.artists, n.countries, t.days FROM ("
         f"SELECT coalesce(sum(a.streams), 0)::BIGINT AS streams, "
-        f"coalesce(sum(a.streams) FILTER (WHERE a.source IN {_ACTIVE_IN}), 0)::BIGINT "
-        f"AS active_streams, count(DISTINCT a.isrc) AS tracks, "
-        f"count(DISTINCT c.artist_id) AS artists, count(DISTINCT a.country) AS countries, "
-        f"count(DISTINCT a.date) AS days "
-        f"FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond}",
-        params,
+        f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams, "
+        f"count(DISTINCT a.isrc) AS tracks, count(DISTINCT a.artist_id) AS artists, "
+        f"count(DISTINCT a.date) AS days FROM {rollup.relation} a WHERE {cond}) t, "
+        f"(SELECT count(DISTINCT a.country) AS countries FROM {per_country.relation} a "
+        f"WHERE {c_cond}) n",
+        params + c_params,
     )
 
 
@@ -131,13 +161,14 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     Only some DSP rows carry a listener id, so `listeners` counts the listeners we know of;
     identified_streams = 0 means listeners are unknown for this filter.
     """
-    cond, params = where(scope, filters, fact_alias="t")
+    cond, params = where(scope, filters, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
-        f"SELECT count(DISTINCT t.listener_id) AS listeners, "
-        f"coalesce(sum(t.streams), 0)::BIGINT AS identified_streams "
-        f"FROM trend_facts t JOIN catalog c ON c.isrc = t.isrc "
-        f"WHERE t.listener_id IS NOT NULL AND {cond}",
+        # Group per listener, then count the groups: one pass, where count(DISTINCT) next
+        # to a sum made DuckDB scan the table twice (EXPLAIN ANALYZE).
+        f"SELECT count(*) AS listeners, coalesce(sum(s), 0)::BIGINT AS identified_streams "
+        f"FROM (SELECT a.listener_id, sum(a.streams) AS s FROM {rollups.LISTENERS} a "
+        f"WHERE {cond} GROUP BY a.listener_id)",
         params,
     )
 
@@ -154,14 +185,31 @@ def streams_daily(
     'source', optionally for one track."""
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {', '.join(_SPLITS)}")
-    cond, params = where(scope, filters, fact_alias="a")
-    extra, extra_params = _isrc_cond(isrc)
+    rollup, cond, params = _read(scope, filters, "date", split, isrc=isrc)
+    if split == "context" and rollup.pivoted:
+        # Active and passive are measures here: one branch each, kept where rows exist.
+        rows = (
+            f"SELECT a.date, 'active' AS series, a.active_streams AS streams, a.n_active AS n "
+            f"FROM {rollup.relation} a WHERE {cond} UNION ALL "
+            f"SELECT a.date, 'passive', a.streams - a.active_streams, a.n_passive "
+            f"FROM {rollup.relation} a WHERE {cond}"
+        )
+        return read_df(
+            store,
+            f"SELECT date, series, sum(streams)::BIGINT AS streams FROM ({rows}) "
+            f"WHERE n > 0 GROUP BY ALL ORDER BY date, series",
+            params + params,
+        )
+    series = {
+        "dsp": "a.dsp",
+        "source": "a.source::VARCHAR",
+        "context": f"CASE WHEN a.source IN {_ACTIVE_IN} THEN 'active' ELSE 'passive' END",
+    }[split]
     return read_df(
         store,
-        f"SELECT a.date, {_SPLITS[split]} AS series, sum(a.streams)::BIGINT AS streams "
-        f"FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond}{extra} "
-        f"GROUP BY ALL ORDER BY a.date, series",
-        params + extra_params,
+        f"SELECT a.date, {series} AS series, sum(a.streams)::BIGINT AS streams "
+        f"FROM {rollup.relation} a WHERE {cond} GROUP BY ALL ORDER BY a.date, series",
+        params,
     )
 
 
@@ -169,12 +217,20 @@ def streams_daily(
 def worldwide_streams(store: Store, scope: Scope, filters: Filters | None = None) -> int:
     """Streams of the worldwide territory (public "global" charts) in scope: kept in the
     facts only, never in the country totals of the aggregates (see data/aggregates.py)."""
-    cond, params = where(scope, filters, fact_alias="t")
+    f = filters or Filters()
+    if f.countries and WORLDWIDE not in f.countries:
+        return 0
+    cond, params = where(
+        scope,
+        Filters(f.labels, f.artist_ids, f.date_from, f.date_to),
+        catalog_alias="a",
+        fact_alias="a",
+    )
     row = (
         store.cursor()
         .execute(
-            f"SELECT coalesce(sum(t.streams), 0)::BIGINT FROM trend_facts t "
-            f"JOIN catalog c ON c.isrc = t.isrc WHERE t.country = '{WORLDWIDE}' AND {cond}",
+            f"SELECT coalesce(sum(a.streams), 0)::BIGINT FROM {rollups.WORLDWIDE_ROWS} a "
+            f"WHERE {cond}",
             params,
         )
         .fetchone()
@@ -187,16 +243,15 @@ def streams_by_country(
     store: Store, scope: Scope, filters: Filters | None = None, isrc: str | None = None
 ) -> pd.DataFrame:
     """country, streams, active_streams, tracks: totals per country, largest first."""
-    cond, params = where(scope, filters, fact_alias="a")
-    extra, extra_params = _isrc_cond(isrc)
+    rows, params = _per_track_country(scope, filters, isrc)
     return read_df(
         store,
-        f"SELECT a.country, sum(a.streams)::BIGINT AS streams, "
-        f"coalesce(sum(a.streams) FILTER (WHERE a.source IN {_ACTIVE_IN}), 0)::BIGINT "
-        f"AS active_streams, count(DISTINCT a.isrc) AS tracks "
-        f"FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond}{extra} "
-        f"GROUP BY a.country ORDER BY streams DESC, a.country",
-        params + extra_params,
+        # Per (country, track) first, then per country: one pass (see listener_totals).
+        f"SELECT country, sum(s)::BIGINT AS streams, coalesce(sum(act), 0)::BIGINT "
+        f"AS active_streams, count(*) AS tracks FROM (SELECT country, isrc, sum(streams) AS s, "
+        f"sum(act) AS act FROM ({rows}) GROUP BY country, isrc) GROUP BY country "
+        f"ORDER BY streams DESC, country",
+        params,
     )
 
 
@@ -206,16 +261,14 @@ def top_tracks(
 ) -> pd.DataFrame:
     """isrc, track_title, artist_name, label, streams, active_streams, countries: the tracks
     with the most streams in scope and filter."""
-    cond, params = where(scope, filters, fact_alias="a")
+    rows, params = _per_track_country(scope, filters)
     # Aggregate per (track, country) first, then per track, and join the titles to the top
     # rows only: ~2x faster than one GROUP BY over the text columns with count(DISTINCT).
     return read_df(
         store,
         f"WITH per_country AS ("
-        f" SELECT a.isrc, a.country, sum(a.streams) AS streams, "
-        f" coalesce(sum(a.streams) FILTER (WHERE a.source IN {_ACTIVE_IN}), 0) AS active "
-        f" FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond} "
-        f" GROUP BY a.isrc, a.country), "
+        f" SELECT isrc, country, sum(streams) AS streams, coalesce(sum(act), 0) AS active "
+        f" FROM ({rows}) GROUP BY isrc, country), "
         f"top AS ("
         f" SELECT isrc, sum(streams)::BIGINT AS streams, sum(active)::BIGINT AS active_streams, "
         f" count(*) AS countries FROM per_country GROUP BY isrc "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data import rollups
 from data.queries import Filters, model_where, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -116,12 +117,12 @@ def forecast_portfolio_total(
 def forecast_track_history(store: Store, scope: Scope, isrc: str, days: int = 90) -> pd.DataFrame:
     """date, streams: the in-scope track's last `days` days of streams (all countries), the
     history drawn before its forecast."""
-    cond, params = where(scope, None)
+    cond, params = where(scope, None, catalog_alias="a")
+    table = rollups.choose({"label", "isrc", "date"}).relation
     return read_df(
         store,
-        f"SELECT a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
-        f"JOIN catalog c USING (isrc) WHERE a.isrc = ? AND {cond} "
-        f"AND a.date > (SELECT max(date) FROM agg_daily) - ?::INTEGER "
+        f"SELECT a.date, sum(a.streams)::DOUBLE AS streams FROM {table} a "
+        f"WHERE a.isrc = ? AND {cond} AND a.date > ({rollups.LAST_DAY}) - ?::INTEGER "
         f"GROUP BY a.date ORDER BY a.date",
         [isrc, *params, int(days)],
     )
@@ -132,12 +133,12 @@ def forecast_artist_history(
     store: Store, scope: Scope, artist_id: str, days: int = 90
 ) -> pd.DataFrame:
     """date, streams: the artist's last `days` days of streams over its tracks in scope."""
-    cond, params = where(scope, Filters(artist_ids=(artist_id,)))
+    cond, params = where(scope, Filters(artist_ids=(artist_id,)), catalog_alias="a")
+    table = rollups.choose({"label", "artist_id", "date"}).relation
     return read_df(
         store,
-        f"SELECT a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
-        f"JOIN catalog c USING (isrc) WHERE {cond} "
-        f"AND a.date > (SELECT max(date) FROM agg_daily) - ?::INTEGER "
+        f"SELECT a.date, sum(a.streams)::DOUBLE AS streams FROM {table} a "
+        f"WHERE {cond} AND a.date > ({rollups.LAST_DAY}) - ?::INTEGER "
         f"GROUP BY a.date ORDER BY a.date",
         [*params, int(days)],
     )

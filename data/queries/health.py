@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data import rollups
 from data.queries import read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -16,11 +17,9 @@ KINDS = ("missing_day", "partial_day", "duplicate", "late")
 
 
 def _feeds(scope: Scope) -> tuple[str, list]:
-    cond, params = where(scope, None)
-    return (
-        f"(SELECT DISTINCT a.dsp FROM agg_daily a JOIN catalog c ON c.isrc = a.isrc WHERE {cond})",
-        params,
-    )
+    cond, params = where(scope, None, catalog_alias="a")
+    table = rollups.choose({"label", "dsp"}).relation
+    return f"(SELECT DISTINCT a.dsp FROM {table} a WHERE {cond})", params
 
 
 @scoped

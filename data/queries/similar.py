@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from data import rollups
 from data.queries import Filters, model_where, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -140,7 +141,8 @@ def similar_top_track(
     return read_df(
         store,
         f"SELECT c.isrc, c.track_title, coalesce(sum(a.streams), 0) AS streams "
-        f"FROM catalog c LEFT JOIN agg_daily a USING (isrc) WHERE {cond} "
+        f"FROM catalog c LEFT JOIN {rollups.choose({'label', 'isrc'}).relation} a "
+        f"ON a.isrc = c.isrc WHERE {cond} "
         f"GROUP BY c.isrc, c.track_title ORDER BY streams DESC, c.isrc LIMIT 1",
         params,
     )

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from data import rollups
 from data.scope import Scope
 from data.store import open_store
 
@@ -93,6 +94,7 @@ def plant(path: Path) -> None:
             )
         first = cur.execute("SELECT min(label) FROM catalog").fetchone()[0]
         cur.execute("UPDATE catalog SET label = ? WHERE label = ?", [LABEL, first])
+        rollups.sync_catalog(cur)  # as a catalog load does: the rollups carry the label
         cur.execute("UPDATE user_labels SET label = ? WHERE label = ?", [LABEL, first])
         cur.execute(
             "CREATE TEMP TABLE hostile_playlists AS SELECT playlist_id AS old, "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.jobs import run_jobs
+from data import rollups
 from data.store import open_store
 from data.synth import build_demo_store
 
@@ -48,5 +49,7 @@ def build_split_store(path: Path, seed: int = 0) -> SplitStore:
             f"UPDATE catalog SET label = ? WHERE isrc IN ({', '.join('?' * len(moved))})",
             [away, *moved],
         )
+        # What a catalog load does after its upsert: the rollups carry each track's label.
+        rollups.sync_catalog(cur)
         run_jobs(store)
     return SplitStore(path, artist_id, home, away, tuple(tracks[0::2]), tuple(moved))
