@@ -103,7 +103,7 @@ if not responsive.empty:
     st.caption(
         "From this label's past campaigns: audience segments whose streams rose with the ads, "
         "the whole 90 % interval above zero (uplift = extra streams / expected streams), "
-        "ranked by the outcome models' uplift."
+        "ranked by the model's uplift (each segment's response pooled over all campaigns)."
     )
     widgets.table(
         responsive.drop(columns="country"),
@@ -113,8 +113,8 @@ if not responsive.empty:
             "model_uplift_pct": st.column_config.NumberColumn(
                 "Model uplift (%)",
                 format="%.1f",
-                help="The outcome models' uplift, each campaign's lift taken half-way to "
-                "no effect (it ranks the list)",
+                help="The segment's response to ads pooled over all campaigns, each "
+                "campaign's lift taken half-way to the average (it ranks the list)",
             ),
             "uplift_pct": st.column_config.NumberColumn("Observed uplift (%)", format="%.1f"),
             "low_pct": st.column_config.NumberColumn("90 % low (%)", format="%.1f"),

@@ -1,6 +1,7 @@
 """The campaigns job's uplift step: who the ads moved, per audience segment.
 
-Reads every campaign's treated and control cells and fits the T-learner's two outcome models.
+Reads every campaign's treated and control cells and pools each segment's response to ads
+over all campaigns (analytics.campaigns.uplift_pooled).
 It records no model_runs row: the campaigns job that calls it does, in the transaction that
 replaces `campaign_uplift`."""
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.campaigns import uplift, uplift_features
+from analytics.campaigns import uplift, uplift_features, uplift_pooled
 from data.progress import ProgressFn
 from data.results import campaign_uplift as results
 from data.store import Store
@@ -50,10 +51,10 @@ def compute(
         progress("done", 1.0)
         summary = {"campaigns": int(len(camps)), "segments": 0, "significant": 0}
         return cells.iloc[0:0], {**summary, "missing": reason}
-    progress("fitting the outcome models", 0.3)
+    progress("pooling segment responses over campaigns", 0.3)
     fans = uplift_features.main_fan_type(results.fan_mix(store))
     feats = uplift_features.build(cells, camps, fans)
-    effects = uplift.t_learner(feats, seed=SEED)
+    effects = uplift_pooled.pooled(feats)
     progress("bootstrapping over campaigns", 0.8)
     table = uplift.segments(effects, n_boot=n_boot, seed=SEED)
     table["computed_at"] = datetime.now(UTC).replace(tzinfo=None)
