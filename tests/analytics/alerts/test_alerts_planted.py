@@ -62,10 +62,10 @@ def test_enough_planted_events_to_measure(planted):
 
 
 def test_f1_for_events_matched_within_three_days(planted):
-    """Target 0.9; measured 0.882 on this seed (P 0.845, R 0.922) with campaign lifts
+    """Target 0.9; measured 0.888 on this seed (P 0.856, R 0.922) with campaign lifts
     scored by materiality: the bar is the measured figure, the target is not met here."""
     s, _ = planted
-    assert s.f1 >= 0.88, s
+    assert s.f1 >= 0.885, s
 
 
 def test_detection_delays(planted):
