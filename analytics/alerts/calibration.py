@@ -91,7 +91,8 @@ def fit_hyper(
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = mod.fit(disp=False, maxiter=maxiter)
+            # no standard errors: only the estimates are used
+            res = mod.fit(disp=False, maxiter=maxiter, cov_type="none")
         irr, lev, tr, se = (float(x) for x in res.params)
         rows.append(
             {

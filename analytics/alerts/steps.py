@@ -27,10 +27,11 @@ import numpy as np
 
 # Per direction: CUSUM value, start day, observed days, sums of d, d^2, j d, j^2 and j
 # (j = days since start, d = departure on the log scale), days past h, whether it was
-# judged a ramp, and the reference level; then
+# judged a ramp, the reference level, the day and lift of the last level shift that way; then
 # the last RECENT deseasonalised observations (newest last, NaN = none), shared.
-S, START, N, SD, SD2, SJD, SJ2, SJ, CROSS, RAMP, LEVEL = range(11)
-PER = 11
+S, START, N, SD, SD2, SJD, SJ2, SJ, CROSS, RAMP, LEVEL, LAST, LIFT = range(13)
+PER = 13
+NEVER = -(10.0**6)
 RECENT = 28
 WIDTH = 2 * PER + RECENT
 # A departure whose slope from its first day is this many standard errors away from flat
@@ -48,6 +49,12 @@ class StepConfig:
     # Days past h before a step is decided: a ramp's slope shows with a few more days, a
     # step's date does not move (the alert is still dated on the first day).
     confirm: int = 7
+    # Days after a level shift in which a move the other way is judged as a step (the end
+    # of the add, back to about the old level) even when its first days slope: the move
+    # back shows within the confirmation days, so a few noisy days at its foot otherwise
+    # read as a ramp, and the trend rule takes a decline soon after a rise as the rise
+    # fading, so that end was never reported.
+    returns: int = 45
 
 
 class StepMonitor:
@@ -69,6 +76,7 @@ class StepMonitor:
     @staticmethod
     def fresh(n: int) -> np.ndarray:
         memory = np.zeros((n, WIDTH))
+        memory[:, LAST] = memory[:, PER + LAST] = NEVER
         memory[:, 2 * PER :] = np.nan
         return memory
 
@@ -76,13 +84,14 @@ class StepMonitor:
         """The memory to continue from, start days moved by `shift_days`."""
         m = self.m.copy()
         m[:, :, START] += shift_days
+        m[:, :, LAST] += shift_days
         return np.concatenate([m.reshape(len(m), -1), self.recent], axis=1)
 
     def reset(self, idx: np.ndarray, t: int, recent: bool = True) -> None:
         """Series idx restart after day t: both CUSUMs, and with `recent` the recent days
         too (after a level shift they are the old level). A one-day tail event keeps
         them: one odd day is no evidence of a new level."""
-        self.m[idx] = 0.0
+        self.m[idx, :, :LAST] = 0.0  # the day of the last level shift stays
         self.m[idx, :, START] = t + 1
         if recent:
             self.recent[idx] = np.nan
@@ -134,17 +143,30 @@ class StepMonitor:
             with np.errstate(invalid="ignore", divide="ignore"):
                 big = sign * m[:, SD] / m[:, N] >= self.min_log
             self.pending[idx, t, d] = step & big & (m[:, N] >= 2)
+            back = t - self.m[idx, 1 - d, LAST] <= self.cfg.returns
             for r in np.flatnonzero(decide):
                 i, start = int(idx[r]), int(m[r, START])
-                shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, flat[r])
+                shape = None
+                if back[r]:  # judged as a step, kept if it undoes about the earlier shift
+                    shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, True)
+                    back[r] = shape is not None and _about(shape[1], self.m[i, 1 - d, LIFT])
+                if not back[r]:
+                    shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, flat[r])
                 if shape is None:
                     m[r, RAMP] = 1.0  # a ramp stays a ramp for this run (see above)
                     continue
                 onset, lift, ended = shape
                 fire[r] = True
+                if back[r]:  # the move back: the earlier shift is settled, not a new one
+                    self.m[i, 1 - d, LAST] = NEVER
+                else:
+                    m[r, LAST], m[r, LIFT] = t, lift
                 self.alarms.append((i, onset, t, int(sign), lift, float(m[r, S])))
                 if ended is None:
-                    level[r] = m[r, LEVEL] + lift
+                    # A move back returns to the level before the earlier shift, known
+                    # from weeks of days rather than the few since this one began.
+                    undone = -self.m[i, 1 - d, LIFT] if back[r] else lift
+                    level[r] = m[r, LEVEL] + undone
                     continue
                 # It has already ended: a step and its return, the level is the old one.
                 self.alarms.append((i, ended, t, -int(sign), -lift, float(m[r, S])))
@@ -213,3 +235,8 @@ class StepMonitor:
         """After day t: the day's deseasonalised observation joins the recent days."""
         self.recent[:, :-1] = self.recent[:, 1:]
         self.recent[:, -1] = np.where(obs, y - season, np.nan)
+
+
+def _about(lift: float, earlier: float) -> bool:
+    """A move back by about the earlier shift (half to one and a half of it)."""
+    return 0.5 <= -lift / earlier <= 1.5 if earlier else False

@@ -5,6 +5,7 @@ day with zero streams, i.e. a missing day (NaN), not zero. Used by the alert tes
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from data.synth.world import World
 
@@ -18,3 +19,30 @@ def planted_daily_counts(world: World, seed: int = 55) -> np.ndarray:
     counts = rng.poisson(mu).astype(float)
     counts[counts == 0] = np.nan
     return counts
+
+
+def campaign_lifts(world: World) -> pd.DataFrame:
+    """Per planted campaign, what it adds to its track's worldwide total (SYNTHETIC truth):
+    isrc, start (first day), end (the first day without the lift), the mean extra streams
+    per day over the campaign and the track's mean expected streams per day then."""
+    rows = []
+    for comp in world.components:
+        if comp.get("campaign_id") is None:
+            continue
+        days = np.flatnonzero(comp["extra"] > 0)
+        if len(days) == 0:
+            continue  # a zero-effect campaign moves nothing
+        first, last = int(days[0]), int(days[-1])
+        end = min(last + 1, len(world.dates) - 1)
+        rows.append(
+            {
+                "campaign_id": comp["campaign_id"],
+                "isrc": world.tracks.isrc.iloc[comp["track"]],
+                "start": world.dates[first],
+                "end": world.dates[end],
+                "extra_per_day": float(comp["extra"][first : last + 1].mean()),
+                "expected_per_day": float(world.baseline[comp["track"], first : last + 1].mean()),
+            }
+        )
+    cols = ["campaign_id", "isrc", "start", "end", "extra_per_day", "expected_per_day"]
+    return pd.DataFrame(rows, columns=cols)

@@ -96,3 +96,28 @@ def test_a_thirty_percent_day_on_a_big_artist_is_flagged():
     assert ("spike", day) in _kinds(found, 0)
     with_track_noise = detect(counts, HP, DetectConfig(), artist=True).alerts
     assert ("spike", day) not in _kinds(with_track_noise, 0)
+
+
+def test_the_end_of_an_add_is_a_drop_on_its_day():
+    """+25 % for 25 days from day 200 on 40 tracks of 300 streams a day: the end is a drop
+    dated within a day. A move back within weeks of a level shift is judged as a step;
+    without that rule (returns=0) a few noisy days at its foot read as a ramp. Measured:
+    25 of 40 ends with the rule, 20 without."""
+    from analytics.alerts.steps import StepConfig
+
+    n, days, d0, length = 40, 300, 200, 25
+    mu = np.full((n, days), 300.0)
+    mu[:, d0 : d0 + length] *= 1.25
+    counts = _counts(mu, 7)
+
+    def ends(cfg: DetectConfig) -> int:
+        det = detect(counts, HP, cfg)
+        return sum(
+            any(k == "drop" and abs(o - d0 - length) <= 1 for k, o in _kinds(det.alerts, i))
+            for i in range(n)
+        )
+
+    with_rule = ends(DetectConfig())
+    without = ends(DetectConfig(step=StepConfig(returns=0)))
+    assert with_rule >= 25, with_rule
+    assert without < with_rule, (without, with_rule)
