@@ -2,7 +2,12 @@
 
 An artist's series is per label: the unit is (artist_id, label), the sum of the artist's
 tracks on that label only, so an artist whose tracks sit on two labels has two series and
-neither label's numbers include the other's tracks."""
+neither label's numbers include the other's tracks.
+
+Where the catalog marks tracks as censored (column `censored`: chart imports, which list a
+track only on its days in the top N), the unit's total is chain-linked over the tracks
+listed on consecutive days (analytics/alerts/chained.py), so a track entering or leaving
+the chart does not move it; complete deliveries keep the plain sum."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from analytics.alerts.chained import chain_linked
 
 
 @dataclass
@@ -57,8 +64,14 @@ def with_labels(tracks: Series, catalog: pd.DataFrame) -> Series:
 
 def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
     """Sum of an artist's tracks on one label per day, one series per (artist_id, label)
-    ordered by both (a day with no row for any of the unit's tracks is missing)."""
+    ordered by both (a day with no row for any of the unit's tracks is missing); chain-linked
+    for a unit with censored tracks (catalog column `censored`, when present)."""
     cat = catalog.set_index("isrc").reindex(tracks.ids)
+    censored = (
+        cat.censored.fillna(False).astype(bool).to_numpy()
+        if "censored" in cat
+        else np.zeros(len(cat), dtype=bool)
+    )
     known = (cat.artist_id.notna() & cat.label.notna()).to_numpy()
     artist_of, label_of = cat.artist_id.to_numpy(), cat.label.to_numpy()
     units = sorted(set(zip(artist_of[known], label_of[known], strict=True)))
@@ -66,6 +79,10 @@ def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
     total = counts.copy()
     for k, (a, lab) in enumerate(units):
         rows = known & (artist_of == a) & (label_of == lab)
+        if censored[rows].any():
+            counts[k] = chain_linked(tracks.counts[rows])
+            total[k] = chain_linked(tracks.total[rows])
+            continue
         seen = ~np.isnan(tracks.counts[rows]).all(axis=0)
         counts[k] = np.where(seen, np.nansum(tracks.counts[rows], axis=0), np.nan)
         total[k] = np.where(seen, np.nansum(tracks.total[rows], axis=0), np.nan)
