@@ -1,5 +1,10 @@
 """Artist totals over censored tracks: a chain-linked index instead of a plain sum.
 
+The index is what detection reads; its level drifts from the listed streams over a year
+(tracks off the chart are carried at the pace of the listed ones), so the numbers shown
+(observed, expected, bands) are turned back into listed streams with the day's ratio of
+listed streams to index (`to_streams`): the relative move of an alert is unchanged.
+
 A chart lists a track only on the days it is in the top N, so an artist's plain daily sum
 jumps when one of its tracks enters the chart and falls when one leaves, though nobody's
 listening changed (censoring). The total is only comparable from one day to the next over
@@ -19,6 +24,9 @@ turned over) has no common track: the plain ratio is the only evidence and is us
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+STREAM_COLUMNS = ("observed", "expected", "excess", "lo80", "hi80", "lo95", "hi95")
 
 
 def chain_linked(x: np.ndarray) -> np.ndarray:
@@ -41,4 +49,27 @@ def chain_linked(x: np.ndarray) -> np.ndarray:
         fallback = np.where(plain[:-1] > 0, plain[1:] / plain[:-1], 1.0)
         ratio = np.where(den > 0, num / den, fallback)
     out[days] = plain[0] * np.concatenate([[1.0], np.cumprod(ratio)])
+    return out
+
+
+def to_streams(rows: pd.DataFrame, ids, labels, dates: pd.DatetimeIndex, scale) -> pd.DataFrame:
+    """Rows (subject_id, label, date or event_date, and any of STREAM_COLUMNS) of artist
+    units on the index scale, in listed streams: each multiplied by its unit's ratio of
+    listed streams to index on that day (the last known one for later days, the first for
+    earlier ones). scale [N, T] for units (ids[k], labels[k]) over `dates`; None: as is."""
+    if scale is None or rows.empty:
+        return rows
+    known = pd.DataFrame(scale.T, index=dates).ffill().bfill().fillna(1.0).to_numpy().T
+    unit = {(i, lab): k for k, (i, lab) in enumerate(zip(ids, labels, strict=True))}
+    day_col = "date" if "date" in rows else "event_date"
+    k = np.array(
+        [unit.get((i, lab), -1) for i, lab in zip(rows.subject_id, rows.label, strict=True)]
+    )
+    t = (pd.to_datetime(rows[day_col]) - dates[0]).dt.days.to_numpy()
+    t = np.clip(t, 0, len(dates) - 1)
+    factor = np.where(k >= 0, known[np.maximum(k, 0), t], 1.0)
+    out = rows.copy()
+    for col in STREAM_COLUMNS:
+        if col in out:
+            out[col] = out[col].to_numpy(dtype=float) * factor
     return out

@@ -31,6 +31,9 @@ class Series:
     counts: np.ndarray  # the detection series
     total: np.ndarray  # all streams (for charts)
     labels: np.ndarray | None = None
+    # streams per index point [N, T] where `counts` is a chain-linked index (1 for a plain
+    # sum, NaN on days without data): turns the index's numbers back into listed streams
+    scale: np.ndarray | None = None
 
 
 def track_series(totals: pd.DataFrame, repeats: pd.DataFrame) -> Series:
@@ -77,24 +80,33 @@ def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
     units = sorted(set(zip(artist_of[known], label_of[known], strict=True)))
     counts = np.full((len(units), tracks.counts.shape[1]), np.nan)
     total = counts.copy()
+    scale = np.ones_like(counts)
     for k, (a, lab) in enumerate(units):
         rows = known & (artist_of == a) & (label_of == lab)
-        if censored[rows].any():
-            counts[k] = chain_linked(tracks.counts[rows])
-            total[k] = chain_linked(tracks.total[rows])
-            continue
         seen = ~np.isnan(tracks.counts[rows]).all(axis=0)
         counts[k] = np.where(seen, np.nansum(tracks.counts[rows], axis=0), np.nan)
         total[k] = np.where(seen, np.nansum(tracks.total[rows], axis=0), np.nan)
+        if censored[rows].any():
+            index = chain_linked(tracks.counts[rows])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale[k] = np.where(index > 0, counts[k] / index, 1.0)
+            counts[k] = index
+            total[k] = chain_linked(tracks.total[rows])
     ids = np.array([a for a, _ in units], dtype=object)
     labels = np.array([lab for _, lab in units], dtype=object)
-    return Series(ids, tracks.dates, counts, total, labels)
+    return Series(ids, tracks.dates, counts, total, labels, scale)
 
 
 def block(series: Series, lo: int) -> Series:
     """The days from index `lo` on (the new days of an online run)."""
+    scale = None if series.scale is None else series.scale[:, lo:]
     return Series(
-        series.ids, series.dates[lo:], series.counts[:, lo:], series.total[:, lo:], series.labels
+        series.ids,
+        series.dates[lo:],
+        series.counts[:, lo:],
+        series.total[:, lo:],
+        series.labels,
+        scale,
     )
 
 

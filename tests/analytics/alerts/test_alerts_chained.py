@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.alerts.chained import chain_linked
+from analytics.alerts.chained import chain_linked, to_streams
 from analytics.alerts.series import Series, artist_series
 
 NA = np.nan
@@ -58,3 +58,23 @@ def test_artist_series_chains_only_censored_units() -> None:
     assert list(a.ids) == ["chart", "delivered"]
     assert np.allclose(a.counts[0], [150.0, 150.0, 150.0])  # the gap is censoring
     assert np.allclose(a.counts[1], [15.0, 10.0, 15.0])  # a complete delivery: plain sum
+
+
+def test_index_numbers_are_shown_in_listed_streams() -> None:
+    # the index reads 200 where 100 streams were listed (scale 0.5): shown as 100, the
+    # relative move kept; a later (forecast) day takes the last known scale; a plain unit
+    # (scale 1) and an unknown unit stay as they are
+    dates = pd.date_range("2017-01-01", periods=3)
+    scale = np.array([[1.0, 0.5, NA], [1.0, 1.0, 1.0]])
+    rows = pd.DataFrame(
+        {
+            "subject_id": ["a", "a", "b", "zz"],
+            "label": ["L", "L", "L", "L"],
+            "date": pd.to_datetime(["2017-01-02", "2017-01-09", "2017-01-02", "2017-01-02"]),
+            "observed": [200.0, NA, 50.0, 7.0],
+            "expected": [100.0, 80.0, 40.0, 7.0],
+        }
+    )
+    out = to_streams(rows, np.array(["a", "b"]), ["L", "L"], dates, scale)
+    assert np.allclose(out.observed, [100.0, NA, 50.0, 7.0], equal_nan=True)
+    assert np.allclose(out.expected, [50.0, 40.0, 40.0, 7.0])

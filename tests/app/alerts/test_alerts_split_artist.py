@@ -204,10 +204,13 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
         name = cur.execute(
             "SELECT any_value(artist_name) FROM catalog WHERE artist_id = ?", [split.artist_id]
         ).fetchone()[0]
+        # the unit's latest alert in an event of its own (a day's new entries or a
+        # catalogue-wide move is named after no artist)
         units = cur.execute(
-            "SELECT label, arg_max(alert_key, event_date), count(*) FROM alerts "
-            "WHERE subject = 'artist' "
-            "AND artist_id = ? GROUP BY label",
+            "SELECT a.label, arg_max(alert_key, a.event_date) FILTER (WHERE e.scope NOT IN "
+            "('catalogue', 'entries')), count(*) FROM alerts a "
+            "JOIN alert_event_members USING (alert_key) JOIN alert_events e USING (event_id) "
+            "WHERE a.subject = 'artist' AND a.artist_id = ? GROUP BY a.label",
             [split.artist_id],
         ).fetchall()
         key_of = {label: key for label, key, _ in units}
