@@ -235,7 +235,8 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
         unit = f"{name} · {label}"
         # the feed lists events: the unit's event is named with its label too
         event = at.selectbox(key="alerts_event")
-        assert any(f" · {unit} — " in o for o in event.options)
+        # (an artist event is "Name · Label", a release one "Name: release of DATE · Label")
+        assert any(f" · {name}" in o and f" · {label} — " in o for o in event.options)
         event.set_value(event_of[label]).run()
         assert not at.exception, [e.value for e in at.exception]
         pick = at.selectbox(key="alerts_pick")
