@@ -11,7 +11,10 @@ filtered at once and the strongest alerts are printed with their dates.
 
 Artist level: an artist's daily total is the sum of its charting tracks (a day none of them
 charted is missing; a track off the chart counts nothing that day, so a total also dips
-when tracks leave the chart: censoring, printed as it is). Artist totals get their own
+when tracks leave the chart: censoring, printed as it is). The US totals are also run
+chain-linked over the tracks listed on consecutive days (analytics/alerts/chained.py: a
+track's first day adds, re-entries and exits do not), which is what the alerts job builds
+for chart imports. Artist totals get their own
 hyperparameters (fitted on artist totals) and the artist materiality; a spike within a day
 of one of the artist's tracks' first chart day is printed as `release`. The named events
 are listed for the artists and countries a music fan would check.
@@ -26,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.alerts.chained import chain_linked
 from analytics.alerts.detect import DetectConfig, detect, fit_hyper
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,15 +84,38 @@ def run(name: str, ids: np.ndarray, counts: np.ndarray, dates, top: int) -> None
 WATCH_US = ("Ed Sheeran", "Drake", "Kendrick Lamar", "Taylor Swift", "Eminem", "Logic")
 
 
-def run_artists(name: str, df: pd.DataFrame, unit: str, watch, top: int) -> None:
-    """Detection on artist totals (unit = the column naming the total's series)."""
+def _chained(df: pd.DataFrame, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Artist totals chain-linked over the tracks listed on consecutive days (what the alerts
+    job builds for chart imports): a re-entry or an exit does not move them. Also returns
+    the listed streams per index point (to print alerts in streams, as the job saves them)."""
+    ids, tracks, _ = _matrix(df.assign(key=df[unit] + "\x00" + df["Track Name"]), "key")
+    owner = np.array([i.split("\x00")[0] for i in ids])
+    units = np.unique(owner)
+    index = np.vstack([chain_linked(tracks[owner == u]) for u in units])
+    plain = np.vstack([np.nansum(tracks[owner == u], axis=0) for u in units])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(index > 0, plain / index, 1.0)
+    return units, index, scale
+
+
+def run_artists(
+    name: str, df: pd.DataFrame, unit: str, watch, top: int, chained: bool = False
+) -> None:
+    """Detection on artist totals (unit = the column naming the total's series); chained:
+    chain-linked totals instead of plain sums."""
     df = df.assign(Date=pd.to_datetime(df.Date))
     ids, counts, dates = _matrix(df, unit)
+    scale = None
+    if chained:
+        ids, counts, scale = _chained(df, unit)
     started = time.perf_counter()
     hp, fits = fit_hyper(counts, days=counts.shape[1])
     det = detect(counts, hp, DetectConfig(), artist=True)
     seconds = time.perf_counter() - started
     a = det.alerts.copy()
+    if scale is not None and not a.empty:  # the index's numbers in listed streams
+        factor = scale[a.series.to_numpy(), a.onset.to_numpy()]
+        a["observed"], a["expected"] = a.observed * factor, a.expected * factor
     # release: a spike within a day of one of the unit's tracks' first chart day
     first = df.groupby([unit, "Track Name"]).Date.min().reset_index()
     first = first[first.Date > dates[0]]
@@ -138,6 +165,9 @@ def main() -> None:
         default=REAL,
         help="the shared realdata folder (default: ../shared/realdata beside the repo)",
     )
+    ap.add_argument(
+        "--artists-only", action="store_true", help="only the artist-total runs (faster)"
+    )
     args = ap.parse_args()
     us_path = args.realdata / "spotify_daily_us_2017" / "us_data.csv"
     cp_path = args.realdata / "spotify_daily_coldplay_2017" / "coldplay.csv"
@@ -146,13 +176,26 @@ def main() -> None:
         return
     us = pd.read_csv(us_path)
     us["key"] = us["Track Name"].astype(str) + " — " + us["Artist"].astype(str)
-    run("Spotify US top 200, 2017 (per track)", *_matrix(us, "key"), args.top)
     cp = pd.read_csv(cp_path)
     glob = cp[cp.Region == "global"]
-    run("Coldplay, global chart 2017 (per track)", *_matrix(glob, "Track Name"), args.top)
-    cp["key"] = cp["Track Name"].astype(str) + " @ " + cp["Region"].astype(str)
-    run("Coldplay, every country's chart 2017 (per track x country)", *_matrix(cp, "key"), args.top)
+    if not args.artists_only:
+        run("Spotify US top 200, 2017 (per track)", *_matrix(us, "key"), args.top)
+        run("Coldplay, global chart 2017 (per track)", *_matrix(glob, "Track Name"), args.top)
+        cp["key"] = cp["Track Name"].astype(str) + " @ " + cp["Region"].astype(str)
+        run(
+            "Coldplay, every country's chart 2017 (per track x country)",
+            *_matrix(cp, "key"),
+            args.top,
+        )
     run_artists("Spotify US top 200, 2017 (ARTIST totals)", us, "Artist", WATCH_US, args.top)
+    run_artists(
+        "Spotify US top 200, 2017 (ARTIST totals, chain-linked: the alerts job's input)",
+        us,
+        "Artist",
+        WATCH_US,
+        args.top,
+        chained=True,
+    )
     countries = cp[cp.Region != "global"]  # global is worldwide: never added to countries
     run_artists(
         "Coldplay, ARTIST total per country 2017", countries, "Region", ("sg", "gb", "de"), args.top

@@ -47,8 +47,10 @@ alerts = alerts[alerts.event_id.isin(events.event_id)]
 st.subheader(f"{len(events)} events ({len(alerts)} alerts)", anchor=False)
 st.caption(
     "Alerts that happen together are one event: an artist's total and its tracks on the "
-    "same day, the tracks of one release, or a catalogue-wide move (many artists the same "
-    "day, same direction). Newest first, then the events with the most alerts."
+    "same day or moving the same way within two days, the tracks of one release, the day's "
+    "new entries (tracks of several artists coming out or entering the chart), or a "
+    "catalogue-wide move (many artists the same day, same direction). Newest first, then "
+    "the events with the most alerts."
 )
 widgets.table(event_view.events_table(events), key="alerts_events", file_name="alert_events")
 with st.expander(f"Every alert of these events ({len(alerts)})"):

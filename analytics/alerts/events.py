@@ -1,8 +1,15 @@
 """Grouped alert events: co-occurring alerts shown as one row of the feed.
 
 A label manager reads "the artist jumped on Friday, with 112 of its tracks", not 113 rows.
-Alerts are grouped in three passes:
+Alerts are grouped in four passes:
 
+0. New entries: the `release` alerts of one day (tracks coming out, or entering a chart:
+   on chart data a track's first listed day is its release) of artists with one new track
+   and no other alert that day, when they span at least `entries_min_artists` artists, are
+   one "New entries" event listing the tracks: a new-release Friday is one row, not one per
+   artist. An artist releasing several tracks (an album), whose release comes with other
+   moves that day (its older tracks jumping), or who releases alone on a day, keeps its
+   own release event (pass 3).
 1. Catalogue-wide move: on one day, many artists (at least `catalogue_min_artists` and
    `catalogue_min_share` of the catalogue's artists) move in the same direction. All those
    alerts are one event whose subject is "Catalogue": a market-wide day (a holiday, a
@@ -41,6 +48,8 @@ VERBS = {
     "release": "came out",
 }
 CATALOGUE = "Catalogue"
+ENTRIES = "New entries"
+WIDE_SCOPES = ("catalogue", "entries")  # events that span artists and labels
 
 ALERT_COLUMNS = (
     "alert_key",
@@ -57,10 +66,10 @@ ALERT_COLUMNS = (
 )
 EVENT_COLUMNS = [
     "event_id",
-    "scope",  # catalogue | artist | release
-    "subject",  # "Catalogue", the artist's name, or the release's name
-    "artist_id",  # None for a catalogue-wide event
-    "label",  # the artist unit's label; None for a catalogue-wide event
+    "scope",  # catalogue | entries | artist | release
+    "subject",  # "Catalogue", "New entries", the artist's name, or the release's name
+    "artist_id",  # None for a catalogue-wide or new-entries event
+    "label",  # the artist unit's label; None for a catalogue-wide or new-entries event
     "date",
     "kind",
     "tracks",  # sorted ISRCs of the event's track alerts
@@ -78,6 +87,10 @@ class GroupConfig:
     catalogue_min_artists: int = 5
     catalogue_min_share: float = 0.02  # of the catalogue's artists, same day and direction
     release_window_days: int = 7  # an event this soon after its tracks' release date
+    # an artist's moves in one direction this close are one story (a release week: the
+    # release, then its tracks jumping over the next days)
+    direction_gap_days: int = 2
+    entries_min_artists: int = 2  # release alerts of this many artists on a day: one event
 
 
 def event_id(*parts: object) -> str:
@@ -118,6 +131,11 @@ def why(
     verb = VERBS.get(kind, "moved")
     size = f"largest move {move:+.0%}"
     because = f": {cause}" if isinstance(cause, str) and cause else ""
+    if scope == "entries":
+        return (
+            f"{_n(tracks, 'track')} by {_n(artists, 'artist')} came out or entered the chart "
+            "on this day: the day's new entries, listed in the event."
+        )
     if scope == "catalogue":
         return (
             f"{_n(artists, 'artist')} ({_n(tracks, 'track')}) {verb} on the same day ({size}): a "
@@ -176,6 +194,21 @@ def _catalogue_groups(a: pd.DataFrame, n_artists: int, config: GroupConfig) -> p
     return key.where(counts >= need)
 
 
+def _entry_groups(a: pd.DataFrame, config: GroupConfig) -> pd.Series:
+    """Per alert: its day's new-entries key when it is a `release` alert of an artist unit
+    with one new track and no other kind of alert that day, and that day's such alerts span
+    at least entries_min_artists artists; else None."""
+    day = a.event_date.dt.strftime("%Y-%m-%d")
+    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str) + "\x00" + day
+    other = a.kind != "release"
+    tracks = a[~other].groupby(unit[~other]).isrc.nunique()
+    own = set(unit[other]) | set(tracks.index[tracks > 1])  # more news, or an album
+    release = ~other & ~unit.isin(own)
+    artists = a[release].groupby(day[release]).artist_id.nunique()
+    many = day.map(artists).fillna(0) >= config.entries_min_artists
+    return day.where(release & many)
+
+
 def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.Series:
     """Per track alert: its release (unit and release date) when the alert starts within
     release_window_days of the track's release, else None."""
@@ -185,6 +218,17 @@ def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -
     key = a.artist_id.astype(str) + "\x00" + a.label.astype(str) + "\x00"
     key = key + pd.Series(released, index=a.index).dt.strftime("%Y-%m-%d")
     return key.where(fresh)
+
+
+def _join_runs(uf: _Union, a: pd.DataFrame, unit: pd.Series, col: str, days: int) -> None:
+    """Join alerts of one unit with the same `col` value at most `days` days apart."""
+    order = a.assign(unit=unit).sort_values(["unit", col, "event_date"]).index.to_numpy()
+    same = (unit[order].to_numpy()[1:] == unit[order].to_numpy()[:-1]) & (
+        a[col][order].to_numpy()[1:] == a[col][order].to_numpy()[:-1]
+    )
+    gap = np.diff(a.event_date[order].to_numpy()).astype("timedelta64[D]").astype(int)
+    for k in np.flatnonzero(same & (gap <= days)):
+        uf.join(order[k], order[k + 1])
 
 
 def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> np.ndarray:
@@ -200,13 +244,8 @@ def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
     for _, idx in a.groupby([unit, a.event_date]).indices.items():
         for j in idx[1:]:
             uf.join(idx[0], j)
-    order = a.assign(unit=unit).sort_values(["unit", "kind", "event_date"]).index.to_numpy()
-    same = (unit[order].to_numpy()[1:] == unit[order].to_numpy()[:-1]) & (
-        a.kind[order].to_numpy()[1:] == a.kind[order].to_numpy()[:-1]
-    )
-    gap = np.diff(a.event_date[order].to_numpy()).astype("timedelta64[D]").astype(int)
-    for k in np.flatnonzero(same & (gap <= config.kind_gap_days)):
-        uf.join(order[k], order[k + 1])
+    for col, days in (("kind", config.kind_gap_days), ("direction", config.direction_gap_days)):
+        _join_runs(uf, a, unit, col, days)
     return np.array([uf.find(i) for i in range(len(a))])
 
 
@@ -246,6 +285,7 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
             "tracks": tracks.agg(list).reindex(start.index),
             "released": _release_dates(a, catalog, config),
             "wide": by.wide.first(),
+            "entry": by.entry.first(),
         }
     )
     out["tracks"] = [t if isinstance(t, list) else [] for t in out.tracks]
@@ -254,7 +294,10 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
     for e, r, b in zip(out.itertuples(), rep.itertuples(), big.itertuples(), strict=True):
         day = e.date.strftime("%Y-%m-%d")
         released = None if pd.isna(e.released) else e.released.date()
-        if isinstance(e.wide, str):
+        if isinstance(e.entry, str):
+            scope, kind, subject = "entries", "release", ENTRIES
+            eid = event_id("entries", day)
+        elif isinstance(e.wide, str):
             scope, kind, subject = "catalogue", b.kind, CATALOGUE
             eid = event_id("catalogue", e.wide.split("|")[1], day)
         else:
@@ -262,7 +305,7 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
             kind, name = r.kind, names.get((r.artist_id, r.label), r.artist_id)
             subject = name if released is None else f"{name}: release of {released}"
             eid = event_id(scope, r.artist_id, r.label, kind, day)
-        catalogue = scope == "catalogue"
+        catalogue = scope in WIDE_SCOPES
         cause = b.cause if isinstance(b.cause, str) else None
         rows.append(
             {
@@ -307,9 +350,12 @@ def group_events(
         return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["event_id", "alert_key"])
     a = _prepare(alerts)
     cat = catalog.set_index("isrc")
-    a["wide"] = _catalogue_groups(a, int(catalog.artist_id.nunique()), config)
-    a["g"] = "c|" + a.wide
-    rest = a.wide.isna()
+    a["entry"] = _entry_groups(a, config)
+    a["wide"] = None
+    left = a.entry.isna()
+    a.loc[left, "wide"] = _catalogue_groups(a[left], int(catalog.artist_id.nunique()), config)
+    a["g"] = ("e|" + a.entry).fillna("c|" + a.wide)
+    rest = a.wide.isna() & left
     if rest.any():
         comp = _artist_groups(a[rest].reset_index(drop=True), cat, config)
         a.loc[rest, "g"] = ["a|" + str(c) for c in comp]

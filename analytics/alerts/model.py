@@ -13,10 +13,18 @@ import pandas as pd
 
 from analytics.alerts import continuation, explain
 from analytics.alerts.bands import bands
+from analytics.alerts.chained import to_streams
 from analytics.alerts.continuation import Previous
 from analytics.alerts.detect import DetectConfig, Detection, detect, fit_hyper
 from analytics.alerts.kalman import Hyper
-from analytics.alerts.series import Series, artist_series, block, track_series, with_labels
+from analytics.alerts.series import (
+    Series,
+    artist_series,
+    block,
+    label_list,
+    track_series,
+    with_labels,
+)
 
 HISTORY = 96  # days before an online block kept for placing the start of gradual changes
 
@@ -156,6 +164,11 @@ def _alerts(d: _Detected, catalog: pd.DataFrame) -> pd.DataFrame:
     return alerts if alerts.empty else alerts.drop_duplicates("alert_key")
 
 
+def _in_streams(rows: pd.DataFrame, artists: Series) -> pd.DataFrame:
+    labels = label_list(artists)
+    return to_streams(rows, artists.ids, labels, artists.dates, artists.scale)
+
+
 def _members(tracks: Series, catalog: pd.DataFrame) -> dict[tuple, list[str]]:
     """The ISRCs behind each subject: a track is itself; an artist unit is the artist's
     tracks on that label (never its tracks on another label)."""
@@ -192,6 +205,9 @@ def fit(
     if d.mode == "full":  # (an online run has no first days: a new series means full)
         _artist_releases(d, catalog)
     alerts = _alerts(d, catalog)
+    if not alerts.empty:  # chain-linked artist totals: numbers back in listed streams
+        artist = (alerts.subject == "artist").to_numpy()
+        alerts.loc[artist] = _in_streams(alerts[artist], d.artists)
     end = tracks.dates[-1]
     say("attributing changes and growth potential", 0.6)
     b_lo, b_hi = explain.benchmark_window(end)
@@ -210,9 +226,10 @@ def fit(
         ("track", d.tracks, d.det_t, d.hyper),
         ("artist", d.artists, d.det_a, d.hyper_artist),
     )
+    band_rows = [bands(*subjects[0]), _in_streams(bands(*subjects[1]), d.artists)]
     return AlertsModel(
         alerts=alerts,
-        bands=pd.concat([bands(*s) for s in subjects], ignore_index=True),
+        bands=pd.concat(band_rows, ignore_index=True),
         state=pd.concat([continuation.state_rows(*s[:3]) for s in subjects], ignore_index=True),
         data_through=end.date(),
         mode=d.mode,

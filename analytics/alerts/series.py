@@ -2,7 +2,12 @@
 
 An artist's series is per label: the unit is (artist_id, label), the sum of the artist's
 tracks on that label only, so an artist whose tracks sit on two labels has two series and
-neither label's numbers include the other's tracks."""
+neither label's numbers include the other's tracks.
+
+Where the catalog marks tracks as censored (column `censored`: chart imports, which list a
+track only on its days in the top N), the unit's total is chain-linked over the tracks
+listed on consecutive days (analytics/alerts/chained.py), so a track entering or leaving
+the chart does not move it; complete deliveries keep the plain sum."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from analytics.alerts.chained import chain_linked
 
 
 @dataclass
@@ -24,6 +31,9 @@ class Series:
     counts: np.ndarray  # the detection series
     total: np.ndarray  # all streams (for charts)
     labels: np.ndarray | None = None
+    # streams per index point [N, T] where `counts` is a chain-linked index (1 for a plain
+    # sum, NaN on days without data): turns the index's numbers back into listed streams
+    scale: np.ndarray | None = None
 
 
 def track_series(totals: pd.DataFrame, repeats: pd.DataFrame) -> Series:
@@ -57,27 +67,46 @@ def with_labels(tracks: Series, catalog: pd.DataFrame) -> Series:
 
 def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
     """Sum of an artist's tracks on one label per day, one series per (artist_id, label)
-    ordered by both (a day with no row for any of the unit's tracks is missing)."""
+    ordered by both (a day with no row for any of the unit's tracks is missing); chain-linked
+    for a unit with censored tracks (catalog column `censored`, when present)."""
     cat = catalog.set_index("isrc").reindex(tracks.ids)
+    censored = (
+        cat.censored.fillna(False).astype(bool).to_numpy()
+        if "censored" in cat
+        else np.zeros(len(cat), dtype=bool)
+    )
     known = (cat.artist_id.notna() & cat.label.notna()).to_numpy()
     artist_of, label_of = cat.artist_id.to_numpy(), cat.label.to_numpy()
     units = sorted(set(zip(artist_of[known], label_of[known], strict=True)))
     counts = np.full((len(units), tracks.counts.shape[1]), np.nan)
     total = counts.copy()
+    scale = np.ones_like(counts)
     for k, (a, lab) in enumerate(units):
         rows = known & (artist_of == a) & (label_of == lab)
         seen = ~np.isnan(tracks.counts[rows]).all(axis=0)
         counts[k] = np.where(seen, np.nansum(tracks.counts[rows], axis=0), np.nan)
         total[k] = np.where(seen, np.nansum(tracks.total[rows], axis=0), np.nan)
+        if censored[rows].any():
+            index = chain_linked(tracks.counts[rows])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale[k] = np.where(index > 0, counts[k] / index, 1.0)
+            counts[k] = index
+            total[k] = chain_linked(tracks.total[rows])
     ids = np.array([a for a, _ in units], dtype=object)
     labels = np.array([lab for _, lab in units], dtype=object)
-    return Series(ids, tracks.dates, counts, total, labels)
+    return Series(ids, tracks.dates, counts, total, labels, scale)
 
 
 def block(series: Series, lo: int) -> Series:
     """The days from index `lo` on (the new days of an online run)."""
+    scale = None if series.scale is None else series.scale[:, lo:]
     return Series(
-        series.ids, series.dates[lo:], series.counts[:, lo:], series.total[:, lo:], series.labels
+        series.ids,
+        series.dates[lo:],
+        series.counts[:, lo:],
+        series.total[:, lo:],
+        series.labels,
+        scale,
     )
 
 

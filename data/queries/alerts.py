@@ -129,7 +129,7 @@ def events_feed(
             raise ValueError(f"status must be one of {', '.join(STATUS_FILTERS)}")
         outer.append("status = ?")
         tail.append(status)
-    wide = "e.scope = 'catalogue'"
+    wide = "e.scope IN ('catalogue', 'entries')"
     return read_df(
         store,
         f"SELECT * FROM (SELECT e.event_id, e.scope, e.subject, e.artist_id, e.label, e.date, "

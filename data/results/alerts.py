@@ -29,8 +29,10 @@ def daily_streams(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The job's daily inputs: streams per catalog track and day (isrc, date, streams),
     identified listeners' same-day replays (isrc, date, repeat: streams beyond one per
-    listener) and the catalog (isrc, artist_id, label): the model sums an artist's tracks
-    per catalog label, one unit per (artist_id, label)."""
+    listener) and the catalog (isrc, artist_id, label, censored): the model sums an
+    artist's tracks per catalog label, one unit per (artist_id, label). `censored` marks
+    chart-imported tracks (placeholder ISRCs): a chart lists a track only on its days in
+    the top N, so the artist total is chain-linked over them instead of summed."""
     # Only catalog tracks: every result row is scoped by a label (the ingest already
     # refuses trend rows for an ISRC the catalog does not name).
     # Data health: a (dsp, day) the health job flagged (missing, partial, duplicated or late
@@ -51,7 +53,10 @@ def daily_streams(
         "SELECT isrc, date, (sum(streams) - count(DISTINCT listener_id))::DOUBLE AS repeat "
         "FROM trend_facts WHERE listener_id IS NOT NULL GROUP BY ALL"
     ).df()
-    catalog = cur.execute("SELECT isrc, artist_id, label FROM catalog ORDER BY isrc").df()
+    catalog = cur.execute(
+        "SELECT isrc, artist_id, label, coalesce(isrc_placeholder, false) AS censored "
+        "FROM catalog ORDER BY isrc"
+    ).df()
     return totals, repeats, catalog
 
 

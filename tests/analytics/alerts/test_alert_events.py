@@ -165,3 +165,45 @@ def test_no_alerts_no_events():
         pd.DataFrame(columns=list(_alert("T", "A01", "x", 0))), _catalog()
     )
     assert events.empty and list(events.columns) == EVENT_COLUMNS and members.empty
+
+
+def test_an_artists_moves_one_way_within_two_days_are_one_event():
+    # a release week: the artist total jumps on day 0, a track rises from day 2
+    rows = [_alert(None, "A01", "spike", 0, 1500, 1000), _alert("T010", "A01", "growth", 2)]
+    rows.append(_alert("T011", "A01", "drop", 1, 50, 100))  # the other way: apart
+    rows.append(_alert("T012", "A01", "growth", 5))  # three days after the last rise: apart
+    events, _ = _group(rows)
+    assert sorted(events.alerts) == [1, 1, 2]
+    pair = events[events.alerts == 2].iloc[0]
+    assert pair.kind == "spike" and pair.date == _day(0) and pair.tracks == ["T010"]
+    events, _ = _group(rows, config=GroupConfig(direction_gap_days=1))
+    assert sorted(events.alerts) == [1, 1, 1, 1]
+
+
+def test_a_days_new_entries_of_several_artists_are_one_event():
+    catalog = _catalog()
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "release", 0, 500, 0) for a in (1, 2, 3, 12)]
+    rows.append(_alert(None, "A12", "release", 0, 500, 0))  # the artist entering with it
+    # A01 also has a drop that day: its release is part of its own story, not an entry
+    rows.append(_alert("T011", "A01", "drop", 0, 10, 100))
+    rows.append(_alert("T050", "A05", "release", 3, 500, 0))  # alone on its day
+    # two new tracks of one artist the same day: an album, the artist's own news
+    rows += [_alert(f"T06{t}", "A06", "release", 0, 500, 0) for t in range(2)]
+    events, members = _group(rows, catalog)
+    assert len(events) == 4
+    album = events[events.artist_id == "A06"].iloc[0]
+    assert album.scope == "release" and album.tracks == ["T060", "T061"]
+    e = events[events.scope == "entries"].iloc[0]
+    assert (e.subject, e.kind, e.date) == ("New entries", "release", _day(0))
+    assert (e.alerts, e.artists) == (4, 3)
+    assert pd.isna(e.artist_id) and pd.isna(e.label)
+    assert e.tracks == ["T020", "T030", "T120"]
+    assert e.event_id == event_id("entries", _day(0).isoformat())
+    assert e.why.startswith("3 tracks by 3 artists came out or entered the chart on this day")
+    own = events[events.artist_id == "A01"].iloc[0]
+    assert own.scope == "release" and own.tracks == ["T010", "T011"]
+    # one artist's release on a day of its own is named after the release
+    assert events.iloc[0].scope == "release" and events.iloc[0].artist_id == "A05"
+    assert len(members) == len(rows)
+    events, _ = _group(rows, catalog, GroupConfig(entries_min_artists=4))
+    assert "entries" not in set(events.scope)

@@ -204,10 +204,13 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
         name = cur.execute(
             "SELECT any_value(artist_name) FROM catalog WHERE artist_id = ?", [split.artist_id]
         ).fetchone()[0]
+        # the unit's latest alert in an event of its own (a day's new entries or a
+        # catalogue-wide move is named after no artist)
         units = cur.execute(
-            "SELECT label, arg_max(alert_key, event_date), count(*) FROM alerts "
-            "WHERE subject = 'artist' "
-            "AND artist_id = ? GROUP BY label",
+            "SELECT a.label, arg_max(alert_key, a.event_date) FILTER (WHERE e.scope NOT IN "
+            "('catalogue', 'entries')), count(*) FROM alerts a "
+            "JOIN alert_event_members USING (alert_key) JOIN alert_events e USING (event_id) "
+            "WHERE a.subject = 'artist' AND a.artist_id = ? GROUP BY a.label",
             [split.artist_id],
         ).fetchall()
         key_of = {label: key for label, key, _ in units}
@@ -232,7 +235,8 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
         unit = f"{name} · {label}"
         # the feed lists events: the unit's event is named with its label too
         event = at.selectbox(key="alerts_event")
-        assert any(f" · {unit} — " in o for o in event.options)
+        # (an artist event is "Name · Label", a release one "Name: release of DATE · Label")
+        assert any(f" · {name}" in o and f" · {label} — " in o for o in event.options)
         event.set_value(event_of[label]).run()
         assert not at.exception, [e.value for e in at.exception]
         pick = at.selectbox(key="alerts_pick")
