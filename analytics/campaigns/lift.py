@@ -6,8 +6,8 @@ pre-period, draw the counterfactual over the window, and take observed minus cou
 A placebo run on the same series just before the pre-period (a fake campaign of the same
 length where nothing happened) gives a standardised error; when the placebo errors are wider
 than the model claims, every interval is widened by that factor, so the false-positive
-rate matches the nominal one. Overlapping campaigns share one window and the lift of each
-day is split between the campaigns running that day (`split`).
+rate matches the nominal one. Overlapping campaigns share one window; each campaign's signed
+effect is estimated jointly over its own days (`split`).
 """
 
 from __future__ import annotations
@@ -240,8 +240,7 @@ def _summarise(
             for s, e in zip(g.starts, g.ends, strict=True)
         ]
     )
-    daily_spend = np.array(g.spends) / np.maximum(active.sum(axis=1), 1)
-    per_campaign = split_lift(effect, cf, active, daily_spend)
+    per_campaign = split_lift(effect, cf, active)
     flag = None
     if w.mape > params.poor_fit_mape:
         flag = "poor_pre_fit"
