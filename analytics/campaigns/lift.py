@@ -6,8 +6,8 @@ pre-period, draw the counterfactual over the window, and take observed minus cou
 A placebo run on the same series just before the pre-period (a fake campaign of the same
 length where nothing happened) gives a standardised error; when the placebo errors are wider
 than the model claims, every interval is widened by that factor, so the false-positive
-rate matches the nominal one. Overlapping campaigns share one window and the lift of each
-day is split between the campaigns running that day (`split`).
+rate matches the nominal one. Overlapping campaigns share one window; each campaign's signed
+effect is estimated jointly over its own days (`split`).
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ Z90 = 1.6449  # two-sided 90 % normal quantile
 
 @dataclass(frozen=True)
 class LiftParams:
-    pre_days: int = 56  # usable pre-period days the counterfactual is fitted on
+    pre_days: int = 105  # usable pre-period days the counterfactual is fitted on
     lookback_days: int = 112  # how far back they are looked for (other campaigns skipped)
     min_pre_days: int = 28  # fewer days with streams: 'too_little_data'
     draws: int = 400  # counterfactual draws per window
     poor_fit_mape: float = 0.5  # pre-period MAPE above this: 'poor_pre_fit'
     chart_pre_days: int = 28  # pre-period days kept for the observed-vs-counterfactual chart
     calibrate: bool = True  # widen intervals by the placebo runs (off: the model's own band)
+    anchor: bool = True  # the track elsewhere enters one for one (no slope to estimate)
+    weekdays: bool = False  # weekday terms (the anchor already carries the weekly cycle)
+    robust: bool = True  # Huber-weighted pre-period fit
     seed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,12 +94,23 @@ def _run(
     if (pre["target"] > 0).sum() < params.min_pre_days:
         return None
     cols = _controls(pre)
-    x_pre = design(pre[cols].to_numpy(), pre.index.day_of_week.to_numpy())
-    fit = fit_series(pre["target"].to_numpy(), x_pre)
+    x_pre, off_pre = inputs(pre, cols, params)
+    fit = fit_series(pre["target"].to_numpy(), x_pre, off_pre, params.robust)
     win = frame.loc[window]
-    x_win = design(win[cols].to_numpy(), win.index.day_of_week.to_numpy())
-    cf = simulate(fit, x_win, rng, params.draws)
+    x_win, off_win = inputs(win, cols, params)
+    cf = simulate(fit, x_win, rng, params.draws, off_win)
     return fit, cf, win["target"].to_numpy(), cols
+
+
+def inputs(
+    rows: pd.DataFrame, cols: list[str], params: LiftParams
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Design rows and the anchor offset (log streams of the track elsewhere, when used)."""
+    anchored = params.anchor and "ctrl_track" in cols
+    free = [c for c in cols if not (anchored and c == "ctrl_track")]
+    x = design(rows[free].to_numpy(), rows.index.day_of_week.to_numpy(), params.weekdays)
+    offset = np.log1p(rows["ctrl_track"].to_numpy()) if anchored else None
+    return x, offset
 
 
 def _placebo_z(
@@ -169,7 +183,8 @@ def estimate(
         fit, cf, observed, cols = out
         chart = fit_days[-params.chart_pre_days :]
         rows = frame.loc[chart]
-        fitted = np.expm1(design(rows[cols].to_numpy(), chart.day_of_week.to_numpy()) @ fit.beta)
+        x_chart, off_chart = inputs(rows, cols, params)
+        fitted = np.expm1(x_chart @ fit.beta + (0.0 if off_chart is None else off_chart))
         windows.append(
             _Window(g, window, observed, cf, pd.Series(fitted, index=chart), fit.pre_fit_mape)
         )
@@ -240,8 +255,7 @@ def _summarise(
             for s, e in zip(g.starts, g.ends, strict=True)
         ]
     )
-    daily_spend = np.array(g.spends) / np.maximum(active.sum(axis=1), 1)
-    per_campaign = split_lift(effect, cf, active, daily_spend)
+    per_campaign = split_lift(effect, cf, active)
     flag = None
     if w.mape > params.poor_fit_mape:
         flag = "poor_pre_fit"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 RIDGE = 1e-3  # keeps the fit defined when a control is constant over the pre-period
+HUBER = 1.345  # Huber's tuning constant (95 % efficiency under normal errors)
 
 
 @dataclass(frozen=True)
@@ -38,36 +39,52 @@ class SeriesFit:
     n_pre: int
 
 
-def design(controls: np.ndarray, weekday: np.ndarray) -> np.ndarray:
-    """[days, 1 + controls + 6] intercept, log controls and weekday dummies (Monday = base)."""
+def design(controls: np.ndarray, weekday: np.ndarray, weekdays: bool = True) -> np.ndarray:
+    """[days, 1 + controls (+ 6)] intercept, log controls and weekday dummies (Monday = base)."""
     n = len(weekday)
     dummies = (weekday[:, None] == np.arange(1, 7)[None, :]).astype(float)
-    return np.column_stack([np.ones(n), np.log1p(np.maximum(controls, 0.0)), dummies])
+    cols = [np.ones(n), np.log1p(np.maximum(controls, 0.0))]
+    return np.column_stack(cols + [dummies] if weekdays else cols)
 
 
-def fit_series(y: np.ndarray, x: np.ndarray) -> SeriesFit:
+def fit_series(
+    y: np.ndarray, x: np.ndarray, offset: np.ndarray | None = None, robust: bool = False
+) -> SeriesFit:
     """Fit on pre-period rows `y` (streams) and design rows `x` (see `design`), in day order
-    with no gaps (masked days removed beforehand shorten the AR(1) link, a small cost)."""
-    ly = np.log1p(np.maximum(y, 0.0))
+    with no gaps (masked days removed beforehand shorten the AR(1) link, a small cost).
+    `offset`: a log-scale term with its coefficient fixed at one (an anchor control);
+    `robust`: Huber weights, so a few pre-period days moved by something else (a playlist
+    add, a spike) do not shift the counterfactual's level."""
+    off = np.zeros(len(y)) if offset is None else offset
+    ly = np.log1p(np.maximum(y, 0.0)) - off
     p = x.shape[1]
     xtx = x.T @ x + RIDGE * np.eye(p)
     xtx_inv = np.linalg.inv(xtx)
     beta = xtx_inv @ (x.T @ ly)
     resid = ly - x @ beta
+    for _ in range(3 if robust else 0):
+        scale = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        w = np.minimum(1.0, HUBER * scale / np.maximum(np.abs(resid), 1e-12))
+        beta = np.linalg.solve(x.T @ (w[:, None] * x) + RIDGE * np.eye(p), x.T @ (w * ly))
+        resid = ly - x @ beta
     lagged = resid[:-1]
     denom = float(lagged @ lagged)
     phi = float(np.clip(resid[1:] @ lagged / denom, 0.0, 0.95)) if denom > 0 else 0.0
     innov = resid[1:] - phi * lagged
     dof = max(len(innov) - p - 1, 1)
     sigma = float(np.sqrt(innov @ innov / dof))
-    fitted = np.expm1(x @ beta)
+    fitted = np.expm1(x @ beta + off)
     has = y > 0
     mape = float(np.mean(np.abs(y[has] - fitted[has]) / y[has])) if has.any() else np.inf
     return SeriesFit(beta, xtx_inv, phi, sigma, float(resid[-1]), mape, len(y))
 
 
 def simulate(
-    fit: SeriesFit, x_window: np.ndarray, rng: np.random.Generator, draws: int
+    fit: SeriesFit,
+    x_window: np.ndarray,
+    rng: np.random.Generator,
+    draws: int,
+    offset: np.ndarray | None = None,
 ) -> np.ndarray:
     """[draws, days] counterfactual daily streams over the window (days after the pre-period)."""
     h = x_window.shape[0]
@@ -76,6 +93,8 @@ def simulate(
     chol = np.linalg.cholesky(marginal * fit.xtx_inv + 1e-12 * np.eye(len(fit.beta)))
     betas = fit.beta[None, :] + rng.standard_normal((draws, len(fit.beta))) @ chol.T
     mean = betas @ x_window.T  # [draws, days]
+    if offset is not None:
+        mean = mean + offset[None, :]
     dev = np.empty((draws, h))
     prev = np.full(draws, fit.last_dev)
     shocks = rng.standard_normal((draws, h)) * fit.sigma

@@ -1,10 +1,12 @@
 """Splitting a joint window's lift between overlapping campaigns, without double counting.
 
-Each day's lift goes to the campaigns running that day. On a day only one runs, it is all
-that campaign's. On a shared day it is split in proportion to each campaign's own relative
-lift on its days alone (what a separate dummy per campaign would measure), draw by draw, so
-the split's uncertainty reaches the intervals. A campaign that never runs alone (wholly
-inside another) leaves nothing to measure it by: then the day's lift is split by daily spend.
+Each campaign is modelled as a signed relative uplift on the counterfactual over its own
+days: on day t the window's lift is sum_c r_c x cf_t over the campaigns running that day.
+The rates are estimated jointly, draw by draw, by least squares weighted by 1 / cf (count
+noise grows with the level), so a single campaign's rate is exactly its window's lift over
+its counterfactual and the split's uncertainty reaches the intervals. Rates are never
+clipped at zero: a zero-effect campaign overlapping a working one keeps a rate centred on
+zero instead of taking a share of the shared days' lift.
 """
 
 from __future__ import annotations
@@ -12,23 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def split_lift(
-    effect: np.ndarray, cf: np.ndarray, active: np.ndarray, daily_spend: np.ndarray
-) -> np.ndarray:
+def split_lift(effect: np.ndarray, cf: np.ndarray, active: np.ndarray) -> np.ndarray:
     """[draws, campaigns] lift of each campaign. `effect`, `cf`: [draws, days] lift and
-    counterfactual draws; `active`: [campaigns, days] booleans; `daily_spend`: [campaigns]."""
-    n_running = active.sum(axis=0)
-    solo = active & (n_running == 1)[None, :]
-    if solo.any(axis=1).all():
-        gain = effect @ solo.T.astype(float)  # [draws, campaigns]
-        base = np.maximum(cf @ solo.T.astype(float), 1e-9)
-        weight = np.maximum(gain / base, 0.0)[:, :, None] * active[None, :, :]
-    else:
-        weight = np.broadcast_to(
-            (np.maximum(daily_spend, 1e-9)[:, None] * active)[None], (len(effect), *active.shape)
-        )
-    total = weight.sum(axis=1, keepdims=True)
-    # a day where every weight is zero (no campaign measured a gain): split evenly
-    even = active[None, :, :] / np.maximum(n_running, 1)[None, None, :]
-    share = np.where(total > 0, weight / np.where(total > 0, total, 1.0), even)
-    return np.einsum("dt,dct->dc", effect, share)
+    counterfactual draws; `active`: [campaigns, days] booleans."""
+    act = active.astype(float)
+    # normal equations per draw: A[c, k] = sum_t a_ct a_kt cf_t, b[c] = sum_t a_ct e_t
+    gram = np.einsum("ct,kt,dt->dck", act, act, cf)
+    rhs = effect @ act.T  # [draws, campaigns]
+    diag = np.einsum("dcc->dc", gram)
+    # pseudo-inverse: campaigns with identical days cannot be told apart and split evenly
+    rates = (np.linalg.pinv(gram, rcond=1e-10) @ rhs[:, :, None])[:, :, 0]
+    return rates * diag  # each campaign's rate times its own days' counterfactual

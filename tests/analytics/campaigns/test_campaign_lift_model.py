@@ -105,6 +105,20 @@ def test_overlapping_campaigns_are_estimated_jointly_and_not_double_counted() ->
     assert out["incremental_streams"].sum() < window
 
 
+def test_zero_effect_campaign_overlapping_a_working_one_is_not_called_significant() -> None:
+    # SYNTHETIC: A lifts its days by 30 %; B, a follow-up from half-way through A to its
+    # last day (no day of its own), adds nothing. A split by spend would hand B a share.
+    called, hits_a = 0, 0
+    for seed in range(20):
+        camp, series, truth = _world(200 + seed, {"A": (90, 42, 0.3), "B": (111, 21, 0.0)})
+        out = _run(camp, series, seed=seed)
+        called += out.loc["B", "p_effect"] > 0.95
+        hits_a += out.loc["A", "p_effect"] > 0.95
+        assert abs(out.loc["B", "incremental_streams"]) < 0.15 * truth["A"]
+    assert called <= 2  # nominal 5 % of 20 is 1
+    assert hits_a >= 18
+
+
 def test_separate_campaigns_on_one_series_mask_each_other() -> None:
     camp, series, truth = _world(4, {"A": (60, 14, 0.3), "B": (110, 14, 0.0)})
     assert len(group_campaigns(camp)) == 2
@@ -129,18 +143,21 @@ def test_placebo_calibration_widens_only_when_placebos_are_too_wide() -> None:
     assert info["placebo_false_positive_raw"] > 0.15 > 0.07 > info["placebo_false_positive"]
 
 
-def test_split_gives_solo_days_to_their_campaign_and_shares_by_solo_rates() -> None:
+def test_split_estimates_signed_rates_jointly_over_each_campaigns_days() -> None:
     from analytics.campaigns.split import split_lift
 
-    # days 0-1 A alone (+10 % on 100), day 2 both, day 3 B alone (+30 % on 100)
+    # hand-worked: days 0-1 A alone (+10 % on 100), day 2 both, day 3 B alone (+30 % on 100)
     active = np.array([[1, 1, 1, 0], [0, 0, 1, 1]], dtype=bool)
     cf = np.full((1, 4), 100.0)
     effect = np.array([[10.0, 10.0, 40.0, 30.0]])
-    out = split_lift(effect, cf, active, np.array([50.0, 50.0]))
-    # shared day: A's solo rate 0.1, B's 0.3 -> 40 split 10 / 30
+    out = split_lift(effect, cf, active)
+    # rates 0.1 and 0.3 solve 60 = 300 a + 100 b, 70 = 100 a + 200 b
     assert out[0].tolist() == pytest.approx([30.0, 60.0])
     assert out.sum() == pytest.approx(effect.sum())  # nothing counted twice or lost
-    # B wholly inside A: no solo days for B, so the shared day splits by daily spend
+    # B wholly inside A and the excess flat at 10 % on every day: all of it is A's
     nested = np.array([[1, 1, 1, 1], [0, 1, 1, 0]], dtype=bool)
-    out = split_lift(np.full((1, 4), 10.0), cf, nested, np.array([30.0, 10.0]))
-    assert out[0].tolist() == pytest.approx([10 + 7.5 + 7.5 + 10, 2.5 + 2.5])
+    out = split_lift(np.full((1, 4), 10.0), cf, nested)
+    assert out[0].tolist() == pytest.approx([40.0, 0.0], abs=1e-6)
+    # a negative rate stays negative (never clipped at zero)
+    out = split_lift(np.array([[10.0, 10.0, 5.0, -5.0]]), cf, active)
+    assert out[0, 1] < 0 < out[0, 0]
