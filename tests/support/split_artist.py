@@ -7,6 +7,10 @@ per artist and label, never leaking one label's tracks into the other's view.
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +30,23 @@ class SplitStore:
     away_tracks: tuple[str, ...]
 
 
+_BUILT: dict[int, SplitStore] = {}
+
+
 def build_split_store(path: Path, seed: int = 0) -> SplitStore:
     """The tiny demo world with the busiest multi-track artist split across the two labels
-    (every other track, by ISRC, moved to the other label) before any model is fitted."""
+    (every other track, by ISRC, moved to the other label) before any model is fitted.
+    Built once per test session and seed (five test modules use it); each caller gets its
+    own copy at `path`, so what one module writes never reaches another."""
+    if seed not in _BUILT:
+        where = Path(tempfile.mkdtemp(prefix="labelradar-split-"))
+        atexit.register(shutil.rmtree, where, True)
+        _BUILT[seed] = _build(where / "split.duckdb", seed)
+    shutil.copyfile(_BUILT[seed].path, path)
+    return dataclasses.replace(_BUILT[seed], path=path)
+
+
+def _build(path: Path, seed: int) -> SplitStore:
     summary = build_demo_store(path, size="tiny", seed=seed, out_dir=path.parent / "files")
     with open_store(path) as store:
         cur = store.cursor()
