@@ -37,6 +37,57 @@ MAP_LAND = [232, 229, 240, 255]
 MAP_BORDER = [200, 195, 214, 255]
 
 
+BAND = "rgba(91, 60, 196, 0.18)"  # interval bands on forecast-style charts
+DAY_HOVER = "%{x|%a %d %b %Y}<br>"
+
+
+def band_trace(
+    x: pd.Series, low: pd.Series, high: pd.Series, name: str, color: str = BAND
+) -> go.Scatter:
+    """A shaded interval between `low` and `high` over dates `x` (one closed polygon)."""
+    xs = list(x)
+    return go.Scatter(
+        x=xs + xs[::-1],
+        y=list(high) + list(low)[::-1],
+        fill="toself",
+        fillcolor=color,
+        line={"width": 0},
+        name=name,
+        hoverinfo="skip",
+    )
+
+
+def streams_line(
+    x: pd.Series, y: pd.Series, name: str, color: str, *, dash: str | None = None, what: str = ""
+) -> go.Scatter:
+    """Streams per day as a line; the hover reads "<what> 12,345 streams"."""
+    line = {"color": color, "width": 2 if dash else 1.5}
+    if dash:
+        line["dash"] = dash
+    label = f"{what} " if what else ""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        name=name,
+        line=line,
+        hovertemplate=DAY_HOVER + label + "%{y:,.0f} streams<extra></extra>",
+    )
+
+
+def streams_layout(fig: go.Figure, title: str) -> go.Figure:
+    """The common layout of a streams-per-day chart: titled axes, legend below."""
+    fig.update_layout(
+        title={"text": title},
+        xaxis={"title": {"text": "Date"}},
+        yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=380,
+    )
+    return fig
+
+
 def stacked_daily(
     df: pd.DataFrame, *, title: str, series_title: str, order: list[str] | None = None
 ) -> go.Figure:

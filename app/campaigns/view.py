@@ -14,7 +14,6 @@ import streamlit as st
 from app import charts
 from app.widgets import plot_text
 
-BAND = "rgba(91, 60, 196, 0.18)"
 NO_CURVES = "Response curves not computed yet."
 FLAG_TEXT = {
     "overlap": "overlaps another campaign on the same track and country (estimated jointly)",
@@ -98,54 +97,30 @@ def lift_figure(daily: pd.DataFrame, row: pd.Series) -> go.Figure:
     win = d.dropna(subset=["low", "high"])
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(
-            x=list(win["date"]) + list(win["date"])[::-1],
-            y=list(win["high"]) + list(win["low"])[::-1],
-            fill="toself",
-            fillcolor=BAND,
-            line={"width": 0},
-            name="Without the campaign: 90 % band",
-            hoverinfo="skip",
-        )
+        charts.band_trace(win["date"], win["low"], win["high"], "Without the campaign: 90 % band")
     )
     fig.add_trace(
-        go.Scatter(
-            x=d["date"],
-            y=d["counterfactual"],
-            mode="lines",
-            name="Without the campaign (expected)",
-            line={"color": charts.PALETTE[0], "width": 2, "dash": "dash"},
-            hovertemplate="%{x|%a %d %b %Y}<br>expected %{y:,.0f} streams<extra></extra>",
+        charts.streams_line(
+            d["date"],
+            d["counterfactual"],
+            "Without the campaign (expected)",
+            charts.PALETTE[0],
+            dash="dash",
+            what="expected",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=d["date"],
-            y=d["observed"],
-            mode="lines",
-            name="Observed",
-            line={"color": charts.PALETTE[5], "width": 1.5},
-            hovertemplate="%{x|%a %d %b %Y}<br>%{y:,.0f} streams<extra></extra>",
-        )
-    )
+    fig.add_trace(charts.streams_line(d["date"], d["observed"], "Observed", charts.PALETTE[5]))
     fig.add_vrect(
         x0=pd.Timestamp(row["start_date"]),
         x1=pd.Timestamp(row["end_date"]),
         fillcolor="rgba(0,0,0,0.05)",
         line_width=0,
     )
-    fig.update_layout(
-        title={
-            "text": f"Campaign {plot_text(row['campaign_id'])} in {plot_text(row['country'])}: "
-            "observed vs without the campaign"
-        },
-        xaxis={"title": {"text": "Date"}},
-        yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=380,
+    return charts.streams_layout(
+        fig,
+        f"Campaign {plot_text(row['campaign_id'])} in {plot_text(row['country'])}: "
+        "observed vs without the campaign",
     )
-    return fig
 
 
 def daily_table(daily: pd.DataFrame) -> pd.DataFrame:

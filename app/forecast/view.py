@@ -16,8 +16,6 @@ from data.queries import Filters
 from data.queries import forecast as queries
 from data.scope import Scope
 
-BAND = "rgba(91, 60, 196, 0.18)"
-
 
 @dataclass(frozen=True)
 class Fan:
@@ -54,46 +52,23 @@ def fan_figure(fan: Fan, subject: str) -> go.Figure:
     """Streams per day: the recent history, the median forecast and its 80 % band."""
     d = fan.daily
     fig = go.Figure()
+    fig.add_trace(charts.band_trace(d["date"], d["p10"], d["p90"], "80 % interval (p10–p90)"))
     fig.add_trace(
-        go.Scatter(
-            x=list(d["date"]) + list(d["date"])[::-1],
-            y=list(d["p90"]) + list(d["p10"])[::-1],
-            fill="toself",
-            fillcolor=BAND,
-            line={"width": 0},
-            name="80 % interval (p10–p90)",
-            hoverinfo="skip",
+        charts.streams_line(
+            fan.history["date"], fan.history["streams"], "Streams", charts.PALETTE[5]
         )
     )
     fig.add_trace(
-        go.Scatter(
-            x=fan.history["date"],
-            y=fan.history["streams"],
-            mode="lines",
-            name="Streams",
-            line={"color": charts.PALETTE[5], "width": 1.5},
-            hovertemplate="%{x|%a %d %b %Y}<br>%{y:,.0f} streams<extra></extra>",
+        charts.streams_line(
+            d["date"],
+            d["p50"],
+            "Forecast (median)",
+            charts.PALETTE[0],
+            dash="dash",
+            what="median",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=d["date"],
-            y=d["p50"],
-            mode="lines",
-            name="Forecast (median)",
-            line={"color": charts.PALETTE[0], "width": 2, "dash": "dash"},
-            hovertemplate="%{x|%a %d %b %Y}<br>median %{y:,.0f} streams<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": f"Stream forecast, next {len(d)} days: {plot_text(subject)}"},
-        xaxis={"title": {"text": "Date"}},
-        yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=380,
-    )
-    return fig
+    return charts.streams_layout(fig, f"Stream forecast, next {len(d)} days: {plot_text(subject)}")
 
 
 def quantiles_table(daily: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
+from tests.support.budget_track import nora_modelled_track
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 BUDGET = "../pages/budget.py"
@@ -29,17 +30,7 @@ def db(demo_db: Path, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def track(db: Path) -> dict[str, str]:
     """A modelled track of nora's label and the territories the model ranks for it."""
-    with open_store(db, read_only=True) as s:
-        cur = s.cursor()
-        label = cur.execute(
-            "SELECT label FROM user_labels WHERE username = 'nora' ORDER BY label LIMIT 1"
-        ).fetchone()[0]
-        isrc = cur.execute(
-            "SELECT b.isrc FROM budget_assets b JOIN catalog c USING (isrc) WHERE c.label = ? "
-            "AND b.in_model ORDER BY b.isrc LIMIT 1",
-            [label],
-        ).fetchone()[0]
-    return {"isrc": isrc, "label": label}
+    return nora_modelled_track(db)
 
 
 def app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
