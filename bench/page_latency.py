@@ -75,21 +75,11 @@ def _timed_run(at) -> float:
     return elapsed
 
 
-def measure(db: Path, user: str, password: str, runs: int) -> dict:
-    os.environ["LABELRADAR_DB"] = str(db)
-    from streamlit.testing.v1 import AppTest
-
+def filter_change_times(at, runs: int) -> tuple[list[float], list[float], int]:
+    """Catalog script times (s) for `runs` filter changes with warm caches, then `runs` with
+    the caches cleared before each; and how many filter states were cycled. `at` is a
+    signed-in AppTest on the Catalog."""
     from app import services
-
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
-    at.run()
-    fields = {t.label: t for t in at.text_input}
-    fields["Username"].input(user)
-    fields["Password"].input(password)
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    if not at.metric:
-        raise SystemExit(f"could not sign in as {user!r} or the Catalog shows no data")
 
     scope = at.session_state["lr_scope"]
     data_min, data_max = services.query(catalog_queries.data_range, scope)
@@ -113,6 +103,27 @@ def measure(db: Path, user: str, password: str, runs: int) -> dict:
         _apply(at, states[(i + 1) % len(states)])
         services.clear_caches()
         cold.append(_timed_run(at))
+    return warm, cold, len(states)
+
+
+def measure(db: Path, user: str, password: str, runs: int) -> dict:
+    os.environ["LABELRADAR_DB"] = str(db)
+    from streamlit.testing.v1 import AppTest
+
+    from app import services
+
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
+    at.run()
+    fields = {t.label: t for t in at.text_input}
+    fields["Username"].input(user)
+    fields["Password"].input(password)
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    if not at.metric:
+        raise SystemExit(f"could not sign in as {user!r} or the Catalog shows no data")
+
+    scope = at.session_state["lr_scope"]
+    warm, cold, n_states = filter_change_times(at, runs)
 
     store = services.store()
     facts = store.cursor().execute("SELECT count(*) FROM agg_daily").fetchone()[0]
@@ -120,7 +131,7 @@ def measure(db: Path, user: str, password: str, runs: int) -> dict:
     return {
         "warm": warm,
         "cold": cold,
-        "states": len(states),
+        "states": n_states,
         "agg_daily_rows": facts,
         "tracks": tracks,
         "labels": len(scope.labels),

@@ -35,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.page_latency import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PAGES = {
@@ -65,15 +67,6 @@ SIZE_TABLES = (
 )
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100)."""
-    data = sorted(values)
-    pos = (len(data) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
 def _stats(values: list[float]) -> dict[str, float]:
     return {"p50": statistics.median(values) * 1000, "p95": percentile(values, 95) * 1000}
 
@@ -94,8 +87,7 @@ def _sizes(path: Path) -> tuple[dict[str, int], float]:
 
 
 def measure_store(path: Path, runs: int, filter_runs: int) -> dict:
-    from bench.page_latency import _apply, _filter_states, _timed_run
-    from data.queries import catalog as catalog_queries
+    from bench.page_latency import _timed_run, filter_change_times
     from data.synth import DEMO_PASSWORDS
 
     sizes, open_s = _sizes(path)
@@ -126,23 +118,7 @@ def measure_store(path: Path, runs: int, filter_runs: int) -> dict:
 
     at.switch_page(PAGES["Catalog"])
     at.run()
-    scope = at.session_state["lr_scope"]
-    data_min, data_max = services.query(catalog_queries.data_range, scope)
-    countries = list(services.query(catalog_queries.countries, scope)["country"])
-    artists = list(services.query(catalog_queries.artists, scope)["artist_id"])
-    states = _filter_states(data_min, data_max, countries, artists)
-    for state in states + states:
-        _apply(at, state)
-        _timed_run(at)
-    warm = []
-    for i in range(filter_runs):
-        _apply(at, states[(i + 1) % len(states)])
-        warm.append(_timed_run(at))
-    cold = []
-    for i in range(filter_runs):
-        _apply(at, states[(i + 1) % len(states)])
-        services.clear_caches()
-        cold.append(_timed_run(at))
+    warm, cold, _ = filter_change_times(at, filter_runs)
     return {
         "sizes": sizes,
         "open_s": open_s,
