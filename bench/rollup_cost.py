@@ -31,29 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _files(out: Path, rows: int) -> tuple[Path, Path]:
     """The catalog CSV and the trend Parquet of bench/ingest_throughput.py (made once)."""
-    import duckdb
-    import pyarrow as pa
 
     from bench import ingest_throughput as it
 
     out.mkdir(parents=True, exist_ok=True)
     catalog, trend = out / "catalog.csv", out / f"trend_{rows}.parquet"
-    isrcs = it._isrcs_cache()
-    n = len(isrcs)
-    table = pa.table(
-        {
-            "isrc": isrcs,
-            "track_title": [f"Track {i}" for i in range(n)],
-            "artist_id": [f"artist_{i % 3000}" for i in range(n)],
-            "artist_name": [f"Artist {i % 3000}" for i in range(n)],
-            "label": [f"Label {i % 7}" for i in range(n)],
-            "genre": ["Pop"] * n,
-            "release_date": ["2020-01-01"] * n,
-        }
-    )
-    con = duckdb.connect()
-    con.register("catalog_t", table)
-    con.execute("COPY catalog_t TO ? (HEADER)", [str(catalog)])
+    it.write_catalog(catalog)
     if not trend.exists():
         it.generate_trend(trend, rows)
     return catalog, trend
