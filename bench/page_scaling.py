@@ -35,21 +35,13 @@ import sys
 import time
 from pathlib import Path
 
+from app.features import FEATURES
 from bench.page_latency import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PAGES = {
-    "Catalog": "../pages/catalog.py",
-    "Fan types": "../pages/fans.py",
-    "Similar artists": "../pages/similar.py",
-    "Data health": "../pages/health.py",
-    "Alerts": "../pages/alerts.py",
-    "Forecasts": "../pages/forecast.py",
-    "Territory budgets": "../pages/budget.py",
-    "Audiences": "../pages/recommend.py",
-    "Users": "../pages/users.py",
-}
+# Every registered page, so a new feature is measured without editing this list.
+PAGES = {f.title: f"../pages/{f.page_file}" for f in FEATURES}
 PAGE_P95_MS = 1000.0
 FILTER_P95_MS = 500.0
 SCALING_MAX = 1.5
