@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import geo, links, state, widgets
+from app.budget import forecast_plan as fp
 from app.budget import proposals as bp
 from app.budget import response as br
 from app.budget import state as budget_state
@@ -212,6 +213,44 @@ else:
         br.curves_figure(result, list(per["country"]) or list(result.curves)[:8]),
         key="budget_curves",
     )
+
+# -- the track's forecast with and without this plan -------------------------------------------
+st.subheader("Forecast with and without the plan")
+fan_days = fp.horizon(scope, isrc)
+if fan_days is None:
+    st.caption("This track has no stream forecast yet (`labelradar refresh` makes one).")
+else:
+    f1, f2 = st.columns(2)
+    start = f1.date_input(
+        "Campaign starts",
+        value=fan_days[0],
+        min_value=fan_days[0],
+        max_value=fan_days[1],
+        key=f"{plan.key}:start",
+    )
+    days = int(
+        f2.number_input(
+            "Campaign length (days)",
+            min_value=1,
+            max_value=90,
+            value=fp.DEFAULT_DAYS,
+            step=1,
+            key=f"{plan.key}:days",
+        )
+    )
+    pf = fp.plan_forecast(scope, isrc, out.rows, start, days)
+    st.caption(
+        "The stored 90-day forecast (median and 80 % interval) and the same forecast with the "
+        "plan's expected incremental streams (the table above) spread evenly over the "
+        "campaign days. The plan's own uncertainty is in the comparison above, not in this band."
+    )
+    st.plotly_chart(fp.figure(pf, choice.names.get(isrc, isrc)), key="budget_plan_forecast")
+    widgets.table(fp.totals_table(pf), key="budget_plan_totals", file_name=f"forecast-plan-{isrc}")
+    if pf.outside > 0:
+        st.caption(
+            f"{widgets.fmt_int(pf.outside)} of the plan's streams fall after the forecast's "
+            "last day and are not shown."
+        )
 
 if scope.role == "viewer":
     st.info("Viewers can plan but not submit budgets for approval.", icon=":material/lock:")

@@ -97,6 +97,7 @@ def test_no_model_run_is_a_one_line_error(store, demo_db, tmp_path, capsys) -> N
     assert code != 0 and "has not been computed" in err and err.strip().count("\n") == 0
 
 
+@pytest.mark.serial  # a latency bound: measured with no other test running
 def test_request_p95_under_200_ms(store) -> None:
     scope = Scope(
         username="op",
