@@ -13,9 +13,9 @@ fi
 if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
-# The whole suite: the tests that share the machine well on both cores (pytest-xdist; one
-# worker takes each xdist_group), then, alone, those marked `serial` (browsers, Spark,
-# latency bounds). Both parts always run; the command fails if either failed.
+# The whole suite on both cores (pytest-xdist; one worker takes each xdist_group, browsers and
+# Spark are one group), then, alone, the latency bounds marked `serial`. Both parts always
+# run; the command fails if either failed.
 status=0
 .venv/bin/python -m pytest -n 2 --dist loadgroup -m "not serial" || status=$?
 .venv/bin/python -m pytest -m serial || status=$?

@@ -23,19 +23,21 @@ passwords.HASH_COST = passwords.ScryptCost(n=2**14, r=8, p=1)
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Marked `serial`: tests that scripts/test.sh runs alone after the parallel (xdist) run.
-SERIAL_MARKS = ("browser", "spark", "serial")
+# Browser and Spark tests each keep a core busy on their own: under pytest-xdist they form one
+# group that a single worker runs one after another while the other worker takes the rest.
+HEAVY_MARKS = ("browser", "spark")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test under tests/browser is a browser test; browser and Spark tests (each
-    keeps a core busy on its own) and latency bounds run serially, after the parallel run."""
+    """Every test under tests/browser is a browser test; browser and Spark tests share one
+    xdist group. Tests marked `serial` (latency bounds) run after the parallel run."""
     browser_dir = ROOT / "tests" / "browser"
     for item in items:
         if browser_dir in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
-        if any(item.get_closest_marker(m) for m in SERIAL_MARKS):
-            item.add_marker(pytest.mark.serial)
+        if any(item.get_closest_marker(m) for m in HEAVY_MARKS):
+            item.add_marker(pytest.mark.xdist_group("heavy"))
 
 
 # username -> (password, role, labels)
