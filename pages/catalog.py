@@ -7,6 +7,7 @@ import streamlit as st
 from app import charts, services, state, url_state, widgets
 from app.catalog import view as catalog_view
 from app.forecast import view as forecast_view
+from app.report import button as report_button
 from data.queries import catalog as catalog_queries
 from data.vocab import SOURCES
 
@@ -177,3 +178,10 @@ with st.container(border=True):
                 },
             )
         forecast_view.draw_track_fan(scope, isrc, labels[isrc], key="track_forecast")
+        catalog_rows = services.query(catalog_queries.tracks, scope)
+        artist_id = str(catalog_rows.loc[catalog_rows["isrc"] == isrc, "artist_id"].iloc[0])
+        r1, r2 = st.columns(2)
+        with r1:
+            report_button.download_button(scope, isrc=isrc, key="catalog_track_report")
+        with r2:
+            report_button.download_button(scope, artist_id=artist_id, key="catalog_artist_report")

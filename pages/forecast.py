@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import services, state, url_state, widgets, wording
 from app.forecast import view as forecast_view
+from app.report import button as report_button
 from app.safe_text import md
 from data.queries import forecast as forecast_queries
 
@@ -58,6 +59,11 @@ with st.container(border=True):
         f"**{md(subject)}**: next {len(fan.daily)} days, {forecast_view.total_text(fan.total)}."
     )
     st.plotly_chart(forecast_view.fan_figure(fan, subject), key="forecast_fan")
+    report_button.download_button(
+        scope,
+        key="forecast_report",
+        **({"isrc": picked} if subject_kind == "Track" else {"artist_id": picked}),
+    )
     st.caption(
         "Solid line: streams so far. Dashed line: the median forecast; the shaded band runs "
         "from p10 to p90, so 8 days in 10 should fall inside it. One model learns from every "
