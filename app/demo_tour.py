@@ -40,12 +40,19 @@ class Step:
 
 
 def _pick(scope: Scope, flt: Filters) -> dict[str, object] | None:
-    """The story's subject: an event of a track whose artist has a territory gap."""
+    """The story's subject: an event of a track whose artist has a territory gap. Events
+    with an attributed cause come first (a new release's first days have none to show),
+    then the most probable, then the largest move."""
     events = event_view.events(scope, flt, None, None)
     events = events[events["artist_id"].notna() & events["tracks"].map(len).gt(0)]
     if events.empty:
         return None
-    events = events.assign(size=events["effect"].abs()).sort_values("size", ascending=False)
+    explained = events["cause"].fillna("").str.len().gt(0) & ~events["cause"].fillna(
+        ""
+    ).str.startswith("not enough")
+    events = events.assign(
+        explained=explained & (events["kind"] != "release"), size=events["effect"].abs()
+    ).sort_values(["explained", "probability", "size"], ascending=False)
     for row in events.head(CANDIDATES).itertuples(index=False):
         potential = services.query(
             similar_queries.similar_potential, scope, str(row.artist_id), str(row.label)
