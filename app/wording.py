@@ -24,7 +24,17 @@ class Term:
 
 
 # Model quantities whose technical names must never be a label on their own.
-TECHNICAL_NAMES = ("S(T)", "p10", "p50", "p90", "CPA", "P(effect > 0)", "t-SNE", "NDCG@10")
+TECHNICAL_NAMES = (
+    "S(T)",
+    "expected_streams_per_usd",
+    "p10",
+    "p50",
+    "p90",
+    "CPA",
+    "P(effect > 0)",
+    "t-SNE",
+    "NDCG@10",
+)
 
 TERMS: dict[str, Term] = {
     # -- territory budgets -----------------------------------------------------------------
@@ -35,7 +45,7 @@ TERMS: dict[str, Term] = {
         "there fits the campaign goal better.",
         "higher = better fit",
     ),
-    "expected_streams_per_usd": Term(
+    "expected_streams_per_100usd": Term(
         "Extra streams per $100",
         "expected_streams_per_usd x 100: incremental streams a campaign is expected to add "
         "for each $100 spent, up to the territory's cap.",

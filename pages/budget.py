@@ -92,7 +92,7 @@ widgets.table(
     column_config={
         "audience_fit_score": wording.column("audience_fit_score", format="%.2f"),
         "cap_usd": wording.column("cap_usd", format="$%d"),
-        "expected_streams_per_usd": wording.column("expected_streams_per_usd", format="%.1f"),
+        "expected_streams_per_100usd": wording.column("expected_streams_per_100usd", format="%.1f"),
     },
 )
 

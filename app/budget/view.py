@@ -80,7 +80,7 @@ def territory_table(result: ScoreResult) -> pd.DataFrame:
                 "top groups": ", ".join(t.groups[:4]),
                 "interests": ", ".join(t.interests[:5]),
                 "cap_usd": round(t.cap_usd, 0),
-                "expected_streams_per_usd": round(100 * t.expected_streams_per_usd, 1),
+                "expected_streams_per_100usd": round(100 * t.expected_streams_per_usd, 1),
                 "why": t.why,
             }
             for t in result.territories

@@ -67,7 +67,8 @@ def test_the_check_catches_jargon() -> None:
 
 
 def test_vocabulary_help_names_the_technical_quantity() -> None:
-    assert wording.label("expected_streams_per_usd") == "Extra streams per $100"
+    assert wording.label("expected_streams_per_100usd") == "Extra streams per $100"
+    assert "expected_streams_per_usd" in wording.technical_names()
     assert wording.label("audience_fit_score") == "Audience fit score"
     assert "S(T)" in (wording.help_text("audience_fit_score") or "")
     cfg = wording.column_config(["audience_fit_score", "unknown_col"], {})
