@@ -114,3 +114,33 @@ def tabs(labels: Sequence[str], *, param: str, key: str) -> Sequence[Any]:
     containers = st.tabs(list(labels), key=key, on_change="rerun")
     sync_out(param, st.session_state.get(key))
     return containers
+
+
+def multiselect(
+    label: str,
+    options: Sequence[T],
+    *,
+    param: str,
+    key: str,
+    format_func: Callable[[Any], str] = str,
+    **kwargs: Any,
+) -> list[T]:
+    """st.multiselect whose choices live in the URL as a repeated parameter; unknown or
+    out-of-scope values in a link are dropped (and `max_selections` still holds)."""
+    seen: dict[str, Any] = st.session_state.setdefault(K_SEEN, {})
+    raw = tuple(st.query_params.get_all(param))
+    by_text = {_text(o): o for o in options}
+    if raw and raw != seen.get(param):
+        wanted = [by_text[v] for v in dict.fromkeys(raw) if v in by_text]
+        st.session_state[key] = wanted[: kwargs.get("max_selections") or len(wanted)]
+    current = st.session_state.get(key) or []
+    st.session_state[key] = [v for v in current if _text(v) in by_text]
+    values = st.multiselect(label, list(options), key=key, format_func=format_func, **kwargs)
+    texts = [_text(v) for v in values]
+    if list(st.query_params.get_all(param)) != texts:
+        if texts:
+            st.query_params[param] = texts
+        elif param in st.query_params:
+            del st.query_params[param]
+    seen[param] = tuple(texts)
+    return values

@@ -59,12 +59,13 @@ if listeners == 0:
 
 # -- mix beside comparison artists -----------------------------------------------------------
 mixes = services.query(fans_queries.fan_mixes, scope)
-compare = st.multiselect(
+compare = url_state.multiselect(
     "Compare with (up to 3 artists)",
     choice.others(key),
+    param="compare",
+    key="fans_compare",
     max_selections=3,
     format_func=lambda a: choice.names[a],
-    key="fans_compare",
 )
 if listeners < view.FEW_LISTENERS:
     st.info(

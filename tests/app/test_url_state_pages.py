@@ -123,3 +123,20 @@ def test_forecast_kind_and_catalog_split_from_the_link(
     )
     assert at.session_state["catalog_split"] == "DSP"
     assert at.query_params.get("split") == "DSP"
+
+
+def test_fans_comparison_from_the_link(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, ids: dict[tuple[str, bool], list[str]]
+) -> None:
+    """The compared artists are a repeated parameter; another label's artist is dropped."""
+    at = open_page(demo_db, monkeypatch, "nora", "../pages/fans.py")
+    chosen = str(_value(at, "fans_artist"))
+    mine = [a for a in ids[("artist", True)] if a != chosen]
+    crafted = ids[("artist", False)][0]
+    at.query_params["compare"] = [*mine, crafted]
+    at.run()
+    _value(at, "fans_artist")
+    compared = at.session_state["fans_compare"]
+    assert compared and len(compared) <= 3
+    assert set(compared) <= set(mine) and crafted not in compared
+    assert at.query_params.get("compare") == compared  # the URL says what is compared
