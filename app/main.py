@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import auth, filters, navigation, services, sso, state, widgets
+from app import auth, demo_tour, filters, navigation, services, sso, state, widgets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,7 +80,9 @@ def main() -> None:
                 "failed. An administrator can repair it with `labelradar doctor --repair`.",
                 icon=":material/sync_problem:",
             )
-    filters.sidebar_filters(state.current_scope())
+    scope = state.current_scope()
+    flt = filters.sidebar_filters(scope)
+    demo_tour.sidebar(scope, flt)
     st.sidebar.divider()
     auth.sidebar_account()
     page.run()

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.catalog import kpis
-from app import services
+from app import services, wording
 from app.safe_text import plot as plot_text  # noqa: F401  (figures import it from here)
 from data import spreadsheet
 from data.results.runs import ModelRun
@@ -124,12 +124,14 @@ def table(
     """A read-only table (text shown verbatim) with its CSV download underneath.
 
     `csv_df` lets the download carry raw values (e.g. unrounded) where the table shows
-    formatted ones; by default the download is exactly the table.
+    formatted ones; by default the download is exactly the table. Columns are named from
+    the vocabulary (app/wording.py) unless `column_config` names them; the CSV keeps the
+    technical column names, which spreadsheets and scripts key on.
     """
     st.dataframe(
         df,
         hide_index=True,
-        column_config=dict(column_config or {}),
+        column_config=wording.column_config(df.columns, column_config),
         height=height,
         key=f"{key}_table",
     )

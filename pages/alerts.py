@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import links, state, widgets
+from app import links, state, url_state, widgets
 from app.alerts import event_view, view
 from app.alerts import state as alert_state
 from app.safe_text import md
@@ -27,9 +27,15 @@ if message:
     st.success(message)
 
 c1, c2 = st.columns(2)
-kind = alert_state.kind_of(c1.selectbox("Kind", alert_state.kind_choices(), key="alerts_kind"))
+kind = alert_state.kind_of(
+    url_state.selectbox(
+        "Kind", alert_state.kind_choices(), param="kind", key="alerts_kind", container=c1
+    )
+)
 status = alert_state.status_of(
-    c2.selectbox("Status", alert_state.STATUS_CHOICES, key="alerts_status")
+    url_state.selectbox(
+        "Status", alert_state.STATUS_CHOICES, param="status", key="alerts_status", container=c2
+    )
 )
 
 events = event_view.events(scope, flt, kind, status)
@@ -57,11 +63,12 @@ with st.expander(f"Every alert of these events ({len(alerts)})"):
     widgets.table(view.feed_table(alerts), key="alerts_feed", file_name="alerts")
 
 titles = {r.event_id: event_view.event_title(r) for _, r in events.iterrows()}
-event_id = st.selectbox(
+event_id = url_state.selectbox(
     "Open an event (newest and most significant first)",
     list(titles),
-    format_func=titles.get,
+    param="event",
     key="alerts_event",
+    format_func=titles.get,
 )
 event = events[events.event_id == event_id].iloc[0]
 members = event_view.of_event(alerts, event_id)
@@ -83,11 +90,12 @@ with st.container(border=True):
                 st.rerun()
 
 choices = {row.alert_key: view.alert_title(row) for row in members.itertuples()}
-key = st.selectbox(
+key = url_state.selectbox(
     "Inspect an alert of this event",
     list(choices),
-    format_func=choices.get,
+    param="alert",
     key="alerts_pick",
+    format_func=choices.get,
 )
 row = alert_state.inspected(members, key)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import geo, links, state, widgets
+from app import geo, links, state, url_state, widgets, wording
 from app.budget import forecast_plan as fp
 from app.budget import proposals as bp
 from app.budget import response as br
@@ -62,6 +62,8 @@ with c2:
         help="\n\n".join(GOAL_LABELS.values()),
     )
 budget_state.chosen(hand_off, isrc, goal)
+url_state.sync_out(links.QP_TRACK, isrc)  # the hand-off parameters now say what is shown
+url_state.sync_out(links.QP_GOAL, goal)
 
 result = bv.score(scope, run, isrc, goal, include=requested)
 if result is None or not result.territories:
@@ -78,9 +80,10 @@ if missing:
     )
 st.subheader("Where the audience is")
 st.caption(
-    f"{GOAL_LABELS[goal]}. Score S(T) = weighted mean of the goal-weighted predicted engagement "
-    f"of each territory's top groups; 'selected' territories have a top group scoring at least "
-    f"the best S(T). Model {'fold-in (track not in its category model)' if result.folded_in else 'look-up'}."
+    f"{GOAL_LABELS[goal]}. Audience fit score: how well the territory's top audience groups "
+    f"match the goal (hover the column header for its definition); 'recommended' territories "
+    f"have a top group scoring at least the best territory's score. Model "
+    f"{'fold-in (track not in its category model)' if result.folded_in else 'look-up'}."
 )
 st.plotly_chart(bv.scores_figure(result), key="budget_scores")
 widgets.table(
@@ -88,11 +91,9 @@ widgets.table(
     key="budget_territories",
     file_name=f"territories-{isrc}-{goal}",
     column_config={
-        "score": st.column_config.NumberColumn("Score S(T)", format="%.2f"),
-        "cap_usd": st.column_config.NumberColumn("Cap (USD)", format="$%d"),
-        "streams_per_usd": st.column_config.NumberColumn(
-            "Streams per USD", help="Expected incremental streams per dollar up to the cap"
-        ),
+        "audience_fit_score": wording.column("audience_fit_score", format="%.2f"),
+        "cap_usd": wording.column("cap_usd", format="$%d"),
+        "expected_streams_per_100usd": wording.column("expected_streams_per_100usd", format="%.1f"),
     },
 )
 
@@ -111,15 +112,10 @@ if not responsive.empty:
         key="budget_responsive",
         file_name=f"responsive-segments-{isrc}",
         column_config={
-            "model_uplift_pct": st.column_config.NumberColumn(
-                "Model uplift (%)",
-                format="%.1f",
-                help="The segment's response to ads pooled over all campaigns, each "
-                "campaign's lift taken half-way to the average (it ranks the list)",
-            ),
-            "uplift_pct": st.column_config.NumberColumn("Observed uplift (%)", format="%.1f"),
-            "low_pct": st.column_config.NumberColumn("90 % low (%)", format="%.1f"),
-            "high_pct": st.column_config.NumberColumn("90 % high (%)", format="%.1f"),
+            "model_uplift_pct": wording.column("model_uplift_pct", format="%.1f"),
+            "uplift_pct": wording.column("uplift_pct", format="%.1f"),
+            "low_pct": wording.column("low_pct", format="%.1f"),
+            "high_pct": wording.column("high_pct", format="%.1f"),
         },
     )
     offered = uv.responsive_groups(responsive)
@@ -166,18 +162,9 @@ st.data_editor(
         "run": st.column_config.SelectboxColumn(
             "Run a campaign here?", options=[bv.YES, bv.NO], required=True
         ),
-        "usd": st.column_config.NumberColumn(
-            "Spend (USD)", min_value=0.0, step=10.0, format="$%.0f"
-        ),
-        "cap_usd": st.column_config.NumberColumn(
-            "Cap (USD)",
-            format="$%.0f",
-            help="Above this, each extra stream costs more than 3x the usual or the "
-            "audience is exhausted",
-        ),
-        "expected_streams": st.column_config.NumberColumn(
-            "Expected incremental streams", format="%.1f"
-        ),
+        "usd": wording.column("usd", min_value=0.0, step=10.0, format="$%.0f"),
+        "cap_usd": wording.column("cap_usd", format="$%.0f"),
+        "expected_streams": wording.column("expected_streams", format="%.1f"),
     },
 )
 for notice in plan.notices():
@@ -187,7 +174,11 @@ for err in out.errors:
 m1, m2, m3 = st.columns(3)
 m1.metric("Planned spend", f"${out.planned:,.0f}")
 m2.metric("Left of the budget", f"${budget - out.planned:,.0f}")
-m3.metric("Expected incremental streams", widgets.fmt_int(out.expected))
+m3.metric(
+    wording.label("expected_streams"),
+    widgets.fmt_int(out.expected),
+    help=wording.help_text("expected_streams"),
+)
 widgets.csv_download(out.rows, f"plan-{isrc}-{goal}", key="budget_plan_csv")
 
 # -- your plan against the optimiser's, on the measured response curves -------------------------
@@ -288,11 +279,12 @@ if approver:
 widgets.table(listing, key="budget_proposals", file_name="budget-proposals")
 
 status = dict(zip(props["proposal_id"], props["status"], strict=True))
-pick = st.selectbox(
+pick = url_state.selectbox(
     "Open a proposal",
     bp.open_order(props, queue, approver),
-    format_func=lambda p: f"#{p} · {status[p]}",
+    param="proposal",
     key="budget_open",
+    format_func=lambda p: f"#{p} · {status[p]}",
 )
 row = bp.proposal(props, pick)
 st.markdown(

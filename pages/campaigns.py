@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import services, state, widgets
+from app import services, state, url_state, widgets
 from app.campaigns import uplift_view
 from app.campaigns import view as campaign_view
 from app.safe_text import md
@@ -60,7 +60,9 @@ choices = {
     r.campaign_id: f"{r.campaign_id} — {r.track_title} in {r.country} ({r.start_date:%d %b %Y})"
     for r in lifts.itertuples(index=False)
 }
-picked = st.selectbox("Campaign", list(choices), format_func=choices.get, key="campaigns_pick")
+picked = url_state.selectbox(
+    "Campaign", list(choices), param="campaign", key="campaigns_pick", format_func=choices.get
+)
 row = lifts.set_index("campaign_id").loc[picked]
 row["campaign_id"] = picked
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, services, state, widgets
+from app import charts, services, state, url_state, widgets
 from app.catalog import view as catalog_view
 from app.forecast import view as forecast_view
+from app.report import button as report_button
 from data.queries import catalog as catalog_queries
 from data.vocab import SOURCES
 
@@ -70,8 +71,8 @@ if quarter is not None:
 
 # -- streams over time ----------------------------------------------------------------------
 with st.container(border=True):
-    split_name = st.segmented_control(
-        "Split by", list(SPLITS), default="DSP", required=True, key="catalog_split"
+    split_name = url_state.segmented_control(
+        "Split by", list(SPLITS), param="split", key="catalog_split", default="DSP"
     )
     split = SPLITS[split_name or "DSP"]
     title = "Streams per day by DSP" if split == "dsp" else "Streams per day, active vs passive"
@@ -139,13 +140,12 @@ with st.container(border=True):
 with st.container(border=True):
     st.subheader("Track drill-down")
     labels = {row.isrc: f"{row.track} — {row.artist}" for row in tracks.itertuples(index=False)}
-    if st.session_state.get("catalog_track") not in labels:
-        st.session_state.pop("catalog_track", None)  # not in this filter's top tracks
-    isrc = st.selectbox(
+    isrc = url_state.selectbox(  # a track outside this filter's top tracks falls back
         "Track (top 100 under the filters)",
         list(labels),
-        format_func=lambda i: labels.get(i, i),
+        param="top_track",
         key="catalog_track",
+        format_func=lambda i: labels.get(i, i),
     )
     if isrc:
         left, right = st.columns([3, 2])
@@ -178,3 +178,10 @@ with st.container(border=True):
                 },
             )
         forecast_view.draw_track_fan(scope, isrc, labels[isrc], key="track_forecast")
+        catalog_rows = services.query(catalog_queries.tracks, scope)
+        artist_id = str(catalog_rows.loc[catalog_rows["isrc"] == isrc, "artist_id"].iloc[0])
+        r1, r2 = st.columns(2)
+        with r1:
+            report_button.download_button(scope, isrc=isrc, key="catalog_track_report")
+        with r2:
+            report_button.download_button(scope, artist_id=artist_id, key="catalog_artist_report")

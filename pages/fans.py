@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import services, state, widgets
+from app import services, state, url_state, widgets
 from app.fans import view
 from app.safe_text import md
 from data.queries import fans as fans_queries
@@ -31,7 +31,9 @@ if artists.empty:
 
 choice = view.ArtistChoice.of(artists)
 # One option per (artist, label): an artist with tracks on two of the user's labels is two.
-key = st.selectbox("Artist", choice.ids, format_func=choice.label, key="fans_artist")
+key = url_state.selectbox(
+    "Artist", choice.ids, param="fan_artist", key="fans_artist", format_func=choice.label
+)
 unit = choice.units[key]
 profile_names = list(model["profiles"]["name"])
 top_name = profile_names[-1]
@@ -57,12 +59,13 @@ if listeners == 0:
 
 # -- mix beside comparison artists -----------------------------------------------------------
 mixes = services.query(fans_queries.fan_mixes, scope)
-compare = st.multiselect(
+compare = url_state.multiselect(
     "Compare with (up to 3 artists)",
     choice.others(key),
+    param="compare",
+    key="fans_compare",
     max_selections=3,
     format_func=lambda a: choice.names[a],
-    key="fans_compare",
 )
 if listeners < view.FEW_LISTENERS:
     st.info(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import services, state, widgets
+from app import services, state, url_state, widgets, wording
 from app.forecast import view as forecast_view
+from app.report import button as report_button
 from app.safe_text import md
 from data.queries import forecast as forecast_queries
 
@@ -22,8 +23,8 @@ run = widgets.model_run_header("forecast", "stream forecast")
 if run is None:
     st.stop()
 
-subject_kind = st.segmented_control(
-    "Forecast for", ["Artist", "Track"], default="Artist", required=True, key="forecast_kind"
+subject_kind = url_state.segmented_control(
+    "Forecast for", ["Artist", "Track"], param="for", key="forecast_kind", default="Artist"
 )
 if subject_kind == "Track":
     options = services.query(forecast_queries.forecast_tracks, scope, flt)
@@ -40,7 +41,9 @@ if not choices:
     )
     st.stop()
 
-picked = st.selectbox(subject_kind, list(choices), format_func=choices.get, key="forecast_pick")
+picked = url_state.selectbox(
+    subject_kind, list(choices), param="subject", key="forecast_pick", format_func=choices.get
+)
 subject = choices[picked]
 fan = (
     forecast_view.track_fan(scope, picked)
@@ -56,6 +59,11 @@ with st.container(border=True):
         f"**{md(subject)}**: next {len(fan.daily)} days, {forecast_view.total_text(fan.total)}."
     )
     st.plotly_chart(forecast_view.fan_figure(fan, subject), key="forecast_fan")
+    report_button.download_button(
+        scope,
+        key="forecast_report",
+        **({"isrc": picked} if subject_kind == "Track" else {"artist_id": picked}),
+    )
     st.caption(
         "Solid line: streams so far. Dashed line: the median forecast; the shaded band runs "
         "from p10 to p90, so 8 days in 10 should fall inside it. One model learns from every "
@@ -86,9 +94,11 @@ with st.container(border=True):
             "artist_name": st.column_config.TextColumn("Artist"),
             "label": st.column_config.TextColumn("Label"),
             "days_of_data": st.column_config.NumberColumn("Days of data"),
-            "young": st.column_config.CheckboxColumn("Young (< 4 weeks)"),
-            "total_p10": st.column_config.NumberColumn("90-day p10", format="localized"),
-            "total_p50": st.column_config.NumberColumn("90-day median", format="localized"),
-            "total_p90": st.column_config.NumberColumn("90-day p90", format="localized"),
+            "young": st.column_config.CheckboxColumn(
+                wording.label("young"), help=wording.help_text("young")
+            ),
+            "total_p10": wording.column("total_p10", format="localized"),
+            "total_p50": wording.column("total_p50", format="localized"),
+            "total_p90": wording.column("total_p90", format="localized"),
         },
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import links, services, state, widgets
+from app import links, services, state, url_state, widgets
 from app.recommend import view as rv
 from app.safe_text import md
 from data.queries import recommend as rq
@@ -34,7 +34,9 @@ if options.empty:
     st.stop()
 
 choices = rv.track_choices(options)
-isrc = st.selectbox("Track", list(choices), format_func=choices.get, key="recommend_track")
+isrc = url_state.selectbox(
+    "Track", list(choices), param="audience_track", key="recommend_track", format_func=choices.get
+)
 adopters = services.query(rq.recommend_adopters, scope, isrc, limit=200)
 segments = services.query(rq.recommend_segments, scope, isrc)
 if adopters.empty:
@@ -109,11 +111,12 @@ with st.container(border=True):
         widgets.no_data("No segment has a promotion list.")
     else:
         keys = list(seg_options["key"])
-        key = st.selectbox(
+        key = url_state.selectbox(
             "Segment (country · age band)",
             keys,
-            format_func=lambda k: k.replace("|", " · "),
+            param="segment",
             key="recommend_segment",
+            format_func=lambda k: k.replace("|", " · "),
         )
         country, age_band = key.split("|", 1)
         seg_next = services.query(

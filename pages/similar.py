@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import links, services, state, widgets
+from app import links, services, state, url_state, widgets
 from app.safe_text import md
 from app.similar import view as similar_view
 from data.queries import similar as similar_queries
@@ -32,7 +32,9 @@ if options.empty:
 
 # One entry per unit: an artist whose tracks sit on two labels is listed once per label.
 choices = similar_view.artist_choices(options)
-choice = st.selectbox("Artist", list(choices), format_func=choices.get, key="similar_artist")
+choice = url_state.selectbox(
+    "Artist", list(choices), param="similar_artist", key="similar_artist", format_func=choices.get
+)
 artist_id, label = similar_view.choice_units(options)[choice]
 me = services.query(similar_queries.similar_artist_model, scope, artist_id, label)
 if me.empty:  # e.g. the artist left the scope since the list was drawn

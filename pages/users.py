@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import state, widgets
+from app import state, url_state, widgets
 from app.safe_text import code, md
 from app.users import view as users_view
 from data.users import MIN_PASSWORD, ROLES, UserError
@@ -40,7 +40,9 @@ with st.container(border=True):
         },
     )
 
-add_tab, edit_tab, log_tab = st.tabs(["Add user", "Edit user", "Audit log"])
+add_tab, edit_tab, log_tab = url_state.tabs(
+    ["Add user", "Edit user", "Audit log"], param="tab", key="users_tab"
+)
 
 with add_tab, st.form("add_user", clear_on_submit=True):
     st.markdown("**New account**")
@@ -71,7 +73,7 @@ with edit_tab:
     if not names:
         st.info("There are no accounts yet.")
     else:
-        who = st.selectbox("Account", names, key="edit_user_name")
+        who = url_state.selectbox("Account", names, param="account", key="edit_user_name")
         row = accounts.set_index("username").loc[who]
         current_labels = [lab for lab in str(row["labels"]).split(", ") if lab]
         hidden = [lab for lab in current_labels if lab not in my_labels]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics.budget import ScoreResult
 from analytics.budget import caps as bc
-from app import geo, services
+from app import geo, services, wording
 from app.budget import response, territories
 from app.campaigns import uplift_view
 from data.queries import Filters
@@ -75,12 +75,12 @@ def territory_table(result: ScoreResult) -> pd.DataFrame:
             {
                 "rank": t.rank,
                 "territory": f"{geo.country_name(t.country)} ({t.country})",
-                "score": round(t.score, 3),
+                "audience_fit_score": round(t.score, 3),
                 "selected": YES if t.selected else NO,
                 "top groups": ", ".join(t.groups[:4]),
                 "interests": ", ".join(t.interests[:5]),
                 "cap_usd": round(t.cap_usd, 0),
-                "streams_per_usd": round(t.expected_streams_per_usd, 3),
+                "expected_streams_per_100usd": round(100 * t.expected_streams_per_usd, 1),
                 "why": t.why,
             }
             for t in result.territories
@@ -223,7 +223,8 @@ def plan_items(
 
 
 def scores_figure(result: ScoreResult) -> Any:
-    """Bar chart of S(T) per ranked territory, selected ones highlighted."""
+    """Bar chart of the audience fit score S(T) per ranked territory, selected ones
+    highlighted."""
     import plotly.graph_objects as go
 
     from app.charts import PALETTE
@@ -235,13 +236,13 @@ def scores_figure(result: ScoreResult) -> Any:
             x=[plot_text(geo.country_name(t.country)) for t in terr],
             y=[t.score for t in terr],
             marker_color=[PALETTE[0] if t.selected else PALETTE[8] for t in terr],
-            hovertemplate="%{x}: S(T) %{y:.2f}<extra></extra>",
+            hovertemplate="%{x}: audience fit score %{y:.2f}<extra></extra>",
         )
     )
     fig.update_layout(
-        title=f"Territory score S(T) for the '{result.goal}' goal (purple: selected)",
+        title=f"Audience fit score per territory, '{result.goal}' goal (purple: recommended)",
         xaxis_title="Territory",
-        yaxis_title="S(T) (log engagement units)",
+        yaxis_title=wording.axis_title("audience_fit_score"),
         height=320,
         margin={"t": 50, "b": 40, "l": 60, "r": 10},
     )

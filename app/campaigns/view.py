@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import charts
+from app import charts, wording
 from app.widgets import plot_text
 
 NO_CURVES = "Response curves not computed yet."
@@ -65,9 +65,9 @@ def lift_columns() -> dict[str, Any]:
         "incremental_streams": num("Streams added", format="localized"),
         "low": num("90 % low", format="localized"),
         "high": num("90 % high", format="localized"),
-        "p_effect": num("P(effect > 0) %", format="%.0f"),
-        "cpa_usd": num("CPA ($ per stream)", format="%.3f"),
-        "pre_fit_mape": num("Pre-period error %", format="%.1f"),
+        "p_effect": wording.column("p_effect", format="%.0f"),
+        "cpa_usd": wording.column("cpa_usd", format="%.3f"),
+        "pre_fit_mape": wording.column("pre_fit_mape", format="%.1f"),
         "flag": st.column_config.TextColumn("Note"),
     }
 

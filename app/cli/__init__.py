@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import charts, loads, store, users
+from app.cli import charts, loads, report, store, users
 from app.cli import sso as sso_cli
 from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
     EXIT_ERROR,
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     charts.register(sub, parents)  # `import spotify-charts`
     users.register(sub, parents)
     sso_cli.register(sub, parents)  # `sso map|list|unmap`
+    report.register(sub, parents)  # `report --artist|--track --out FILE`
     store.register_maintenance(sub, parents)
     for feature in with_cli():  # each feature's subcommands (app/<feature>/cli.py)
         feature.cli_module().register(sub, parents)

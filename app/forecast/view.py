@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import charts, services, widgets
+from app import charts, services, widgets, wording
 from app.widgets import plot_text
 from data.queries import Filters
 from data.queries import forecast as queries
@@ -82,9 +82,9 @@ def quantiles_table(daily: pd.DataFrame) -> pd.DataFrame:
 def quantile_columns() -> dict[str, Any]:
     return {
         "date": st.column_config.DateColumn("Date"),
-        "p10": st.column_config.NumberColumn("p10 (streams)", format="localized"),
-        "p50": st.column_config.NumberColumn("Median (streams)", format="localized"),
-        "p90": st.column_config.NumberColumn("p90 (streams)", format="localized"),
+        "p10": wording.column("p10", format="localized"),
+        "p50": wording.column("p50", format="localized"),
+        "p90": wording.column("p90", format="localized"),
     }
 
 

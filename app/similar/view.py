@@ -181,8 +181,8 @@ def cluster_figure(
         )
     fig.update_layout(
         title={"text": "Artist clusters (2-D map of the listener embedding)"},
-        xaxis={"title": {"text": "Map axis 1 (t-SNE, no unit)"}, "zeroline": False},
-        yaxis={"title": {"text": "Map axis 2 (t-SNE, no unit)"}, "zeroline": False},
+        xaxis={"title": {"text": "Map position, across (no unit)"}, "zeroline": False},
+        yaxis={"title": {"text": "Map position, up (no unit)"}, "zeroline": False},
         legend={"title": {"text": "Cluster"}},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         height=420,

@@ -119,3 +119,35 @@ def test_every_page_shows_hostile_text_as_text(db: Path, isrc: str, monkeypatch)
     similar = "\n".join(seen["similar"])
     assert "**All listed similar artists of " in similar
     assert any(md(c) in similar for c in ht.CORPUS if ht.live_markup(c))
+
+
+def test_report_keeps_hostile_names_as_text(db: Path) -> None:
+    """The stakeholder report (app/report) escapes every data text and keeps charts inert."""
+    from app import report
+    from data.queries import operator_scope
+    from tests.app.test_report import assert_self_contained
+
+    with open_store(db, read_only=True) as store:
+        scope = operator_scope(store)
+        rows = (
+            store.cursor()
+            .execute(
+                "SELECT isrc, artist_id, artist_name FROM catalog WHERE label = ? ORDER BY 1",
+                [ht.LABEL],
+            )
+            .fetchall()
+        )
+        assert rows
+        pages = []
+        for isrc, artist_id, _ in rows[:3]:
+            for kw in ({"isrc": isrc}, {"artist_id": artist_id}):
+                built = report.build(store, scope, **kw)
+                for section in built.sections:
+                    if section.figure is not None:
+                        assert not ht.plotly_markup(section.figure.to_plotly_json())
+                pages.append((built, report.to_html(built)))
+    for built, page in pages:
+        assert_self_contained(page)
+        assert page.count("<b>") == len(built.facts)  # the facts' own bold, nothing injected
+        assert "&lt;b&gt;L&lt;/b&gt;" in page  # the hostile label, escaped
+        assert "<script>alert(1)" not in page

@@ -20,9 +20,11 @@ def open_page(
     *,
     password: str | None = None,
     timeout: float = 90,
+    query_params: dict[str, str] | None = None,
 ) -> AppTest:
     """Sign `username` in on the store `db` (demo password unless given) and switch to
-    `page` ("../pages/<feature>.py"); fails on any exception the run raised."""
+    `page` ("../pages/<feature>.py") with the URL's `query_params` (as a shared link opens
+    it); fails on any exception the run raised."""
     monkeypatch.setenv("LABELRADAR_DB", str(db))
     at = AppTest.from_file(str(MAIN), default_timeout=timeout)
     at.run()
@@ -31,6 +33,7 @@ def open_page(
     fields["Password"].input(password if password is not None else DEMO_PASSWORDS[username])
     next(b for b in at.button if b.label == "Sign in").click()
     at.run()
+    at.query_params.update(query_params or {})
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

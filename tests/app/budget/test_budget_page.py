@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import wording
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.support.budget_track import nora_modelled_track
@@ -98,7 +99,7 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
     open_budget(at)
     key = plan_key(track["isrc"], "expand")
     table = next(df.value for df in at.dataframe if "cap_usd" in df.value.columns)
-    assert list(table["score"]) == sorted(table["score"], reverse=True)
+    assert list(table["audience_fit_score"]) == sorted(table["audience_fit_score"], reverse=True)
     cap = float(table["cap_usd"].iloc[0])
     # a budget the capped amount fits in (the planted campaigns set caps of a few $1,000)
     budget = float(max(2000.0, 1000.0 * (cap // 1000 + 2)))
@@ -118,7 +119,7 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
         f"effective; reduced to ${got:,.0f}."
     ]
     # the expected outcome follows the edit
-    streams = next(m for m in at.metric if m.label == "Expected incremental streams")
+    streams = next(m for m in at.metric if m.label == wording.label("expected_streams"))
     assert streams.value != "0"
     # a negative amount is refused with a clear message
     bad = fixed.copy()
