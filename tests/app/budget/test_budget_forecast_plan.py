@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import wording
 from app.budget import forecast_plan as fp
 from data.synth.build import DEMO_PASSWORDS
 from tests.support.budget_track import nora_modelled_track
@@ -55,7 +56,7 @@ def test_page_adds_the_plans_expected_streams_to_the_forecast(db, monkeypatch) -
     next(b for b in at.button if b.label == "Suggest a split").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    expected = float(next(m for m in at.metric if m.label == "Expected incremental streams")
+    expected = float(next(m for m in at.metric if m.label == wording.label("expected_streams"))
                      .value.replace(",", ""))  # fmt: skip
     assert expected > 0
     totals = next(df.value for df in at.dataframe if "forecast" in df.value.columns)
