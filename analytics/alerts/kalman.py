@@ -195,17 +195,27 @@ class _Outputs:
 
     def __init__(self, n: int, t_len: int, out_dtype: type, loglik: bool):
         dtypes = [out_dtype] * 4 + [np.float64, bool]
-        self.final = [np.zeros((n, t_len), d) for d in dtypes]  # (llf stays 0 unless asked)
+        # np.empty: every day is written by `flush` (np.zeros pages cost several times more
+        # to fill); llf stays all zeros unless asked for.
+        self.final = [np.empty((n, t_len), d) for d in dtypes]
         for name, d in zip(self.names, dtypes, strict=True):
             setattr(self, name, np.zeros((BLOCK, n), d))
         if not loglik:
             self.llf = None
+            self.final[4] = np.zeros((n, t_len))
 
     def flush(self, t0: int, t1: int) -> None:
         for name, final in zip(self.names, self.final, strict=True):
             buf = getattr(self, name)
             if buf is not None:
-                final[:, t0:t1] = buf[: t1 - t0].T
+                _tiled_copy(final[:, t0:t1], buf[: t1 - t0].T)
+
+
+def _tiled_copy(dst: np.ndarray, src: np.ndarray, rows: int = 1024) -> None:
+    """dst[...] = src for a transposed src, a band of rows at a time (a plain transposed
+    copy walks memory with a large stride and is several times slower)."""
+    for i in range(0, len(dst), rows):
+        dst[i : i + rows] = src[i : i + rows]
 
 
 def kalman_filter(
@@ -243,12 +253,16 @@ def kalman_filter(
     out = _Outputs(n, t_len, out_dtype, loglik)
     filtered = np.empty((n, t_len, K)) if keep_filtered else None
     z2 = None if intervene_z is None else intervene_z**2
+    y_days = np.empty((BLOCK, n))  # (reused: fresh pages cost more than the copy)
+    act_days = None if active is None else np.empty((BLOCK, n), bool)
     for t0 in range(0, t_len, BLOCK):
         # Day-major blocks: each day's values of all series are contiguous.
         t1 = min(t_len, t0 + BLOCK)
-        yb = np.ascontiguousarray(y[:, t0:t1].T)
+        yb, actb = y_days[: t1 - t0], None if active is None else act_days[: t1 - t0]
+        _tiled_copy(yb.T, y[:, t0:t1])
         missb = np.isnan(yb)
-        actb = None if active is None else np.ascontiguousarray(active[:, t0:t1].T)
+        if actb is not None:
+            _tiled_copy(actb.T, active[:, t0:t1])
         for k in range(t1 - t0):
             t, obs, miss = t0 + k, ~missb[k], missb[k]
             cov.split(obs, miss)
