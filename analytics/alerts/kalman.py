@@ -265,12 +265,11 @@ def kalman_filter(
             _tiled_copy(actb.T, active[:, t0:t1])
         for k in range(t1 - t0):
             t, obs, miss = t0 + k, ~missb[k], missb[k]
-            cov.split(obs, miss)
+            missing = cov.split(obs, miss)
             F_slot = cov.innovation_var()
             yhat = m.lt[0] + m.win[m.w]
             v = yb[k] - yhat
-            if not cov.observed[: cov.g].all():
-                v[miss] = 0.0
+            v[missing] = 0.0
             F = F_slot[cov.slot]
             out.pred_mean[k] = yhat
             out.pred_var[k] = F
@@ -305,7 +304,7 @@ def kalman_filter(
                 np.add(LOG_2PI, np.log(F), out=llf)
                 llf += v * v / F
                 llf *= -0.5
-                llf[miss] = 0.0
+                llf[missing] = 0.0
             out.trend_mean[k] = m.lt[1]
             np.take(cov.update(), cov.slot, out=out.trend_var[k], mode="clip")
             if filtered is not None:

@@ -110,10 +110,10 @@ class SlotCovariances:
         self.slot = remap[self.slot]
         self.g = len(keep)
 
-    def split(self, obs: np.ndarray, miss: np.ndarray) -> None:
+    def split(self, obs: np.ndarray, miss: np.ndarray) -> np.ndarray:
         """Day t observes the series `obs` [N] bool (`miss` its negation): a slot whose
         series disagree splits, the smaller side moving to a copy. Afterwards `observed`
-        holds per slot."""
+        holds per slot. Returns the missing series."""
         if 4 * self.dead > max(self.g, 256):
             self._compact()
             self.dead = 0
@@ -121,14 +121,14 @@ class SlotCovariances:
         missing = np.flatnonzero(miss)  # (usually far fewer than the observed series)
         if len(missing) == 0:
             self.observed[:g] = True
-            return
+            return missing
         count = self.count[:g]
         n_miss = np.bincount(self.slot[missing], minlength=g)
         n_obs = count - n_miss
         mixed = (n_miss > 0) & (n_obs > 0)
         self.observed[:g] = n_obs > 0
         if not mixed.any():
-            return
+            return missing
         src = np.flatnonzero(mixed)
         # Which side moves, per mixed slot: 1 = its observed series, 0 = its missing ones.
         side = np.full(g, -1, np.int8)
@@ -145,6 +145,7 @@ class SlotCovariances:
         self.count[src] -= moved
         self.observed[new] = side[src] == 1
         self.observed[src] = side[src] == 0
+        return missing
 
     def innovation_var(self) -> np.ndarray:
         """F per slot for the day (P Z' kept for the gain)."""
