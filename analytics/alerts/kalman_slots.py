@@ -35,6 +35,8 @@ def slot_groups(obs: np.ndarray, H: np.ndarray, P: np.ndarray) -> tuple[np.ndarr
     observation variance, starting covariance and observed days (obs [N, T]; pass zero
     columns to group by variance and covariance only)."""
     n = len(H)
+    if n == 0:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
     key = np.concatenate(
         [
             np.ascontiguousarray(H).view(np.uint8).reshape(n, -1),
