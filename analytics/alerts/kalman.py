@@ -11,9 +11,11 @@ stochastic_seasonal=True)`: state x = [level, trend, s1..s6],
 
 Here every array has a leading batch axis (one row per track), so one pass over the days
 filters every track: no Python loop over series. The transition is applied with slices
-instead of 8x8 matrix products (T is a shift plus two sums), which is what makes 100k
-series feasible. Missing days (NaN) are missing observations: the state is propagated
-without an update, never treated as zero streams.
+instead of 8x8 matrix products (T is a shift plus two sums). The covariances are kept per
+*slot* of series that share their recursion (kalman_slots.py): only the means are per
+series, which is what makes 100k series x a year take seconds. Missing days (NaN) are
+missing observations: the state is propagated without an update, never treated as zero
+streams.
 
 The state after the last day (predicted for the next day) is returned so that appending
 days later continues the filter exactly without refiltering history (`FilterState`).
