@@ -11,9 +11,11 @@ stochastic_seasonal=True)`: state x = [level, trend, s1..s6],
 
 Here every array has a leading batch axis (one row per track), so one pass over the days
 filters every track: no Python loop over series. The transition is applied with slices
-instead of 8x8 matrix products (T is a shift plus two sums), which is what makes 100k
-series feasible. Missing days (NaN) are missing observations: the state is propagated
-without an update, never treated as zero streams.
+instead of 8x8 matrix products (T is a shift plus two sums). The covariances are kept per
+*slot* of series that share their recursion (kalman_slots.py): only the means are per
+series, which is what makes 100k series x a year take seconds. Missing days (NaN) are
+missing observations: the state is propagated without an update, never treated as zero
+streams.
 
 The state after the last day (predicted for the next day) is returned so that appending
 days later continues the filter exactly without refiltering history (`FilterState`).
@@ -26,14 +28,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from analytics.alerts.kalman_slots import K, SlotCovariances
+from analytics.alerts.kalman_slots import slot_groups as _slots  # noqa: F401 (tests use it)
+
 if TYPE_CHECKING:
     from analytics.alerts.steps import StepMonitor
-
-K = 8  # level, trend, 6 seasonal states
 LOG_2PI = float(np.log(2 * np.pi))
 # At a level shift the level's variance is widened by this share of the squared shift: the
 # new level is taken from the mean innovation since the start, give or take half of it.
 STEP_INFLATE = 0.25
+BLOCK = 64  # days per day-major block of inputs and outputs
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class FilterOutput:
     intervened: np.ndarray  # bool: the level variance was inflated on this day
     state: FilterState  # predicted state for the day after the last
     filtered: np.ndarray | None = None  # [N, T, 8] filtered states when requested
+    slots: int = 0  # covariance recursions run (each shared one counted once)
 
 
 def _t_rows(m: np.ndarray, axis: int) -> np.ndarray:
@@ -105,14 +110,6 @@ def _predict_mean(a: np.ndarray) -> None:
     a[:, 0] += a[:, 1]
     a[:, 3:] = a[:, 2:-1].copy()
     a[:, 2] = s1
-
-
-def _predict_mean_t(a: np.ndarray) -> None:
-    """a <- T a in place for a state-major a [8, N]."""
-    s1 = -a[2:].sum(axis=0)
-    a[0] += a[1]
-    a[3:] = a[2:-1].copy()
-    a[2] = s1
 
 
 def _predict_cov(P: np.ndarray, hp: Hyper, buf: np.ndarray) -> None:
@@ -155,68 +152,72 @@ def initial_state(y0: np.ndarray, level_var: float = 4.0, other_var: float = 1.0
     return FilterState(a, P)
 
 
-def _transpose(x: np.ndarray, block: int = 256) -> np.ndarray:
-    """x.T as a C-contiguous copy, in column blocks (a plain transposed copy of a large
-    float64 array walks memory with a huge stride and is several times slower)."""
-    x = np.asarray(x)
-    out = np.empty(x.shape[1::-1] + x.shape[2:], x.dtype)
-    for j in range(0, x.shape[1], block):
-        out[j : j + block] = x[:, j : j + block].swapaxes(0, 1)
-    return out
+class _Means:
+    """The state means of N series, state-major: level and trend [2, N], and the six
+    seasonal states in a window of a taller array (s1 first) that moves up one row a day,
+    so that the seasonal shift of the transition is free instead of a copy of 5 rows."""
+
+    def __init__(self, a: np.ndarray, room: int = 58):
+        self.lt = np.ascontiguousarray(a[:, :2].T)
+        self.win = np.empty((room + K - 2, len(a)))
+        self.w = room
+        self.win[room:] = a[:, 2:].T
+
+    @property
+    def season(self) -> np.ndarray:
+        return self.win[self.w : self.w + K - 2]
+
+    def add(self, G: np.ndarray) -> None:
+        """a += G ([8, N], logical order)."""
+        self.lt += G[:2]
+        self.season[...] += G[2:]
+
+    def predict(self) -> None:
+        """a <- T a."""
+        s1 = self.season.sum(axis=0)
+        self.lt[0] += self.lt[1]
+        if self.w == 0:  # the window reached the top: s1..s5 move to the bottom
+            room = len(self.win) - (K - 2)
+            self.win[room + 1 :] = self.win[: K - 3]
+            self.w = room + 1
+        self.w -= 1
+        np.negative(s1, out=self.win[self.w])
+
+    def logical(self) -> np.ndarray:
+        """The means as [8, N] in the model's order."""
+        return np.concatenate([self.lt, self.season])
 
 
-def _slots(obs: np.ndarray, H: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Covariance slot of each series and one representative series per slot.
+class _Outputs:
+    """The filter's per-day outputs: filled a block of days at a time in day-major buffers
+    [BLOCK, N], each block then written into the [N, T] results (one tiled transpose
+    instead of a day-major copy of the whole year)."""
 
-    P, the gain and F never depend on y: series with the same observation variance, the
-    same starting covariance and the same missing days run the same covariance recursion,
-    so it is computed once per slot (exact: identical inputs, identical arithmetic)."""
-    n = len(H)
-    key = np.concatenate(
-        [
-            np.ascontiguousarray(H).view(np.uint8).reshape(n, -1),
-            np.ascontiguousarray(P).reshape(n, -1).view(np.uint8),
-            np.packbits(obs, axis=1),
-        ],
-        axis=1,
-    )
-    rows = np.ascontiguousarray(key).view(np.dtype((np.void, key.shape[1]))).ravel()
-    _, rep, slot = np.unique(rows, return_index=True, return_inverse=True)
-    return slot.ravel(), rep
+    names = ("pred_mean", "pred_var", "trend_mean", "trend_var", "llf", "intervened")
+
+    def __init__(self, n: int, t_len: int, out_dtype: type, loglik: bool):
+        dtypes = [out_dtype] * 4 + [np.float64, bool]
+        # np.empty: every day is written by `flush` (np.zeros pages cost several times more
+        # to fill); llf stays all zeros unless asked for.
+        self.final = [np.empty((n, t_len), d) for d in dtypes]
+        for name, d in zip(self.names, dtypes, strict=True):
+            setattr(self, name, np.zeros((BLOCK, n), d))
+        if not loglik:
+            self.llf = None
+            self.final[4] = np.zeros((n, t_len))
+
+    def flush(self, t0: int, t1: int) -> None:
+        for name, final in zip(self.names, self.final, strict=True):
+            buf = getattr(self, name)
+            if buf is not None:
+                _tiled_copy(final[:, t0:t1], buf[: t1 - t0].T)
 
 
-class _SlotCov:
-    """Covariances per slot; a series whose level variance is inflated (an intervention)
-    moves to a slot of its own from that day on (its recursion now differs)."""
-
-    def __init__(self, P: np.ndarray, H: np.ndarray, obs: np.ndarray, rep: np.ndarray):
-        self.g = len(rep)
-        cap = self.g + 64
-        self.P = np.empty((cap, K, K))
-        self.P[: self.g] = P[rep]
-        self.H = np.empty(cap)
-        self.H[: self.g] = H[rep]
-        self.obs = np.empty((cap, obs.shape[1]), bool)
-        self.obs[: self.g] = obs[rep]
-
-    def split(self, slot: np.ndarray, idx: np.ndarray, inflate: np.ndarray) -> None:
-        """Series `idx` get their own slots, copies of their current ones with P[0, 0]
-        increased by `inflate`."""
-        k, g = len(idx), self.g
-        if g + k > len(self.H):
-            cap = 2 * (g + k)
-            for name in ("P", "H", "obs"):
-                old = getattr(self, name)
-                new = np.empty((cap, *old.shape[1:]), old.dtype)
-                new[:g] = old[:g]
-                setattr(self, name, new)
-        src = slot[idx]
-        self.P[g : g + k] = self.P[src]
-        self.P[g : g + k, 0, 0] += inflate
-        self.H[g : g + k] = self.H[src]
-        self.obs[g : g + k] = self.obs[src]
-        slot[idx] = np.arange(g, g + k)
-        self.g = g + k
+def _tiled_copy(dst: np.ndarray, src: np.ndarray, rows: int = 1024) -> None:
+    """dst[...] = src for a transposed src, a band of rows at a time (a plain transposed
+    copy walks memory with a large stride and is several times slower)."""
+    for i in range(0, len(dst), rows):
+        dst[i : i + rows] = src[i : i + rows]
 
 
 def kalman_filter(
@@ -240,92 +241,85 @@ def kalman_filter(
     dragging a slow adjustment through the next weeks; West & Harrison's monitoring idea).
     `active` [N, T] bool: days on which interventions are allowed (e.g. after a burn-in).
 
-    The covariance recursion runs once per slot of series that share it (`_slots`); only
-    the means are updated per series. Same output as `kalman_dense.kalman_filter_dense`.
-    `loglik=False` leaves llf_obs at zero. With `steps`, its CUSUM runs on the innovations
-    of the `active` days and its level shifts are accepted at once (see steps.py).
+    The covariance recursion runs once per slot of series that share it (kalman_slots);
+    only the means are updated per series. Same output as
+    `kalman_dense.kalman_filter_dense`. `loglik=False` leaves llf_obs at zero. With
+    `steps`, its CUSUM runs on the innovations of the `active` days and its level shifts
+    are accepted at once (see steps.py).
     """
     y = np.asarray(y, dtype=np.float64)
     n, t_len = y.shape
     H = np.ascontiguousarray(np.broadcast_to(np.asarray(obs_var, dtype=np.float64), (n,)))
-    observed = ~np.isnan(y)
-    slot, rep = _slots(observed, H, state.P)
-    cov = _SlotCov(state.P, H, observed, rep)
-    # Day-major layouts: each day's values of all series are contiguous.
-    yT, obsT = _transpose(y), _transpose(observed)
-    actT = None if active is None else _transpose(active)
-    a = np.ascontiguousarray(state.a.T)  # [8, N]
-    shape = (t_len, n)
-    pred_mean = np.empty(shape, out_dtype)
-    pred_var = np.empty(shape, out_dtype)
-    trend_mean = np.empty(shape, out_dtype)
-    trend_var = np.empty(shape, out_dtype)
-    llf = np.zeros(shape, np.float64)
-    intervened = np.zeros(shape, bool)
-    filtered = np.empty((t_len, K, n)) if keep_filtered else None
-    buf = np.empty((len(cov.P), K, K))
-    for t in range(t_len):
-        g = cov.g
-        Ps = cov.P[:g]
-        pz = Ps[:, :, 0] + Ps[:, :, 2]  # P Z' per slot
-        F_slot = pz[:, 0] + pz[:, 2] + cov.H[:g]
-        yhat = a[0] + a[2]
-        obs = obsT[t]
-        v = np.where(obs, yT[t] - yhat, 0.0)
-        F = F_slot[slot]
-        pred_mean[t] = yhat
-        pred_var[t] = F
-        F_upd = F_slot
-        split = False
-        if intervene_z is not None:
-            jump = obs & (v * v > intervene_z**2 * F)
-            if actT is not None:
-                jump &= actT[t]
-            if jump.any():
-                intervened[t] = jump
-                idx = np.flatnonzero(jump)
-                cov.split(slot, idx, v[idx] ** 2)
-                split = True
-                if steps is not None:
-                    steps.reset(idx, t, recent=False)
-        if steps is not None:
-            ok = obs if actT is None else obs & actT[t]
-            hit, level = steps.update(t, yT[t], F, ok & ~intervened[t], a)
-            steps.observe(yT[t], a[2], obs)
-            if len(hit):  # a level shift: accept the new level now, without a trend burst
-                intervened[t, hit] = True
-                shift = level - a[0, hit]
-                a[0, hit] = level
-                a[1, hit] = 0.0
-                v[hit] -= shift
-                cov.split(slot, hit, STEP_INFLATE * shift**2)
-                split = True
-        if split:
-            g = cov.g
-            Ps = cov.P[:g]
-            pz = Ps[:, :, 0] + Ps[:, :, 2]
-            F_upd = pz[:, 0] + pz[:, 2] + cov.H[:g]
-        gain = pz / F_upd[:, None]
-        gain[~cov.obs[:g, t]] = 0.0
-        a += np.ascontiguousarray(gain.T)[:, slot] * v
-        if len(buf) < g:
-            buf = np.empty((len(cov.P), K, K))
-        np.multiply(gain[:, :, None], pz[:, None, :], out=buf[:g])
-        Ps -= buf[:g]
-        if loglik:  # (detection does not need it: skip the per-series logarithm)
-            llf[t] = np.where(obs, -0.5 * (LOG_2PI + np.log(F) + v * v / F), 0.0)
-        trend_mean[t] = a[1]
-        trend_var[t] = Ps[:, 1, 1][slot]
-        if filtered is not None:
-            filtered[t] = a
-        _predict_mean_t(a)
-        _predict_cov(Ps, hp, buf[:g])
+    cov = SlotCovariances(state.P, H)
+    m = _Means(state.a)
+    out = _Outputs(n, t_len, out_dtype, loglik)
+    filtered = np.empty((n, t_len, K)) if keep_filtered else None
+    z2 = None if intervene_z is None else intervene_z**2
+    y_days = np.empty((BLOCK, n))  # (reused: fresh pages cost more than the copy)
+    act_days = None if active is None else np.empty((BLOCK, n), bool)
+    for t0 in range(0, t_len, BLOCK):
+        # Day-major blocks: each day's values of all series are contiguous.
+        t1 = min(t_len, t0 + BLOCK)
+        yb, actb = y_days[: t1 - t0], None if active is None else act_days[: t1 - t0]
+        _tiled_copy(yb.T, y[:, t0:t1])
+        missb = np.isnan(yb)
+        if actb is not None:
+            _tiled_copy(actb.T, active[:, t0:t1])
+        for k in range(t1 - t0):
+            t, obs, miss = t0 + k, ~missb[k], missb[k]
+            missing = cov.split(obs, miss)
+            F_slot = cov.innovation_var()
+            yhat = m.lt[0] + m.win[m.w]
+            v = yb[k] - yhat
+            v[missing] = 0.0
+            F = F_slot[cov.slot]
+            out.pred_mean[k] = yhat
+            out.pred_var[k] = F
+            jumped = out.intervened[k]
+            if z2 is None:
+                jumped.fill(False)  # (the buffer holds an earlier block's day)
+            else:
+                jump = np.greater(v * v, z2 * F, out=jumped)  # (v is 0 on missing days)
+                if actb is not None:
+                    jump &= actb[k]
+                if jump.any():
+                    idx = np.flatnonzero(jump)
+                    cov.inflate(idx, v[idx] ** 2)
+                    if steps is not None:
+                        steps.reset(idx, t, recent=False)
+            if steps is not None:
+                ok = obs if actb is None else obs & actb[k]
+                hit, level = steps.update(t, yb[k], F, ok & ~jumped, m.lt[0], m.win[m.w])
+                steps.observe(yb[k], m.win[m.w], obs)
+                if len(hit):  # a level shift: accept the new level now, no trend burst
+                    jumped[hit] = True
+                    shift = level - m.lt[0, hit]
+                    m.lt[0, hit] = level
+                    m.lt[1, hit] = 0.0
+                    v[hit] -= shift
+                    cov.inflate(hit, STEP_INFLATE * shift**2)
+            G = np.take(cov.gain(), cov.slot, axis=1)
+            G *= v
+            m.add(G)
+            if out.llf is not None:  # (detection does not need it: skip the logarithms)
+                llf = out.llf[k]
+                np.add(LOG_2PI, np.log(F), out=llf)
+                llf += v * v / F
+                llf *= -0.5
+                llf[missing] = 0.0
+            out.trend_mean[k] = m.lt[1]
+            np.take(cov.update(), cov.slot, out=out.trend_var[k], mode="clip")
+            if filtered is not None:
+                filtered[:, t] = m.logical().T
+            m.predict()
+            cov.predict(hp)
+        out.flush(t0, t1)
 
-    cur = FilterState(np.ascontiguousarray(a.T), cov.P[slot])
     return FilterOutput(
-        *(_transpose(x) for x in (pred_mean, pred_var, trend_mean, trend_var, llf, intervened)),
-        cur,
-        None if filtered is None else np.ascontiguousarray(filtered.transpose(2, 0, 1)),
+        *out.final,
+        FilterState(np.ascontiguousarray(m.logical().T), cov.per_series()),
+        filtered,
+        slots=cov.created,
     )
 
 

@@ -96,23 +96,31 @@ class StepMonitor:
         if recent:
             self.recent[idx] = np.nan
 
-    def update(self, t: int, y: np.ndarray, F: np.ndarray, ok: np.ndarray, a: np.ndarray):
-        """Day t: y observations, F one-step variances, ok the series that count, a [8, N]
-        the filter's predicted state. Returns the series to intervene on and their new
-        level."""
+    def update(
+        self,
+        t: int,
+        y: np.ndarray,
+        F: np.ndarray,
+        ok: np.ndarray,
+        pred_level: np.ndarray,
+        pred_season: np.ndarray,
+    ):
+        """Day t: y observations, F one-step variances, ok the series that count,
+        pred_level and pred_season [N] the filter's predicted level and day-of-week state.
+        Returns the series to intervene on and their new level."""
         idx = np.flatnonzero(ok)
         fire = np.zeros(len(idx), bool)
         level = np.zeros(len(idx))
         if len(idx) == 0:
             return idx, level
         sd = np.sqrt(F[idx])
-        season = a[2, idx]
+        season = pred_season[idx]
         pulses: list[int] = []
         self._kept: dict[int, np.ndarray] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             base = np.nanmean(self.recent[idx], axis=1)
-        base = np.where(np.isnan(base), a[0, idx], base)
+        base = np.where(np.isnan(base), pred_level[idx], base)
         for d, sign in ((0, 1.0), (1, -1.0)):
             m = self.m[idx, d]  # a copy (fancy index): written back below
             idle = m[:, S] <= 0  # not accumulating: anchor on the recent level
