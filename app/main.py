@@ -71,6 +71,7 @@ def main() -> None:
         st.navigation(navigation.signed_out_pages(), position="hidden").run()
         return
 
+    services.touch_session(user.username)
     page = st.navigation(navigation.signed_in_pages(user.role), position="sidebar", expanded=True)
     with st.sidebar:
         widgets.demo_badge()

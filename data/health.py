@@ -147,8 +147,9 @@ def drop_load(store: Store, load_id: int, *, actor: str) -> dict[str, object]:
         if lo is not None and dsps:
             aggregates.queue(cur, load_id, lo, hi, list(dsps))
         summary = {"load_id": load_id, "file": file_name, "rows_removed": removed}
+        # In the state database, before this transaction commits (as loads are audited).
         audit.record(
-            cur,
+            store,
             actor=actor,
             action="doctor.drop_load",
             entity="load",

@@ -253,7 +253,7 @@ def test_admin_adds_a_user(admin_app: tuple[AppTest, Path]) -> None:
     store = open_store(db)  # same process: shares the app's DuckDB instance
     user = users.get_user(store, "new.viewer")
     assert user is not None and user.role == "viewer" and user.labels == ("Label B",)
-    log = audit.entries(store.cursor(), entity="user", entity_id="new.viewer")
+    log = audit.entries(store, entity="user", entity_id="new.viewer")
     assert list(log["action"]) == ["user.add"] and list(log["actor"]) == ["admin"]
 
 
@@ -402,7 +402,7 @@ def test_admin_sets_labels_role_and_password(admin_app: tuple[AppTest, Path]) ->
     at.run()
     no_exception(at)
     assert any("Saved changes" in s.value for s in at.success)
-    log = audit.entries(open_store(db).cursor(), entity="user", entity_id="viewer_a")
+    log = audit.entries(open_store(db), entity="user", entity_id="viewer_a")
     assert list(log["action"])[-1] == "user.update"
 
     user = AppTest.from_file(str(MAIN), default_timeout=60)
@@ -439,7 +439,7 @@ def test_repeated_failures_lock_the_account_for_a_while(mini_db_copy: Path, monk
     sign_in(other, "admin")  # that browser itself is not locked out
     no_exception(other)
     assert other.metric
-    log = audit.entries(open_store(mini_db_copy).cursor(), entity="session")
+    log = audit.entries(open_store(mini_db_copy), entity="session")
     assert list(log.action).count("session.lockout") == 2  # the name and the browser
 
 

@@ -63,7 +63,7 @@ def label_options(at: AppTest) -> list[str]:
 def session_log(db: Path) -> list[tuple[str, str]]:
     """(actor, action) of the SSO users' session entries (the copied store has others)."""
     store = open_store(db)  # same process: shares the app's DuckDB instance
-    log = audit.entries(store.cursor(), entity="session")
+    log = audit.entries(store, entity="session")
     log = log[log["actor"].str.endswith("@acme.test")]
     return list(zip(log["actor"], log["action"], strict=True))
 
@@ -121,7 +121,7 @@ def test_mapping_changes_apply_on_the_next_run_and_unmapping_signs_out(db: Path)
         ("ann@acme.test", "session.sign_in"),
         ("ann@acme.test", "session.access_revoked"),
     ]
-    revoked = audit.entries(store.cursor(), entity="session").iloc[-1]
+    revoked = audit.entries(store, entity="session").iloc[-1]
     assert json.loads(revoked["after"])["groups"] == ["lr-label-a", "staff"]
 
 

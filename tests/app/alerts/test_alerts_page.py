@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.results import alerts as alerts_store
 from data.store import open_store
 from tests.conftest import USERS
@@ -24,7 +24,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 @pytest.fixture
 def db(demo_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "page.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 

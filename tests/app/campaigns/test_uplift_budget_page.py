@@ -4,13 +4,13 @@ any, the page is as before."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import services
+from data.backup import copy_store
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.support.budget_track import nora_modelled_track
@@ -23,7 +23,7 @@ HEADING = "Segments that respond to ads"
 @pytest.fixture(scope="module")
 def db(demo_db: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("uplift-budget") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 

@@ -21,7 +21,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 def test_manager_sees_only_own_tracks_adopters_and_hand_off(demo_db, monkeypatch) -> None:
     with open_store(demo_db, read_only=True) as s:
         cur = s.cursor()
-        own = cur.execute("SELECT label FROM user_labels WHERE username = 'nora'").fetchone()[0]
+        own = s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")[0][0]
         theirs = {
             r[0] for r in cur.execute("SELECT isrc FROM catalog WHERE label <> ?", [own]).fetchall()
         }
