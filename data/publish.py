@@ -91,13 +91,31 @@ class PublishingStore(Store):
             if wal.exists():
                 shutil.copyfile(wal, Path(str(self.work_path) + ".wal"))
             super().__init__(self.work_path, state_url=state_url or default_state_url(path))
+            # Fold an inherited log into the copy, so a non-empty log means a new write.
+            self.cursor().execute("CHECKPOINT")
         except BaseException:
             self._cleanup()
             raise
 
+    def changed(self) -> bool:
+        """Whether anything was written: a counted commit, or an autocommit statement
+        (it reached the copy's write-ahead log)."""
+        wal = Path(str(self.work_path) + ".wal")
+        return bool(self.commits) or (wal.exists() and wal.stat().st_size > 0)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None and not self.changed():
+            self._cleanup()  # failed before changing anything: the version stays as it was
+        else:
+            self.close()
+
     def close(self) -> None:
-        """Publish the copy (everything committed so far) and release the writer lock."""
+        """Publish the copy (everything committed so far; nothing when nothing was) and
+        release the writer lock."""
         if self._lock_fd is None:
+            return
+        if not self.changed():
+            self._cleanup()
             return
         try:
             self._publish()

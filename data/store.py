@@ -75,6 +75,9 @@ class Store:
         self._state_url = state_url or default_state_url(path)
         self._state = None
         self._attached = False
+        # Write transactions committed through this object (a publishing copy with none
+        # is not published: nothing changed).
+        self.commits = 0
         # Set when the aggregate backlog could not be refreshed on open (see _finish_backlog).
         self.backlog_problem: str | None = None
         if str(path) != ":memory:":
@@ -153,6 +156,14 @@ class Store:
             self._local.cur = cur
         return cur
 
+    def new_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor of its own (for work that registers relations on it); the
+        caller closes it."""
+        cur = self.con.cursor()
+        if self._attached:
+            cur.execute(f"USE {ATTACHED}")
+        return cur
+
     @property
     def state(self) -> StateDB:
         """The workflow-state database (accounts, statuses, proposals, the audit log)."""
@@ -193,6 +204,7 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self.commits += 1
 
     def close(self) -> None:
         if not self.read_only and not getattr(self, "_closed", False):
@@ -274,6 +286,7 @@ class Store:
         self.cursor().execute(
             "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", [key, value]
         )
+        self.commits += 1
 
     @property
     def is_demo(self) -> bool:

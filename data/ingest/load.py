@@ -129,6 +129,7 @@ def load_file(
             audit.record(store, **outcome.audit)
             report("committing", 0.95)
             cur.execute("COMMIT")
+            store.commits += 1
         except duckdb.Error as exc:
             _rollback(cur)
             partial.unlink(missing_ok=True)

@@ -49,16 +49,15 @@ def frame(store: Store, name: str) -> pd.DataFrame:
 
 @contextlib.contextmanager
 def joined(store: Store, *names: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """This thread's DuckDB cursor with the state tables `names` registered under their
-    own names for the duration of the block."""
-    cur = store.cursor()
-    for name in names:
-        cur.register(name, frame(store, name))
+    """A DuckDB cursor of its own with the state tables `names` registered under their
+    own names, for the duration of the block."""
+    cur = store.new_cursor()
     try:
+        for name in names:
+            cur.register(name, frame(store, name))
         yield cur
     finally:
-        for name in names:
-            cur.unregister(name)
+        cur.close()
 
 
 def read_df(store: Store, sql: str, params: list, names: tuple[str, ...]) -> pd.DataFrame:

@@ -45,15 +45,23 @@ def _count(db: Path) -> int:
         return store.cursor().execute("SELECT count(*) FROM trend_facts").fetchone()[0]
 
 
-def test_one_writer_at_a_time(mini_db_copy):
+def test_one_writer_at_a_time_and_no_version_without_a_change(mini_db_copy):
     with (
-        publish.PublishingStore(mini_db_copy),
+        publish.PublishingStore(mini_db_copy) as writer,
         pytest.raises(StoreError, match="another labelradar command is writing"),
     ):
+        writer.set_meta("note", "first")
         publish.PublishingStore(mini_db_copy)
-    with publish.PublishingStore(mini_db_copy):  # the lock is released on publish
+    assert _version(mini_db_copy) == 1
+    with publish.PublishingStore(mini_db_copy):  # the lock was released; nothing written
         pass
-    assert _version(mini_db_copy) == 2
+    assert _version(mini_db_copy) == 1
+    with pytest.raises(RuntimeError), publish.PublishingStore(mini_db_copy) as writer:
+        writer.set_meta("note", "second")
+        raise RuntimeError("a command failing after it committed")
+    with open_store(mini_db_copy, read_only=True) as store:  # what it committed is kept
+        assert publish.published_version(store) == 2 and store.get_meta("note") == "second"
+    assert not list(mini_db_copy.parent.glob("*.next-*"))
 
 
 def test_kill_9_while_publishing_keeps_the_previous_version_and_the_next_recovers(
