@@ -75,6 +75,7 @@ def main() -> None:
     page = st.navigation(navigation.signed_in_pages(user.role), position="sidebar", expanded=True)
     with st.sidebar:
         widgets.demo_badge()
+        widgets.data_through_caption()
         if services.backlog_problem():
             st.warning(
                 "Some totals may be out of date: refreshing them after the last data load "

@@ -9,6 +9,7 @@ hashed.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from app.safe_text import code, md
-from data import queries, signin, users
+from data import inventory, publish, queries, signin, users
 from data.results import runs
 from data.scope import Scope
 from data.state import StateError
@@ -115,6 +116,17 @@ def is_real_charts() -> bool:
     return _is_real_charts(db_key())
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _data_through(key: str) -> tuple[dt.date | None, int]:
+    store = _store_for(key)
+    return inventory.data_through(store), publish.published_version(store)
+
+
+def data_through() -> tuple[dt.date | None, int]:
+    """The last day with trend data in the published store, and its version number."""
+    return _data_through(db_key())
+
+
 # -- model runs -------------------------------------------------------------------------
 @st.cache_data(ttl=30, show_spinner=False)
 def _model_run(key: str, job: str) -> runs.ModelRun | None:
@@ -176,6 +188,7 @@ def clear_caches() -> None:
     _model_run.clear()
     _is_demo.clear()
     _is_real_charts.clear()
+    _data_through.clear()
     from app import charts  # local: charts imports this module
 
     charts.clear_caches()

@@ -37,6 +37,11 @@ def contents(store: Store) -> Contents:
     return Contents(labels, rows, first, last)
 
 
+def data_through(store: Store) -> dt.date | None:
+    """The last day with trend data in the store."""
+    return store.cursor().execute("SELECT max(date) FROM trend_facts").fetchone()[0]
+
+
 def checksums(store: Store) -> dict[str, tuple[int, int]]:
     """Per base table: (row count, an order-independent hash of all its rows).
 
