@@ -128,3 +128,18 @@ def test_deliveries_load_and_refresh_while_managers_use_the_app(
     assert got["data_through"] == str(day) and got["published_version"] == 2
     assert got["state_dialect"] == "sqlite" and got["state_db"].endswith("live.state.sqlite")
     assert {s["username"] for s in got["signed_in"]} == {"admin", "nora"}
+
+
+def test_the_default_setup_needs_no_database_server(tmp_path: Path, monkeypatch) -> None:
+    """What `make run` does on a fresh machine (scripts/run.sh: build, refresh, serve) keeps
+    its workflow state in a SQLite file beside the store: nothing to install or start."""
+    monkeypatch.delenv(STATE_URL_ENV, raising=False)
+    db = tmp_path / "fresh.duckdb"
+    assert _cli(db, "init").returncode == 0
+    status = _cli(db, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    got = json.loads(status.stdout)
+    assert got["state_dialect"] == "sqlite" and got["data_through"] is None
+    assert (tmp_path / "fresh.state.sqlite").exists()
+    run_sh = (ROOT / "scripts" / "run.sh").read_text()
+    assert "STATE" not in run_sh and "postgres" not in run_sh  # no server in the default path
