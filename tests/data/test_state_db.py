@@ -69,3 +69,28 @@ def test_workflow_on_postgresql_matches_sqlite(mini_db_copy, pg_state_url):
 def test_one_engine_per_url_and_process(tmp_path):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     assert open_state(url) is open_state(url)
+
+
+def test_the_state_flag_points_every_command_at_postgresql(
+    mini_db_copy, pg_state_url, monkeypatch, capsys
+):
+    import io
+    import json
+    import sys
+
+    from app.cli import main
+    from data.state import STATE_URL_ENV
+
+    monkeypatch.setenv(STATE_URL_ENV, "")  # restored after the test (main sets it)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("harbor-sound-42\n"))
+    db = str(mini_db_copy)
+    args = ["--db", db, "--state", pg_state_url]
+    assert main(["users", "add", "ana", "--role", "viewer", "--labels", "Label A",
+                 "--password-stdin", *args]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["status", "--json", *args]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["state_dialect"] == "postgresql"
+    assert main(["users", "list", "--json", *args]) == 0
+    listed = [u["username"] for u in json.loads(capsys.readouterr().out)["users"]]
+    assert listed == ["ana"]  # the mini store's own accounts are in its SQLite state
