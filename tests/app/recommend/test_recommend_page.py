@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.store import open_store
 from tests.support.apptest import open_page
 
@@ -66,7 +67,7 @@ def test_store_without_listener_rows_says_why(demo_db, tmp_path, monkeypatch) ->
     from app.recommend import job
 
     db = tmp_path / "charts.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    copy_store(demo_db, db)
     with open_store(db) as s:
         with s.transaction() as cur:
             cur.execute("DELETE FROM agg_listener_month")
