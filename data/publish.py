@@ -83,7 +83,7 @@ class PublishingStore(Store):
             raise StoreError(missing_store_message(path))
         self._lock_fd: int | None = _take_lock(path)
         self.published: int | None = None
-        self.work_path = path.with_name(f"{path.name}.next-{os.getpid()}")
+        self.work_path = _work_path(path)
         try:
             _remove_leftovers(path)
             shutil.copyfile(path, self.work_path)
