@@ -77,6 +77,7 @@ def no_access_page() -> None:
 
 
 def sign_out() -> None:
+    services.end_session()
     if sso.is_sso_session():
         sso.sign_out()  # also ends the provider's identity cookie (st.logout)
         return

@@ -166,7 +166,7 @@ def daily_figure(
     resources: shared, never mutated (st.plotly_chart serialises a copy).
     """
     return _daily_figure(
-        services.db_path(),
+        services.db_key(),
         services.labels_key(scope),
         filters,
         split,

@@ -71,9 +71,11 @@ def main() -> None:
         st.navigation(navigation.signed_out_pages(), position="hidden").run()
         return
 
+    services.touch_session(user.username)
     page = st.navigation(navigation.signed_in_pages(user.role), position="sidebar", expanded=True)
     with st.sidebar:
         widgets.demo_badge()
+        widgets.data_through_caption()
         if services.backlog_problem():
             st.warning(
                 "Some totals may be out of date: refreshing them after the last data load "

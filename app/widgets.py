@@ -22,6 +22,19 @@ DEMO_BADGE = "Demo data (synthetic)"
 REAL_BADGE = "Real public chart data"
 
 
+def data_through_caption() -> None:
+    """Which published version of the data the app shows now (it moves forward at the first
+    rerun after a load or refresh publishes a new one)."""
+    through, version = services.data_through()
+    if through is None:
+        return
+    st.caption(
+        f"Data through {through:%d %b %Y}" + (f" · version {version}" if version else ""),
+        help="Loads and refreshes publish a new version; every page switches to it at its "
+        "next rerun, without a restart.",
+    )
+
+
 def demo_badge() -> None:
     """A clear badge when the store holds generated demo data."""
     if services.is_demo():

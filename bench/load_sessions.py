@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from data import users
+from data.backup import copy_store
 from data.store import open_store
 
 PAGES = ("catalog", "fans", "similar", "alerts", "budget")
@@ -104,7 +104,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def _prepare(source: Path, root: Path, n: int) -> Path:
     db = root / "load.duckdb"
-    shutil.copyfile(source, db)
+    copy_store(source, db)
     with open_store(db) as store:
         for i in range(n):
             users.add_user(

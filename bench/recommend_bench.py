@@ -20,7 +20,6 @@ DEMO_STORE is copied to a temporary file (never written). Prints:
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ from analytics.recommend.matrix import from_pairs, holdout_per_user
 from analytics.recommend.model import RecommendParams, choose, evaluate
 from analytics.recommend.models import ALL_MODELS, candidates
 from app.recommend import job
+from data.backup import copy_store
 from data.queries import operator_scope
 from data.queries import recommend as rq
 from data.results import recommend as rd
@@ -157,7 +157,7 @@ def main() -> None:
     realdata(args.realdata)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "demo.duckdb"
-        shutil.copyfile(args.db, copy)
+        copy_store(args.db, copy)
         open_store(copy).close()  # migrate the copy to this schema
         print(f"\n== Demo store (SYNTHETIC) {args.db} (a copy)")
         time_split_figures(copy, "demo store")

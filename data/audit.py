@@ -1,12 +1,19 @@
-"""The append-only audit log: who did what, when, with the value before and after."""
+"""The append-only audit log: who did what, when, with the value before and after.
+
+It lives in the state database (data/state), where triggers refuse UPDATE and DELETE, so
+append-only holds for every client of the database, not only for this code."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
+
+from data.state import StateCursor, StateDB, utc_now
+
+if TYPE_CHECKING:
+    from data.store import Store
 
 
 def _dump(value: Any) -> str | None:
@@ -14,7 +21,7 @@ def _dump(value: Any) -> str | None:
 
 
 def record(
-    cur: duckdb.DuckDBPyConnection,
+    cur: StateCursor | StateDB | Store,
     *,
     actor: str,
     action: str,
@@ -23,17 +30,31 @@ def record(
     before: Any = None,
     after: Any = None,
 ) -> int:
-    """Append one entry (inside the caller's transaction, if any). Returns its id."""
+    """Append one entry, inside the caller's state transaction when given its cursor, else
+    in a transaction of its own. Returns its id."""
+    if not isinstance(cur, StateCursor):
+        with _state_of(cur).transaction() as tx:
+            return record(
+                tx, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                before=before, after=after,
+            )  # fmt: skip
     row = cur.execute(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, before, after) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING audit_id",
-        [actor, action, entity, entity_id, _dump(before), _dump(after)],
+        "INSERT INTO audit_log (logged_at, actor, action, entity, entity_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING audit_id",
+        [utc_now(), actor, action, entity, entity_id, _dump(before), _dump(after)],
     ).fetchone()
     return int(row[0])
 
 
+def _state_of(source: StateCursor | StateDB | Store) -> StateDB:
+    return source if isinstance(source, StateDB) else source.state  # type: ignore[union-attr]
+
+
 def entries(
-    cur: duckdb.DuckDBPyConnection, *, entity: str | None = None, entity_id: str | None = None
+    source: StateCursor | StateDB | Store,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
 ) -> pd.DataFrame:
     """Audit entries, oldest first, optionally for one entity."""
     sql = (
@@ -48,4 +69,7 @@ def entries(
         params.append(entity_id)
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return cur.execute(sql + " ORDER BY audit_id", params).df()
+    sql += " ORDER BY audit_id"
+    if isinstance(source, StateCursor):
+        return source.df(sql, params)
+    return _state_of(source).read_df(sql, params)

@@ -95,6 +95,9 @@ def refresh_backlog(store: Store) -> int:
     """Refresh the queued aggregate partitions in one transaction; returns the number of
     date ranges refreshed. On failure the backlog is kept, the failure recorded, and
     StepFailed raised."""
+    if not store.cursor().execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0]:
+        clear_failures(store, AGGREGATES)
+        return 0  # nothing queued: no transaction, so a publishing copy stays unchanged
     try:
         with store.transaction() as cur:
             done = aggregates.refresh_backlog(cur)
@@ -147,8 +150,9 @@ def drop_load(store: Store, load_id: int, *, actor: str) -> dict[str, object]:
         if lo is not None and dsps:
             aggregates.queue(cur, load_id, lo, hi, list(dsps))
         summary = {"load_id": load_id, "file": file_name, "rows_removed": removed}
+        # In the state database, before this transaction commits (as loads are audited).
         audit.record(
-            cur,
+            store,
             actor=actor,
             action="doctor.drop_load",
             entity="load",

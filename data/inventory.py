@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from data.store import Store
 
-# The tables `info` counts, in the order it lists them.
+# The tables `info` counts, in the order it lists them; users and the audit log are in the
+# state database.
 COUNTED_TABLES = ("catalog", "trend_facts", "campaigns", "users", "loads", "audit_log")
+STATE_TABLES = ("users", "audit_log")
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,22 @@ class Contents:
 def contents(store: Store) -> Contents:
     """Row counts of the main tables, the labels in the catalog and the span of the facts."""
     cur = store.cursor()
-    rows = {t: int(cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED_TABLES}
+    rows = {
+        t: int(
+            store.state.read(f"SELECT count(*) FROM {t}")[0][0]
+            if t in STATE_TABLES
+            else cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        )
+        for t in COUNTED_TABLES
+    }
     first, last = cur.execute("SELECT min(date), max(date) FROM trend_facts").fetchone()
     labels = [r[0] for r in cur.execute("SELECT DISTINCT label FROM catalog ORDER BY 1").fetchall()]
     return Contents(labels, rows, first, last)
+
+
+def data_through(store: Store) -> dt.date | None:
+    """The last day with trend data in the store."""
+    return store.cursor().execute("SELECT max(date) FROM trend_facts").fetchone()[0]
 
 
 def checksums(store: Store) -> dict[str, tuple[int, int]]:

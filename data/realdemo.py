@@ -16,6 +16,7 @@ from pathlib import Path
 
 from data import users
 from data.ingest.charts import import_files
+from data.state import reset_default_state
 from data.store import open_store
 
 
@@ -61,6 +62,7 @@ def build_real_store(db: Path, root: Path | None = None) -> RealDemoSummary:
     """Import the real chart files into a new store at `db` (which must not exist)."""
     root = root or DEFAULT_ROOT
     started = dt.datetime.now()
+    reset_default_state(db)  # a new store starts with fresh workflow state
     with open_store(db) as store:
         for folder, name, label, region in SOURCES:
             # the real files have a few rows without title and artist: they are set aside
@@ -74,8 +76,9 @@ def build_real_store(db: Path, root: Path | None = None) -> RealDemoSummary:
                 rejects_dir=db.parent,
             )
         labels = [label for _, _, label, _ in SOURCES]
-        users.add_user(store, "admin", REAL_PASSWORDS["admin"], "admin", labels, actor="demo")
-        users.add_user(store, "nora", REAL_PASSWORDS["nora"], "manager", labels[:1], actor="demo")
+        for name, role, labs in (("admin", "admin", labels), ("nora", "manager", labels[:1])):
+            if users.get_user(store, name) is None:  # a shared state database keeps its own
+                users.add_user(store, name, REAL_PASSWORDS[name], role, labs, actor="demo")
         store.set_meta("synthetic", "false")
         store.set_meta("real_charts", "true")
         cur = store.cursor()

@@ -1,13 +1,13 @@
 """Signing in with throttling: repeated failures for one user name, or from one client, lock
 further attempts out for a while, and each lockout in a row lasts longer.
 
-The counters live in the store (signin_throttle), so every app process sees the same ones.
+The counters live in the state database (signin_throttle), so every app process sees the same ones.
 While locked, an attempt is refused before its password is checked, so guessing gains
 nothing. Names that match no account are counted like real ones: a lockout does not reveal
 which accounts exist.
 
 Attempts that pass the lockout check at the same moment are all checked (the check and the
-count are not one transaction, so the slow hash does not hold the store's write lock); the
+count are not one transaction, so the slow hash does not hold the state's write lock); the
 few workers a server runs bound how far that lets a burst exceed MAX_FAILURES.
 """
 
@@ -18,9 +18,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
-
 from data import audit, users
+from data.state import StateCursor, as_datetime
 from data.store import Store
 
 MAX_FAILURES = 5  # failures within WINDOW that start a lockout; the next attempt is refused
@@ -78,14 +77,15 @@ def sign_in(
     """
     t = now()
     keys = (("user", username[:KEY_LENGTH]), ("client", client[:KEY_LENGTH]))
-    locked = _locked_until(store.cursor(), keys, t)
+    with store.state.reading() as cur:
+        locked = _locked_until(cur, keys, t)
     if locked is not None:
-        with store.transaction() as cur:
+        with store.state.transaction() as cur:
             _audit(cur, "session.sign_in_locked", username, client, until=locked)
         return SignIn(None, Lockout(locked, t), checked=False)
 
     user = users.authenticate(store, username, password)
-    with store.transaction() as cur:
+    with store.state.transaction() as cur:
         if user is not None:
             # The account's counter starts afresh; the client's does not, or one account
             # someone holds would let them reset it between guesses at others.
@@ -109,19 +109,19 @@ def lockout_for(lockouts: int) -> dt.timedelta:
 
 
 def _locked_until(
-    cur: duckdb.DuckDBPyConnection, keys: tuple[tuple[str, str], ...], t: dt.datetime
+    cur: StateCursor, keys: tuple[tuple[str, str], ...], t: dt.datetime
 ) -> dt.datetime | None:
     (user_key, client_key) = (keys[0][1], keys[1][1])
-    return cur.execute(
-        "SELECT max(locked_until) FROM signin_throttle WHERE locked_until > ? AND "
-        "((kind = 'user' AND key = ?) OR (kind = 'client' AND key = ?))",
-        [t, user_key, client_key],
-    ).fetchone()[0]
+    return as_datetime(
+        cur.execute(
+            "SELECT max(locked_until) FROM signin_throttle WHERE locked_until > ? AND "
+            "((kind = 'user' AND key = ?) OR (kind = 'client' AND key = ?))",
+            [t, user_key, client_key],
+        ).scalar()
+    )
 
 
-def _count_failure(
-    cur: duckdb.DuckDBPyConnection, kind: str, key: str, t: dt.datetime
-) -> dt.datetime | None:
+def _count_failure(cur: StateCursor, kind: str, key: str, t: dt.datetime) -> dt.datetime | None:
     """Count one failure; returns the end of the lockout it starts, if it starts one."""
     row = cur.execute(
         "SELECT window_start, failures, lockouts, locked_until, last_failure "
@@ -131,6 +131,8 @@ def _count_failure(
     window_start, failures, lockouts, locked_until = t, 1, 0, None
     if row is not None:
         old_start, old_failures, old_lockouts, old_locked, last_failure = row
+        old_start, old_locked = as_datetime(old_start), as_datetime(old_locked)
+        last_failure = as_datetime(last_failure)
         lockouts = old_lockouts if t - last_failure < FORGET_AFTER else 0
         if t - old_start < WINDOW:
             window_start, failures = old_start, old_failures + 1
@@ -141,8 +143,11 @@ def _count_failure(
         started = _whole_second(t + lockout_for(lockouts))
         locked_until, lockouts, failures, window_start = started, lockouts + 1, 0, t
     cur.execute(
-        "INSERT OR REPLACE INTO signin_throttle (kind, key, window_start, failures, lockouts, "
-        "locked_until, last_failure) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO signin_throttle (kind, key, window_start, failures, lockouts, "
+        "locked_until, last_failure) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (kind, key) DO UPDATE SET window_start = excluded.window_start, "
+        "failures = excluded.failures, lockouts = excluded.lockouts, "
+        "locked_until = excluded.locked_until, last_failure = excluded.last_failure",
         [kind, key, window_start, failures, lockouts, locked_until, t],
     )
     return started
@@ -153,7 +158,7 @@ def _whole_second(t: dt.datetime) -> dt.datetime:
     return t if not t.microsecond else t.replace(microsecond=0) + dt.timedelta(seconds=1)
 
 
-def _forget_old(cur: duckdb.DuckDBPyConnection, t: dt.datetime) -> None:
+def _forget_old(cur: StateCursor, t: dt.datetime) -> None:
     """Drop counters nobody has failed on for FORGET_AFTER (they would restart at zero)."""
     cur.execute(
         "DELETE FROM signin_throttle WHERE last_failure <= ? "
@@ -163,7 +168,7 @@ def _forget_old(cur: duckdb.DuckDBPyConnection, t: dt.datetime) -> None:
 
 
 def _audit(
-    cur: duckdb.DuckDBPyConnection,
+    cur: StateCursor,
     action: str,
     username: str,
     client: str,

@@ -4,10 +4,12 @@ their labels. Every change, sign-in and refusal is written to the audit log."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from data import audit
+from data.state import StateCursor, utc_now
 from data.store import Store
 from data.users import UserError
 from data.vocab import ROLES
@@ -58,18 +60,26 @@ def _clean_group(group: str) -> str:
     return name
 
 
-def _mappings(store: Store, groups: list[str] | None) -> list[GroupMapping]:
+def _mappings(source: Store | StateCursor, groups: list[str] | None) -> list[GroupMapping]:
     sql = (
-        "SELECT g.group_name, g.role::VARCHAR, list(l.label ORDER BY l.label) "
-        "FILTER (WHERE l.label IS NOT NULL) "
-        "FROM sso_groups g LEFT JOIN sso_group_labels l USING (group_name)"
+        "SELECT g.group_name, g.role, l.label FROM sso_groups g "
+        "LEFT JOIN sso_group_labels l ON l.group_name = g.group_name"
     )
     params: list[object] = []
     if groups is not None:
-        sql += " WHERE list_contains(?, g.group_name)"
-        params.append(groups)
-    rows = store.cursor().execute(sql + " GROUP BY ALL ORDER BY g.group_name", params).fetchall()
-    return [GroupMapping(name, role, tuple(labels or ())) for name, role, labels in rows]
+        if not groups:
+            return []
+        sql += f" WHERE g.group_name IN ({', '.join('?' * len(groups))})"
+        params.extend(groups)
+    sql += " ORDER BY g.group_name, l.label"
+    if isinstance(source, StateCursor):
+        rows = source.execute(sql, params).fetchall()
+    else:
+        rows = source.state.read(sql, params)
+    found: dict[str, tuple[str, list[str]]] = {}
+    for name, role, label in rows:
+        found.setdefault(name, (role, []))[1].extend([label] if label is not None else [])
+    return [GroupMapping(name, role, tuple(labels)) for name, (role, labels) in found.items()]
 
 
 def list_mappings(store: Store) -> list[GroupMapping]:
@@ -98,46 +108,49 @@ def map_group(
     clean = sorted({lab.strip() for lab in labels if lab.strip()})
     if not clean:
         raise SsoError("a group mapping needs at least one label")
-    with store.write_lock:
-        before = get_mapping(store, name)
-        with store.transaction() as cur:
-            cur.execute("DELETE FROM sso_group_labels WHERE group_name = ?", [name])
-            cur.execute("DELETE FROM sso_groups WHERE group_name = ?", [name])
-            cur.execute("INSERT INTO sso_groups (group_name, role) VALUES (?, ?)", [name, role])
-            cur.executemany(
-                "INSERT INTO sso_group_labels VALUES (?, ?)", [[name, lab] for lab in clean]
-            )
-            after = GroupMapping(name, role, tuple(clean))
-            audit.record(
-                cur,
-                actor=actor,
-                action="sso_group.map",
-                entity="sso_group",
-                entity_id=name,
-                before=_audited(before),
-                after=_audited(after),
-            )
+    with store.state.transaction() as cur:
+        found = _mappings(cur, [name])
+        before = found[0] if found else None
+        cur.execute("DELETE FROM sso_group_labels WHERE group_name = ?", [name])
+        cur.execute("DELETE FROM sso_groups WHERE group_name = ?", [name])
+        cur.execute(
+            "INSERT INTO sso_groups (group_name, role, updated_at) VALUES (?, ?, ?)",
+            [name, role, utc_now()],
+        )
+        cur.executemany(
+            "INSERT INTO sso_group_labels VALUES (?, ?)", [[name, lab] for lab in clean]
+        )
+        after = GroupMapping(name, role, tuple(clean))
+        audit.record(
+            cur,
+            actor=actor,
+            action="sso_group.map",
+            entity="sso_group",
+            entity_id=name,
+            before=_audited(before),
+            after=_audited(after),
+        )
     return after
 
 
 def unmap_group(store: Store, group: str, *, actor: str) -> GroupMapping:
     """Remove the mapping of `group` (its members lose what it gave at their next rerun)."""
     name = _clean_group(group)
-    with store.write_lock:
-        before = get_mapping(store, name)
+    with store.state.transaction() as cur:
+        found = _mappings(cur, [name])
+        before = found[0] if found else None
         if before is None:
             raise SsoError(f"group {name!r} is not mapped")
-        with store.transaction() as cur:
-            cur.execute("DELETE FROM sso_group_labels WHERE group_name = ?", [name])
-            cur.execute("DELETE FROM sso_groups WHERE group_name = ?", [name])
-            audit.record(
-                cur,
-                actor=actor,
-                action="sso_group.unmap",
-                entity="sso_group",
-                entity_id=name,
-                before=_audited(before),
-            )
+        cur.execute("DELETE FROM sso_group_labels WHERE group_name = ?", [name])
+        cur.execute("DELETE FROM sso_groups WHERE group_name = ?", [name])
+        audit.record(
+            cur,
+            actor=actor,
+            action="sso_group.unmap",
+            entity="sso_group",
+            entity_id=name,
+            before=_audited(before),
+        )
     return before
 
 
@@ -152,17 +165,22 @@ def already_audited(
     (identified by its authentication time)."""
     if signed_in_at is None:
         return False
-    row = (
-        store.cursor()
-        .execute(
-            "SELECT count(*) FROM audit_log WHERE entity = 'session' AND entity_id = ? "
-            "AND list_contains(?, action) "
-            "AND json_extract(after, '$.signed_in_at')::BIGINT = ?",
-            [username[:64], list(actions), signed_in_at],
-        )
-        .fetchone()
+    if not actions:
+        return False
+    rows = store.state.read(
+        "SELECT after FROM audit_log WHERE entity = 'session' AND entity_id = ? "
+        f"AND action IN ({', '.join('?' * len(actions))})",
+        [username[:64], *actions],
     )
-    return bool(row[0])
+    return any(_signed_in_at(after) == signed_in_at for (after,) in rows)
+
+
+def _signed_in_at(after: str | None) -> int | None:
+    try:
+        value = json.loads(after or "null")
+    except ValueError:
+        return None
+    return value.get("signed_in_at") if isinstance(value, dict) else None
 
 
 def record_session(
@@ -185,12 +203,11 @@ def record_session(
         detail["signed_in_at"] = signed_in_at
     if grant is not None:
         detail |= {"role": grant.role, "labels": list(grant.labels), "mapped": list(grant.groups)}
-    with store.write_lock:
-        audit.record(
-            store.cursor(),
-            actor=username,
-            action=action,
-            entity="session",
-            entity_id=username[:64],
-            after=detail,
-        )
+    audit.record(
+        store,
+        actor=username,
+        action=action,
+        entity="session",
+        entity_id=username[:64],
+        after=detail,
+    )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
+if TYPE_CHECKING:
+    from data.state import StateDB
+
 DEFAULT_DB = Path("data") / "labelradar.duckdb"
+ATTACHED = "labelradar"  # the catalog name of a read-only store's attached file
+# Files this process holds read-write: a read-only open of one shares that database.
+_WRITERS: collections.Counter[str] = collections.Counter()
 
 
 class StoreError(Exception):
@@ -51,11 +59,25 @@ class Store:
         read_only: bool = False,
         memory_limit: str = "4GB",
         create: bool = True,
+        state_url: str | None = None,
     ):
         """Open the store at `path`. A missing file is created (read-write, `create`) or a
-        StoreError (read-only, or `create=False`: a typo in a path must not make a store)."""
+        StoreError (read-only, or `create=False`: a typo in a path must not make a store).
+
+        Read-only opens attach the file to a private in-memory database, so a process
+        that reopens the path after a publish (data/publish.py) gets the new version
+        while older Store objects keep reading theirs. `state_url` names the workflow-state
+        database (default: data.state.default_state_url of `path`)."""
+        from data.state import default_state_url
+
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.read_only = read_only
+        self._state_url = state_url or default_state_url(path)
+        self._state = None
+        self._attached = False
+        # Write transactions committed through this object (a publishing copy with none
+        # is not published: nothing changed).
+        self.commits = 0
         # Set when the aggregate backlog could not be refreshed on open (see _finish_backlog).
         self.backlog_problem: str | None = None
         if str(path) != ":memory:":
@@ -64,7 +86,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = self._connect(str(path), read_only)
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.BinderException) as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
                     f"the store {self.path} is in use by another process "
@@ -76,14 +98,44 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         if not read_only:
+            _WRITERS[self._key()] += 1
             self.migrate()
+            self._import_legacy_state()
             self._finish_backlog()
         else:
             self._check_version()
+            self.backlog_problem = self._recorded_backlog_failure()
+
+    def _recorded_backlog_failure(self) -> str | None:
+        """For a read-only open (which cannot retry it): the recorded failure of the
+        aggregate refresh a load left pending, if any."""
+        cur = self.cursor()
+        if not cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0]:
+            return None
+        row = cur.execute(
+            "SELECT message FROM step_failures WHERE step = 'aggregates' "
+            "ORDER BY failed_at DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else f"aggregate refresh failed: {row[0]}"
 
     # -- connections -------------------------------------------------------------------
-    @staticmethod
-    def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _key(self) -> str:
+        return str(self.path.resolve()) if str(self.path) != ":memory:" else f":memory:{id(self)}"
+
+    def _connect(self, path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only and path != ":memory:" and not _WRITERS[self._key()]:
+            # A private in-memory database with the file attached: DuckDB caches one
+            # database per path and process, which would keep serving a replaced version.
+            con = duckdb.connect()
+            try:
+                quoted = str(self.path.resolve()).replace("'", "''")
+                con.execute(f"ATTACH '{quoted}' AS {ATTACHED} (READ_ONLY)")
+                con.execute(f"USE {ATTACHED}")
+            except BaseException:
+                con.close()
+                raise
+            self._attached = True
+            return con
         try:
             return duckdb.connect(path, read_only=read_only)
         except duckdb.ConnectionException as exc:
@@ -99,8 +151,36 @@ class Store:
         cur = getattr(self._local, "cur", None)
         if cur is None:
             cur = self.con.cursor()
+            if self._attached:
+                cur.execute(f"USE {ATTACHED}")
             self._local.cur = cur
         return cur
+
+    def new_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor of its own (for work that registers relations on it); the
+        caller closes it."""
+        cur = self.con.cursor()
+        if self._attached:
+            cur.execute(f"USE {ATTACHED}")
+        return cur
+
+    @property
+    def state(self) -> StateDB:
+        """The workflow-state database (accounts, statuses, proposals, the audit log)."""
+        if self._state is None:
+            from data.state import open_state
+
+            self._state = open_state(self._state_url)
+        return self._state
+
+    @property
+    def state_url(self) -> str:
+        return self._state_url
+
+    def _import_legacy_state(self) -> None:
+        from data.state import legacy
+
+        legacy.import_once(self, self.state)
 
     @property
     def write_lock(self) -> threading.RLock:
@@ -124,8 +204,12 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self.commits += 1
 
     def close(self) -> None:
+        if not self.read_only and not getattr(self, "_closed", False):
+            _WRITERS[self._key()] -= 1
+        self._closed = True
         self.con.close()
 
     def __enter__(self) -> Store:
@@ -202,6 +286,7 @@ class Store:
         self.cursor().execute(
             "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", [key, value]
         )
+        self.commits += 1
 
     @property
     def is_demo(self) -> bool:
@@ -210,10 +295,17 @@ class Store:
 
 
 def open_store(
-    path: str | Path | None = None, *, read_only: bool = False, create: bool = True
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    state_url: str | None = None,
 ) -> Store:
     """Open (and migrate) the store at `path`, or the default location. With `create=False`
     a missing store is a StoreError instead of a new, empty store."""
     return Store(
-        path if path is not None else default_db_path(), read_only=read_only, create=create
+        path if path is not None else default_db_path(),
+        read_only=read_only,
+        create=create,
+        state_url=state_url,
     )

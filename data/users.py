@@ -18,6 +18,7 @@ from data.passwords import (  # noqa: F401  (MIN_PASSWORD: re-exported for the U
     verify_password,
 )
 from data.scope import Scope
+from data.state import StateCursor, utc_now
 from data.store import Store
 from data.vocab import ROLES
 
@@ -53,16 +54,16 @@ def _check(username: str, role: str | None, labels: list[str] | None, password: 
 
 
 def get_user(store: Store, username: str) -> User | None:
-    cur = store.cursor()
-    row = cur.execute(
-        "SELECT username, role::VARCHAR, disabled FROM users WHERE username = ?", [username]
-    ).fetchone()
-    if row is None:
+    rows = store.state.read(
+        "SELECT u.username, u.role, u.disabled, l.label FROM users u "
+        "LEFT JOIN user_labels l ON l.username = u.username WHERE u.username = ? "
+        "ORDER BY l.label",
+        [username],
+    )
+    if not rows:
         return None
-    labels = cur.execute(
-        "SELECT label FROM user_labels WHERE username = ? ORDER BY label", [username]
-    ).fetchall()
-    return User(row[0], row[1], tuple(lab for (lab,) in labels), bool(row[2]))
+    labels = tuple(r[3] for r in rows if r[3] is not None)
+    return User(rows[0][0], rows[0][1], labels, bool(rows[0][2]))
 
 
 def add_user(
@@ -71,25 +72,26 @@ def add_user(
     """Create an account. Raises UserError if it exists or a value is invalid."""
     _check(username, role, labels, password)
     labels = sorted({lab.strip() for lab in labels if lab.strip()})
-    with store.write_lock:
-        if get_user(store, username) is not None:
+    hashed = hash_password(password)
+    with store.state.transaction() as cur:
+        if cur.execute("SELECT count(*) FROM users WHERE username = ?", [username]).scalar():
             raise UserError(f"user {username!r} already exists")
-        with store.transaction() as cur:
-            cur.execute(
-                "INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)",
-                [username, hash_password(password), role],
-            )
-            cur.executemany(
-                "INSERT INTO user_labels VALUES (?, ?)", [[username, lab] for lab in labels]
-            )
-            audit.record(
-                cur,
-                actor=actor,
-                action="user.add",
-                entity="user",
-                entity_id=username,
-                after={"role": role, "labels": labels},
-            )
+        cur.execute(
+            "INSERT INTO users (username, password_hash, role, disabled, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [username, hashed, role, False, utc_now()],
+        )
+        cur.executemany(
+            "INSERT INTO user_labels VALUES (?, ?)", [[username, lab] for lab in labels]
+        )
+        audit.record(
+            cur,
+            actor=actor,
+            action="user.add",
+            entity="user",
+            entity_id=username,
+            after={"role": role, "labels": labels},
+        )
     return User(username, role, tuple(labels))
 
 
@@ -105,55 +107,53 @@ def update_user(
 ) -> User:
     """Change role, labels, password or the disabled flag; each change is audited."""
     _check(username, role, labels, password)
-    with store.write_lock:
-        before = get_user(store, username)
+    hashed = hash_password(password) if password is not None else None
+    with store.state.transaction() as cur:
+        before = _user_in(cur, username)
         if before is None:
             raise UserError(f"no user {username!r}")
-        with store.transaction() as cur:
-            if role is not None:
-                cur.execute("UPDATE users SET role = ? WHERE username = ?", [role, username])
-            if disabled is not None:
-                cur.execute(
-                    "UPDATE users SET disabled = ? WHERE username = ?", [disabled, username]
-                )
-            if password is not None:
-                cur.execute(
-                    "UPDATE users SET password_hash = ? WHERE username = ?",
-                    [hash_password(password), username],
-                )
-            if labels is not None:
-                labels = sorted({lab.strip() for lab in labels if lab.strip()})
-                cur.execute("DELETE FROM user_labels WHERE username = ?", [username])
-                cur.executemany(
-                    "INSERT INTO user_labels VALUES (?, ?)", [[username, lab] for lab in labels]
-                )
-            after = User(
-                username,
-                role or before.role,
-                tuple(labels) if labels is not None else before.labels,
-                before.disabled if disabled is None else disabled,
+        if role is not None:
+            cur.execute("UPDATE users SET role = ? WHERE username = ?", [role, username])
+        if disabled is not None:
+            cur.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+        if password is not None:
+            cur.execute(
+                "UPDATE users SET password_hash = ? WHERE username = ?",
+                [hashed, username],
             )
-            changes_before = {
-                "role": before.role,
-                "labels": list(before.labels),
-                "disabled": before.disabled,
-            }
-            changes_after = {
-                "role": after.role,
-                "labels": list(after.labels),
-                "disabled": after.disabled,
-            }
-            if password is not None:
-                changes_before["password"], changes_after["password"] = "(old)", "(changed)"
-            audit.record(
-                cur,
-                actor=actor,
-                action="user.update",
-                entity="user",
-                entity_id=username,
-                before=changes_before,
-                after=changes_after,
+        if labels is not None:
+            labels = sorted({lab.strip() for lab in labels if lab.strip()})
+            cur.execute("DELETE FROM user_labels WHERE username = ?", [username])
+            cur.executemany(
+                "INSERT INTO user_labels VALUES (?, ?)", [[username, lab] for lab in labels]
             )
+        after = User(
+            username,
+            role or before.role,
+            tuple(labels) if labels is not None else before.labels,
+            before.disabled if disabled is None else disabled,
+        )
+        changes_before = {
+            "role": before.role,
+            "labels": list(before.labels),
+            "disabled": before.disabled,
+        }
+        changes_after = {
+            "role": after.role,
+            "labels": list(after.labels),
+            "disabled": after.disabled,
+        }
+        if password is not None:
+            changes_before["password"], changes_after["password"] = "(old)", "(changed)"
+        audit.record(
+            cur,
+            actor=actor,
+            action="user.update",
+            entity="user",
+            entity_id=username,
+            before=changes_before,
+            after=changes_after,
+        )
     return after
 
 
@@ -164,11 +164,10 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
     reveal which accounts exist. A right password whose hash was made at an older cost is
     hashed again at the current one (the only moment the password is known).
     """
-    row = (
-        store.cursor()
-        .execute("SELECT password_hash, disabled FROM users WHERE username = ?", [username])
-        .fetchone()
+    found = store.state.read(
+        "SELECT password_hash, disabled FROM users WHERE username = ?", [username]
     )
+    row = found[0] if found else None
     stored = row[0] if row else dummy_hash()
     ok = verify_password(password, stored)
     if row is None or not ok or row[1]:
@@ -180,7 +179,7 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
 
 def _rehash(store: Store, username: str, password: str, stored: str) -> None:
     fresh = hash_password(password)
-    with store.transaction() as cur:
+    with store.state.transaction() as cur:
         # Only if unchanged meanwhile: a password reset in between must win.
         changed = cur.execute(
             "UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ? "
@@ -206,13 +205,25 @@ def _cost_text(stored: str) -> str:
 
 def list_users(store: Store) -> pd.DataFrame:
     """username, role, labels (comma-separated), disabled, created_at."""
-    return (
-        store.cursor()
-        .execute(
-            "SELECT u.username, u.role::VARCHAR AS role, "
-            "coalesce(string_agg(l.label, ', ' ORDER BY l.label), '') AS labels, "
-            "u.disabled, u.created_at FROM users u LEFT JOIN user_labels l USING (username) "
-            "GROUP BY ALL ORDER BY u.username"
-        )
-        .df()
+    people = store.state.read_df(
+        "SELECT username, role, disabled, created_at FROM users ORDER BY username"
     )
+    labels = store.state.read_df("SELECT username, label FROM user_labels ORDER BY label")
+    joined = labels.groupby("username")["label"].agg(", ".join)
+    people.insert(2, "labels", people["username"].map(joined).fillna("").astype(str))
+    people["disabled"] = people["disabled"].astype(bool)
+    return people
+
+
+def _user_in(cur: StateCursor, username: str) -> User | None:
+    """The account as this transaction sees it."""
+    rows = cur.execute(
+        "SELECT u.username, u.role, u.disabled, l.label FROM users u "
+        "LEFT JOIN user_labels l ON l.username = u.username WHERE u.username = ? "
+        "ORDER BY l.label",
+        [username],
+    ).fetchall()
+    if not rows:
+        return None
+    labels = tuple(r[3] for r in rows if r[3] is not None)
+    return User(rows[0][0], rows[0][1], labels, bool(rows[0][2]))

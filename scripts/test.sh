@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command: install (Python packages and Debian's chromium for browser tests), lint, test.
+# One command: install (Python packages, Debian's chromium for browser tests and postgresql
+# for the state-database tests), lint, test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
@@ -8,6 +9,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "test: installing Debian's chromium for the browser tests" >&2
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  # The workflow-state tests run against a real PostgreSQL server (a throwaway cluster).
+  echo "test: installing Debian's postgresql for the state-database tests" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
 fi
 .venv/bin/ruff check .
 if [ $# -gt 0 ]; then

@@ -9,12 +9,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 
 from data import aggregates, passwords, users
+from data.backup import copy_store
 from data.store import open_store
 
 # New hashes in tests cost what they did before the OWASP cost (about 40 ms, not 0.4 s);
@@ -116,7 +116,7 @@ def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def mini_db_copy(mini_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "mini-copy.duckdb"
-    shutil.copyfile(mini_db, target)
+    copy_store(mini_db, target)
     return target
 
 
@@ -132,3 +132,21 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_store(path) as store:
         run_jobs(store)
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL server for this test session (skipped, with the reason, only when
+    the server binaries are not installed: `scripts/test.sh` installs them)."""
+    from tests.support import postgres
+
+    if postgres.bin_dir() is None:
+        pytest.skip("PostgreSQL server binaries missing (apt-get install postgresql)")
+    with postgres.running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_state_url(pg_cluster) -> str:
+    """The URL of a fresh, empty PostgreSQL database for one test's workflow state."""
+    return pg_cluster.new_database()

@@ -192,7 +192,7 @@ def cmd_approvers(args: argparse.Namespace) -> int:
     from data.workflow import budget as bp
 
     cli = Scope(username="cli", role="admin", labels=frozenset())
-    with open_store_for(args, read_only=args.action == "list") as store:
+    with open_store_for(args, read_only=True) as store:  # writes state only
         if args.action == "list":
             df = bp.list_approvers(store)
             rows = df.to_dict(orient="records")

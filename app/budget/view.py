@@ -58,7 +58,7 @@ def score(
     Cached per label set and budget run."""
     key = services.labels_key(scope)
     return _score(
-        services.db_path(), key, isrc, goal, run.run_id, run.params, tuple(sorted(include))
+        services.db_key(), key, isrc, goal, run.run_id, run.params, tuple(sorted(include))
     )
 
 

@@ -7,10 +7,11 @@ The store's own subcommands live in app/cli/store.py (build, maintain, serve), l
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import charts, loads, report, store, users
+from app.cli import charts, loads, report, status, store, users
 from app.cli import sso as sso_cli
 from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of the API)
     EXIT_ERROR,
@@ -30,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=str(default_db_path()),
         help="store path (default: $LABELRADAR_DB, else data/labelradar.duckdb)",
     )
+    common.add_argument(
+        "--state",
+        metavar="URL",
+        help="workflow-state database: sqlite:///path or postgresql://... (default: "
+        "$LABELRADAR_STATE_URL, else a SQLite file beside the store)",
+    )
     common.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
@@ -46,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     sso_cli.register(sub, parents)  # `sso map|list|unmap`
     report.register(sub, parents)  # `report --artist|--track --out FILE`
     store.register_maintenance(sub, parents)
+    status.register(sub, parents)
     for feature in with_cli():  # each feature's subcommands (app/<feature>/cli.py)
         feature.cli_module().register(sub, parents)
     store.register_serve(sub, [common])
@@ -56,8 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from data.ingest import IngestError
+    from data.state import STATE_URL_ENV, StateError
     from data.store import StoreError
     from data.users import UserError
+
+    if getattr(args, "state", None):
+        # Every store this command opens (and a served app) uses this state database.
+        os.environ[STATE_URL_ENV] = args.state
 
     try:
         if args.command == "users":
@@ -69,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in lines[1:]:
             print(f"  {line}", file=sys.stderr)
         return EXIT_ERROR
-    except (CliError, StoreError, UserError, ValueError, OSError) as exc:
+    except (CliError, StoreError, StateError, UserError, ValueError, OSError) as exc:
         print(f"labelradar: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

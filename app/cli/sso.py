@@ -39,7 +39,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     from data import sso
 
     labels = [part.strip() for part in args.labels.split(",") if part.strip()]
-    with open_store_for(args) as store:
+    with open_store_for(args, read_only=True) as store:  # writes state only
         mapping = sso.map_group(store, args.group, args.role, labels, actor=args.actor)
     emit(args, mapping.as_dict(), lambda: _text(mapping.as_dict()))
     return EXIT_OK
@@ -48,7 +48,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from data import sso
 
-    with open_store_for(args) as store:
+    with open_store_for(args, read_only=True) as store:  # writes state only
         mappings = [m.as_dict() for m in sso.list_mappings(store)]
     emit(
         args,
@@ -61,7 +61,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_unmap(args: argparse.Namespace) -> int:
     from data import sso
 
-    with open_store_for(args) as store:
+    with open_store_for(args, read_only=True) as store:  # writes state only
         removed = sso.unmap_group(store, args.group, actor=args.actor)
     emit(
         args,

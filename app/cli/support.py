@@ -63,11 +63,19 @@ def progress_for(args: argparse.Namespace) -> Progress:
 
 
 def open_store_for(args: argparse.Namespace, *, read_only: bool = False):
-    """The store named by --db (migrated when opened read-write). It must exist: only
-    `init` and `demo` create a store, so a mistyped --db is an error, not a new store."""
+    """The store named by --db. It must exist: only `init` and `demo` create a store, so a
+    mistyped --db is an error, not a new store.
+
+    Read-only: the published analytics version (workflow state stays writable through
+    `store.state`). Read-write: a private copy, migrated, that closing the store publishes
+    atomically (data/publish.py), so the app keeps serving while a command writes."""
+    from data.publish import PublishingStore
     from data.store import open_store
 
-    store = open_store(args.db, read_only=read_only, create=False)
+    if read_only:
+        store = open_store(args.db, read_only=True, create=False)
+    else:
+        store = PublishingStore(args.db)
     if store.backlog_problem:
         print(f"labelradar: warning: {store.backlog_problem}", file=sys.stderr)
     return store

@@ -42,7 +42,7 @@ def _labels(text: str) -> list[str]:
 def cmd_users(args: argparse.Namespace) -> int:
     from data import users
 
-    with open_store_for(args) as store:
+    with open_store_for(args, read_only=True) as store:  # writes state only
         if args.action == "list":
             frame = users.list_users(store)
             emit(

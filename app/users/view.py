@@ -69,5 +69,5 @@ def update_user(
 def user_audit(actor: Scope, limit: int = 500) -> pd.DataFrame:
     """The latest user-management entries of the audit log, newest first."""
     _require_admin(actor)
-    df = audit.entries(store().cursor(), entity="user")
+    df = audit.entries(store(), entity="user")
     return df.sort_values("audit_id", ascending=False).head(limit).reset_index(drop=True)

@@ -73,6 +73,7 @@ class _Outcome:
     rejected: int
     added: int  # rows the target table grew by (upserts: the new keys)
     facts: _Facts
+    audit: dict[str, Any]  # the audit entry, for the state database
 
 
 def load_file(
@@ -123,8 +124,12 @@ def load_file(
                 partial=partial,
                 defer_aggregates=defer_aggregates,
             )
+            # Audited before COMMIT: a load never exists without its entry (the entry of a
+            # load whose COMMIT then fails says so by pointing at no row of `loads`).
+            audit.record(store, **outcome.audit)
             report("committing", 0.95)
             cur.execute("COMMIT")
+            store.commits += 1
         except duckdb.Error as exc:
             _rollback(cur)
             partial.unlink(missing_ok=True)
@@ -235,8 +240,7 @@ def _write(
         summary.update(dsps=facts.dsps, date_min=facts.lo, date_max=facts.hi)
     else:
         summary.update(rows_new=added, rows_updated=loaded - added)
-    audit.record(
-        cur,
+    entry = dict(
         actor=actor,
         action=f"ingest.{spec.kind}",
         entity="load",
@@ -252,7 +256,7 @@ def _write(
         report("writing the rejects file", 0.9)
         copy_rejects(cur, source, partial, max_bad, loaded + rejected)
     cur.execute("DROP TABLE IF EXISTS __lr_rejects")
-    return _Outcome(load_id, loaded, rejected, added, facts)
+    return _Outcome(load_id, loaded, rejected, added, facts, entry)
 
 
 def _trend_facts(

@@ -109,7 +109,12 @@ def model_where(
     )
 
 
-def read_df(store: Store, sql: str, params: list[Any]) -> pd.DataFrame:
+def read_df(store: Store, sql: str, params: list[Any], state: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Run `sql`; `state` names workflow-state tables it joins (data/state/joined.py)."""
+    if state:
+        from data.state import joined
+
+        return joined.read_df(store, sql, params, state)
     return store.cursor().execute(sql, params).df()
 
 

@@ -84,6 +84,7 @@ def alerts_feed(
         f"WHERE {cond}{extra} "
         f"ORDER BY x.event_date DESC, x.probability DESC, x.alert_key",
         params,
+        state=("alert_status",),
     )
 
 
@@ -149,6 +150,7 @@ def events_feed(
         + (f"WHERE {' AND '.join(outer)} " if outer else "")
         + "ORDER BY date DESC, alerts DESC, probability DESC, event_id",
         [*params, *tail],
+        state=("alert_status",),
     )
 
 

@@ -113,6 +113,7 @@ def budget_proposals(store: Store, scope: Scope, filters: Filters | None = None)
         f"p.updated_by, p.updated_at, p.version FROM budget_proposals p "
         f"JOIN catalog c ON c.isrc = p.isrc WHERE {cond} ORDER BY p.proposal_id DESC",
         params,
+        state=("budget_proposals",),
     )
 
 
@@ -130,4 +131,5 @@ def proposal_audit(
         f"ON a.entity = 'budget_proposal' AND a.entity_id = CAST(p.proposal_id AS VARCHAR) "
         f"JOIN catalog c ON c.isrc = p.isrc WHERE {cond}{extra} ORDER BY a.audit_id",
         params + more,
+        state=("audit_log", "budget_proposals"),
     )

@@ -251,10 +251,13 @@ def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
     if since is not None:
         sql += " WHERE a.event_date >= ?"
         params.append(since)
-    return (
-        store.cursor()
-        .execute(sql + " ORDER BY a.event_date DESC, a.probability DESC, a.alert_key", params)
-        .df()
+    from data.state import joined
+
+    return joined.read_df(
+        store,
+        sql + " ORDER BY a.event_date DESC, a.probability DESC, a.alert_key",
+        params,
+        ("alert_status",),
     )
 
 

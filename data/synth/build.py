@@ -261,7 +261,7 @@ def build_demo_store(
     an interrupted build never leaves a half-loaded store behind. An existing store at
     db_path is replaced.
     """
-    from data import ingest, users
+    from data import ingest, state, users
     from data.store import open_store
 
     progress = progress or _noop
@@ -282,7 +282,9 @@ def build_demo_store(
     building = db_path.with_name(db_path.name + ".building")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
-    store = open_store(building)
+    # The state database is that of the published path; a rebuilt demo starts afresh.
+    state.reset_default_state(db_path)
+    store = open_store(building, state_url=state.default_state_url(db_path))
     try:
         load = stage(0.55, 0.97)
         ingest.load_catalog(store, files.catalog, actor="demo")
@@ -303,7 +305,8 @@ def build_demo_store(
         labels = sorted(world.artists.label.unique())
         accounts = _demo_accounts(labels)
         for name, (role, labs) in accounts.items():
-            users.add_user(store, name, DEMO_PASSWORDS[name], role, labs, actor="demo")
+            if users.get_user(store, name) is None:  # a shared state database keeps its own
+                users.add_user(store, name, DEMO_PASSWORDS[name], role, labs, actor="demo")
         store.set_meta("synthetic", "true")
         store.set_meta("demo_size", cfg.size)
         store.set_meta("demo_seed", str(seed))

@@ -2,16 +2,15 @@
 (or reopens it).
 
 Every change checks the acting user's role and labels, runs in one transaction and goes to
-the audit log with its previous value. Statuses live beside the alerts, keyed by alert,
-so they survive the batch job rewriting the alerts.
+the audit log with its previous value. Statuses live in the state database, keyed by
+alert, so they survive the batch job rewriting the alerts (data/state/joined.py joins them).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from data import audit
 from data.scope import Scope
+from data.state import utc_now
 from data.store import Store
 
 STATUSES = ("acknowledged", "dismissed")
@@ -34,21 +33,26 @@ def set_status(store: Store, scope: Scope, alert_key: str, status: str | None) -
         raise StatusError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
     if scope.role not in STATUS_ROLES:
         raise StatusError("only managers and admins can change an alert's status")
-    with store.transaction() as cur:
-        # The alert's label: a track's catalog label, an artist unit's own label.
-        row = cur.execute(
+    # The alert's label (a track's catalog label, an artist unit's own label), from the
+    # published analytics version; the status itself is workflow state.
+    row = (
+        store.cursor()
+        .execute(
             "SELECT a.artist_id, CASE WHEN a.isrc IS NULL THEN a.label ELSE c.label END "
             "FROM alerts a LEFT JOIN catalog c ON c.isrc = a.isrc WHERE a.alert_key = ?",
             [alert_key],
-        ).fetchone()
-        if row is None or row[1] is None or not scope.allows(row[1]):
-            raise StatusError("no such alert in your labels")
+        )
+        .fetchone()
+    )
+    if row is None or row[1] is None or not scope.allows(row[1]):
+        raise StatusError("no such alert in your labels")
+    with store.state.transaction() as cur:
         before = cur.execute(
             "SELECT status, changed_by, changed_at FROM alert_status WHERE alert_key = ?",
             [alert_key],
         ).fetchone()
         cur.execute("DELETE FROM alert_status WHERE alert_key = ?", [alert_key])
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utc_now()
         if status is not None:
             cur.execute(
                 "INSERT INTO alert_status VALUES (?, ?, ?, ?)",
@@ -77,23 +81,30 @@ def set_event_status(store: Store, scope: Scope, event_id: str, status: str | No
         raise StatusError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
     if scope.role not in STATUS_ROLES:
         raise StatusError("only managers and admins can change an alert's status")
-    with store.transaction() as cur:
-        rows = cur.execute(
-            "SELECT a.alert_key, CASE WHEN a.isrc IS NULL THEN a.label ELSE c.label END, "
-            "s.status FROM alert_event_members m JOIN alerts a USING (alert_key) "
-            "LEFT JOIN catalog c ON c.isrc = a.isrc "
-            "LEFT JOIN alert_status s ON s.alert_key = a.alert_key "
-            "WHERE m.event_id = ? ORDER BY a.alert_key",
+    members = (
+        store.cursor()
+        .execute(
+            "SELECT a.alert_key, CASE WHEN a.isrc IS NULL THEN a.label ELSE c.label END "
+            "FROM alert_event_members m JOIN alerts a USING (alert_key) "
+            "LEFT JOIN catalog c ON c.isrc = a.isrc WHERE m.event_id = ? ORDER BY a.alert_key",
             [event_id],
-        ).fetchall()
-        mine = [(key, before) for key, label, before in rows if label and scope.allows(label)]
-        if not mine:
-            raise StatusError("no such event in your labels")
-        keys = [key for key, _ in mine]
-        marks = ", ".join("?" * len(keys))
+        )
+        .fetchall()
+    )
+    keys = [key for key, label in members if label and scope.allows(label)]
+    if not keys:
+        raise StatusError("no such event in your labels")
+    marks = ", ".join("?" * len(keys))
+    with store.state.transaction() as cur:
+        found = dict(
+            cur.execute(
+                f"SELECT alert_key, status FROM alert_status WHERE alert_key IN ({marks})", keys
+            ).fetchall()
+        )
+        mine = [(key, found.get(key)) for key in keys]
         cur.execute(f"DELETE FROM alert_status WHERE alert_key IN ({marks})", keys)
         if status is not None:
-            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            now = utc_now()
             cur.executemany(
                 "INSERT INTO alert_status VALUES (?, ?, ?, ?)",
                 [[key, status, scope.username, now] for key in keys],

@@ -13,12 +13,12 @@ import json
 import math
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from data import audit
 from data.ingest.validation import COUNTRY_CODES
 from data.scope import Scope
+from data.state import StateCursor, utc_now
 from data.store import Store
 
 GOALS = ("expand", "accelerate", "sustain")
@@ -31,15 +31,16 @@ class ProposalError(Exception):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return utc_now()
 
 
-def _label_of(cur: duckdb.DuckDBPyConnection, isrc: str) -> str | None:
-    row = cur.execute("SELECT label FROM catalog WHERE isrc = ?", [isrc]).fetchone()
+def _label_of(store: Store, isrc: str) -> str | None:
+    """The track's label in the published catalog (analytics store)."""
+    row = store.cursor().execute("SELECT label FROM catalog WHERE isrc = ?", [isrc]).fetchone()
     return row[0] if row else None
 
 
-def is_approver(cur: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
+def is_approver(cur: StateCursor, scope: Scope) -> bool:
     if scope.role == "admin":
         return True
     if scope.role != "manager":
@@ -47,13 +48,14 @@ def is_approver(cur: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
     return (
         cur.execute(
             "SELECT count(*) FROM budget_approvers WHERE username = ?", [scope.username]
-        ).fetchone()[0]
+        ).scalar()
         > 0
     )
 
 
 def can_approve(store: Store, scope: Scope) -> bool:
-    return is_approver(store.cursor(), scope)
+    with store.state.reading() as cur:
+        return is_approver(cur, scope)
 
 
 # No single track's campaign spends more than this; a larger figure is a typo or an attack
@@ -106,11 +108,15 @@ def _clean_comment(comment: str | None) -> str | None:
     return comment
 
 
-def _row(cur: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any] | None:
-    df = cur.execute("SELECT * FROM budget_proposals WHERE proposal_id = ?", [proposal_id]).df()
-    if df.empty:
+def _row(cur: StateCursor, proposal_id: int) -> dict[str, Any] | None:
+    found = (
+        cur.execute("SELECT * FROM budget_proposals WHERE proposal_id = ?", [proposal_id])
+        .mappings()
+        .fetchone()
+    )
+    if found is None:
         return None
-    row = df.iloc[0].to_dict()
+    row = dict(found)
     row["plan"] = json.loads(row["plan"])
     return row
 
@@ -137,19 +143,20 @@ def submit(
         raise ProposalError(f"The goal must be one of {', '.join(GOALS)}.")
     clean = _clean_plan(plan, total_usd)
     comment = _clean_comment(comment)
-    with store.transaction() as cur:
-        label = _label_of(cur, isrc)
-        if label is None or not scope.allows(label):
-            raise ProposalError("That track is not in your catalog.")
-        pid = cur.execute("SELECT nextval('budget_proposal_ids')").fetchone()[0]
+    label = _label_of(store, isrc)
+    if label is None or not scope.allows(label):
+        raise ProposalError("That track is not in your catalog.")
+    with store.state.transaction() as cur:
         now = _now()
-        cur.execute(
-            "INSERT INTO budget_proposals VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, 1)",
+        pid = cur.execute(
+            "INSERT INTO budget_proposals (isrc, label, goal, total_usd, plan, status, comment, "
+            "created_by, created_at, updated_by, updated_at, version) "
+            "VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, 1) RETURNING proposal_id",
             [
-                pid, isrc, label, goal, float(total_usd), json.dumps(clean), comment,
+                isrc, label, goal, float(total_usd), json.dumps(clean), comment,
                 scope.username, now, scope.username, now,
             ],
-        )  # fmt: skip
+        ).scalar()  # fmt: skip
         row = _row(cur, pid)
         audit.record(
             cur, actor=scope.username, action="submit", entity=ENTITY, entity_id=str(pid),
@@ -158,7 +165,7 @@ def submit(
     return int(pid)
 
 
-def _load_for_write(cur: duckdb.DuckDBPyConnection, scope: Scope, pid: int) -> dict[str, Any]:
+def _load_for_write(cur: StateCursor, scope: Scope, pid: int) -> dict[str, Any]:
     row = _row(cur, pid)
     if row is None or not scope.allows(row["label"]):
         raise ProposalError(f"There is no proposal {pid} in your catalog.")
@@ -174,7 +181,7 @@ def decide(
     comment = _clean_comment((comment or "").strip() or None)
     if decision in ("reject", "return") and not comment:
         raise ProposalError("Say why in a comment when rejecting or sending back.")
-    with store.transaction() as cur:
+    with store.state.transaction() as cur:
         if not is_approver(cur, scope):
             raise ProposalError("You do not have approval rights.")
         row = _load_for_write(cur, scope, proposal_id)
@@ -182,11 +189,16 @@ def decide(
             raise ProposalError("Nobody can approve, reject or return their own proposal.")
         if row["status"] != "submitted":
             raise ProposalError(f"Proposal {proposal_id} is {row['status']}, not awaiting review.")
-        cur.execute(
+        # Only the version read above: on PostgreSQL a concurrent decision may commit
+        # between the read and this write, and it must win alone.
+        changed = cur.execute(
             "UPDATE budget_proposals SET status = ?, comment = ?, updated_by = ?, "
-            "updated_at = ?, version = version + 1 WHERE proposal_id = ?",
-            [DECISIONS[decision], comment, scope.username, _now(), proposal_id],
-        )
+            "updated_at = ?, version = version + 1 "
+            "WHERE proposal_id = ? AND status = 'submitted' AND version = ?",
+            [DECISIONS[decision], comment, scope.username, _now(), proposal_id, row["version"]],
+        ).rowcount
+        if changed != 1:
+            raise ProposalError(f"Proposal {proposal_id} was decided by someone else meanwhile.")
         after = _row(cur, proposal_id)
         audit.record(
             cur, actor=scope.username, action=decision, entity=ENTITY,
@@ -207,7 +219,7 @@ def resubmit(
     """Edit a returned proposal and submit it again (its author, or an admin)."""
     clean = _clean_plan(plan, total_usd)
     comment = _clean_comment(comment)
-    with store.transaction() as cur:
+    with store.state.transaction() as cur:
         row = _load_for_write(cur, scope, proposal_id)
         if row["created_by"] != scope.username and scope.role != "admin":
             raise ProposalError("Only the author can resubmit a proposal.")
@@ -215,12 +227,17 @@ def resubmit(
             raise ProposalError("Viewers cannot submit budget proposals.")
         if row["status"] != "returned":
             raise ProposalError(f"Proposal {proposal_id} is {row['status']}, not sent back.")
-        cur.execute(
+        changed = cur.execute(
             "UPDATE budget_proposals SET status = 'submitted', total_usd = ?, plan = ?, "
             "comment = ?, updated_by = ?, updated_at = ?, version = version + 1 "
-            "WHERE proposal_id = ?",
-            [float(total_usd), json.dumps(clean), comment, scope.username, _now(), proposal_id],
-        )
+            "WHERE proposal_id = ? AND status = 'returned' AND version = ?",
+            [
+                float(total_usd), json.dumps(clean), comment, scope.username, _now(),
+                proposal_id, row["version"],
+            ],
+        ).rowcount  # fmt: skip
+        if changed != 1:
+            raise ProposalError(f"Proposal {proposal_id} was changed by someone else meanwhile.")
         after = _row(cur, proposal_id)
         audit.record(
             cur, actor=scope.username, action="resubmit", entity=ENTITY,
@@ -234,16 +251,12 @@ def list_approvers(store: Store) -> pd.DataFrame:
     """username, role, granted_by, granted_at: who can approve now, i.e. enabled admins
     (implicitly) and enabled managers with a grant. A grant outlives a demotion (it counts
     again if the user is made a manager again) but a demoted user is not listed."""
-    return (
-        store.cursor()
-        .execute(
-            "SELECT u.username, u.role::VARCHAR AS role, coalesce(a.granted_by, '(admin)') "
-            "AS granted_by, a.granted_at FROM users u LEFT JOIN budget_approvers a "
-            "USING (username) WHERE NOT u.disabled "
-            "AND (u.role = 'admin' OR (u.role = 'manager' AND a.username IS NOT NULL)) "
-            "ORDER BY u.username"
-        )
-        .df()
+    return store.state.read_df(
+        "SELECT u.username, u.role, coalesce(a.granted_by, '(admin)') "
+        "AS granted_by, a.granted_at FROM users u LEFT JOIN budget_approvers a "
+        "ON a.username = u.username WHERE NOT u.disabled "
+        "AND (u.role = 'admin' OR (u.role = 'manager' AND a.username IS NOT NULL)) "
+        "ORDER BY u.username"
     )
 
 
@@ -254,10 +267,8 @@ def _check_admin(actor: Scope) -> None:
 
 def grant(store: Store, actor: Scope, username: str) -> None:
     _check_admin(actor)
-    with store.transaction() as cur:
-        row = cur.execute(
-            "SELECT role::VARCHAR FROM users WHERE username = ?", [username]
-        ).fetchone()
+    with store.state.transaction() as cur:
+        row = cur.execute("SELECT role FROM users WHERE username = ?", [username]).fetchone()
         if row is None:
             raise ProposalError(f"There is no user {username!r}.")
         if row[0] == "admin":
@@ -266,7 +277,7 @@ def grant(store: Store, actor: Scope, username: str) -> None:
             raise ProposalError(f"{username} is a {row[0]}; only managers can be approvers.")
         if cur.execute(
             "SELECT count(*) FROM budget_approvers WHERE username = ?", [username]
-        ).fetchone()[0]:
+        ).scalar():
             raise ProposalError(f"{username} already has approval rights.")
         cur.execute(
             "INSERT INTO budget_approvers VALUES (?, ?, ?)", [username, actor.username, _now()]
@@ -279,7 +290,7 @@ def grant(store: Store, actor: Scope, username: str) -> None:
 
 def revoke(store: Store, actor: Scope, username: str) -> None:
     _check_admin(actor)
-    with store.transaction() as cur:
+    with store.state.transaction() as cur:
         gone = cur.execute(
             "DELETE FROM budget_approvers WHERE username = ? RETURNING username", [username]
         ).fetchall()

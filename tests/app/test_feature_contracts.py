@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from app.cli import main
 from app.features import FEATURES, Feature, with_cli, with_jobs
 from app.jobs import load_jobs
+from data.backup import copy_store
 from data.queries import SCOPED_QUERIES, all_queries
 from data.results import runs
 from data.store import open_store
@@ -57,7 +57,7 @@ def _checksums(db: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture
 def store_copy(demo_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "contract.duckdb"
-    shutil.copyfile(demo_db, target)
+    copy_store(demo_db, target)
     return target
 
 
@@ -125,7 +125,7 @@ def test_json_prints_the_promised_keys(
     feature: str, command: str, keys: tuple[str, ...], demo_db: Path, tmp_path: Path, capsys
 ) -> None:
     db = tmp_path / "cli.duckdb"
-    shutil.copyfile(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db, read_only=True) as store:
         artist, isrc = (
             store.cursor()

@@ -73,7 +73,7 @@ def test_map_list_unmap(tmp_path: Path, capsys) -> None:
     assert out.strip() == "lr-managers: manager of A, B"
 
     with open_store(db, read_only=True) as store:
-        log = audit.entries(store.cursor(), entity="sso_group")
+        log = audit.entries(store, entity="sso_group")
     assert list(log["action"]) == ["sso_group.map", "sso_group.map", "sso_group.unmap"]
     assert log["actor"].iloc[0] == "ops" and log["actor"].iloc[2] == "ops"
 

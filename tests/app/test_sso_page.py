@@ -39,7 +39,7 @@ ANN = {
 @pytest.fixture
 def db(mini_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LABELRADAR_DB", str(mini_db_copy))
-    with open_store(mini_db_copy) as store:
+    with open_store(mini_db_copy, read_only=True) as store:
         sso_data.map_group(store, "lr-label-a", "viewer", ["Label A"], actor="test")
     return mini_db_copy
 
@@ -62,8 +62,8 @@ def label_options(at: AppTest) -> list[str]:
 
 def session_log(db: Path) -> list[tuple[str, str]]:
     """(actor, action) of the SSO users' session entries (the copied store has others)."""
-    store = open_store(db)  # same process: shares the app's DuckDB instance
-    log = audit.entries(store.cursor(), entity="session")
+    store = open_store(db, read_only=True)  # the published store, as the app reads it
+    log = audit.entries(store, entity="session")
     log = log[log["actor"].str.endswith("@acme.test")]
     return list(zip(log["actor"], log["action"], strict=True))
 
@@ -105,7 +105,7 @@ def test_unmapped_user_sees_the_no_access_page_audited_once(db: Path) -> None:
 def test_mapping_changes_apply_on_the_next_run_and_unmapping_signs_out(db: Path) -> None:
     at = app(ANN).run()
     assert label_options(at) == ["Label A"]
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     sso_data.map_group(store, "lr-label-a", "viewer", ["Label B"], actor="test")
     at.run()
     no_exception(at)
@@ -121,7 +121,7 @@ def test_mapping_changes_apply_on_the_next_run_and_unmapping_signs_out(db: Path)
         ("ann@acme.test", "session.sign_in"),
         ("ann@acme.test", "session.access_revoked"),
     ]
-    revoked = audit.entries(store.cursor(), entity="session").iloc[-1]
+    revoked = audit.entries(store, entity="session").iloc[-1]
     assert json.loads(revoked["after"])["groups"] == ["lr-label-a", "staff"]
 
 

@@ -128,9 +128,7 @@ def test_doctor_lists_then_repairs_by_dropping_the_bad_load(tmp_path, capsys):
         cur = store.cursor()
         assert cur.execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 0
         assert cur.execute("SELECT count(*) FROM loads").fetchone()[0] == 0
-        (action,) = cur.execute(
-            "SELECT action FROM audit_log WHERE action LIKE 'doctor.%'"
-        ).fetchone()
+        ((action,),) = store.state.read("SELECT action FROM audit_log WHERE action LIKE 'doctor.%'")
         assert action == "doctor.drop_load"
     assert main(["doctor", "--db", db]) == 0
     assert "healthy" in capsys.readouterr().out

@@ -156,7 +156,7 @@ def test_sign_in_with_sso_maps_groups_to_role_and_labels(tmp_path: Path) -> None
         browser.close()
 
     with open_store(db, read_only=True) as store:
-        log = audit.entries(store.cursor(), entity="session")
+        log = audit.entries(store, entity="session")
     actions = list(zip(log["actor"], log["action"], strict=True))
     assert actions == [
         ("alice@acme.test", "session.sign_in"),

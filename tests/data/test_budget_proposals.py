@@ -49,7 +49,7 @@ def test_viewer_cannot_submit_and_scope_is_checked(store) -> None:
     with pytest.raises(bp.ProposalError, match="at least \\$0"):
         bad = [{"country": "BR", "usd": -1}]
         bp.submit(store, NORA, isrc=B1, goal="expand", total_usd=1000, plan=bad)
-    assert store.cursor().execute("SELECT count(*) FROM budget_proposals").fetchone()[0] == 0
+    assert store.state.read("SELECT count(*) FROM budget_proposals")[0][0] == 0
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_amounts_are_finite_and_bounded_and_countries_real(store, total, plan, m
         bp.submit(
             store, NORA, isrc=B1, goal="expand", total_usd=2000, plan=PLAN, comment="x" * 2001
         )
-    assert store.cursor().execute("SELECT count(*) FROM budget_proposals").fetchone()[0] == 0
+    assert store.state.read("SELECT count(*) FROM budget_proposals")[0][0] == 0
 
 
 def test_approval_rights_own_proposal_and_audit_trail(store) -> None:
@@ -107,7 +107,7 @@ def test_approval_rights_own_proposal_and_audit_trail(store) -> None:
     # the other label's manager cannot see it
     with pytest.raises(bp.ProposalError, match="no proposal"):
         bp.decide(store, scope("x", "admin", ("Label A",)), pid, "approve")
-    trail = audit.entries(store.cursor(), entity="budget_proposal", entity_id=str(pid))
+    trail = audit.entries(store, entity="budget_proposal", entity_id=str(pid))
     assert list(trail["action"]) == ["submit", "return", "resubmit", "approve"]
     assert list(trail["actor"]) == ["nora", "boss", "nora", "boss"]
     before = json.loads(trail["before"].iloc[2])
@@ -116,7 +116,7 @@ def test_approval_rights_own_proposal_and_audit_trail(store) -> None:
     assert before["status"] == "returned" and after["status"] == "submitted"
     bp.revoke(store, ADMIN, "boss")
     assert not bp.can_approve(store, BOSS)
-    grants = audit.entries(store.cursor(), entity="budget_approver")
+    grants = audit.entries(store, entity="budget_approver")
     assert list(grants["action"]) == ["grant_approver", "revoke_approver"]
 
 
@@ -188,15 +188,14 @@ def test_twenty_threads_submitting_and_approving(store) -> None:
     for t in threads:
         t.join()
     assert not errors, errors
-    cur = store.cursor()
-    rows = cur.execute(
+    rows = store.state.read(
         "SELECT proposal_id, status, version, updated_by FROM budget_proposals ORDER BY 1"
-    ).fetchall()
+    )
     assert sorted(ids) == [r[0] for r in rows] and len(ids) == 30
     # each proposal decided at most once, by exactly the decisions recorded
     decided = {pid for pid, _ in decisions}
     assert len(decisions) == len(decided)
-    trail = audit.entries(cur, entity="budget_proposal")
+    trail = audit.entries(store, entity="budget_proposal")
     for pid, status, version, updated_by in rows:
         mine = trail[trail["entity_id"] == str(pid)]
         assert len(mine) == version  # one entry per change

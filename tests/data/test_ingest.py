@@ -81,7 +81,7 @@ def test_valid_load_writes_facts_loads_row_aggregates_and_audit(loaded, files, c
             3,
         )
     ]
-    entries = audit.entries(loaded.cursor(), entity="load", entity_id=str(result.load_id))
+    entries = audit.entries(loaded, entity="load", entity_id=str(result.load_id))
     assert list(entries["action"]) == ["ingest.trend"]
     assert json.loads(entries["after"].iloc[0])["rows_loaded"] == 3
     daily = rows_of(loaded, "SELECT sum(streams) FROM agg_daily")
@@ -307,7 +307,7 @@ def test_replace_swaps_out_earlier_rows_of_the_same_dsp_and_dates(loaded, files)
     )
     mode = rows_of(loaded, "SELECT mode FROM loads WHERE load_id = ?", [fixed.load_id])
     assert mode == [("replace",)]
-    entry = audit.entries(loaded.cursor(), entity="load", entity_id=str(fixed.load_id))
+    entry = audit.entries(loaded, entity="load", entity_id=str(fixed.load_id))
     assert json.loads(entry["before"].iloc[0]) == {
         "replaced_rows": 3,
         "superseded_loads": [a.load_id],
@@ -353,7 +353,7 @@ def test_catalog_upserts_by_isrc_and_never_deletes(store, files):
         ("QZABC2600003", "Track 3", "pop", first.load_id),
         ("QZABC2600004", "Track 4", "pop", second.load_id),
     ]
-    entry = audit.entries(store.cursor(), entity="load", entity_id=str(second.load_id))
+    entry = audit.entries(store, entity="load", entity_id=str(second.load_id))
     after = json.loads(entry["after"].iloc[0])
     assert (entry["action"].iloc[0], after["rows_new"], after["rows_updated"]) == (
         "ingest.catalog",

@@ -64,7 +64,7 @@ def store():
 
 
 def _stored(store) -> str:
-    return store.cursor().execute("SELECT password_hash FROM users").fetchone()[0]
+    return store.state.read("SELECT password_hash FROM users")[0][0]
 
 
 def test_an_old_hash_is_upgraded_on_the_next_sign_in(store, monkeypatch) -> None:
@@ -83,7 +83,7 @@ def test_an_old_hash_is_upgraded_on_the_next_sign_in(store, monkeypatch) -> None
     )
     assert users.authenticate(store, "ana", "plum-orchard-42") is not None
     assert _stored(store) == new  # upgraded once
-    log = audit.entries(store.cursor(), entity="user", entity_id="ana")
+    log = audit.entries(store, entity="user", entity_id="ana")
     assert list(log.action) == ["user.add", "user.password_rehash"]
     assert "n=16384" in log.before[1] and "n=131072" in log.after[1]
     assert "plum" not in "".join(log.after.astype(str))

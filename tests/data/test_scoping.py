@@ -9,7 +9,6 @@ contributed. Calls that name another label, artist or track must come back empty
 from __future__ import annotations
 
 import inspect
-import shutil
 import sys
 from typing import Any
 
@@ -17,6 +16,7 @@ import pandas as pd
 import pytest
 
 from app.jobs import run_jobs
+from data.backup import copy_store
 from data.queries import Filters, all_queries
 from data.queries import catalog as catalog_queries
 from data.scope import Scope
@@ -37,7 +37,7 @@ def stores(tmp_path_factory):
         run_jobs(s)  # persisted model results are read through scoped queries too
     mine, other = summary.labels[0], summary.labels[1]
     stripped = root / "stripped.duckdb"
-    shutil.copy(full, stripped)
+    copy_store(full, stripped)
     with open_store(stripped) as s:
         cur = s.cursor()
         theirs = "SELECT isrc FROM catalog WHERE label <> ?"

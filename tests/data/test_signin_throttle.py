@@ -119,7 +119,7 @@ def test_a_quiet_hour_forgets_earlier_lockouts(ana, clock) -> None:
         outcome = attempt(ana, clock, quiet + i, client=f"e{i}")
     assert outcome.lockout.until == T0 + dt.timedelta(seconds=quiet + 4 + 60)
     # and counters nobody failed on for an hour were dropped from the store
-    keys = ana.cursor().execute("SELECT key FROM signin_throttle ORDER BY key").fetchall()
+    keys = ana.state.read("SELECT key FROM signin_throttle ORDER BY key")
     assert [k for (k,) in keys] == ["ana", "e0", "e1", "e2", "e3", "e4"]
 
 
@@ -154,7 +154,7 @@ def test_failures_and_lockouts_are_audited(ana, clock) -> None:
         attempt(ana, clock, s)
     attempt(ana, clock, 10, RIGHT)  # refused
     attempt(ana, clock, 64, RIGHT)  # signs in
-    log = audit.entries(ana.cursor(), entity="session")
+    log = audit.entries(ana, entity="session")
     assert list(log.action) == ["session.sign_in_failed"] * 5 + [
         "session.lockout",
         "session.lockout",

@@ -39,7 +39,7 @@ def test_unmap_removes_the_group_and_its_labels(store) -> None:
     removed = sso_data.unmap_group(store, "g1", actor="ops")
     assert removed == GroupMapping("g1", "viewer", ("Label A",))
     assert sso_data.list_mappings(store) == []
-    assert store.cursor().execute("SELECT count(*) FROM sso_group_labels").fetchone()[0] == 0
+    assert store.state.read("SELECT count(*) FROM sso_group_labels")[0][0] == 0
     with pytest.raises(SsoError, match="not mapped"):
         sso_data.unmap_group(store, "g1", actor="ops")
 
@@ -90,7 +90,7 @@ def test_changes_are_audited_with_before_and_after(store) -> None:
     sso_data.map_group(store, "g1", "viewer", ["Label A"], actor="ops")
     sso_data.map_group(store, "g1", "manager", ["Label A", "Label B"], actor="lead")
     sso_data.unmap_group(store, "g1", actor="lead")
-    log = audit.entries(store.cursor(), entity="sso_group", entity_id="g1")
+    log = audit.entries(store, entity="sso_group", entity_id="g1")
     assert list(log["action"]) == ["sso_group.map", "sso_group.map", "sso_group.unmap"]
     assert list(log["actor"]) == ["ops", "lead", "lead"]
     second = log.iloc[1]
@@ -115,7 +115,7 @@ def test_session_events_are_audited_once_per_provider_sign_in(store) -> None:
     assert not sso_data.already_audited(store, ("session.sign_in",), "ann@x.test", 2000)
     assert not sso_data.already_audited(store, ("session.sign_in",), "bob@x.test", 1000)
     assert not sso_data.already_audited(store, ("session.sign_in",), "ann@x.test", None)
-    entry = audit.entries(store.cursor(), entity="session").iloc[0]
+    entry = audit.entries(store, entity="session").iloc[0]
     detail = json.loads(entry["after"])
     assert entry["actor"] == "ann@x.test" and entry["action"] == "session.sign_in"
     assert detail["via"] == "sso" and detail["provider"] == "acme"

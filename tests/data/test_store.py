@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from data.backup import copy_store
 from data.store import SCHEMA_VERSION, StoreError, _migrations, open_store
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
@@ -106,11 +107,10 @@ def test_read_only_open_beside_a_read_write_one_in_the_same_process(tmp_path):
 def test_listener_zstd_migration_keeps_every_row_and_column(demo_db, tmp_path):
     """Migration 007 rebuilds trend_facts and agg_listener_month: same rows, same column
     order (positional INSERTs keep working), listener_id stored with zstd."""
-    import shutil
     from importlib import resources
 
     path = tmp_path / "s.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     tables = ("trend_facts", "agg_listener_month")
 
     def snapshot(cur):

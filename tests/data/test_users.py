@@ -30,7 +30,7 @@ def test_authenticate_accepts_right_and_rejects_wrong(store):
     assert user is not None and user.labels == ("Label A",) and user.role == "manager"
     assert users.authenticate(store, "ana", "wrong-pass") is None
     assert users.authenticate(store, "nobody", "s3cret-pass") is None
-    stored = store.cursor().execute("SELECT password_hash FROM users").fetchone()[0]
+    stored = store.state.read("SELECT password_hash FROM users")[0][0]
     assert "s3cret-pass" not in stored
 
 
@@ -65,7 +65,7 @@ def test_changes_are_audited_without_secrets(store):
     users.add_user(store, "ana", "long-enough", "viewer", ["A"], actor="root")
     users.update_user(store, "ana", role="manager", labels=["A", "B"], actor="root")
     users.update_user(store, "ana", password="another-pass", actor="root")
-    log = audit.entries(store.cursor(), entity="user", entity_id="ana")
+    log = audit.entries(store, entity="user", entity_id="ana")
     assert list(log.action) == ["user.add", "user.update", "user.update"]
     assert list(log.actor) == ["root"] * 3
     assert '"manager"' in log.after[1] and '"viewer"' in log.before[1]

@@ -12,9 +12,9 @@ def nora_modelled_track(db: Path) -> dict[str, str]:
     model scored."""
     with open_store(db, read_only=True) as s:
         cur = s.cursor()
-        label = cur.execute(
+        label = s.state.read(
             "SELECT label FROM user_labels WHERE username = 'nora' ORDER BY label LIMIT 1"
-        ).fetchone()[0]
+        )[0][0]
         isrc = cur.execute(
             "SELECT b.isrc FROM budget_assets b JOIN catalog c USING (isrc) WHERE c.label = ? "
             "AND b.in_model ORDER BY b.isrc LIMIT 1",

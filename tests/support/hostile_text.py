@@ -95,7 +95,8 @@ def plant(path: Path) -> None:
         first = cur.execute("SELECT min(label) FROM catalog").fetchone()[0]
         cur.execute("UPDATE catalog SET label = ? WHERE label = ?", [LABEL, first])
         rollups.sync_catalog(cur)  # as a catalog load does: the rollups carry the label
-        cur.execute("UPDATE user_labels SET label = ? WHERE label = ?", [LABEL, first])
+        with store.state.transaction() as tx:
+            tx.execute("UPDATE user_labels SET label = ? WHERE label = ?", [LABEL, first])
         cur.execute(
             "CREATE TEMP TABLE hostile_playlists AS SELECT playlist_id AS old, "
             "dense_rank() OVER (ORDER BY playlist_id) - 1 AS n FROM "
@@ -120,10 +121,14 @@ def add_proposals(path: Path) -> None:
 
     with open_store(path) as store:
         cur = store.cursor()
-        managers = cur.execute(
-            "SELECT u.username, list(l.label) FROM users u JOIN user_labels l USING (username) "
-            "WHERE u.role = 'manager' GROUP BY 1 ORDER BY 1"
-        ).fetchall()
+        rows = store.state.read(
+            "SELECT u.username, l.label FROM users u JOIN user_labels l "
+            "ON l.username = u.username WHERE u.role = 'manager' ORDER BY 1, 2"
+        )
+        by_user: dict[str, list[str]] = {}
+        for name, label in rows:
+            by_user.setdefault(name, []).append(label)
+        managers = list(by_user.items())
         plan = [
             {"country": "US", "usd": 100.0, "include": True, "groups": [APPROVE_NOW],
              "artists": [PHISHING_LINK], "genres": [CORPUS[10]]},

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app.jobs import run_jobs
 from data import rollups
+from data.backup import copy_store
 from data.store import open_store
 from data.synth import build_demo_store
 
@@ -42,7 +43,7 @@ def build_split_store(path: Path, seed: int = 0) -> SplitStore:
         where = Path(tempfile.mkdtemp(prefix="labelradar-split-"))
         atexit.register(shutil.rmtree, where, True)
         _BUILT[seed] = _build(where / "split.duckdb", seed)
-    shutil.copyfile(_BUILT[seed].path, path)
+    copy_store(_BUILT[seed].path, path)
     return dataclasses.replace(_BUILT[seed], path=path)
 
 

@@ -5,13 +5,13 @@ re-runs."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 
 from app.alerts import job as alerts_job
 from data import audit
+from data.backup import copy_store
 from data.queries import alerts as queries_alerts
 from data.queries import operator_scope
 from data.results import alerts as alerts_store
@@ -29,7 +29,7 @@ def _quiet(stage: str, fraction: float) -> None:
 @pytest.fixture
 def store_copy(demo_db, tmp_path):
     path = tmp_path / "events.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     with open_store(path) as store:
         yield store
 
@@ -96,7 +96,7 @@ def test_catalogue_wide_event_shows_each_label_only_its_tracks(store_copy):
     # acknowledging it acts on this label's alerts only
     n = alert_status.set_event_status(store_copy, scope, row.event_id, "acknowledged")
     assert n == len(planted[mine])
-    saved = store_copy.cursor().execute("SELECT alert_key FROM alert_status").fetchall()
+    saved = store_copy.state.read("SELECT alert_key FROM alert_status")
     assert {k for (k,) in saved} == {f"{i}|spike|wide" for i in planted[mine]}
     other_scope = Scope(username="o", role="manager", labels=frozenset({other}))
     again = queries_alerts.events_feed(store_copy, other_scope, status="open")
@@ -120,7 +120,7 @@ def test_event_status_is_scoped_audited_and_survives_rerun(store_copy):
     assert alert_status.set_event_status(store_copy, scope, event.event_id, "dismissed") == int(
         event.alerts
     )
-    log = audit.entries(store_copy.cursor(), entity="alert_event", entity_id=event.event_id)
+    log = audit.entries(store_copy, entity="alert_event", entity_id=event.event_id)
     assert len(log) == 1 and log.iloc[0].actor == "nora"
 
     alerts_job.run(store_copy, _quiet, refit=True)  # a full re-run rewrites alerts and events

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 from app.alerts.cli import JSON_KEYS
 from app.cli import main
+from data.backup import copy_store
 from data.store import open_store
 
 KEYS = {
@@ -25,7 +25,7 @@ KEYS = {
 
 def test_detect_json_saves_and_prints_alerts(demo_db, tmp_path, capsys):
     db = tmp_path / "cli.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as store:
         store.cursor().execute("DELETE FROM alerts")
     assert main(["detect", "--db", str(db), "--json"]) == 0

@@ -3,13 +3,12 @@ their cause, results persisted, statuses scoped, audited and kept across re-runs
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
 from app.jobs import run_jobs
 from data import audit
+from data.backup import copy_store
 from data.queries import alerts as queries_alerts
 from data.results import alerts as alerts_store
 from data.results import runs as model_runs
@@ -21,7 +20,7 @@ from data.workflow import alerts as alert_status
 @pytest.fixture
 def store_copy(demo_db, tmp_path):
     path = tmp_path / "alerts.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     with open_store(path) as store:
         yield store
 
@@ -102,7 +101,7 @@ def test_status_is_scoped_audited_and_survives_rerun(store_copy):
     feed = queries_alerts.alerts_feed(store_copy, manager, status="acknowledged")
     assert list(feed.alert_key) == [row.alert_key]
     assert feed.iloc[0].changed_by == "nora"
-    log = audit.entries(store_copy.cursor(), entity="alert", entity_id=row.alert_key)
+    log = audit.entries(store_copy, entity="alert", entity_id=row.alert_key)
     assert list(log.actor) == ["nora"]
     assert '"acknowledged"' in log.iloc[0]["after"]
     # the outsider's feed does not show it at all

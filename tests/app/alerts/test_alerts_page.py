@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.results import alerts as alerts_store
 from data.store import open_store
 from tests.conftest import USERS
@@ -24,7 +24,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 @pytest.fixture
 def db(demo_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "page.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 
@@ -47,7 +47,7 @@ def test_manager_sees_the_feed_chart_and_acknowledges(db: Path, monkeypatch) -> 
     at.run()
     assert not at.exception
     # the app holds the store open read-write in this process: read through the same kind
-    rows = alerts_store.read_alerts(open_store(db))
+    rows = alerts_store.read_alerts(open_store(db, read_only=True))
     got = rows.set_index("alert_key").loc[key]
     assert got.status == "acknowledged" and got.changed_by == "nora"
 
@@ -96,7 +96,7 @@ def test_dismissing_an_event_dismisses_its_alerts(db: Path, monkeypatch) -> None
     assert not at.exception
     assert any("Event dismissed" in s.value for s in at.success)
     assert event_id not in set(_table(at, "Subject", "Why").event_id)  # the Open view
-    rows = alerts_store.read_alerts(open_store(db))
+    rows = alerts_store.read_alerts(open_store(db, read_only=True))
     mine = rows[rows.alert_key.isin(_members(db, event_id))]
     assert len(mine) == n and set(mine.status) == {"dismissed"}
     at.selectbox(key="alerts_status").set_value("Dismissed").run()
@@ -104,7 +104,7 @@ def test_dismissing_an_event_dismisses_its_alerts(db: Path, monkeypatch) -> None
 
 
 def _members(db: Path, event_id: str) -> set[str]:
-    cur = open_store(db).cursor()
+    cur = open_store(db, read_only=True).cursor()
     rows = cur.execute(
         "SELECT alert_key FROM alert_event_members WHERE event_id = ?", [event_id]
     ).fetchall()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.cli import main as cli_main
 from app.widgets import plot_text
+from data.backup import copy_store
 from data.queries import alerts as queries
 from data.scope import Scope
 from data.store import open_store
@@ -148,7 +148,7 @@ def test_feed_scopes_artist_alerts_by_their_label(split: SplitStore) -> None:
 
 def test_a_status_belongs_to_the_units_label(split: SplitStore, tmp_path: Path) -> None:
     path = tmp_path / "status.duckdb"
-    shutil.copy(split.path, path)
+    copy_store(split.path, path)
     with open_store(path) as store:
         keys = store.cursor().execute(
             "SELECT label, min(alert_key) FROM alerts WHERE subject = 'artist' "
@@ -170,7 +170,7 @@ def test_cli_names_the_label_where_the_artist_is_ambiguous(
     split: SplitStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "cli.duckdb"
-    shutil.copy(split.path, path)
+    copy_store(split.path, path)
     assert cli_main(["detect", "--json", "--db", str(path)]) == 0
     out = capsys.readouterr()
     notes = [line for line in out.err.splitlines() if "--label" in line]
@@ -201,7 +201,7 @@ def test_page_shows_each_unit_for_a_user_of_both_labels(
     split: SplitStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "page.duckdb"
-    shutil.copy(split.path, path)
+    copy_store(split.path, path)
     with open_store(path, read_only=True) as store:
         cur = store.cursor()
         name = cur.execute(

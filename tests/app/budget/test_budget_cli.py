@@ -4,19 +4,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from app.budget.cli import JSON_KEYS
 from app.cli import main
+from data.backup import copy_store
 from data.store import open_store
 
 
 @pytest.fixture(scope="module")
 def db(demo_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("budget-cli") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 
@@ -89,7 +89,7 @@ def test_approvers_grant_list_revoke(db, capsys) -> None:
 
 def test_budget_for_a_track_without_a_model(demo_db, tmp_path, capsys) -> None:
     path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     isrc = _isrc(path, True)
     with open_store(path) as s:
         s.cursor().execute("DELETE FROM budget_assets WHERE isrc = ?", [isrc])

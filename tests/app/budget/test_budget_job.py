@@ -3,12 +3,12 @@ model_runs row, and a failure while writing leaves the previous results and run 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from app.budget import job
+from data.backup import copy_store
 from data.results import runs as model_runs
 from data.store import open_store
 
@@ -18,7 +18,7 @@ TABLES = ("budget_models", "budget_assets", "budget_groups", "budget_territories
 @pytest.fixture
 def db(demo_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 

@@ -5,13 +5,13 @@ page switches, submit, review and export."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import wording
+from data.backup import copy_store
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.support.budget_track import nora_modelled_track
@@ -24,7 +24,7 @@ CATALOG = "../pages/catalog.py"
 @pytest.fixture(scope="module")
 def db(demo_db: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("budget-page") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 
@@ -145,9 +145,9 @@ def test_caps_notice_edits_survive_page_switch_and_submit(db, track, monkeypatch
     assert any("Submitted for approval" in s.value for s in at.success)
     from app import services  # the app's own connection (the process holds the file)
 
-    cur = services.get_store(str(Path(db).resolve())).cursor()
+    state = services.store().state
     plan = json.loads(
-        cur.execute("SELECT plan FROM budget_proposals ORDER BY proposal_id DESC").fetchone()[0]
+        state.read("SELECT plan FROM budget_proposals ORDER BY proposal_id DESC")[0][0]
     )
     assert plan[0]["country"] == first and plan[0]["usd"] == fixed["usd"].iloc[0]
     assert plan[0]["groups"]
@@ -187,7 +187,7 @@ def test_model_run_header_and_a_store_without_a_budget_run(db, track, monkeypatc
     assert any(c.value.startswith("Audience model computed ") for c in at.caption)
 
     bare = db.parent / "no-run.duckdb"
-    shutil.copyfile(db, bare)
+    copy_store(db, bare)
     with open_store(bare) as s:
         s.cursor().execute("DELETE FROM model_runs WHERE job = 'budget'")
     at = app(bare, monkeypatch)
@@ -226,9 +226,9 @@ def test_hand_off_groups_are_targeted_first_and_crafted_ones_dropped(
     assert any("Submitted for approval" in m.value for m in at.success), [e.value for e in at.error]
     from app import services
 
-    cur = services.get_store(str(Path(db).resolve())).cursor()
+    state = services.store().state
     plan = json.loads(
-        cur.execute("SELECT plan FROM budget_proposals ORDER BY proposal_id DESC").fetchone()[0]
+        state.read("SELECT plan FROM budget_proposals ORDER BY proposal_id DESC")[0][0]
     )
     brazil = next(i for i in plan if i["country"] == "BR")
     assert brazil["groups"][0] == "female 25-34"

@@ -6,7 +6,6 @@ measured lifts (nothing persisted, one clear message)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from app.budget import job
 from app.budget import response as br
 from app.cli import main
+from data.backup import copy_store
 from data.store import open_store
 from tests.support import campaign_lift
 from tests.support.apptest import open_page
@@ -28,7 +28,7 @@ def _quiet(stage: str, fraction: float) -> None:
 @pytest.fixture(scope="module")
 def curved_db(demo_db: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("budget-response") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     with open_store(path, read_only=True) as store:
         files = Path(store.get_meta("demo_files"))
     assert campaign_lift.plant(path, files) > 0
@@ -43,7 +43,7 @@ def plain_db(demo_db: Path, tmp_path_factory) -> Path:
     """The tiny store as if no campaign had a measured lift: the budget job persists no
     curves."""
     path = tmp_path_factory.mktemp("budget-no-lift") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     with open_store(path) as store:
         with store.transaction() as cur:
             cur.execute("DELETE FROM campaign_lift")

@@ -4,7 +4,6 @@ and hand-made curves)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 from app.campaigns import job
 from app.campaigns import view as campaign_view
 from app.cli import main
+from data.backup import copy_store
 from data.results import runs
 from data.store import open_store
 
@@ -55,7 +55,7 @@ def test_store_without_campaigns_gets_an_empty_result_and_a_run(mini_db_copy: Pa
 
 def test_lift_json_lists_every_campaign_and_one_on_request(demo_db, tmp_path, capsys) -> None:
     db = tmp_path / "cli.duckdb"
-    shutil.copyfile(demo_db, db)
+    copy_store(demo_db, db)
     lift = _lift(db)
     assert main(["lift", "--db", str(db), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -71,7 +71,7 @@ def test_lift_json_lists_every_campaign_and_one_on_request(demo_db, tmp_path, ca
 
 def test_unknown_campaign_is_a_one_line_error(demo_db, tmp_path, capsys) -> None:
     db = tmp_path / "cli.duckdb"
-    shutil.copyfile(demo_db, db)
+    copy_store(demo_db, db)
     assert main(["lift", "--db", str(db), "--json", "--campaign", "NOPE"]) != 0
     err = capsys.readouterr().err.strip()
     assert "unknown campaign 'NOPE'" in err and "\n" not in err and "Traceback" not in err

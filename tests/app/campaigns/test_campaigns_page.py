@@ -31,7 +31,7 @@ def _open(db: Path, monkeypatch, user: str, password: str) -> AppTest:
 def test_manager_sees_own_campaigns_with_chart_and_downloads(demo_db, monkeypatch) -> None:
     with open_store(demo_db, read_only=True) as s:
         cur = s.cursor()
-        own = cur.execute("SELECT label FROM user_labels WHERE username = 'nora'").fetchone()[0]
+        own = s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")[0][0]
         own_ids = {
             r[0]
             for r in cur.execute(

@@ -4,14 +4,13 @@ any, the page is as before."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import services
-from data.store import open_store
+from data.backup import copy_store
+from data.publish import PublishingStore
 from data.synth.build import DEMO_PASSWORDS
 from tests.support.budget_track import nora_modelled_track
 
@@ -23,7 +22,7 @@ HEADING = "Segments that respond to ads"
 @pytest.fixture(scope="module")
 def db(demo_db: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("uplift-budget") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 
@@ -57,7 +56,9 @@ def test_responsive_segments_are_listed_and_preselected(db, track, monkeypatch):
     at = _open(db, track, monkeypatch)
     plan = at.session_state[f"budget_plan:{track['isrc']}:expand"]
     first, second = plan["country"].iloc[0], plan["country"].iloc[-1]
-    with open_store(db) as s:  # two responsive segments and one that is not (hand-made)
+    # two responsive segments and one that is not (hand-made), published as a batch
+    # command would: the open page reads the new version at its next run
+    with PublishingStore(db) as s:
         s.cursor().executemany(
             "INSERT INTO campaign_uplift VALUES (?, ?, ?, ?, ?, 'casual', 4, 1000, ?, ?, ?, ?, ?, "
             "now())",
@@ -67,7 +68,6 @@ def test_responsive_segments_are_listed_and_preselected(db, track, monkeypatch):
                 [track["label"], first, "45-54", "male", "free", 10, 0.01, -0.2, 0.2, 0.3],
             ],
         )
-    services.clear_caches()  # the page's reads are cached across runs of this process
     at = _open(db, track, monkeypatch)
     assert HEADING in [h.value for h in at.subheader]
     table = next(df.value for df in at.dataframe if "model_uplift_pct" in df.value.columns)

@@ -4,13 +4,13 @@ campaigns says what is missing."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from app.campaigns import uplift_step
+from data.backup import copy_store
 from data.queries import Filters
 from data.queries import campaign_uplift as q
 from data.scope import Scope
@@ -24,7 +24,7 @@ def _noop(*_: object) -> None:
 @pytest.fixture(scope="module")
 def db(demo_db: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("uplift-step") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
+    copy_store(demo_db, path)
     return path
 
 
@@ -103,7 +103,7 @@ def test_scoped_reads_keep_users_to_their_labels(db, summary):
 
 def test_store_without_campaigns_says_what_is_missing(db, tmp_path):
     path = tmp_path / "none.duckdb"
-    shutil.copyfile(db, path)
+    copy_store(db, path)
     with open_store(path) as store:
         store.cursor().execute("DELETE FROM campaigns")
         got = uplift_step.run(store, _noop)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
 from app.fans.cli import JSON_KEYS
+from data.backup import copy_store
 from data.store import open_store
 
 
@@ -38,7 +38,7 @@ def test_cli_json_shape_and_errors(demo_db: Path, tmp_path: Path, capsys) -> Non
     assert err.count("\n") == 0 and "unknown artist" in err
 
     db = tmp_path / "silent.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as store:
         store.cursor().execute(
             "INSERT INTO catalog (isrc, track_title, artist_id, artist_name, label, genre, "

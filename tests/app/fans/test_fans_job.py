@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from app.fans import job
+from data.backup import copy_store
 from data.results import runs as model_runs
 from data.results.fans import RESULT_TABLES
 from data.store import open_store
@@ -52,7 +52,7 @@ def test_job_persists_a_three_profile_model_close_to_the_planted_mixes(demo_db: 
 
 def test_window_is_a_recorded_parameter(demo_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as store:
         before = store.cursor().execute("SELECT sum(listeners) FROM fan_mix").fetchone()[0]
         summary = job.run(store, lambda s, f: None, window_days=30, ks=(3,), seeds=(0,))

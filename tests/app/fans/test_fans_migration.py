@@ -4,12 +4,12 @@ get their label column, their old rows and the fans run row go, and `labelradar 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from app.cli import main
+from data.backup import copy_store
 from data.store import open_store
 
 ARTIST_TABLES = ("fan_mix", "fan_assignments", "fan_breakdowns", "fan_targets")
@@ -34,7 +34,7 @@ def test_migration_clears_the_fans_results_and_refresh_refits_them(
     demo_db: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "old.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     fitted = _mix(path)
     _as_before_012(path)
     with open_store(path) as store:  # read-write: applies 012

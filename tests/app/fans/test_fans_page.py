@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.store import open_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.app.test_app import MAIN, no_exception, sign_in
@@ -52,7 +52,7 @@ def test_artist_without_listener_ids_gets_a_clear_message(
     demo_db: Path, tmp_path: Path, monkeypatch
 ) -> None:
     db = tmp_path / "silent.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as store:
         store.cursor().execute(
             "INSERT INTO catalog (isrc, track_title, artist_id, artist_name, label, genre, "

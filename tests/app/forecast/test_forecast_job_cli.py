@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from data.backup import copy_store
 from data.results import runs
 from data.store import open_store
 
@@ -16,7 +16,7 @@ from data.store import open_store
 @pytest.fixture
 def db(demo_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "forecast.duckdb"
-    shutil.copyfile(demo_db, target)
+    copy_store(demo_db, target)
     return target
 
 

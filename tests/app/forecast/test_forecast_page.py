@@ -33,11 +33,7 @@ def _fan_titles(at: AppTest) -> list[str]:
 
 def test_manager_sees_fan_chart_and_quantiles_of_own_label_only(demo_db, monkeypatch) -> None:
     with open_store(demo_db, read_only=True) as s:
-        own = (
-            s.cursor()
-            .execute("SELECT label FROM user_labels WHERE username = 'nora'")
-            .fetchone()[0]
-        )
+        own = s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")[0][0]
         own_names = {
             r[0]
             for r in s.cursor()

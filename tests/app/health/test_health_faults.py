@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ from app.cli import main
 from app.health import job as health_job
 from data import health as store_health
 from data import ingest
+from data.backup import copy_store
 from data.results import alerts as alerts_results
 from data.store import open_store
 
@@ -100,7 +100,7 @@ def _plant(db: Path, tmp_path: Path, busy: set[dt.date]) -> tuple[dt.date, dt.da
 @pytest.fixture
 def faulty(demo_db: Path, tmp_path: Path) -> tuple[Path, tuple[dt.date, dt.date, dt.date]]:
     db = tmp_path / "faulty.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(demo_db, read_only=True) as store:
         busy = _alert_days(alerts_results.read_alerts(store))
     return db, _plant(db, tmp_path, busy)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.store import open_store
 from tests.support.apptest import open_page
 
@@ -22,7 +22,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 
 def test_issues_table_and_coverage_chart(demo_db: Path, tmp_path: Path, monkeypatch) -> None:
     db = tmp_path / "page.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as store:
         store.cursor().execute(
             "INSERT INTO health_issues VALUES ('spotify', ?, 'missing_day', 'no rows')",

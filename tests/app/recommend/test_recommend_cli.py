@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import pytest
 
 from app.cli import main
+from data.backup import copy_store
 from data.queries import recommend as rq
 from data.scope import Scope
 from data.store import open_store
@@ -90,7 +90,7 @@ def test_listener_json_and_one_line_errors(store, demo_db, capsys) -> None:
 
 def test_no_model_run_is_a_one_line_error(store, demo_db, tmp_path, capsys) -> None:
     db = tmp_path / "norun.duckdb"
-    shutil.copyfile(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as s:
         s.cursor().execute("DELETE FROM model_runs WHERE job = 'recommend'")
     code, _, err = _run(capsys, "recommend", "--listener", "x", "--db", str(db))
@@ -127,7 +127,7 @@ def test_a_listener_the_model_has_not_seen_gets_segment_popularity(
     """Cold start: a listener with streams but no model rows (e.g. first seen after the
     held-out split) gets the in-scope tracks most streamed by their country x age band."""
     db = tmp_path / "cold.duckdb"
-    shutil.copyfile(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as s:
         cur = s.cursor()
         listener, country, band = cur.execute(

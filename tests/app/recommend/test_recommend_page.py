@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.store import open_store
 from tests.support.apptest import open_page
 
@@ -21,7 +22,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 def test_manager_sees_only_own_tracks_adopters_and_hand_off(demo_db, monkeypatch) -> None:
     with open_store(demo_db, read_only=True) as s:
         cur = s.cursor()
-        own = cur.execute("SELECT label FROM user_labels WHERE username = 'nora'").fetchone()[0]
+        own = s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")[0][0]
         theirs = {
             r[0] for r in cur.execute("SELECT isrc FROM catalog WHERE label <> ?", [own]).fetchall()
         }
@@ -66,7 +67,7 @@ def test_store_without_listener_rows_says_why(demo_db, tmp_path, monkeypatch) ->
     from app.recommend import job
 
     db = tmp_path / "charts.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    copy_store(demo_db, db)
     with open_store(db) as s:
         with s.transaction() as cur:
             cur.execute("DELETE FROM agg_listener_month")

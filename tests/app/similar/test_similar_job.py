@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +11,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from app.cli import main
 from app.similar import job
+from data.backup import copy_store
 from data.results import runs as model_runs
 from data.store import open_store
 
@@ -63,7 +63,7 @@ def _quiet(stage: str, fraction: float) -> None:
 
 def test_options_set_the_model_parameters(demo_db, tmp_path):
     db = tmp_path / "options.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as s:
         summary = job.run(s, _quiet, max_neighbors=3)
         run = model_runs.latest(s, "similar")
@@ -81,7 +81,7 @@ def test_options_set_the_model_parameters(demo_db, tmp_path):
 
 def test_a_failed_write_keeps_the_previous_results(demo_db, tmp_path, monkeypatch):
     db = tmp_path / "failed.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as s:
         before = model_runs.latest(s, "similar")
         rows = s.cursor().execute("SELECT count(*) FROM similar_neighbors").fetchone()[0]
@@ -100,7 +100,7 @@ def test_the_label_migration_drops_old_results_so_refresh_refits(demo_db, tmp_pa
     """A store migrated from results keyed by artist alone: the tables are recreated with a
     label column, the old run row is gone, and `refresh --if-missing` refits the model."""
     db = tmp_path / "before_label.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     old_tables = (ROOT / "data" / "migrations" / "004_similar.sql").read_text(encoding="utf-8")
     with open_store(db) as s, s.transaction() as cur:
         cur.execute("DROP TABLE similar_potential")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.backup import copy_store
 from data.store import open_store
 from tests.support.apptest import open_page
 
@@ -21,7 +22,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 def test_manager_sees_model_for_own_label_only(demo_db, monkeypatch):
     with open_store(demo_db) as s:
         cur = s.cursor()
-        own = cur.execute("SELECT label FROM user_labels WHERE username = 'nora'").fetchone()[0]
+        own = s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")[0][0]
         theirs = {
             r[0]
             for r in cur.execute(
@@ -52,10 +53,9 @@ def test_manager_sees_model_for_own_label_only(demo_db, monkeypatch):
 
 
 def test_page_says_when_model_never_ran(demo_db, tmp_path, monkeypatch):
-    import shutil
 
     db = tmp_path / "norun.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     with open_store(db) as s, s.transaction() as cur:
         cur.execute("DELETE FROM model_runs WHERE job = 'similar'")
     at = _open(db, monkeypatch, "admin")

@@ -225,10 +225,7 @@ def test_page_lists_and_shows_each_unit_for_a_viewer_of_both_labels(
     split: SplitStore, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     labels = {
-        r[0]
-        for r in store.cursor()
-        .execute("SELECT label FROM user_labels WHERE username = 'vera'")
-        .fetchall()
+        r[0] for r in store.state.read("SELECT label FROM user_labels WHERE username = 'vera'")
     }
     assert labels == {split.home, split.away}
     name = (
