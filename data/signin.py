@@ -184,3 +184,19 @@ def _audit(
         entity_id=username[:64],
         after=after,
     )
+
+
+def previous_sign_in(store: Store, username: str) -> dt.datetime | None:
+    """When `username` signed in before the current session (UTC), or None without an
+    earlier sign-in: the audit log keeps every one, and the latest is the current session's."""
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT logged_at FROM audit_log WHERE entity = 'session' "
+            "AND action = 'session.sign_in' AND entity_id = ? "
+            "ORDER BY audit_id DESC LIMIT 1 OFFSET 1",
+            [username[:64]],
+        )
+        .fetchone()
+    )
+    return None if row is None else row[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import services, state, widgets
+from app import links, services, state, widgets
 from app.fans import view
 from app.safe_text import md
 from data.queries import fans as fans_queries
@@ -31,7 +31,14 @@ if artists.empty:
 
 choice = view.ArtistChoice.of(artists)
 # One option per (artist, label): an artist with tracks on two of the user's labels is two.
-key = st.selectbox("Artist", choice.ids, format_func=choice.label, key="fans_artist")
+linked = links.read_fans_artist(choice.ids)  # a hand-off link (Today) pre-fills the artist
+key = st.selectbox(
+    "Artist",
+    choice.ids,
+    index=choice.ids.index(linked) if linked else 0,
+    format_func=choice.label,
+    key="fans_artist",
+)
 unit = choice.units[key]
 profile_names = list(model["profiles"]["name"])
 top_name = profile_names[-1]
