@@ -49,7 +49,9 @@ else:
         "response curves of past campaigns, the forecasts and the audience models. Ranges "
         "are 80 % intervals over a typical campaign window."
     )
-    for _, row in opps.head(view.SHOWN_OPPORTUNITIES).iterrows():
+    top = opps.head(view.SHOWN_OPPORTUNITIES)
+    st.plotly_chart(view.opportunity_figure(top), key="today_chart")
+    for _, row in top.iterrows():
         with st.container(border=True):
             st.markdown(
                 f"**{int(row['rank'])}. {view.ACTION_TITLES[row['action']]}: "

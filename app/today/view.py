@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from app import geo, services
 from app.alerts import event_view
@@ -161,3 +162,38 @@ def health_sentence(row: pd.Series) -> str:
         f"{row['dsp']} had a {kind} on {pd.Timestamp(row['date']):%d %b %Y}: {row['detail']}; "
         "alerts leave that day out, so check the feed before trusting its figures."
     )
+
+
+def opportunity_figure(df: pd.DataFrame) -> go.Figure:
+    """The top opportunities' extra streams per $100 of spend, with the 80 % interval."""
+    from app.charts import PALETTE
+    from app.widgets import plot_text
+
+    top = df.iloc[::-1]  # best at the top of a horizontal bar chart
+    colours = {a: PALETTE[i] for i, a in enumerate(ACTION_TITLES)}
+    names = [f"{int(r['rank'])}. {plot_text(asset_name(r))}" for _, r in top.iterrows()]
+    per100 = top["score"] * 100.0
+    fig = go.Figure(
+        go.Bar(
+            x=per100,
+            y=names,
+            orientation="h",
+            marker_color=[colours.get(a, PALETTE[0]) for a in top["action"]],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (top["high"] - top["expected_streams"]) / top["cost_usd"] * 100.0,
+                "arrayminus": (top["expected_streams"] - top["low"]) / top["cost_usd"] * 100.0,
+            },
+            customdata=top["action"].map(ACTION_TITLES),
+            hovertemplate="%{y}<br>%{customdata}: %{x:,.1f} extra streams per $100<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Top opportunities: expected extra streams per $100 spent (80 % interval)",
+        xaxis_title="Extra streams per $100 of spend",
+        yaxis_title="Opportunity (rank, asset)",
+        height=120 + 32 * len(top),
+        margin={"t": 50, "b": 40, "l": 10, "r": 10},
+    )
+    return fig

@@ -3,6 +3,7 @@ for every item, and its links open the acting pages pre-filled."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -50,28 +51,26 @@ def test_sign_in_lands_on_today_with_the_ranking(today: AppTest, demo_db: Path) 
     assert any("Why" in df.value.columns for df in today.dataframe)
 
 
-def test_without_an_earlier_sign_in_the_last_week_is_shown(today: AppTest) -> None:
-    captions = [c.value for c in today.caption]
-    assert any(
-        c.startswith("No earlier sign-in on record: showing the last 7 days") for c in captions
-    )
-
-
-def test_a_second_sign_in_shows_changes_since_the_first(
+def test_changes_since_the_previous_sign_in(
     demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shutil
-
-    db = tmp_path / "twice.duckdb"
+    db = tmp_path / "visits.duckdb"
     shutil.copyfile(demo_db, db)
+    with open_store(db) as store:  # a copy nobody has signed in to yet
+        store.cursor().execute("DELETE FROM audit_log WHERE entity = 'session'")
     monkeypatch.setenv("LABELRADAR_DB", str(db))
+    notes = []
     for _ in range(2):
         at = sign_in(AppTest.from_file(str(MAIN), default_timeout=120), "admin",
                      DEMO_PASSWORDS["admin"])  # fmt: skip
-    no_exception(at)
-    # the demo's data ends before today's date: nothing arrived since the first sign-in
-    captions = [c.value for c in at.caption]
-    assert any(c.startswith("No new data since your last visit") for c in captions), captions
+        no_exception(at)
+        notes.append(next(c.value for c in at.caption if "7 days" in c.value))
+    # first visit: the data's last week (the demo ends on 30 Sep 2026)
+    assert notes[0] == (
+        "No earlier sign-in on record: showing the last 7 days of data (24 Sep to 30 Sep 2026)."
+    )
+    # second: the first visit was after the data's last day, so nothing new arrived since
+    assert notes[1].startswith("No new data since your last visit (")
 
 
 def test_fans_link_preselects_the_artist(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
