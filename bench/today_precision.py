@@ -7,9 +7,14 @@ For each store (built by `labelradar demo` and refreshed: the ranking reads what
 jobs persisted), ranks the opportunities with the current code (read-only: nothing is
 written) and prints precision@10 and @20: the share of the top rows that are planted (an
 under-served territory, a planted editorial playlist removal, an audience group planted to
-respond above average; data/synth/opportunities.py). The baseline ranks the same candidates
-by the raw streams at stake (the potential-streams gap, the streams a removal took away, a
-release's forecast, the passive listeners' streams), without response curves or costs.
+respond above average; data/synth/opportunities.py). Two baselines, by the raw streams at
+stake (the potential-streams gap, the streams a removal took away, a release's forecast, the
+passive listeners' streams) without response curves or costs:
+
+- "same candidates": the ranking's own candidates, sorted by streams at stake;
+- "raw gap": every territory where an artist streams below its peers (no shortfall
+  threshold) with the other candidates, sorted by streams at stake: the obvious ranking a
+  potential-streams map gives.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import pandas as pd
 from truth import ground_truth_dir
 
 from analytics import today as today_model
+from analytics.today import candidates
 from app.today.job import read_inputs
 from data.store import open_store
 from data.synth import opportunities as planted
@@ -42,7 +48,14 @@ def evaluate(db: Path) -> dict[str, object]:
     ranked = today_model.fit(inputs).opportunities
     seconds = time.perf_counter() - started
     baseline = ranked.sort_values(["at_stake", "id"], ascending=[False, True], kind="mergesort")
-    mine, base = truth.flags(ranked), truth.flags(baseline)
+    threshold = candidates.MIN_PEER_GAP
+    candidates.MIN_PEER_GAP = 0.0  # every territory below the peers' share
+    try:
+        everything = today_model.fit(inputs).opportunities
+    finally:
+        candidates.MIN_PEER_GAP = threshold
+    raw = everything.sort_values(["at_stake", "id"], ascending=[False, True], kind="mergesort")
+    mine, base, raw_flags = truth.flags(ranked), truth.flags(baseline), truth.flags(raw)
     return {
         "store": db.name,
         "seed": seed,
@@ -50,8 +63,10 @@ def evaluate(db: Path) -> dict[str, object]:
         "planted candidates": sum(mine),
         "P@10": precision(mine, 10),
         "P@20": precision(mine, 20),
-        "baseline P@10": precision(base, 10),
-        "baseline P@20": precision(base, 20),
+        "same candidates P@10": precision(base, 10),
+        "same candidates P@20": precision(base, 20),
+        "raw gap P@10": precision(raw_flags, 10),
+        "raw gap P@20": precision(raw_flags, 20),
         "top-10 actions": dict(ranked.head(10)["action"].value_counts()),
         "rank seconds": round(seconds, 2),
     }

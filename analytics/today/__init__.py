@@ -38,6 +38,7 @@ class TodayInputs:
     passive: pd.DataFrame  # artist_id, label, share
     uplift: pd.DataFrame  # campaign_uplift rows
     data_days: float  # days of data the potential streams were measured over
+    min_spend_usd: float = 0.0  # the smallest past campaign's spend
     country_names: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -80,7 +81,9 @@ def fit(inputs: TodayInputs) -> TodayModel:
         cand.push(inputs.potential, *args, inputs.catalog, inputs.data_days, window),
         cand.sustain(inputs.removals, *args, inputs.forecast, inputs.catalog, window),
         cand.promote(inputs.releases, *args, inputs.forecast, inputs.catalog, window),
-        cand.reengage(inputs.passive, inputs.uplift, *args, inputs.catalog, window),
+        cand.reengage(
+            inputs.passive, inputs.uplift, *args, inputs.catalog, window, inputs.min_spend_usd
+        ),
     ]
     frames = [f for f in frames if len(f)]
     if not frames or not curves:

@@ -29,7 +29,7 @@ COLUMNS = [
     "label", "subject", "id", "action", "territory", "isrc", "segment", "expected_streams",
     "low", "high", "cost_usd", "at_stake", "facts",
 ]  # fmt: skip
-MIN_PEER_GAP = 0.2  # push only where the artist streams at least 20 % below its peers
+MIN_PEER_GAP = 0.5  # push only where the artist streams at most half what its peers get
 MIN_SEGMENT_CAMPAIGNS = 5  # a group's measured uplift needs five campaigns at least
 MIN_SEGMENT_SHARE = 0.02  # and 2 % of the campaigned streams (smaller ones are noise)
 REENGAGE_TERRITORIES = 1  # the artist's biggest territory: where its passive fans are
@@ -66,8 +66,6 @@ def push(
             continue
         if r.actual > (1 - MIN_PEER_GAP) * r.expected:
             continue
-        if pd.notna(r.low) and r.low <= r.actual:  # peers' spread covers the artist: no gap
-            continue
         unit = by_unit.get((r.artist_id, r.label))
         isrc = None if unit is None else _top_track(unit, r.country) or _top_track(unit)
         if isrc is None:
@@ -86,10 +84,13 @@ def push(
     return _frame(rows)
 
 
-def _biggest_territory(track_country: pd.DataFrame, isrc: str, curves) -> tuple[str, float]:
-    """(country, share of the track's streams) of its biggest territory with a curve."""
-    rows = track_country[(track_country.isrc == isrc) & track_country.country.isin(list(curves))]
-    total = float(track_country.loc[track_country.isrc == isrc, "streams_28d"].sum())
+def _biggest_territory(rows: pd.DataFrame | None, curves) -> tuple[str, float]:
+    """(country, share of the track's streams) of a track's biggest territory with a curve,
+    from its track_country rows; ("", 0) without one."""
+    if rows is None:
+        return "", 0.0
+    total = float(rows["streams_28d"].sum())
+    rows = rows[rows.country.isin(list(curves))]
     if rows.empty or total <= 0:
         return "", 0.0
     top = rows.sort_values(["streams_28d", "country"], ascending=[False, True]).iloc[0]
@@ -118,11 +119,12 @@ def sustain(
     horizon_days."""
     rows = []
     label_of = dict(zip(catalog.isrc, catalog.label, strict=True))
+    per_track = dict(tuple(track_country.groupby("isrc")))
     for r in (
         removals.sort_values("event_date", ascending=False).drop_duplicates("isrc").itertuples()
     ):
         loss = float(r.expected - r.observed)
-        country, share = _biggest_territory(track_country, r.isrc, curves)
+        country, share = _biggest_territory(per_track.get(r.isrc), curves)
         if loss <= 0 or not country or r.isrc not in label_of:
             continue
         _, lo, hi = _forecast_scales(forecast, r.isrc)
@@ -153,9 +155,10 @@ def promote(
     """releases: isrc, date (one row per track of a recent release event)."""
     rows = []
     label_of = dict(zip(catalog.isrc, catalog.label, strict=True))
+    per_track = dict(tuple(track_country.groupby("isrc")))
     for r in releases.drop_duplicates("isrc").itertuples(index=False):
         daily, lo, hi = _forecast_scales(forecast, r.isrc)
-        country, share = _biggest_territory(track_country, r.isrc, curves)
+        country, share = _biggest_territory(per_track.get(r.isrc), curves)
         if daily <= 0 or not country or r.isrc not in label_of:
             continue
         base = daily * share * window_days
@@ -174,18 +177,19 @@ def promote(
 
 def segments(uplift: pd.DataFrame) -> pd.DataFrame:
     """Past campaigns' uplift per label x audience group (age band, gender, subscription),
-    pooled over territories and fan types (one territory's few campaigns are too noisy):
-    campaigns, baseline and incremental streams, uplift and the group's share of the label's
-    campaigned baseline."""
+    pooled over territories and fan types: campaigns, the group's share of the label's
+    campaigned streams, and its predicted uplift (the outcome models' score, weighted by the
+    rows' baseline streams: steadier than the measured uplift of a few campaigns)."""
     keys = ["label", "age_band", "gender", "subscription"]
     if uplift.empty:
         return pd.DataFrame(columns=[*keys, "n", "uplift", "share"])
-    g = uplift.groupby(keys, as_index=False).agg(
+    u = uplift.assign(weighted=uplift["score"] * uplift["baseline_streams"])
+    g = u.groupby(keys, as_index=False).agg(
         n=("n_campaigns", "sum"),
         baseline=("baseline_streams", "sum"),
-        incremental=("incremental_streams", "sum"),
+        weighted=("weighted", "sum"),
     )
-    g["uplift"] = g["incremental"] / g["baseline"].where(g["baseline"] > 0)
+    g["uplift"] = g["weighted"] / g["baseline"].where(g["baseline"] > 0)
     g["share"] = g["baseline"] / g.groupby("label")["baseline"].transform("sum")
     return g
 
@@ -197,9 +201,12 @@ def reengage(
     track_country: pd.DataFrame,
     catalog: pd.DataFrame,
     window_days: float,
+    min_spend_usd: float = 0.0,
 ) -> pd.DataFrame:
     """passive: artist_id, label, share (the passive fans' share of the artist's listeners);
-    uplift: campaign_uplift rows."""
+    uplift: campaign_uplift rows. A campaign to one group costs the territory's plateau
+    spend times the group's share (reach is bought per person), but never less than
+    `min_spend_usd` (the smallest past campaign)."""
     seg = segments(uplift)
     seg = seg[(seg.n >= MIN_SEGMENT_CAMPAIGNS) & (seg.share >= MIN_SEGMENT_SHARE)]
     best = seg[seg.uplift > 0].sort_values(["uplift", "age_band"], ascending=[False, True])
@@ -232,7 +239,8 @@ def reengage(
                     "segment": f"{s.age_band}:{s.gender}:{s.subscription}",
                     "expected_streams": expected, "low": min(expected * lo, expected),
                     "high": max(expected * hi, expected),
-                    "cost_usd": curve.plateau_usd * s.share, "at_stake": base,
+                    "cost_usd": max(curve.plateau_usd * s.share, min_spend_usd),
+                    "at_stake": base,
                     "facts": {"passive": float(p.share), "uplift": float(s.uplift)},
                 }
             )  # fmt: skip

@@ -36,6 +36,7 @@ def read_inputs(store: Store) -> tuple[model.TodayInputs, dt.date | None]:
         passive=tdata.passive(cur),
         uplift=tdata.uplift(cur),
         data_days=days,
+        min_spend_usd=tdata.min_campaign_spend(cur),
     )
     names = set(inputs.potential["country"]) | set(inputs.track_country["country"])
     return replace(inputs, country_names={c: geo.country_name(c) for c in names}), last

@@ -88,6 +88,12 @@ def uplift(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(cur, "SELECT * FROM campaign_uplift ORDER BY ALL")
 
 
+def min_campaign_spend(cur: duckdb.DuckDBPyConnection) -> float:
+    """The smallest spend of a past campaign with a measured lift (0 without one)."""
+    row = cur.execute("SELECT min(spend_usd) FROM campaign_lift").fetchone()
+    return float(row[0] or 0.0)
+
+
 def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, float]:
     """(last day of the daily aggregate, number of days it covers)."""
     first, last = cur.execute("SELECT min(date), max(date) FROM agg_daily").fetchone()

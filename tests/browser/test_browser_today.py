@@ -49,6 +49,16 @@ def _names(db: Path) -> tuple[dict[str, str], dict[str, str]]:
     return {r[0]: r[1] for r in rows}, {r[2]: r[3] for r in rows}
 
 
+def _selected(page, label: str) -> str:
+    """What the selectbox labelled `label` shows: its text and its search input's value
+    (Streamlit draws the chosen option in either, depending on the widget's state)."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    box.wait_for(timeout=30_000)
+    inputs = box.locator("input")
+    value = inputs.first.input_value() if inputs.count() else ""
+    return f"{box.inner_text()} {value}"
+
+
 def _open_today(page, base: str) -> None:
     page.goto(base, wait_until="domcontentloaded")
     page.get_by_role("heading", name="Today").first.wait_for(timeout=60_000)
@@ -89,8 +99,7 @@ def test_sign_in_lands_on_today_and_links_open_prefilled(today_server) -> None:
                     _assert_no_exception(page)
                     isrc = params["track"][0]
                     assert f"track={isrc}" in page.url
-                    track_box = page.get_by_test_id("stSelectbox").filter(has_text="Track")
-                    assert titles[isrc] in track_box.first.inner_text()
+                    assert titles[isrc] in _selected(page, "Track")
                     territory = params["territories"][0]
                     assert f"territories={territory}" in page.url
                 else:
@@ -98,8 +107,7 @@ def test_sign_in_lands_on_today_and_links_open_prefilled(today_server) -> None:
                     _settle(page)
                     _assert_no_exception(page)
                     artist = params["fan_artist"][0]
-                    box = page.get_by_test_id("stSelectbox").filter(has_text="Artist")
-                    assert artists[artist] in box.first.inner_text()
+                    assert artists[artist] in _selected(page, "Artist")
                 _shot(page, f"today-02-link-{i + 1}")
         finally:
             page.close()
