@@ -103,12 +103,13 @@ def test_push_only_where_the_artist_is_clearly_below_its_peers() -> None:
             "artist_id": ["A1", "A1", "A2"],
             "label": ["L", "L", "L"],
             "country": ["DE", "FR", "DE"],
-            "actual": [200.0, 900.0, 100.0],
+            # A1 streams 80 % and 10 % below its peers, A2 40 %: only the first is a push
+            "actual": [200.0, 900.0, 300.0],
             "expected": [1000.0, 1000.0, 500.0],
-            "low": [800.0, 700.0, 90.0],  # A2's peers' spread covers its actual: no gap
-            "high": [1200.0, 1300.0, 900.0],
-            "gap": [800.0, 100.0, 400.0],
-            "ratio": [0.2, 0.9, 0.2],
+            "low": [800.0, 700.0, 400.0],
+            "high": [1200.0, 1300.0, 600.0],
+            "gap": [800.0, 100.0, 200.0],
+            "ratio": [0.2, 0.9, 0.6],
         }
     )
     out = cand.push(potential, {"DE": curve(), "FR": curve("FR")}, TRACK_COUNTRY, CATALOG,
