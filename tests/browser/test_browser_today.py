@@ -77,13 +77,14 @@ def test_sign_in_lands_on_today_and_links_open_prefilled(today_server) -> None:
             page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
             _sign_in(page, *accounts["admin"])
             page.get_by_role("heading", name="Today").first.wait_for(timeout=60_000)
+            page.get_by_role("heading", name="Opportunities").wait_for(timeout=60_000)
+            page.locator(LINKS).nth(2).wait_for(timeout=30_000)
+            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
             _settle(page)
             _assert_no_exception(page)
             main = page.locator("[data-testid='stMain']").inner_text()
             assert "Opportunity ranking computed" in main
-            assert "What changed" in main and "Opportunities" in main
-            page.locator(LINKS).nth(2).wait_for(timeout=30_000)
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+            assert "What changed" in main and "Data health" in main
             _shot(page, "today-01-landing")
 
             for i in range(3):
