@@ -50,7 +50,8 @@ else:
         "are 80 % intervals over a typical campaign window."
     )
     top = opps.head(view.SHOWN_OPPORTUNITIES)
-    st.plotly_chart(view.opportunity_figure(top), key="today_chart")
+    table, figure = view.drawn_ranking(opps)
+    st.plotly_chart(figure, key="today_chart")
     for _, row in top.iterrows():
         with st.container(border=True):
             st.markdown(
@@ -68,7 +69,7 @@ else:
                     [row["territory"]],
                     label=view.link_label(row),
                 )
-    widgets.table(view.opportunity_table(opps), key="today_opps", file_name="opportunities")
+    widgets.table(table, key="today_opps", file_name="opportunities")
 
 # -- budgets ----------------------------------------------------------------------------------
 queue, mine, approver = view.approvals(scope)

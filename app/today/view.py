@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from app import geo, services
 from app.alerts import event_view
@@ -87,6 +88,12 @@ def asset_name(row: pd.Series) -> str:
     return str(row["artist_name"])
 
 
+def asset_names(df: pd.DataFrame) -> pd.Series:
+    """asset_name of every row (vectorised: the table holds the whole ranking)."""
+    track = df["track_title"].astype(str) + " by " + df["artist_name"].astype(str)
+    return track.where(df["subject"] == "track", df["artist_name"].astype(str))
+
+
 def per_hundred(score: float) -> float:
     """Expected extra streams per $100 of spend."""
     return float(np.round(score * 100.0, 1))
@@ -98,19 +105,26 @@ def opportunity_table(df: pd.DataFrame) -> pd.DataFrame:
         {
             "Rank": df["rank"],
             "Action": df["action"].map(ACTION_TITLES).fillna(df["action"]),
-            "Asset": [asset_name(r) for _, r in df.iterrows()],
+            "Asset": asset_names(df),
             "Label": df["label"],
             "Territory": df["territory"].map(geo.country_name),
             "Extra streams": df["expected_streams"].round(0),
             "Low (80 %)": df["low"].round(0),
             "High (80 %)": df["high"].round(0),
             "Spend (USD)": df["cost_usd"].round(0),
-            "Extra streams per $100": [per_hundred(s) for s in df["score"]],
+            "Extra streams per $100": (df["score"] * 100.0).round(1),
             "Why": df["reason"],
             "ISRC": df["isrc"],
             "Id": df["id"],
         }
     )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def drawn_ranking(df: pd.DataFrame) -> tuple[pd.DataFrame, go.Figure]:
+    """The table and the chart of a ranking, built once per ranking and label set (a plotly
+    figure costs more to build than the page's reads)."""
+    return opportunity_table(df), opportunity_figure(df.head(SHOWN_OPPORTUNITIES))
 
 
 def link_label(row: pd.Series) -> str:

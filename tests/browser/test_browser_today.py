@@ -59,9 +59,10 @@ def _selected(page, label: str) -> str:
     return f"{box.inner_text()} {value}"
 
 
-def _open_today(page, base: str) -> None:
-    page.goto(base, wait_until="domcontentloaded")
-    page.get_by_role("heading", name="Today").first.wait_for(timeout=60_000)
+def _open_today(page) -> None:
+    """Back to Today through the navigation (a full page load would start a new session)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Today").click()
+    page.get_by_role("heading", name="Opportunities").wait_for(timeout=60_000)
     _settle(page)
     page.locator(LINKS).nth(2).wait_for(timeout=30_000)
 
@@ -89,7 +90,7 @@ def test_sign_in_lands_on_today_and_links_open_prefilled(today_server) -> None:
 
             for i in range(3):
                 if i:
-                    _open_today(page, base)
+                    _open_today(page)
                 link = page.locator(LINKS).nth(i)
                 href = link.get_attribute("href") or ""
                 params = parse_qs(urlparse(href).query)
