@@ -199,8 +199,7 @@ def opportunity_figure(df: pd.DataFrame) -> go.Figure:
                 "array": (top["high"] - top["expected_streams"]) / top["cost_usd"] * 100.0,
                 "arrayminus": (top["expected_streams"] - top["low"]) / top["cost_usd"] * 100.0,
             },
-            customdata=top["action"].map(ACTION_TITLES),
-            hovertemplate="%{y}<br>%{customdata}: %{x:,.1f} extra streams per $100<extra></extra>",
+            hovertemplate="%{y}: %{x:,.1f} extra streams per $100<extra></extra>",
         )
     )
     fig.update_layout(

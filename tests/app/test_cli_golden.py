@@ -54,7 +54,6 @@ COMMANDS: list[list[str]] = [
     ["approvers", "list"],
     ["refresh", "--only", "fans", "--fans-window", "60"],
     ["fans", "--artist", "ART0004"],
-    ["opportunities", "--top", "5"],
 ]
 
 
