@@ -53,7 +53,7 @@ class Feature:
 # In navigation order; jobs run in this order too: health before alerts, which leaves the
 # days health flagged out of detection.
 FEATURES: tuple[Feature, ...] = (
-    Feature("catalog", "Catalog", ":material/library_music:", default=True),
+    Feature("catalog", "Catalog", ":material/library_music:"),
     Feature("fans", "Fan types", ":material/groups:", job=True, cli=True),
     Feature("similar", "Similar artists", ":material/hub:", job=True, cli=True),
     Feature(
@@ -91,6 +91,8 @@ FEATURES: tuple[Feature, ...] = (
         job=True,
         cli=True,
     ),
+    # Ranks what every job above persisted, so it runs last; navigation puts it first.
+    Feature("today", "Today", ":material/today:", default=True, job=True, cli=True),
     Feature("users", "Users", ":material/manage_accounts:", section="Admin", roles=("admin",)),
 )
 

@@ -1,4 +1,5 @@
-"""Hand-offs between pages: links that open the territory budget page pre-filled.
+"""Hand-offs between pages: links that open the territory budget page (and the Fan types
+page) pre-filled.
 
 The contract: the budget page reads `track` (ISRC), `goal` (expand | accelerate | sustain),
 `territories` (comma-separated ISO 3166-1 alpha-2 codes) and `groups` (comma-separated
@@ -18,6 +19,7 @@ from app import navigation
 from data.vocab import AGE_BANDS, GENDERS
 
 QP_TRACK, QP_GOAL, QP_TERRITORIES, QP_GROUPS = "track", "goal", "territories", "groups"
+QP_FAN_ARTIST = "fan_artist"  # the Fan types page's artist (an artist id)
 GOALS = ("expand", "accelerate", "sustain")
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
@@ -87,3 +89,23 @@ def read_budget_request() -> BudgetRequest:
     territories = tuple(c for c in codes if _COUNTRY_CODE.fullmatch(c))
     groups = _groups(qp.get(QP_GROUPS) or "")
     return BudgetRequest(qp.get(QP_TRACK), goal if goal in GOALS else None, territories, groups)
+
+
+def fans_link(artist_id: str, label: str = "See the artist's fan types") -> None:
+    """A link to the Fan types page with the artist chosen."""
+    st.page_link(
+        navigation.page("fans"),
+        label=label,
+        icon=":material/groups:",
+        query_params={QP_FAN_ARTIST: artist_id},
+    )
+
+
+def read_fans_artist(options: Iterable[str]) -> str | None:
+    """The artist a hand-off link chose, when it is one of the page's `options` (an artist
+    outside the user's scope is not an option, so a crafted link shows nothing of it)."""
+    wanted = st.query_params.get(QP_FAN_ARTIST)
+    if not wanted:
+        return None
+    # an artist on two of the user's labels has one option per label: "id · label"
+    return next((o for o in options if o == wanted or o.startswith(f"{wanted} · ")), None)

@@ -11,7 +11,9 @@ from app.features import FEATURES, Feature
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_DIR = ROOT / "pages"
-PAGES: tuple[Feature, ...] = FEATURES  # every feature has a page
+# Every feature has a page; the default one (Today) comes first in the navigation, while the
+# registry keeps job order (Today ranks what the other jobs persisted, so it runs last).
+PAGES: tuple[Feature, ...] = tuple(sorted(FEATURES, key=lambda f: not f.default))
 
 
 def _page(spec: Feature) -> st.Page:

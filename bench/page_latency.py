@@ -119,6 +119,7 @@ def measure(db: Path, user: str, password: str, runs: int) -> dict:
     fields["Password"].input(password)
     next(b for b in at.button if b.label == "Sign in").click()
     at.run()
+    at.switch_page("../pages/catalog.py").run()  # sign-in lands on Today
     if not at.metric:
         raise SystemExit(f"could not sign in as {user!r} or the Catalog shows no data")
 

@@ -95,7 +95,7 @@ def measure_store(path: Path, runs: int, filter_runs: int) -> dict:
     fields["Password"].input(DEMO_PASSWORDS["admin"])
     next(b for b in at.button if b.label == "Sign in").click()
     services.clear_caches()
-    first = _timed_run(at)  # sign-in lands on the Catalog: the very first, cold, paint
+    first = _timed_run(at)  # sign-in lands on Today: the very first, cold, paint
     pages = {}
     for title, page in PAGES.items():
         at.switch_page(page)

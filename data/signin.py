@@ -189,3 +189,18 @@ def _audit(
         entity_id=username[:64],
         after=after,
     )
+
+
+def previous_sign_in(store: Store, username: str) -> dt.datetime | None:
+    """When `username` signed in before the current session (UTC), or None without an
+    earlier sign-in: the audit log keeps every one, and the latest is the current session's."""
+    rows = store.state.read(
+        "SELECT logged_at FROM audit_log WHERE entity = 'session' "
+        "AND action = 'session.sign_in' AND entity_id = ? "
+        "ORDER BY audit_id DESC LIMIT 1 OFFSET 1",
+        [username[:64]],
+    )
+    if not rows:
+        return None
+    value = rows[0][0]  # SQLite hands timestamps back as text, PostgreSQL as datetimes
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))

@@ -35,6 +35,12 @@ def sign_in(at: AppTest, username: str, password: str | None = None) -> AppTest:
     return at.run()
 
 
+def sign_in_catalog(at: AppTest, username: str, password: str | None = None) -> AppTest:
+    """Sign in, then open the Catalog (the app lands on Today, which reads the ranking)."""
+    sign_in(at, username, password)
+    return at.switch_page(CATALOG).run()
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -75,7 +81,7 @@ def test_wrong_credentials_are_refused(app: AppTest, username: str, password: st
 
 
 def test_admin_sees_the_catalog(app: AppTest) -> None:
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     no_exception(app)
     assert [t.value for t in app.title] == ["Catalog"]
     assert [m.label for m in app.metric] == [
@@ -105,7 +111,7 @@ def test_admin_sees_the_catalog(app: AppTest) -> None:
 
 def test_kpis_compare_with_the_previous_period(app: AppTest) -> None:
     app.query_params.update({"from": "2025-02-01", "to": "2025-02-10"})
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     no_exception(app)
     streams = next(m for m in app.metric if m.label == "Streams")
     assert streams.delta and streams.delta.endswith("%")
@@ -113,7 +119,7 @@ def test_kpis_compare_with_the_previous_period(app: AppTest) -> None:
 
 
 def test_viewer_of_label_a_sees_no_label_b(app: AppTest) -> None:
-    sign_in(app, "viewer_a")
+    sign_in_catalog(app, "viewer_a")
     no_exception(app)
     text = all_text(app)
     assert "Label B" not in text and "Bravo" not in text and "Beta Band" not in text
@@ -125,7 +131,7 @@ def test_viewer_of_label_a_sees_no_label_b(app: AppTest) -> None:
 
 def test_query_param_with_another_labels_name_shows_nothing_of_it(app: AppTest) -> None:
     app.query_params["label"] = "Label B"
-    sign_in(app, "viewer_a")
+    sign_in_catalog(app, "viewer_a")
     no_exception(app)
     text = all_text(app)
     assert "Bravo" not in text and "Beta Band" not in text
@@ -135,7 +141,7 @@ def test_query_param_with_another_labels_name_shows_nothing_of_it(app: AppTest) 
 
 
 def test_filter_with_no_data_shows_a_friendly_message(app: AppTest) -> None:
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     app.multiselect(key="flt_artists").set_value(["AR2"])
     app.multiselect(key="flt_countries").set_value(["DE"])
     app.run()
@@ -145,7 +151,7 @@ def test_filter_with_no_data_shows_a_friendly_message(app: AppTest) -> None:
 
 
 def test_filters_are_mirrored_in_the_url(app: AppTest) -> None:
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     assert app.query_params["to"] == END.isoformat()
     app.multiselect(key="flt_countries").set_value(["US", "BR"])
     app.multiselect(key="flt_labels").set_value(["Label A"])
@@ -167,7 +173,7 @@ def test_a_shared_url_restores_the_view(app: AppTest) -> None:
             "to": "2025-02-15",
         }
     )
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     no_exception(app)
     flt = app.session_state["lr_filters"]
     assert flt.labels == ("Label A",) and flt.artist_ids == ("AR1",)
@@ -181,7 +187,7 @@ def test_invalid_query_params_are_ignored_with_a_notice(app: AppTest) -> None:
     app.query_params.update(
         {"from": "not-a-date", "country": "ZZ", "artist": "<script>", "label": "Nope"}
     )
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     no_exception(app)
     warnings = " ".join(w.value for w in app.sidebar.warning)
     assert "dates are not valid" in warnings and "country" in warnings
@@ -194,7 +200,7 @@ def test_invalid_query_params_are_ignored_with_a_notice(app: AppTest) -> None:
 
 
 def test_filters_survive_a_page_switch(app: AppTest) -> None:
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     app.multiselect(key="flt_countries").set_value(["BR"])
     app.run()
     app.switch_page(ADMIN).run()
@@ -207,7 +213,7 @@ def test_filters_survive_a_page_switch(app: AppTest) -> None:
 
 
 def test_track_drill_down_follows_the_selected_track(app: AppTest) -> None:
-    sign_in(app, "admin")
+    sign_in_catalog(app, "admin")
     app.selectbox(key="catalog_track").set_value("QZA000000003")
     app.run()
     no_exception(app)
@@ -277,7 +283,7 @@ def test_admin_disables_a_user_and_their_session_ends(
 ) -> None:
     at, db = admin_app
     viewer = AppTest.from_file(str(MAIN), default_timeout=60)
-    sign_in(viewer, "viewer_a")
+    sign_in_catalog(viewer, "viewer_a")
     assert viewer.metric
 
     at.selectbox(key="edit_user_name").set_value("viewer_a").run()
@@ -333,7 +339,7 @@ def test_a_failed_refresh_on_open_is_a_warning_not_an_error(mini_db_copy: Path, 
     monkeypatch.undo()
     monkeypatch.setenv("LABELRADAR_DB", str(mini_db_copy))
     at = AppTest.from_file(str(MAIN), default_timeout=60)
-    sign_in(at, "admin")
+    sign_in_catalog(at, "admin")
     no_exception(at)
     assert len(at.metric) == 4  # the pages work on the aggregates as they were
     assert any("labelradar doctor --repair" in w.value for w in at.sidebar.warning)
@@ -353,7 +359,7 @@ def test_demo_store_shows_the_badge_and_signs_in(demo_db: Path, monkeypatch) -> 
     at = AppTest.from_file(str(MAIN), default_timeout=60)
     at.run()
     assert has_demo_badge(at)
-    sign_in(at, "admin", DEMO_PASSWORDS["admin"])
+    sign_in_catalog(at, "admin", DEMO_PASSWORDS["admin"])
     no_exception(at)
     assert len(at.metric) == 4 and at.get("deck_gl_json_chart")
     assert has_demo_badge(at)
@@ -364,7 +370,7 @@ def test_a_user_whose_labels_have_no_data_gets_a_message(mini_db_copy: Path, mon
     users.add_user(store, "newbie", "first-day-pass-1", "viewer", ["Label C"], actor="test")
     monkeypatch.setenv("LABELRADAR_DB", str(mini_db_copy))
     at = AppTest.from_file(str(MAIN), default_timeout=60)
-    sign_in(at, "newbie", "first-day-pass-1")
+    sign_in_catalog(at, "newbie", "first-day-pass-1")
     no_exception(at)
     assert any("No streams match" in i.value for i in at.info)
     assert not at.metric and not at.dataframe
@@ -415,7 +421,7 @@ def test_admin_sets_labels_role_and_password(admin_app: tuple[AppTest, Path]) ->
     user = AppTest.from_file(str(MAIN), default_timeout=60)
     sign_in(user, "viewer_a", "viewer-pass-1")  # the old password no longer works
     assert any("Wrong username or password" in e.value for e in user.error)
-    sign_in(user, "viewer_a", "fresh-pass-42")
+    sign_in_catalog(user, "viewer_a", "fresh-pass-42")
     no_exception(user)
     assert set(top_tracks(user)["label"]) == {"Label B"}
 
@@ -443,7 +449,7 @@ def test_repeated_failures_lock_the_account_for_a_while(mini_db_copy: Path, monk
     other = AppTest.from_file(str(MAIN), default_timeout=60)  # another browser: same account
     sign_in(other, "viewer_a")
     assert other.error[0].value.startswith("Too many failed sign-ins.")
-    sign_in(other, "admin")  # that browser itself is not locked out
+    sign_in_catalog(other, "admin")  # that browser itself is not locked out
     no_exception(other)
     assert other.metric
     log = audit.entries(open_store(mini_db_copy, read_only=True), entity="session")

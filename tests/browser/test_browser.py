@@ -38,6 +38,7 @@ if not Path(CHROMIUM).exists():
 import playwright.sync_api as playwright_api  # noqa: E402
 
 FEATURE_PAGES = (
+    "Today",
     "Fan types",
     "Similar artists",
     "Alerts",
@@ -136,6 +137,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
         # inner text is "<icon ligature>\n\n<title>"
         titles = [t.strip().split("\n")[-1] for t in nav.locator("a").all_inner_texts()]
         assert titles == [
+            "Today",
             "Catalog",
             "Fan types",
             "Similar artists",

@@ -4,7 +4,6 @@ page on the tiny demo store (synthetic) adding exactly the plan's expected strea
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import wording
 from app.budget import forecast_plan as fp
+from data.backup import copy_store
 from data.synth.build import DEMO_PASSWORDS
 from tests.support.budget_track import nora_modelled_track
 
@@ -34,8 +34,7 @@ def test_increments_spread_each_territory_evenly_over_the_campaign() -> None:
 @pytest.fixture(scope="module")
 def db(demo_db: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("budget-forecast-plan") / "store.duckdb"
-    shutil.copyfile(demo_db, path)
-    return path
+    return copy_store(demo_db, path)
 
 
 def test_page_adds_the_plans_expected_streams_to_the_forecast(db, monkeypatch) -> None:
