@@ -115,3 +115,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_store(path) as store:
         run_jobs(store)
     return path
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """The one SparkSession (local[2]) of the test run, shared by every `spark` test."""
+    pytest.importorskip("pyspark")
+    from data.engine.spark import session
+
+    return session()
