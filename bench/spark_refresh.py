@@ -2,6 +2,11 @@
 
     PYTHONPATH=. python bench/spark_refresh.py --rows 1000000 10000000 62000000
     PYTHONPATH=. python bench/spark_refresh.py --rows 200000            # a quick run
+    PYTHONPATH=. python bench/spark_refresh.py --db demo.duckdb --steps all --parity
+
+--db refreshes copies of an existing store instead (e.g. a demo store); --parity then
+compares the two refreshed copies table by table (data/engine/compare.py, floats within
+1e-6) and prints every difference. --steps all runs the aggregates and every job.
 
 For each size: a SYNTHETIC valid trend report (bench/ingest_throughput.py's generator, 20,000
 tracks, 500,000 listeners, 90 days) is loaded into a fresh store, the store is copied once
@@ -80,7 +85,9 @@ def refresh(db: Path, engine: str, steps: list[str]) -> dict:
     shutil.copyfile(db, copy)
     shutil.rmtree(copy.with_name(copy.name + ".lake"), ignore_errors=True)
     cmd = [sys.executable, "-m", "app", "refresh", "--db", str(copy), "--engine", engine]
-    cmd += [a for s in steps for a in ("--only", s)] + ["--json"]
+    if steps != ["all"]:
+        cmd += [a for s in steps for a in ("--only", s)]
+    cmd += ["--json"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     started = time.perf_counter()
     child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -92,7 +99,7 @@ def refresh(db: Path, engine: str, steps: list[str]) -> dict:
     out = child.stdout.read().decode() if child.stdout else ""
     if child.returncode != 0:
         raise SystemExit(f"{engine} refresh failed ({child.returncode}): {out[-400:]}")
-    return {"engine": engine, "seconds": seconds, "peak_rss_mb": peak / 1024}
+    return {"engine": engine, "seconds": seconds, "peak_rss_mb": peak / 1024, "copy": copy}
 
 
 def main() -> None:
@@ -100,11 +107,15 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000, 62_000_000])
     ap.add_argument("--steps", nargs="+", default=["aggregates"])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "spark_refresh")
+    ap.add_argument("--db", type=Path, help="refresh copies of this store instead")
+    ap.add_argument("--parity", action="store_true", help="compare the two refreshed stores")
     args = ap.parse_args()
     results = []
-    for rows in args.rows:
+    for rows in [None] if args.db else args.rows:
         t = time.perf_counter()
-        db = build_store(rows, args.out)
+        db = args.db if rows is None else build_store(rows, args.out)
+        if rows is None:
+            rows = _fact_rows(db)
         print(f"{rows:,} rows: store ready in {time.perf_counter() - t:.0f} s", flush=True)
         for engine in ("duckdb", "spark"):
             r = refresh(db, engine, args.steps) | {"rows": rows}
@@ -118,7 +129,24 @@ def main() -> None:
             )
         duck, spark = results[-2], results[-1]
         print(f"  spark / duckdb time: {spark['seconds'] / duck['seconds']:.2f}x", flush=True)
-    print(json.dumps({"steps": args.steps, "results": results}, indent=1))
+        if args.parity:
+            from data.engine.compare import compare_stores
+
+            diffs = compare_stores(duck["copy"], spark["copy"], tol=1e-6)
+            print(f"  parity: {len(diffs)} differences", flush=True)
+            for d in diffs:
+                print(f"    {d.table}: {d.what[:300]}", flush=True)
+    print(json.dumps({"steps": args.steps, "results": results}, indent=1, default=str))
+
+
+def _fact_rows(db: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM trend_facts").fetchone()[0])
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":

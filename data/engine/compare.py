@@ -68,11 +68,18 @@ def _sort_key(v: object, digits: int) -> object:
 
 
 def _ordered(df: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """Rows in a canonical order: exact columns first, then floats rounded (so that noise
+    below the tolerance does not reorder rows)."""
     exact = [c for c in df.columns if not _is_float(df[c])]
-    cols = exact + [c for c in df.columns if c not in exact]
-    keys = [tuple(_sort_key(v, digits) for v in row) for row in df[cols].itertuples(False)]
-    order = sorted(range(len(df)), key=lambda i: keys[i])
-    return df.iloc[order].reset_index(drop=True)
+    keys = pd.DataFrame(index=df.index)
+    for i, col in enumerate(exact + [c for c in df.columns if c not in exact]):
+        s = df[col]
+        if _is_float(s):
+            keys[i] = s.round(digits).fillna(np.inf)
+        else:
+            keys[i] = [str(_sort_key(v, digits)) for v in s]
+    order = keys.sort_values(list(keys.columns), kind="stable").index
+    return df.loc[order].reset_index(drop=True)
 
 
 def _close(a: object, b: object, tol: float) -> bool:
@@ -100,11 +107,16 @@ def compare_table(a: pd.DataFrame, b: pd.DataFrame, table: str, tol: float) -> l
     a, b = _ordered(a, digits), _ordered(b, digits)
     out = []
     for col in a.columns:
-        bad = [
-            i for i, (x, y) in enumerate(zip(a[col], b[col], strict=True)) if not _close(x, y, tol)
-        ]
-        if bad:
-            i = bad[0]
+        if _is_float(a[col]) and _is_float(b[col]):
+            x, y = a[col].to_numpy(float), b[col].to_numpy(float)
+            ok = np.isclose(x, y, rtol=tol, atol=tol, equal_nan=True)
+        else:
+            ok = np.array(
+                [_close(x, y, tol) for x, y in zip(a[col], b[col], strict=True)], dtype=bool
+            )
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            i = int(bad[0])
             out.append(
                 Difference(
                     table, f"{col}: {len(bad)} rows differ, e.g. {a[col][i]!r} vs {b[col][i]!r}"

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from data.engine.dialect import to_spark
 from data.store import Store
@@ -156,8 +155,7 @@ class SparkEngine:
     def arrow(self, sql: str, params: list[Any] | tuple = (), frames: dict | None = None):
         """The rows of a DuckDB-dialect SELECT computed by Spark, as an Arrow table."""
         df = self.dataframe(sql, params, frames)
-        table = df.toArrow()
-        return table if table.num_columns else pa.table({})
+        return df.toArrow()
 
     def map_groups(
         self, frame: pd.DataFrame, keys: list[str], fn: Callable[[pd.DataFrame], Any]

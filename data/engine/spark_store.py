@@ -19,12 +19,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data.engine.spark import SparkEngine
 from data.store import Store
 
 _RESULT = "__spark_result"
+_ROW = "__spark_row"
 
 
 class SparkCursor:
@@ -46,15 +49,18 @@ class SparkCursor:
         types = _duckdb_types(self.cur, sql, params)
         table = self.engine.arrow(sql, params, self.frames)
         self.spark_statements += 1
-        self.cur.register(_RESULT, table)
         cols = [_quoted(c) for c in table.column_names]
+        # The store scans without preserving insertion order: keep Spark's row order (a
+        # read's ORDER BY) through an explicit row number.
+        table = table.append_column(_ROW, pa.array(np.arange(table.num_rows)))
+        self.cur.register(_RESULT, table)
         if types is not None and len(types) == len(cols):
             # DuckDB's names and types, position by position
             cols = [
                 f"CAST({c} AS {t}) AS {_quoted(name)}"
                 for c, (name, t) in zip(cols, types, strict=True)
             ]
-        self.cur.execute(f"SELECT {', '.join(cols) or '*'} FROM {_RESULT}")
+        self.cur.execute(f"SELECT {', '.join(cols)} FROM {_RESULT} ORDER BY {_ROW}")
         return self
 
     def _drop_result(self) -> None:
