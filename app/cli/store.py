@@ -235,6 +235,12 @@ def _engine_for(args: argparse.Namespace, store: Any) -> Any:
         raise CliError(
             f"--engine spark needs pyspark ({exc}): pip install -r requirements.txt"
         ) from exc
+    except Exception as exc:  # the JVM did not start (no Java, bad master URL, ...)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CliError(
+            f"could not start Spark ({first}): check Java (scripts/setup.sh installs it) "
+            "and LABELRADAR_SPARK_MASTER"
+        ) from exc
 
 
 def _spark_store(store: Any, engine: Any) -> Any:
