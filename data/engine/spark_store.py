@@ -38,7 +38,6 @@ class SparkCursor:
         self.engine = engine
         self.cur = cur
         self.frames: dict[str, pd.DataFrame] = {}
-        self.spark_statements = 0
 
     def execute(self, sql: str, params: list[Any] | tuple | None = None) -> SparkCursor:
         params = list(params or [])
@@ -48,7 +47,6 @@ class SparkCursor:
             return self
         types = _duckdb_types(self.cur, sql, params)
         table = self.engine.arrow(sql, params, self.frames)
-        self.spark_statements += 1
         cols = [_quoted(c) for c in table.column_names]
         # The store scans without preserving insertion order: keep Spark's row order (a
         # read's ORDER BY) through an explicit row number.
