@@ -60,6 +60,15 @@ _AGGREGATES = (
 )
 
 
+def rebuild_selects() -> list[tuple[str, str]]:
+    """(table, SELECT of all its rows): the rebuild's statements, for another engine."""
+    return [(t, _select_of(sql).format(where="TRUE")) for t, _, _, sql in _AGGREGATES]
+
+
+def _select_of(insert_sql: str) -> str:
+    return insert_sql[insert_sql.index("SELECT") :]
+
+
 def _bounds(unit: str, lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day of the partitions of `unit` that overlap [lo, hi]."""
     if unit == "day":

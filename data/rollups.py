@@ -35,6 +35,7 @@ scoping on the catalog. Migration 023 builds them for existing stores.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -208,6 +209,19 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
             insert_sql = insert_sql.replace("FROM roll_track_source", f"FROM {_STAGE}")
         cur.execute(insert_sql.format(where=where), list(span))
     cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+
+
+def rebuild_selects() -> list[tuple[str, str, str]]:
+    """(table, SELECT of all its rows, ORDER BY of its clustered insert) in build order:
+    the rebuild's statements, for another engine (each rollup reads those before it)."""
+    out = []
+    for table, insert_sql in _BUILDS:
+        select = insert_sql[insert_sql.index("SELECT") :].format(where="TRUE")
+        select, order = select.rsplit(" ORDER BY ", 1)
+        # Table columns, not aliases: roll_track_month keeps its month's first day as `date`.
+        order = re.sub(r"\bmonth\b", "date", re.sub(r"\b\w+\.", "", order))
+        out.append((table, select, order))
+    return out
 
 
 def _months(lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:

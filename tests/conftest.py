@@ -150,3 +150,12 @@ def pg_cluster():
 def pg_state_url(pg_cluster) -> str:
     """The URL of a fresh, empty PostgreSQL database for one test's workflow state."""
     return pg_cluster.new_database()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """The one SparkSession (local[2]) of the test run, shared by every `spark` test."""
+    pytest.importorskip("pyspark")
+    from data.engine.spark import session
+
+    return session()

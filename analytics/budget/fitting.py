@@ -9,8 +9,9 @@ curve from past campaigns. Pure numpy / pandas; the caller reads and writes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,11 @@ LAMS = (0.1, 1.0, 10.0)
 TERRITORY_COLS = ["country", "campaigns", "cost_per_result", "uplift", "spend_scale", "population"]
 
 Progress = Callable[[str, float], None]
+# (frame, key columns, fn(group) -> result) -> [(key, result)] in key order: how the
+# per-category fits are spread (in this process, or over an engine's workers)
+GroupMapper = Callable[
+    [pd.DataFrame, list[str], Callable[[pd.DataFrame], Any]], list[tuple[Hashable, Any]]
+]
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,15 @@ def fit(
     *,
     update: bm.Update = bm.DEFAULT_UPDATE,
     progress: Progress = _quiet,
+    map_groups: GroupMapper | None = None,
 ) -> BudgetModel:
     """Fit every category's audience model and every territory's response.
 
     `consumption`: isrc, the GROUP_COLS, a (active) and p (passive) streams per track and
     group; `genres`: genre by isrc; `lifts`: past campaigns with spend, reach, streams
     `during` and the `baseline` without them; `populations`: people per country (None where
-    unknown).
+    unknown). `map_groups`, when given, runs the per-category fits (a Spark engine's
+    workers); otherwise they run here, one after the other.
     """
     summaries, assets, groups = [], [], []
     if len(consumption):
@@ -82,16 +90,24 @@ def fit(
         n_cat = int(cats.max()) + 1
         # One BLAS thread: the matrices are small and threaded BLAS spins on a shared
         # machine (bench/budget_als.py measured 2-30x slower fits with the default).
-        with threadpool_limits(1):
-            for cat in range(n_cat):
-                progress(f"fitting category {cat + 1} of {n_cat}", 0.15 + 0.8 * cat / n_cat)
-                part = cons[cons["category"] == cat]
-                if part.empty:
-                    continue
-                summary, arows, grows = _category(cat, part, genres, update)
+        if map_groups is not None:
+            progress(f"fitting {n_cat} categories", 0.15)
+            fit_one = partial(_category_group, genre=genres, update=update)
+            for _, (summary, arows, grows) in map_groups(cons, ["category"], fit_one):
                 summaries.append(summary)
                 assets.append(arows)
                 groups.append(grows)
+        else:
+            with threadpool_limits(1):
+                for cat in range(n_cat):
+                    progress(f"fitting category {cat + 1} of {n_cat}", 0.15 + 0.8 * cat / n_cat)
+                    part = cons[cons["category"] == cat]
+                    if part.empty:
+                        continue
+                    summary, arows, grows = _category(cat, part, genres, update)
+                    summaries.append(summary)
+                    assets.append(arows)
+                    groups.append(grows)
     countries = sorted(consumption["country"].unique()) if len(consumption) else []
     territories, response = fit_territories(lifts, countries, populations)
     models = pd.DataFrame(summaries)
@@ -138,6 +154,14 @@ def _factorise(e: np.ndarray, update: bm.Update) -> bm.CategoryModel:
         return bm.fit_category(e, update=update, ks=grid_ks, lams=LAMS)
     x, y = bm.als(e, np.ones_like(e, bool), 1, 1.0, update=update)
     return bm.CategoryModel(e, x, y, 1, 1.0, float("nan"), float("nan"))
+
+
+def _category_group(
+    part: pd.DataFrame, genre: pd.Series, update: bm.Update
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """`_category` of one category's rows (as a group mapper calls it)."""
+    with threadpool_limits(1):
+        return _category(int(part["category"].iloc[0]), part, genre, update)
 
 
 def _category(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics import budget
 from analytics.campaigns import response as curves
+from data.engine import map_groups_of
 from data.progress import ProgressFn
 from data.results import budget as bdata
 from data.results import runs as model_runs
@@ -31,7 +32,9 @@ def run(store: Store, progress: ProgressFn) -> dict[str, Any]:
     lifts = bdata.campaign_lifts(cur)
     base = bdata.track_country_base(cur)
     populations = bdata.populations(sorted(set(cons["country"]) | set(lifts["country"])))
-    model = budget.fit(cons, genres, lifts, populations, progress=progress)
+    model = budget.fit(
+        cons, genres, lifts, populations, progress=progress, map_groups=map_groups_of(store)
+    )
     progress("fitting response curves", 0.95)
     response = _response_curves(
         bdata.campaign_lift(cur), bdata.market_cost(cur), list(model.territories["country"])

@@ -68,6 +68,19 @@ def register_maintenance(
         action="store_true",
         help="skip the aggregate rebuild and run only jobs that have never run on this store",
     )
+    p.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where the aggregates and jobs compute: DuckDB in-process (default) or Apache "
+        "Spark over the Parquet lake (results are written into the store either way)",
+    )
+    p.add_argument(
+        "--lake",
+        metavar="DIR",
+        help="with --engine spark: the Parquet lake directory "
+        "(default: $LABELRADAR_LAKE, else <store>.lake beside the store)",
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("info", parents=parents, help="what the store holds")
@@ -171,9 +184,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         names = [n for n in names if n != "aggregates"] or []
     payload: dict[str, Any] = {"aggregates": False, "jobs": []}
     with open_store_for(args) as store:
+        engine = _engine_for(args, store)
         wants_aggregates = args.only is None or "aggregates" in args.only
         if wants_aggregates and not args.if_missing:
-            health.rebuild_aggregates(store)
+            if engine is None:
+                health.rebuild_aggregates(store)
+            else:
+                from data.engine import spark_aggregates
+
+                spark_aggregates.rebuild(store, engine)
             payload["aggregates"] = True
         if names is None and args.if_missing:
             names = [n for n in jobs if model_runs.latest(store, n) is None]
@@ -181,7 +200,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             bar = progress_for(args)
             try:
                 options = {"fans": {"window_days": args.fans_window}} if args.fans_window else {}
-                payload["jobs"] = run_jobs(store, names, progress=bar, options=options)
+                job_store = store if engine is None else _spark_store(store, engine)
+                payload["jobs"] = run_jobs(job_store, names, progress=bar, options=options)
             except (CliError, ValueError, health.StepFailed):
                 raise
             except Exception as exc:
@@ -201,6 +221,32 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     emit(args, payload, text)
     return EXIT_OK
+
+
+def _engine_for(args: argparse.Namespace, store: Any) -> Any:
+    """The Spark engine for `--engine spark` (None: DuckDB in-process)."""
+    if getattr(args, "engine", "duckdb") != "spark":
+        return None
+    try:
+        from data.engine.spark import SparkEngine
+
+        return SparkEngine(store, Path(args.lake) if args.lake else None)
+    except ImportError as exc:
+        raise CliError(
+            f"--engine spark needs pyspark ({exc}): pip install -r requirements.txt"
+        ) from exc
+    except Exception as exc:  # the JVM did not start (no Java, bad master URL, ...)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CliError(
+            f"could not start Spark ({first}): check Java (scripts/setup.sh installs it) "
+            "and LABELRADAR_SPARK_MASTER"
+        ) from exc
+
+
+def _spark_store(store: Any, engine: Any) -> Any:
+    from data.engine.spark_store import SparkStore
+
+    return SparkStore(store, engine)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

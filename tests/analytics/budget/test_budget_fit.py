@@ -133,3 +133,23 @@ def test_progress_reports_each_category() -> None:
     )
     assert [s for s, _ in seen] == ["clustering assets into categories", "fitting category 1 of 1"]
     assert [f for _, f in seen] == sorted(f for _, f in seen)
+
+
+def test_a_group_mapper_gives_the_same_fit(model) -> None:
+    """The per-category fits through a group mapper (how the Spark engine spreads them) give
+    the frames of the in-process loop; the mapper sees one frame per category."""
+    seen: list[int] = []
+
+    def mapper(frame, keys, fn):
+        out = []
+        for key, part in frame.groupby(keys, sort=True):
+            seen.append(len(part))
+            out.append((key, fn(part)))
+        return out
+
+    mapped = budget.fit(consumption(), GENRES, lifts(), POPULATIONS, map_groups=mapper)
+    assert seen == [len(consumption())]  # one category holding every row
+    drop = ["seconds"]
+    pd.testing.assert_frame_equal(mapped.models.drop(columns=drop), model.models.drop(columns=drop))
+    pd.testing.assert_frame_equal(mapped.assets, model.assets)
+    pd.testing.assert_frame_equal(mapped.groups, model.groups)

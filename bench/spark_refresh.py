@@ -1,0 +1,153 @@
+"""Refresh on DuckDB and on Spark local[2], in the same run, on stores of growing size.
+
+    PYTHONPATH=. python bench/spark_refresh.py --rows 1000000 10000000 62000000
+    PYTHONPATH=. python bench/spark_refresh.py --rows 200000            # a quick run
+    PYTHONPATH=. python bench/spark_refresh.py --db demo.duckdb --steps all --parity
+
+--db refreshes copies of an existing store instead (e.g. a demo store); --parity then
+compares the two refreshed copies table by table (data/engine/compare.py, floats within
+1e-6) and prints every difference. --steps all runs the aggregates and every job.
+
+For each size: a SYNTHETIC valid trend report (bench/ingest_throughput.py's generator, 20,000
+tracks, 500,000 listeners, 90 days) is loaded into a fresh store, the store is copied once
+per engine, and `labelradar refresh --engine E` runs on each copy in a child process. Reported:
+wall time, seconds per million fact rows, and the peak RSS of the child's whole process tree
+(Spark's JVM included), sampled every 0.2 s from /proc. --steps picks the refresh steps
+(`--only` names; default: aggregates, the step whose cost grows with the facts). The Spark
+time includes exporting the facts to the Parquet lake and starting the JVM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import ingest_throughput as it
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """RSS of `pid` and all its descendants (KiB), from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/status") as f:
+                kb = next((int(x.split()[1]) for x in f if x.startswith("VmRSS:")), 0)
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = kb
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def build_store(rows: int, out: Path) -> Path:
+    """A store holding the benchmark catalog and a trend report of `rows` rows."""
+    from data import ingest
+    from data.store import open_store
+
+    db = out / f"store_{rows}.duckdb"
+    if db.exists():
+        return db
+    out.mkdir(parents=True, exist_ok=True)
+    catalog, trend = out / "catalog.csv", out / f"trend_{rows}.parquet"
+    it.write_catalog(catalog)
+    if not trend.exists():
+        it.generate_trend(trend, rows)
+    tmp = db.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    with open_store(tmp) as store:
+        ingest.load_catalog(store, catalog)
+        ingest.load_trend_report(store, trend)
+    tmp.rename(db)
+    return db
+
+
+def refresh(db: Path, engine: str, steps: list[str]) -> dict:
+    """Run `labelradar refresh` on a copy of `db` in a child; time and peak tree RSS."""
+    copy = db.with_name(f"{db.stem}.{engine}.duckdb")
+    shutil.copyfile(db, copy)
+    shutil.rmtree(copy.with_name(copy.name + ".lake"), ignore_errors=True)
+    cmd = [sys.executable, "-m", "app", "refresh", "--db", str(copy), "--engine", engine]
+    if steps != ["all"]:
+        cmd += [a for s in steps for a in ("--only", s)]
+    cmd += ["--json"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _tree_rss_kb(child.pid))
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    out = child.stdout.read().decode() if child.stdout else ""
+    if child.returncode != 0:
+        raise SystemExit(f"{engine} refresh failed ({child.returncode}): {out[-400:]}")
+    return {"engine": engine, "seconds": seconds, "peak_rss_mb": peak / 1024, "copy": copy}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000, 62_000_000])
+    ap.add_argument("--steps", nargs="+", default=["aggregates"])
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "spark_refresh")
+    ap.add_argument("--db", type=Path, help="refresh copies of this store instead")
+    ap.add_argument("--parity", action="store_true", help="compare the two refreshed stores")
+    args = ap.parse_args()
+    results = []
+    for rows in [None] if args.db else args.rows:
+        t = time.perf_counter()
+        db = args.db if rows is None else build_store(rows, args.out)
+        if rows is None:
+            rows = _fact_rows(db)
+        print(f"{rows:,} rows: store ready in {time.perf_counter() - t:.0f} s", flush=True)
+        for engine in ("duckdb", "spark"):
+            r = refresh(db, engine, args.steps) | {"rows": rows}
+            r["s_per_million"] = r["seconds"] / (rows / 1e6)
+            r["rows_per_core_s"] = rows / (r["seconds"] * 2)  # local[2] / DuckDB on 2 cores
+            results.append(r)
+            print(
+                f"  {engine:6s} {r['seconds']:8.1f} s  {r['s_per_million']:7.2f} s/M rows  "
+                f"{r['rows_per_core_s']:10,.0f} rows/core-s  peak RSS {r['peak_rss_mb']:7.0f} MB",
+                flush=True,
+            )
+        duck, spark = results[-2], results[-1]
+        print(f"  spark / duckdb time: {spark['seconds'] / duck['seconds']:.2f}x", flush=True)
+        if args.parity:
+            from data.engine.compare import compare_stores
+
+            diffs = compare_stores(duck["copy"], spark["copy"], tol=1e-6)
+            print(f"  parity: {len(diffs)} differences", flush=True)
+            for d in diffs:
+                print(f"    {d.table}: {d.what[:300]}", flush=True)
+    print(json.dumps({"steps": args.steps, "results": results}, indent=1, default=str))
+
+
+def _fact_rows(db: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM trend_facts").fetchone()[0])
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    main()
