@@ -1,11 +1,14 @@
 # The two commands of the README, plus helpers. Each target installs what it needs.
-.PHONY: run test setup demo lint format bench
+.PHONY: run test test-spark setup demo lint format bench
 
 run:            ## install, build the demo store if absent, serve on http://localhost:8501
 	scripts/run.sh
 
 test:           ## install (incl. Debian chromium), lint and run the whole test suite
 	scripts/test.sh
+
+test-spark:     ## the Spark engine's parity tests (local[2]); CI runs them after `make test`
+	scripts/test.sh -m spark
 
 setup:
 	scripts/setup.sh dev

@@ -24,8 +24,9 @@ if ! "$PY" -m venv --help >/dev/null 2>&1 || ! "$PY" -c 'import ensurepip' >/dev
   as_root apt-get update -qq && as_root apt-get install -y -qq python3-venv
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-# `refresh --engine spark` runs pyspark, which needs a Java runtime (17 or later).
-if ! command -v java >/dev/null 2>&1; then
+# `refresh --engine spark` (and its tests) run pyspark, which needs a Java runtime (17 or
+# later); the app itself does not, so only the dev setup installs it.
+if [ "$kind" = dev ] && ! command -v java >/dev/null 2>&1; then
   echo "setup: installing Debian's default-jre-headless (Java for pyspark)" >&2
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq default-jre-headless >/dev/null
