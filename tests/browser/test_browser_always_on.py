@@ -87,7 +87,7 @@ def test_cli_loads_and_refreshes_while_browsers_use_the_app(
     ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            admin = _signed_in(browser, base, "", "admin")  # Catalog is the home page
+            admin = _signed_in(browser, base, "", "admin")  # lands on the home page (Today)
             assert f"Data through {before:%d %b %Y}" in _sidebar(admin)
 
             results: list = []
