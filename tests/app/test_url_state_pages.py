@@ -38,8 +38,7 @@ def ids(demo_db: Path) -> dict[tuple[str, bool], list[str]]:
     with open_store(demo_db, read_only=True) as store:
         cur = store.cursor()
         mine = [
-            r[0]
-            for r in cur.execute("SELECT label FROM user_labels WHERE username = 'nora'").fetchall()
+            r[0] for r in store.state.read("SELECT label FROM user_labels WHERE username = 'nora'")
         ]
         assert mine
         out = {}

@@ -89,7 +89,8 @@ def test_hostile_text_stays_text_in_the_browser(hostile_server, tmp_path: Path) 
                 assert page.locator("[data-testid='stException']").count() == 0, title
                 assert _offending_dom(page) == {"links": [], "images": [], "coloured": []}, title
                 # the table toolbar offers no export (the app's own button does it safely)
-                grid = page.locator("[data-testid='stDataFrame']").first
+                # the first table on show (Today keeps its full change list in a closed expander)
+                grid = page.locator("[data-testid='stDataFrame'] >> visible=true").first
                 if grid.count():
                     grid.hover()
                     page.wait_for_timeout(300)

@@ -119,8 +119,8 @@ def test_sign_in_with_sso_maps_groups_to_role_and_labels(tmp_path: Path) -> None
         _settle(page)
         _shot(page, "sso-01-sign-in")
 
-        sso_button.click()  # -> provider (auto-approves) -> /oauth2callback -> the app
-        page.get_by_role("heading", name="Catalog").wait_for(timeout=30_000)
+        sso_button.click()  # -> provider (auto-approves) -> /oauth2callback -> the app (Today)
+        page.get_by_role("heading", name="Today").wait_for(timeout=30_000)
         _settle(page)
         account = (
             page.get_by_test_id("stSidebar").inner_text().replace("\u2060", "")

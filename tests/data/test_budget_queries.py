@@ -9,7 +9,7 @@ from data.store import open_store
 
 
 def test_budget_inputs_hide_other_labels(demo_db) -> None:
-    with open_store(demo_db) as store:
+    with open_store(demo_db, read_only=True) as store:
         cur = store.cursor()
         labels = [
             r[0] for r in cur.execute("SELECT DISTINCT label FROM catalog ORDER BY 1").fetchall()
@@ -48,7 +48,7 @@ def test_budget_inputs_hide_other_labels(demo_db) -> None:
 
 
 def test_budget_track_says_whether_an_in_scope_track_has_a_model(demo_db) -> None:
-    with open_store(demo_db) as store:
+    with open_store(demo_db, read_only=True) as store:
         cur = store.cursor()
         mine = cur.execute("SELECT min(label) FROM catalog").fetchone()[0]
         scope = Scope("nora", "manager", frozenset({mine}))

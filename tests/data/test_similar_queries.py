@@ -11,7 +11,7 @@ from data.store import open_store
 
 @pytest.fixture(scope="module")
 def store(demo_db):
-    s = open_store(demo_db)
+    s = open_store(demo_db, read_only=True)  # the app may hold it open in this process
     yield s
     s.close()
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def store(demo_db):
-    s = open_store(demo_db)
+    s = open_store(demo_db, read_only=True)  # the app may hold it open in this process
     yield s
     s.close()
 

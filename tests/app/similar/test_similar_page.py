@@ -20,7 +20,7 @@ def _open(db: Path, monkeypatch: pytest.MonkeyPatch, username: str) -> AppTest:
 
 
 def test_manager_sees_model_for_own_label_only(demo_db, monkeypatch):
-    with open_store(demo_db) as s:
+    with open_store(demo_db, read_only=True) as s:
         cur = s.cursor()
         own = s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")[0][0]
         theirs = {
