@@ -161,10 +161,12 @@ def test_viewer_cannot_submit_and_admin_reviews(db, track, monkeypatch) -> None:
     assert not [b for b in at.button if b.label == "Submit for approval"]
     assert any("Viewers can plan" in i.value for i in at.info)
 
-    at = app(db, monkeypatch)
+    at = app(db, monkeypatch)  # the admin follows the proposal's link to its track
+    at.query_params.update({"track": track["isrc"], "goal": "expand"})
     sign_in(at, "admin")
     open_budget(at)
-    assert any("Awaiting your review" in c.value for c in at.caption)
+    shown = [c.value for c in at.caption] + [i.value for i in at.info]
+    assert any("Awaiting your review" in c for c in shown), shown
     next(b for b in at.button if b.label == "Send back").click()
     at.run()
     assert any("comment" in e.value for e in at.error)  # a reason is required
