@@ -23,24 +23,16 @@ passwords.HASH_COST = passwords.ScryptCost(n=2**14, r=8, p=1)
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Under pytest-xdist (--dist loadgroup) every test module is one group, so module-scoped
-# fixtures and tests that build on an earlier test of their module stay on one worker.
-# Modules that share an expensive store name a group of their own; browser and Spark tests
-# (each keeps a core busy) are one group, run one after another on a single worker.
-HEAVY_MARKS = ("browser", "spark")
+# scripts/test.sh runs the suite under pytest-xdist with --dist loadfile: each test module
+# stays on one worker, so module-scoped fixtures and tests that build on an earlier test of
+# their module keep working.
+BROWSER_DIR = ROOT / "tests" / "browser"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test under tests/browser is a browser test; each test gets its xdist group."""
-    browser_dir = ROOT / "tests" / "browser"
-    for item in items:
-        if browser_dir in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.browser)
-        if any(item.get_closest_marker(m) for m in HEAVY_MARKS):
-            item.add_marker(pytest.mark.xdist_group("heavy"))
-        elif item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(str(item.path.relative_to(ROOT))))
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every test under tests/browser is a browser test."""
+    if BROWSER_DIR in Path(str(item.path)).parents:
+        item.add_marker(pytest.mark.browser)
 
 
 # username -> (password, role, labels)

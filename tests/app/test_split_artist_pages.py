@@ -11,9 +11,6 @@ from data.synth import DEMO_PASSWORDS
 from tests.app.test_app import MAIN, no_exception, sign_in
 from tests.support.split_artist import SplitStore, build_split_store
 
-# One worker builds the split-artist store once for every module that uses it.
-pytestmark = pytest.mark.xdist_group("split_artist")
-
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:

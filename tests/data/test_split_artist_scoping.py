@@ -13,9 +13,6 @@ from data.scope import Scope
 from data.store import open_store
 from tests.support.split_artist import SplitStore, build_split_store
 
-# One worker builds the split-artist store once for every module that uses it.
-pytestmark = pytest.mark.xdist_group("split_artist")
-
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:

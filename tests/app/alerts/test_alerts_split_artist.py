@@ -24,9 +24,6 @@ from data.synth import DEMO_PASSWORDS
 from data.workflow import alerts as alert_status
 from tests.support.split_artist import SplitStore, build_split_store
 
-# One worker builds the split-artist store once for every module that uses it.
-pytestmark = pytest.mark.xdist_group("split_artist")
-
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 ALERTS = "../pages/alerts.py"
 BEFORE, RAPID = 28, 6  # attribution windows: days before the onset, days after a spike's

@@ -22,9 +22,6 @@ from data.store import Store, open_store
 from data.synth import DEMO_PASSWORDS
 from tests.support.split_artist import SplitStore, build_split_store
 
-# One worker builds the split-artist store once for every module that uses it.
-pytestmark = pytest.mark.xdist_group("split_artist")
-
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 SIMILAR = "../pages/similar.py"
 
