@@ -14,10 +14,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data.publish import PUBLISHED_AT_KEY
+
 # Columns that record the run, not its results.
 RUN_COLUMNS = {"run_id", "computed_at", "seconds", "params", "summary", "at", "created_at"}
 # Tables that log the runs (timings, audit) rather than hold results.
 RUN_TABLES = {"audit_log", "step_failures", "schema_migrations", "signin_throttle"}
+# Store facts that say when a version was published, not what it holds.
+RUN_META_KEYS = {PUBLISHED_AT_KEY}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ def _frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     df = con.execute(
         f"SELECT {', '.join(f'{c!r}'.replace(chr(39), chr(34)) for c in cols)} FROM {table}"
     ).df()
+    if table == "store_meta":
+        df = df[~df["key"].isin(RUN_META_KEYS)]
     return df
 
 
