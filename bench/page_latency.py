@@ -106,18 +106,25 @@ def filter_change_times(at, runs: int) -> tuple[list[float], list[float], int]:
     return warm, cold, len(states)
 
 
-def measure(db: Path, user: str, password: str, runs: int) -> dict:
+def signed_in_app(db: Path, user: str, password: str, timeout: int = 120):
+    """The real app headless (AppTest) on `db` with `user`'s sign-in submitted; the next
+    run lands on Today."""
     os.environ["LABELRADAR_DB"] = str(db)
     from streamlit.testing.v1 import AppTest
 
-    from app import services
-
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
     at.run()
     fields = {t.label: t for t in at.text_input}
     fields["Username"].input(user)
     fields["Password"].input(password)
     next(b for b in at.button if b.label == "Sign in").click()
+    return at
+
+
+def measure(db: Path, user: str, password: str, runs: int) -> dict:
+    from app import services
+
+    at = signed_in_app(db, user, password)
     at.run()
     at.switch_page("../pages/catalog.py").run()  # sign-in lands on Today
     if not at.metric:

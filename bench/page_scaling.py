@@ -79,21 +79,13 @@ def _sizes(path: Path) -> tuple[dict[str, int], float]:
 
 
 def measure_store(path: Path, runs: int, filter_runs: int) -> dict:
-    from bench.page_latency import _timed_run, filter_change_times
+    from bench.page_latency import _timed_run, filter_change_times, signed_in_app
     from data.synth import DEMO_PASSWORDS
 
     sizes, open_s = _sizes(path)
-    os.environ["LABELRADAR_DB"] = str(path)
-    from streamlit.testing.v1 import AppTest
-
+    at = signed_in_app(path, "admin", DEMO_PASSWORDS["admin"], timeout=300)
     from app import services
 
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
-    at.run()
-    fields = {t.label: t for t in at.text_input}
-    fields["Username"].input("admin")
-    fields["Password"].input(DEMO_PASSWORDS["admin"])
-    next(b for b in at.button if b.label == "Sign in").click()
     services.clear_caches()
     first = _timed_run(at)  # sign-in lands on Today: the very first, cold, paint
     pages = {}

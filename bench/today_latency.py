@@ -24,36 +24,20 @@ import sys
 import time
 from pathlib import Path
 
-from page_latency import percentile
+from page_latency import _timed_run, percentile, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 500.0
 
 
-def _timed_run(at) -> float:
-    start = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - start
-    if at.exception:
-        raise RuntimeError(f"the page raised: {at.exception[0].value}")
-    return elapsed
-
-
 def measure(db: Path, runs: int) -> dict[str, list[float]]:
-    os.environ["LABELRADAR_DB"] = str(db)
-    from streamlit.testing.v1 import AppTest
+    from data.synth import DEMO_PASSWORDS
 
+    at = signed_in_app(db, "admin", DEMO_PASSWORDS["admin"], timeout=300)
     from analytics import today as today_model
     from app import services
     from app.today.job import read_inputs
-    from data.synth import DEMO_PASSWORDS
 
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
-    at.run()
-    fields = {t.label: t for t in at.text_input}
-    fields["Username"].input("admin")
-    fields["Password"].input(DEMO_PASSWORDS["admin"])
-    next(b for b in at.button if b.label == "Sign in").click()
     at.run()
     if [t.value for t in at.title] != ["Today"]:
         raise SystemExit("sign-in did not land on Today (has `labelradar refresh` run?)")

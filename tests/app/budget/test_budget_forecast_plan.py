@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app import wording
 from app.budget import forecast_plan as fp
 from data.backup import copy_store
-from data.synth.build import DEMO_PASSWORDS
+from tests.app.budget.test_budget_page import app as budget_app
+from tests.app.budget.test_budget_page import open_budget, sign_in
 from tests.support.budget_track import nora_modelled_track
-
-MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 
 
 def test_increments_spread_each_territory_evenly_over_the_campaign() -> None:
@@ -39,17 +37,10 @@ def db(demo_db: Path, tmp_path_factory) -> Path:
 
 def test_page_adds_the_plans_expected_streams_to_the_forecast(db, monkeypatch) -> None:
     track = nora_modelled_track(db)
-    monkeypatch.setenv("LABELRADAR_DB", str(db))
-    at = AppTest.from_file(str(MAIN), default_timeout=60)
+    at = budget_app(db, monkeypatch)
     at.query_params.update({"track": track["isrc"], "goal": "expand"})
-    at.run()
-    fields = {ti.label: ti for ti in at.text_input}
-    fields["Username"].input("nora")
-    fields["Password"].input(DEMO_PASSWORDS["nora"])
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    at.switch_page("../pages/budget.py")
-    at.run()
+    sign_in(at, "nora")
+    open_budget(at)
     key = f"budget_plan:{track['isrc']}:expand"
     at.number_input(key=f"{key}:budget").set_value(5000.0).run()
     next(b for b in at.button if b.label == "Suggest a split").click()
