@@ -52,6 +52,21 @@ def _new_day_delivery(files: Path, out: Path) -> dt.date:
     return last + dt.timedelta(days=1)
 
 
+def _nora_wrote_both_and_status(db: Path, day: dt.date, alert_key: str | None = None) -> dict:
+    """Assert the audit log holds nora's acknowledgement and budget submission, and that
+    `labelradar status` reports the new day in version 2; returns the status answer."""
+    with open_store(db, read_only=True) as store:
+        acks = audit.entries(store, entity="alert", entity_id=alert_key)
+        assert list(acks["actor"]) == ["nora"] and list(acks["action"]) == ["alert_status"]
+        submits = audit.entries(store, entity="budget_proposal")
+        assert list(submits["action"]) == ["submit"] and list(submits["actor"]) == ["nora"]
+    status = _cli(db, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    got = json.loads(status.stdout)
+    assert got["data_through"] == str(day) and got["published_version"] == 2
+    return got
+
+
 def _ok(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -114,18 +129,8 @@ def test_deliveries_load_and_refresh_while_managers_use_the_app(
     manager.switch_page(ALERTS).run()
     _ok(manager)
 
-    # both writes are in the audit log (the state database)
-    with open_store(db, read_only=True) as store:
-        acks = audit.entries(store, entity="alert", entity_id=alert_key)
-        assert list(acks["actor"]) == ["nora"] and list(acks["action"]) == ["alert_status"]
-        submits = audit.entries(store, entity="budget_proposal")
-        assert list(submits["action"]) == ["submit"] and list(submits["actor"]) == ["nora"]
-
-    # operations: what `labelradar status` says about this deployment
-    status = _cli(db, "status", "--json")
-    assert status.returncode == 0, status.stderr
-    got = json.loads(status.stdout)
-    assert got["data_through"] == str(day) and got["published_version"] == 2
+    # both writes are in the audit log (the state database); `status` sees the new day
+    got = _nora_wrote_both_and_status(db, day, alert_key)
     assert got["state_dialect"] == "sqlite" and got["state_db"].endswith("live.state.sqlite")
     assert {s["username"] for s in got["signed_in"]} == {"admin", "nora"}
 

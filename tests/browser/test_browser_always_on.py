@@ -11,19 +11,17 @@ with every batch job run, copied so the commands can write to it. Run alone with
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from data import audit
 from data.backup import copy_store
 from data.state import STATE_URL_ENV
 from data.store import open_store
 from data.synth import DEMO_PASSWORDS
-from tests.app.test_always_on import _cli, _new_day_delivery
+from tests.app.test_always_on import _cli, _new_day_delivery, _nora_wrote_both_and_status
 from tests.browser.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -139,13 +137,5 @@ def test_cli_loads_and_refreshes_while_browsers_use_the_app(
         finally:
             browser.close()
 
-    # Both writes are in the audit log, made by nora.
-    with open_store(db, read_only=True) as store:
-        acks = audit.entries(store, entity="alert")
-        assert list(acks["actor"]) == ["nora"] and list(acks["action"]) == ["alert_status"]
-        submits = audit.entries(store, entity="budget_proposal")
-        assert list(submits["action"]) == ["submit"] and list(submits["actor"]) == ["nora"]
-    status = _cli(db, "status", "--json")
-    assert status.returncode == 0, status.stderr
-    got = json.loads(status.stdout)
-    assert got["data_through"] == str(day) and got["published_version"] == 2
+    # Both writes are in the audit log, made by nora; `status` reports the new day.
+    _nora_wrote_both_and_status(db, day)
