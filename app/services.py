@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from app.safe_text import code, md
-from data import inventory, publish, queries, signin, users
+from data import audit, inventory, publish, queries, signin, users
 from data.results import runs
 from data.scope import Scope
 from data.state import StateError
@@ -166,6 +166,7 @@ def _run_scoped(
     labels: LabelsKey,
     args: tuple[Any, ...],
     kwargs: tuple[tuple[str, Any], ...],
+    state_token: int = 0,
 ) -> Any:
     return queries.SCOPED_QUERIES[name](
         _store_for(key), scope_for_labels(labels), *args, **dict(kwargs)
@@ -177,8 +178,13 @@ def query(fn: QueryFn[T], scope: Scope, *args: Any, **kwargs: Any) -> T:
     for TTL_SECONDS and shared by every user with the same labels."""
     if not queries.is_scoped(fn):
         raise TypeError(f"{getattr(fn, '__name__', fn)!r} is not a registered scoped query")
+    key = db_key()
+    # Workflow state changes without a new published version, and other app instances
+    # write it too: a query joining it is keyed on the newest audit entry (every state
+    # write is audited in its transaction), one indexed read per call.
+    token = audit.latest_id(_store_for(key)) if queries.reads_state(fn) else 0
     return _run_scoped(
-        db_key(), fn.__name__, labels_key(scope), args, tuple(sorted(kwargs.items()))
+        key, fn.__name__, labels_key(scope), args, tuple(sorted(kwargs.items())), token
     )
 
 

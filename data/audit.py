@@ -73,3 +73,10 @@ def entries(
     if isinstance(source, StateCursor):
         return source.df(sql, params)
     return _state_of(source).read_df(sql, params)
+
+
+def latest_id(source: StateDB | Store) -> int:
+    """The newest entry's id (0 for an empty log): a version of the workflow state, since
+    every state write appends its entry in the same transaction."""
+    row = _state_of(source).read("SELECT coalesce(max(audit_id), 0) FROM audit_log")
+    return int(row[0][0])

@@ -6,7 +6,8 @@ catalog join). Functions are registered with `@scoped`; `all_queries()` imports 
 of this package, so the scoping test calls each of them and checks that no other label's row
 comes back. Pages never see a connection.
 
-Public helpers for the feature modules: `scoped`, `where`, `model_where`, `read_df`.
+Public helpers for the feature modules: `scoped`, `joins_state`, `where`, `model_where`,
+`read_df`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 SCOPED_QUERIES: dict[str, Callable[..., Any]] = {}
 
 
+STATE_JOINING: set[str] = set()
+
+
 def scoped(fn: F) -> F:
     """Register a query function: signature (store, scope, ...) and label-restricted.
     Names are unique across the package (the registry and the caches key on them)."""
@@ -37,6 +41,19 @@ def scoped(fn: F) -> F:
             raise ValueError(f"two scoped queries are named {fn.__name__}")
     SCOPED_QUERIES[fn.__name__] = fn
     return fn
+
+
+def joins_state(fn: F) -> F:
+    """Mark a scoped query that joins workflow state (read_df(..., state=...)). Its cached
+    answers are keyed on the state database's newest audit entry too (app/services.py):
+    another app instance's write must show at this one's next rerun, not after the TTL."""
+    STATE_JOINING.add(fn.__name__)
+    return fn
+
+
+def reads_state(fn: Callable[..., Any]) -> bool:
+    """True for a query marked with @joins_state."""
+    return getattr(fn, "__name__", "") in STATE_JOINING
 
 
 def is_scoped(fn: Callable[..., Any]) -> bool:

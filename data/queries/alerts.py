@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.queries import Filters, read_df, scoped, where
+from data.queries import Filters, joins_state, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
 
@@ -41,6 +41,7 @@ def _alert_filters(filters: Filters | None) -> Filters:
 
 
 @scoped
+@joins_state
 def alerts_feed(
     store: Store,
     scope: Scope,
@@ -97,6 +98,7 @@ _EVENT_STATUS = (
 
 
 @scoped
+@joins_state
 def events_feed(
     store: Store,
     scope: Scope,

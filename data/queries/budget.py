@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.queries import Filters, model_where, read_df, scoped, where
+from data.queries import Filters, joins_state, model_where, read_df, scoped, where
 from data.results.budget import load_model
 from data.scope import Scope
 from data.store import Store
@@ -103,6 +103,7 @@ def budget_inputs(store: Store, scope: Scope, isrc: str) -> dict[str, Any]:
 
 
 @scoped
+@joins_state
 def budget_proposals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """Proposals for in-scope tracks, newest first, with track and artist names."""
     cond, params = model_where(scope, filters)
@@ -118,6 +119,7 @@ def budget_proposals(store: Store, scope: Scope, filters: Filters | None = None)
 
 
 @scoped
+@joins_state
 def proposal_audit(
     store: Store, scope: Scope, filters: Filters | None = None, proposal_id: int | None = None
 ) -> pd.DataFrame:
