@@ -115,7 +115,6 @@ class StepMonitor:
             return idx, level
         sd = np.sqrt(F[idx])
         season = pred_season[idx]
-        pulses: list[int] = []
         self._kept: dict[int, np.ndarray] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -161,6 +160,7 @@ class StepMonitor:
                 if not back[r]:
                     shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, flat[r])
                 if shape is None:
+                    self._kept.pop(i, None)
                     m[r, RAMP] = 1.0  # a ramp stays a ramp for this run (see above)
                     continue
                 onset, lift, ended = shape
@@ -175,18 +175,21 @@ class StepMonitor:
                     # from weeks of days rather than the few since this one began.
                     undone = -self.m[i, 1 - d, LIFT] if back[r] else lift
                     level[r] = m[r, LEVEL] + undone
+                    # The step's own days are the new level: the next change is measured
+                    # against them, not against the few (noisy) days after this decision.
+                    self._kept[i] = self.recent[i, RECENT - min(t - onset, RECENT) :].copy()
                     continue
                 # It has already ended: a step and its return, the level is the old one.
                 self.alarms.append((i, ended, t, -int(sign), -lift, float(m[r, S])))
                 level[r] = m[r, LEVEL]
-                pulses.append(i)
             self.m[idx, d] = m
         hit = idx[fire]
         if len(hit):
             self.reset(hit, t)
-        for i in pulses:  # the old level's days after the return stay
-            kept = self._kept[i]
-            self.recent[i, RECENT - len(kept) :] = kept
+        for i in hit:  # the days already at the new level stay (after a return: the old one)
+            kept = self._kept.get(int(i))
+            if kept is not None and len(kept):
+                self.recent[i, RECENT - len(kept) :] = kept
         return hit, level[fire]
 
     def _shape(self, i: int, start: int, t: int, base: float, today: float, sign: float, flat):
