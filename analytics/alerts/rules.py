@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import norm
 
 from analytics.alerts.kalman import FilterOutput
+from analytics.alerts.tails import confirmed
 
 if TYPE_CHECKING:
     from analytics.alerts.detect import Context, DetectConfig
@@ -82,8 +83,11 @@ def _candidates(d: Day, alarms: list, cfg: DetectConfig, min_ratio: float) -> di
             & (ratio >= min_ratio)
             & (np.abs(excess) >= cfg.min_excess)
         )
+    ii, tt = np.nonzero(flag)
+    # A tail of the counts too (tails.py): the log scale's lower tail is long for small counts.
+    keep = confirmed(d.y[ii, tt], d.out.pred_mean[ii, tt], d.out.pred_var[ii, tt], cfg.z_rapid)
     found: dict[int, list] = {}
-    for i, t in zip(*np.nonzero(flag), strict=True):
+    for i, t in zip(ii[keep], tt[keep], strict=True):
         kind = "spike" if z[i, t] > 0 else "drop"
         p = float(norm.cdf(abs(z[i, t])))
         found.setdefault(int(i), []).append((int(t), int(t), kind, True, p, float(z[i, t])))
