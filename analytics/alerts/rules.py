@@ -116,7 +116,11 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
             if onset - last[kind] <= cfg.refractory:
                 continue
             if kind == "drop" and onset - one_day_spike <= cfg.settle:
-                continue  # the fall back after a short spike is the same event
+                # The fall back after a short spike is the same event, and so are the
+                # steps down that follow it while the spike fades (the rule below).
+                if not one_day:
+                    last["drop"] = max(last["drop"], onset)
+                continue
             if kind == "drop" and one_day and onset - last["spike"] <= cfg.settle:
                 continue
             if not one_day and onset - last[kind] <= cfg.unwind and last[kind] > last[OTHER[kind]]:

@@ -37,6 +37,7 @@ WIDTH = 2 * PER + RECENT
 # A departure whose slope from its first day is this many standard errors away from flat
 # is a ramp (a gradual change), not a step.
 RAMP_T = 1.5
+RAMP_LEAD = 10  # days a ramp may run before the CUSUM takes it up (k = 0.75 sd at ~0.1 sd a day)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class StepMonitor:
 
     def _shape(self, i: int, start: int, t: int, base: float, today: float, sign: float, flat):
         """What the departure since `start` is, from its days (the recent window): None
-        for a ramp (a line fits better than any step), else (first day of the step, lift
+        for a ramp (a ramp from the reference level fits better than any step), else (first day of the step, lift
         in log units, first day back at the old level or None while it lasts). The step's
         first day is the best split, so a start the CUSUM placed a day or two early (on
         noise) does not move the date."""
@@ -206,20 +207,10 @@ class StepMonitor:
         d, j = dep[seen], seen.astype(float)
         if len(d) < 4:
             return (start, float(np.mean(d)), None) if flat else None
-        line = np.polyfit(j, d, 1, full=True)[1]
-        rss_line = float(line[0]) if len(line) else 0.0
-        best = (np.inf, 0, 0)  # rss, split, return
-        for e in range(len(d) - 1):
-            pre = (d[:e] ** 2).sum()
-            for r in range(e + 3, len(d) + 1):  # r = len(d): no return
-                up = d[e:r]
-                rss = pre + ((up - up.mean()) ** 2).sum() + (d[r:] ** 2).sum()
-                if rss < best[0] - 1e-12:
-                    best = (rss, e, r)
-        rss, e, r = best
+        rss, e, r = _best_step(d)
         lift = float(d[e:r].mean())
-        if sign * lift <= 0 or (not flat and rss > rss_line):
-            return None  # a clear slope that no step explains better: a ramp
+        if sign * lift <= 0 or (not flat and rss > _hinge_rss(j, d)):
+            return None  # a ramp fits better than any step (see _hinge_rss)
         onset = start + int(seen[e])
         if r == len(d):
             return onset, lift, None
@@ -246,6 +237,32 @@ class StepMonitor:
         """After day t: the day's deseasonalised observation joins the recent days."""
         self.recent[:, :-1] = self.recent[:, 1:]
         self.recent[:, -1] = np.where(obs, y - season, np.nan)
+
+
+def _best_step(d: np.ndarray) -> tuple[float, int, int]:
+    """The best step through departures d: (rss, first day, first day back or len(d)),
+    zero before the step and after its return."""
+    best = (np.inf, 0, len(d))
+    for e in range(len(d) - 1):
+        pre = (d[:e] ** 2).sum()
+        for r in range(e + 3, len(d) + 1):  # r = len(d): no return
+            up = d[e:r]
+            rss = pre + ((up - up.mean()) ** 2).sum() + (d[r:] ** 2).sum()
+            if rss < best[0] - 1e-12:
+                best = (rss, e, r)
+    return best
+
+
+def _hinge_rss(j: np.ndarray, d: np.ndarray) -> float:
+    """Residual sum of squares of the best ramp that leaves the reference level
+    continuously: d = b max(0, j - tau), tau from a week before the departure's first day
+    (a ramp starts below the CUSUM's notice) to three days before its last. Continuity is
+    what tells a ramp from a step: a step is already its full size on its first day."""
+    taus = np.arange(-RAMP_LEAD, j[-1] - 2)[:, None]
+    x = np.maximum(0.0, j[None, :] - taus)
+    xx = (x * x).sum(axis=1)
+    xd = x @ d
+    return float((d @ d - xd * xd / np.maximum(xx, 1e-12)).min())
 
 
 def _about(lift: float, earlier: float) -> bool:
