@@ -114,6 +114,10 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
         one_day_spike = -(10**6)
         for t, onset, kind, one_day, p, stat in cands:
             if onset - last[kind] <= cfg.refractory:
+                if kind == "spike" and not one_day and onset - one_day_spike <= cfg.refractory:
+                    # A level shift confirms the one-day spike just before it: the spike
+                    # began a lasting step, whose end is news, not the spike falling back.
+                    one_day_spike = -(10**6)
                 continue
             if kind == "drop" and onset - one_day_spike <= cfg.settle:
                 # The fall back after a short spike is the same event, and so are the

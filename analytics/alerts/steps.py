@@ -37,6 +37,12 @@ WIDTH = 2 * PER + RECENT
 # A departure whose slope from its first day is this many standard errors away from flat
 # is a ramp (a gradual change), not a step.
 RAMP_T = 1.5
+# A departure that falls back towards the reference this clearly while it lasts (the slope
+# against its direction, in standard errors) is a pulse fading (a viral moment), not a step:
+# the filter follows it down (its level: the mean of the latest FADE_DAYS) without an alarm.
+FADE_T = 3.0
+FADE_DAYS = 3
+FADE = "fade"
 RAMP_LEAD = 10  # days a ramp may run before the CUSUM takes it up (k = 0.75 sd at ~0.1 sd a day)
 
 
@@ -164,6 +170,10 @@ class StepMonitor:
                     self._kept.pop(i, None)
                     m[r, RAMP] = 1.0  # a ramp stays a ramp for this run (see above)
                     continue
+                if shape[0] == FADE:  # a pulse falling back: follow it, no alarm
+                    fire[r], level[r] = True, m[r, LEVEL] + shape[1]
+                    self._kept[i] = self.recent[i, -FADE_DAYS:].copy()
+                    continue
                 onset, lift, ended = shape
                 fire[r] = True
                 if back[r]:  # the move back: the earlier shift is settled, not a new one
@@ -211,6 +221,8 @@ class StepMonitor:
         lift = float(d[e:r].mean())
         if sign * lift <= 0 or (not flat and rss > _hinge_rss(j, d)):
             return None  # a ramp fits better than any step (see _hinge_rss)
+        if -sign * _slope_t(j[e:r], d[e:r]) > FADE_T:
+            return FADE, float(np.mean(d[-FADE_DAYS:]))  # its level now: the latest days
         onset = start + int(seen[e])
         if r == len(d):
             return onset, lift, None
@@ -251,6 +263,17 @@ def _best_step(d: np.ndarray) -> tuple[float, int, int]:
             if rss < best[0] - 1e-12:
                 best = (rss, e, r)
     return best
+
+
+def _slope_t(j: np.ndarray, d: np.ndarray) -> float:
+    """t statistic of the least-squares slope of d on j (0 with fewer than 4 days)."""
+    if len(d) < 4:
+        return 0.0
+    jc = j - j.mean()
+    sxx = float(jc @ jc)
+    b = float(jc @ d) / sxx
+    resid = d - d.mean() - b * jc
+    return b / np.sqrt(max(float(resid @ resid) / (len(d) - 2), 1e-12) / sxx)
 
 
 def _hinge_rss(j: np.ndarray, d: np.ndarray) -> float:
