@@ -11,11 +11,12 @@ has already followed the step. Per direction it accumulates z_t - k, z_t = depar
 one-step sd, and restarts at zero (re-anchoring the reference) whenever the sum is not
 positive, so the day after its last restart is the day the departure began.
 
-Past h the departure is a level shift, unless a ramp through its first day fits the
-departures better than a constant (a gradual change: left to the trend rule). At the alarm
-the filter takes the new level (an intervention): the reference level plus the mean
-departure, with the reference trend (the burst of trend is undone) and a widened level
-variance. The memory (sums and reference per direction) continues across online runs.
+Past h the departure is a level shift, unless a ramp leaving the reference level
+continuously fits the departures better than any step (a gradual change: left to the trend
+rule), or the departure falls back while it lasts (a pulse fading: followed, no alarm).
+At the alarm the filter takes the new level (an intervention): the reference level plus the
+mean departure, with the reference trend (the burst of trend is undone) and a widened
+level variance. The memory (sums and reference per direction) continues across online runs.
 """
 
 from __future__ import annotations
@@ -205,10 +206,11 @@ class StepMonitor:
 
     def _shape(self, i: int, start: int, t: int, base: float, today: float, sign: float, flat):
         """What the departure since `start` is, from its days (the recent window): None
-        for a ramp (a ramp from the reference level fits better than any step), else (first day of the step, lift
-        in log units, first day back at the old level or None while it lasts). The step's
-        first day is the best split, so a start the CUSUM placed a day or two early (on
-        noise) does not move the date."""
+        for a ramp (a ramp from the reference level fits better than any step); (FADE, its
+        level now) for a pulse falling back while it lasts; else (first day of the step,
+        lift in log units, first day back at the old level or None while it lasts). The
+        step's first day is the best split, so a start the CUSUM placed a day or two early
+        (on noise) does not move the date."""
         span = t - start
         if not 0 < span < RECENT or span < 3:
             return (start, float(today), None) if flat else None
@@ -278,8 +280,8 @@ def _slope_t(j: np.ndarray, d: np.ndarray) -> float:
 
 def _hinge_rss(j: np.ndarray, d: np.ndarray) -> float:
     """Residual sum of squares of the best ramp that leaves the reference level
-    continuously: d = b max(0, j - tau), tau from a week before the departure's first day
-    (a ramp starts below the CUSUM's notice) to three days before its last. Continuity is
+    continuously: d = b max(0, j - tau), tau from RAMP_LEAD days before the departure's
+    first day (a ramp starts below the CUSUM's notice) to three days before its last. Continuity is
     what tells a ramp from a step: a step is already its full size on its first day."""
     taus = np.arange(-RAMP_LEAD, j[-1] - 2)[:, None]
     x = np.maximum(0.0, j[None, :] - taus)
