@@ -54,6 +54,7 @@ class DetectConfig:
     slope_min: float = 0.002
     sustain: int = 2
     burn_in: int = 28  # days after a series starts before it can alert (its release days)
+    launch_days: int = 7  # first days of a series starting inside the data the filter skips
     refractory: int = 7  # days after a rapid alert in which the same direction is quiet
     settle: int = 14  # days after a one-day spike in which a fall back is the same event
     # A decline within this many days after a spike is the spike fading (and a growth after
@@ -126,6 +127,26 @@ def _first_observed(y: np.ndarray) -> np.ndarray:
     return np.where(obs.any(axis=1), first, -1)
 
 
+def _without_launch_week(y: np.ndarray, ctx: Context, launch_days: int) -> np.ndarray:
+    """y with the first `launch_days` days of every series that starts inside the data
+    missing: a launch (a release, a first chart day) is a burst, often after a partial first
+    day, and a filter that learns its weekday pattern from it keeps "expecting" the launch's
+    weekday to be high for months (a "drop" on that weekday every week after). Its first days
+    are the `release` alert; the burn-in keeps the other rules quiet over them anyway."""
+    if launch_days <= 0:
+        return y
+    first = np.where(ctx.seen, ctx.start, _first_observed(y))
+    if ctx.origin:  # a full run: series observed from the data's first day are no launch
+        launch = ctx.seen & (first > 0)
+    else:  # an online block: a series first seen in it, or a few days before it
+        launch = np.where(ctx.seen, first > -launch_days, first >= 0)
+    if not launch.any():
+        return y
+    days = np.arange(y.shape[1])[None, :]
+    mask = launch[:, None] & (days >= first[:, None]) & (days < first[:, None] + launch_days)
+    return np.where(mask, np.nan, y)
+
+
 def detect(
     counts: np.ndarray,
     hp: Hyper,
@@ -148,11 +169,12 @@ def detect(
     y = np.log1p(counts)
     n, t_len = y.shape
     days = np.arange(t_len)[None, :]
+    y_filter = _without_launch_week(y, ctx, cfg.launch_days)
     ok = ctx.monitored[:, None] & ctx.seen[:, None] & (days >= ctx.start[:, None] + cfg.burn_in)
     memory = ctx.steps if ctx.steps is not None else StepMonitor.fresh(n)
     monitor = StepMonitor(memory, cfg.step, t_len, cfg.min_shift)
     out = kalman_filter(
-        y,
+        y_filter,
         hp,
         ctx.obs_var,
         ctx.state,

@@ -30,6 +30,7 @@ import numpy as np
 
 from analytics.alerts.kalman_slots import K, SlotCovariances
 from analytics.alerts.kalman_slots import slot_groups as _slots  # noqa: F401 (tests use it)
+from analytics.alerts.tails import confirmed
 
 if TYPE_CHECKING:
     from analytics.alerts.steps import StepMonitor
@@ -284,6 +285,11 @@ def kalman_filter(
                     jump &= actb[k]
                 if jump.any():
                     idx = np.flatnonzero(jump)
+                    # Only a tail of the counts too is a jump (see tails.py).
+                    keep = confirmed(yb[k, idx], yhat[idx], F[idx], intervene_z)
+                    jump[idx[~keep]] = False
+                    idx = idx[keep]
+                if jump.any():
                     cov.inflate(idx, v[idx] ** 2)
                     if steps is not None:
                         steps.reset(idx, t, recent=False)

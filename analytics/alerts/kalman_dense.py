@@ -16,6 +16,7 @@ from analytics.alerts.kalman import (
     K,
     _predict_inplace,
 )
+from analytics.alerts.tails import confirmed
 
 
 def kalman_filter_dense(
@@ -64,6 +65,7 @@ def kalman_filter_dense(
             jump = obs & (v * v > intervene_z**2 * F)
             if active is not None:
                 jump &= active[:, t]
+            jump[jump] = confirmed(y[jump, t], yhat[jump], F[jump], intervene_z)
             if jump.any():
                 intervened[:, t] = jump
                 P[jump, 0, 0] += v[jump] ** 2

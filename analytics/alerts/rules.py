@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import norm
 
 from analytics.alerts.kalman import FilterOutput
+from analytics.alerts.tails import confirmed
 
 if TYPE_CHECKING:
     from analytics.alerts.detect import Context, DetectConfig
@@ -82,8 +83,11 @@ def _candidates(d: Day, alarms: list, cfg: DetectConfig, min_ratio: float) -> di
             & (ratio >= min_ratio)
             & (np.abs(excess) >= cfg.min_excess)
         )
+    ii, tt = np.nonzero(flag)
+    # A tail of the counts too (tails.py): the log scale's lower tail is long for small counts.
+    keep = confirmed(d.y[ii, tt], d.out.pred_mean[ii, tt], d.out.pred_var[ii, tt], cfg.z_rapid)
     found: dict[int, list] = {}
-    for i, t in zip(*np.nonzero(flag), strict=True):
+    for i, t in zip(ii[keep], tt[keep], strict=True):
         kind = "spike" if z[i, t] > 0 else "drop"
         p = float(norm.cdf(abs(z[i, t])))
         found.setdefault(int(i), []).append((int(t), int(t), kind, True, p, float(z[i, t])))
@@ -110,9 +114,17 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
         one_day_spike = -(10**6)
         for t, onset, kind, one_day, p, stat in cands:
             if onset - last[kind] <= cfg.refractory:
+                if kind == "spike" and not one_day and onset - one_day_spike <= cfg.refractory:
+                    # A level shift confirms the one-day spike just before it: the spike
+                    # began a lasting step, whose end is news, not the spike falling back.
+                    one_day_spike = -(10**6)
                 continue
             if kind == "drop" and onset - one_day_spike <= cfg.settle:
-                continue  # the fall back after a short spike is the same event
+                # The fall back after a short spike is the same event, and so are the
+                # steps down that follow it while the spike fades (the rule below).
+                if not one_day:
+                    last["drop"] = max(last["drop"], onset)
+                continue
             if kind == "drop" and one_day and onset - last["spike"] <= cfg.settle:
                 continue
             if not one_day and onset - last[kind] <= cfg.unwind and last[kind] > last[OTHER[kind]]:

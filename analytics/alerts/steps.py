@@ -11,11 +11,12 @@ has already followed the step. Per direction it accumulates z_t - k, z_t = depar
 one-step sd, and restarts at zero (re-anchoring the reference) whenever the sum is not
 positive, so the day after its last restart is the day the departure began.
 
-Past h the departure is a level shift, unless a ramp through its first day fits the
-departures better than a constant (a gradual change: left to the trend rule). At the alarm
-the filter takes the new level (an intervention): the reference level plus the mean
-departure, with the reference trend (the burst of trend is undone) and a widened level
-variance. The memory (sums and reference per direction) continues across online runs.
+Past h the departure is a level shift, unless a ramp leaving the reference level
+continuously fits the departures better than any step (a gradual change: left to the trend
+rule), or the departure falls back while it lasts (a pulse fading: followed, no alarm).
+At the alarm the filter takes the new level (an intervention): the reference level plus the
+mean departure, with the reference trend (the burst of trend is undone) and a widened
+level variance. The memory (sums and reference per direction) continues across online runs.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ WIDTH = 2 * PER + RECENT
 # A departure whose slope from its first day is this many standard errors away from flat
 # is a ramp (a gradual change), not a step.
 RAMP_T = 1.5
+# A departure that falls back towards the reference this clearly while it lasts (the slope
+# against its direction, in standard errors) is a pulse fading (a viral moment), not a step:
+# the filter follows it down (its level: the mean of the latest FADE_DAYS) without an alarm.
+FADE_T = 3.0
+FADE_DAYS = 3
+FADE = "fade"
+RAMP_LEAD = 10  # days a ramp may run before the CUSUM takes it up (k = 0.75 sd at ~0.1 sd a day)
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,6 @@ class StepMonitor:
             return idx, level
         sd = np.sqrt(F[idx])
         season = pred_season[idx]
-        pulses: list[int] = []
         self._kept: dict[int, np.ndarray] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -161,7 +168,12 @@ class StepMonitor:
                 if not back[r]:
                     shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, flat[r])
                 if shape is None:
+                    self._kept.pop(i, None)
                     m[r, RAMP] = 1.0  # a ramp stays a ramp for this run (see above)
+                    continue
+                if shape[0] == FADE:  # a pulse falling back: follow it, no alarm
+                    fire[r], level[r] = True, m[r, LEVEL] + shape[1]
+                    self._kept[i] = self.recent[i, -FADE_DAYS:].copy()
                     continue
                 onset, lift, ended = shape
                 fire[r] = True
@@ -175,26 +187,30 @@ class StepMonitor:
                     # from weeks of days rather than the few since this one began.
                     undone = -self.m[i, 1 - d, LIFT] if back[r] else lift
                     level[r] = m[r, LEVEL] + undone
+                    # The step's own days are the new level: the next change is measured
+                    # against them, not against the few (noisy) days after this decision.
+                    self._kept[i] = self.recent[i, RECENT - min(t - onset, RECENT) :].copy()
                     continue
                 # It has already ended: a step and its return, the level is the old one.
                 self.alarms.append((i, ended, t, -int(sign), -lift, float(m[r, S])))
                 level[r] = m[r, LEVEL]
-                pulses.append(i)
             self.m[idx, d] = m
         hit = idx[fire]
         if len(hit):
             self.reset(hit, t)
-        for i in pulses:  # the old level's days after the return stay
-            kept = self._kept[i]
-            self.recent[i, RECENT - len(kept) :] = kept
+        for i in hit:  # the days already at the new level stay (after a return: the old one)
+            kept = self._kept.get(int(i))
+            if kept is not None and len(kept):
+                self.recent[i, RECENT - len(kept) :] = kept
         return hit, level[fire]
 
     def _shape(self, i: int, start: int, t: int, base: float, today: float, sign: float, flat):
         """What the departure since `start` is, from its days (the recent window): None
-        for a ramp (a line fits better than any step), else (first day of the step, lift
-        in log units, first day back at the old level or None while it lasts). The step's
-        first day is the best split, so a start the CUSUM placed a day or two early (on
-        noise) does not move the date."""
+        for a ramp (a ramp from the reference level fits better than any step); (FADE, its
+        level now) for a pulse falling back while it lasts; else (first day of the step,
+        lift in log units, first day back at the old level or None while it lasts). The
+        step's first day is the best split, so a start the CUSUM placed a day or two early
+        (on noise) does not move the date."""
         span = t - start
         if not 0 < span < RECENT or span < 3:
             return (start, float(today), None) if flat else None
@@ -203,20 +219,12 @@ class StepMonitor:
         d, j = dep[seen], seen.astype(float)
         if len(d) < 4:
             return (start, float(np.mean(d)), None) if flat else None
-        line = np.polyfit(j, d, 1, full=True)[1]
-        rss_line = float(line[0]) if len(line) else 0.0
-        best = (np.inf, 0, 0)  # rss, split, return
-        for e in range(len(d) - 1):
-            pre = (d[:e] ** 2).sum()
-            for r in range(e + 3, len(d) + 1):  # r = len(d): no return
-                up = d[e:r]
-                rss = pre + ((up - up.mean()) ** 2).sum() + (d[r:] ** 2).sum()
-                if rss < best[0] - 1e-12:
-                    best = (rss, e, r)
-        rss, e, r = best
+        rss, e, r = _best_step(d)
         lift = float(d[e:r].mean())
-        if sign * lift <= 0 or (not flat and rss > rss_line):
-            return None  # a clear slope that no step explains better: a ramp
+        if sign * lift <= 0 or (not flat and rss > _hinge_rss(j, d)):
+            return None  # a ramp fits better than any step (see _hinge_rss)
+        if -sign * _slope_t(j[e:r], d[e:r]) > FADE_T:
+            return FADE, float(np.mean(d[-FADE_DAYS:]))  # its level now: the latest days
         onset = start + int(seen[e])
         if r == len(d):
             return onset, lift, None
@@ -243,6 +251,43 @@ class StepMonitor:
         """After day t: the day's deseasonalised observation joins the recent days."""
         self.recent[:, :-1] = self.recent[:, 1:]
         self.recent[:, -1] = np.where(obs, y - season, np.nan)
+
+
+def _best_step(d: np.ndarray) -> tuple[float, int, int]:
+    """The best step through departures d: (rss, first day, first day back or len(d)),
+    zero before the step and after its return."""
+    best = (np.inf, 0, len(d))
+    for e in range(len(d) - 1):
+        pre = (d[:e] ** 2).sum()
+        for r in range(e + 3, len(d) + 1):  # r = len(d): no return
+            up = d[e:r]
+            rss = pre + ((up - up.mean()) ** 2).sum() + (d[r:] ** 2).sum()
+            if rss < best[0] - 1e-12:
+                best = (rss, e, r)
+    return best
+
+
+def _slope_t(j: np.ndarray, d: np.ndarray) -> float:
+    """t statistic of the least-squares slope of d on j (0 with fewer than 4 days)."""
+    if len(d) < 4:
+        return 0.0
+    jc = j - j.mean()
+    sxx = float(jc @ jc)
+    b = float(jc @ d) / sxx
+    resid = d - d.mean() - b * jc
+    return b / np.sqrt(max(float(resid @ resid) / (len(d) - 2), 1e-12) / sxx)
+
+
+def _hinge_rss(j: np.ndarray, d: np.ndarray) -> float:
+    """Residual sum of squares of the best ramp that leaves the reference level
+    continuously: d = b max(0, j - tau), tau from RAMP_LEAD days before the departure's
+    first day (a ramp starts below the CUSUM's notice) to three days before its last. Continuity is
+    what tells a ramp from a step: a step is already its full size on its first day."""
+    taus = np.arange(-RAMP_LEAD, j[-1] - 2)[:, None]
+    x = np.maximum(0.0, j[None, :] - taus)
+    xx = (x * x).sum(axis=1)
+    xd = x @ d
+    return float((d @ d - xd * xd / np.maximum(xx, 1e-12)).min())
 
 
 def _about(lift: float, earlier: float) -> bool:

@@ -145,5 +145,8 @@ def test_new_days_continue_from_the_saved_state(store_copy, demo_db):
         )
 
     differ = keys(online) ^ keys(full)
-    assert len(differ) <= max(2, 0.02 * len(keys(full))), sorted(differ)
+    # Measured on this tiny store: 4 of 25 track alerts (level shifts decided a few days
+    # into the new block) since a launch's first week is kept out of the filter; 2 before.
+    # With equal parameters the continuation is exact (the planted-world test).
+    assert len(differ) <= max(4, 0.02 * len(keys(full))), sorted(differ)
     assert (pd.to_datetime(online.detected_on) > pd.Timestamp(cut)).any()
