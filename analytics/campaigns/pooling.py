@@ -37,7 +37,7 @@ from analytics.campaigns import response as rs
 Z90 = 1.6449
 MIN_CAMPAIGNS = 20  # fewer measured campaigns: no prior worth the name, lifts left alone
 MIN_TAU = 0.005  # floor on the prior spread of relative lifts (half a percent)
-CHI2_1_MEDIAN = 0.4549  # median of a chi-square variable with one degree of freedom
+COVER = 0.90  # the intervals' level
 
 
 def platform_factors(df: pd.DataFrame, pred: np.ndarray, noise: float) -> dict[str, tuple]:
@@ -94,20 +94,45 @@ def _leverage(fit: rs.Fit, df: pd.DataFrame, sd: np.ndarray) -> np.ndarray:
 
 
 def _prior_spread(r2: np.ndarray, known: np.ndarray) -> float:
-    """tau^2 such that the median of r^2 / (known + tau^2) is the median of a chi-square
-    with one degree of freedom: a method of moments on the median, so a few windows far off
-    (a poor pre-period fit, an outlying week) do not widen every campaign's prior."""
+    """tau^2 such that 90 % of the held-out residuals fall inside their 90 % predictive band
+    (r^2 <= Z90^2 (known + tau^2)): the spread is matched where the intervals are read, so
+    a heavy tail of campaigns off their curve widens the prior as much as the intervals
+    need, and a few windows far off (a poor pre-period fit) do not set it alone."""
 
-    def excess(t2: float) -> float:
-        return float(np.median(r2 / (known + t2))) - CHI2_1_MEDIAN
+    def inside(t2: float) -> float:
+        return float(np.mean(r2 <= Z90**2 * (known + t2)))
 
     lo, hi = MIN_TAU**2, max(float(np.max(r2)), MIN_TAU**2)
-    if excess(lo) <= 0:
+    if inside(lo) >= COVER:
         return lo
     for _ in range(60):
         mid = np.sqrt(lo * hi)
-        lo, hi = (mid, hi) if excess(mid) > 0 else (lo, mid)
-    return float(np.sqrt(lo * hi))
+        lo, hi = (lo, mid) if inside(mid) >= COVER else (mid, hi)
+    return float(hi)
+
+
+def _platforms(
+    df: pd.DataFrame, cost: Mapping[str, float] | None, seed: int
+) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Every platform's factor against the all-platform curves, and the platforms whose
+    factor is above zero at 90 % (those shape the curves)."""
+    fit_all = rs.fit(df, cost=cost, seed=seed)
+    pred_all, _ = _predict(fit_all, df, seed)
+    factors = platform_factors(df, pred_all, fit_all.noise)
+    return factors, sorted(p for p, (f, se) in factors.items() if f - Z90 * se > 0)
+
+
+def shaping_lifts(
+    lift: pd.DataFrame, *, cost: Mapping[str, float] | None = None, seed: int = 0
+) -> pd.DataFrame:
+    """The lifts of the platforms with a measurable effect: what response curves are fitted
+    on (a platform that moves nothing would drag every territory's curve towards zero). All
+    of them when there are too few to tell, or none would be left."""
+    df = rs.prepare(lift)
+    if len(df) < MIN_CAMPAIGNS:
+        return lift
+    _, live = _platforms(df, cost, seed)
+    return lift[lift["platform"].isin(live)] if live else lift
 
 
 def _usable(lift: pd.DataFrame) -> pd.Series:
@@ -132,10 +157,7 @@ def pool(
     ids = lift.loc[_usable(lift), "campaign_id"].to_numpy()
     if len(df) < MIN_CAMPAIGNS:
         return out, {"pooled": 0, "reason": f"fewer than {MIN_CAMPAIGNS} measured campaigns"}
-    fit_all = rs.fit(df, cost=cost, seed=seed)
-    pred_all, _ = _predict(fit_all, df, seed)
-    factors = platform_factors(df, pred_all, fit_all.noise)
-    live = sorted(p for p, (f, se) in factors.items() if f - Z90 * se > 0)
+    factors, live = _platforms(df, cost, seed)
     if not live:
         return out, {"pooled": 0, "reason": "no platform with a measurable effect"}
     shaping = df[df["platform"].isin(live)].reset_index(drop=True)

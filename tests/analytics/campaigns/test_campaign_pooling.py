@@ -90,10 +90,13 @@ def test_too_few_campaigns_or_no_working_platform_leave_the_lifts_alone():
     assert summary["pooled"] == 0 and "no platform" in summary["reason"]
 
 
-def test_prior_spread_recovers_a_known_spread_despite_outliers():
+def test_prior_spread_recovers_a_known_spread_and_covers_a_heavy_tail():
     rng = np.random.default_rng(6)
     known = np.full(4000, 0.03**2)
     r = rng.normal(0.0, np.sqrt(known + 0.02**2))
-    r[:200] *= 10  # a few windows far off
+    assert np.sqrt(pooling._prior_spread(r**2, known)) == pytest.approx(0.02, rel=0.2)
+    r[:400] *= 3  # a tenth of the campaigns far off their curve
     tau2 = pooling._prior_spread(r**2, known)
-    assert np.sqrt(tau2) == pytest.approx(0.02, rel=0.3)
+    inside = np.abs(r) <= Z90 * np.sqrt(known + tau2)
+    assert inside.mean() == pytest.approx(0.90, abs=0.01)
+    assert np.sqrt(tau2) > 0.03  # the tail widened the prior
