@@ -126,6 +126,8 @@ def run_truth(seeds: list[int], size: str) -> None:
         started = time.perf_counter()
         lift = stand_in_lift(truth, seed + 1)
         cpm = market_cost(world.campaigns)
+        # as the budget job does: the curves are fitted on platforms with a measurable effect
+        lift = pooling.shaping_lifts(lift, cost=cpm)
         fit = rs.fit(lift, cost=cpm)
         seconds = time.perf_counter() - started
         _report(seed, fit, planted, optimiser_figures(world, fit, planted), seconds)

@@ -145,12 +145,19 @@ def _usable(lift: pd.DataFrame) -> pd.Series:
 
 
 def pool(
-    lift: pd.DataFrame, *, cost: Mapping[str, float] | None = None, seed: int = 0
+    lift: pd.DataFrame,
+    *,
+    cost: Mapping[str, float] | None = None,
+    widening: float = 1.0,
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """`lift` (campaign_id and response.INPUT_COLS, one row per campaign) with
     incremental_streams, low, high and p_effect replaced by their pooled values where a lift
-    was measured, and `window_streams` holding the window's own estimate. The summary says
-    what the prior was (or why there was none)."""
+    was measured, and `window_streams` holding the window's own estimate. `widening`: the
+    factor the lift intervals were widened by after the placebo runs (>= 1); the prior's
+    spread is measured against the model's own band, so a cautious widening cannot hide how
+    far campaigns sit off their curves. The summary says what the prior was (or why there
+    was none)."""
     out = lift.copy()
     out["window_streams"] = out["incremental_streams"]
     df = rs.prepare(lift)
@@ -180,7 +187,7 @@ def pool(
     # What the prior cannot say: the spread of the held-out residuals beyond the lifts' own
     # noise and the curves' parameter uncertainty (method of moments).
     curve_var = f**2 * pred_var / (1.0 - h) + (f_se * pred) ** 2
-    tau2 = _prior_spread((y - m) ** 2, se**2 + curve_var)
+    tau2 = _prior_spread((y - m) ** 2, (se / max(widening, 1.0)) ** 2 + curve_var)
     v = tau2 + curve_var
     post_var = 1.0 / (1.0 / se**2 + 1.0 / v)
     post = post_var * (y / se**2 + m / v)

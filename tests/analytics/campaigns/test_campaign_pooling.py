@@ -14,7 +14,8 @@ from analytics.campaigns import pooling
 Z90 = 1.6449
 
 
-def _world(seed: int, n: int = 300, se: float = 0.04) -> pd.DataFrame:
+def _world(seed: int, n: int = 300, se: float = 0.04, off: float = 0.0) -> pd.DataFrame:
+    """`off`: sd of each campaign's true relative lift around its territory's curve."""
     rng = np.random.default_rng(seed)
     countries = [f"C{i:02d}" for i in range(12)]
     ceiling = dict(zip(countries, rng.uniform(0.1, 0.5, 12), strict=True))
@@ -25,6 +26,8 @@ def _world(seed: int, n: int = 300, se: float = 0.04) -> pd.DataFrame:
     rho = np.array(
         [hc.hill(s, ceiling[c], half[c], 1.5) for c, s in zip(country, spend, strict=True)]
     )
+    if off > 0:
+        rho = rho + rng.normal(0.0, off, n)
     rho[platform == "other"] = 0.0  # the dead channel
     cf = rng.uniform(5_000, 50_000, n)
     truth = rho * cf
@@ -100,3 +103,16 @@ def test_prior_spread_recovers_a_known_spread_and_covers_a_heavy_tail():
     inside = np.abs(r) <= Z90 * np.sqrt(known + tau2)
     assert inside.mean() == pytest.approx(0.90, abs=0.01)
     assert np.sqrt(tau2) > 0.03  # the tail widened the prior
+
+
+def test_a_cautious_widening_does_not_hide_how_far_campaigns_sit_off_their_curves():
+    lift = _world(7, off=0.02)
+    cf = lift["counterfactual_streams"]
+    # the intervals were widened 1.5 times after the placebo runs (the noise is still 4 %)
+    lift["low"] = lift["incremental_streams"] - Z90 * 0.06 * cf
+    lift["high"] = lift["incremental_streams"] + Z90 * 0.06 * cf
+    _, naive = pooling.pool(lift)
+    out, told = pooling.pool(lift, widening=1.5)
+    assert told["prior_sd"] > naive["prior_sd"]
+    covered = (out["low"] <= lift["truth"]) & (lift["truth"] <= out["high"])
+    assert 0.85 <= covered.mean() <= 0.99
