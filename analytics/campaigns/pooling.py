@@ -13,8 +13,9 @@ with a prior from the other campaigns:
 
 and the posterior is the precision-weighted mean (y_i / s_i^2 + m_i / v_i) / (1 / s_i^2 +
 1 / v_i). The platform factor f_p is a weighted regression of the lifts on the curve's
-prediction, pooled over territories; platforms whose factor is not above zero at 90 % do not
-shape the curves (they would drag every curve towards zero) and keep their own factor. tau
+prediction, pooled over territories; platforms whose factor is not above zero at 90 %, or
+clearly below the common curve's, do not shape the curves (they would drag every curve
+towards zero) and keep their own factor. tau
 is the spread of true lifts around the prior mean, by the method of moments. The curve was
 fitted on the campaign's own lift too; the leverage of that lift on its own prediction
 (Gauss-Newton hat value) is taken out, so a campaign never counts twice. A campaign whose
@@ -114,12 +115,15 @@ def _prior_spread(r2: np.ndarray, known: np.ndarray) -> float:
 def _platforms(
     df: pd.DataFrame, cost: Mapping[str, float] | None, seed: int
 ) -> tuple[dict[str, tuple[float, float]], list[str]]:
-    """Every platform's factor against the all-platform curves, and the platforms whose
-    factor is above zero at 90 % (those shape the curves)."""
+    """Every platform's factor against the all-platform curves, and the platforms that
+    shape the curves: factor above zero at 90 % and not clearly below the common curve (a
+    platform that returns a fraction of what the others do keeps its own factor instead of
+    being drawn to theirs)."""
     fit_all = rs.fit(df, cost=cost, seed=seed)
     pred_all, _ = _predict(fit_all, df, seed)
     factors = platform_factors(df, pred_all, fit_all.noise)
-    return factors, sorted(p for p, (f, se) in factors.items() if f - Z90 * se > 0)
+    shaping = [p for p, (f, se) in factors.items() if f - Z90 * se > 0 and f + Z90 * se >= 1]
+    return factors, sorted(shaping)
 
 
 def shaping_lifts(

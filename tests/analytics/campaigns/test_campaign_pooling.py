@@ -14,8 +14,11 @@ from analytics.campaigns import pooling
 Z90 = 1.6449
 
 
-def _world(seed: int, n: int = 300, se: float = 0.04, off: float = 0.0) -> pd.DataFrame:
-    """`off`: sd of each campaign's true relative lift around its territory's curve."""
+def _world(
+    seed: int, n: int = 300, se: float = 0.04, off: float = 0.0, dead: float = 0.0
+) -> pd.DataFrame:
+    """`off`: sd of each campaign's true relative lift around its territory's curve; `dead`:
+    the share of the curve the 'other' platform returns."""
     rng = np.random.default_rng(seed)
     countries = [f"C{i:02d}" for i in range(12)]
     ceiling = dict(zip(countries, rng.uniform(0.1, 0.5, 12), strict=True))
@@ -28,7 +31,7 @@ def _world(seed: int, n: int = 300, se: float = 0.04, off: float = 0.0) -> pd.Da
     )
     if off > 0:
         rho = rho + rng.normal(0.0, off, n)
-    rho[platform == "other"] = 0.0  # the dead channel
+    rho[platform == "other"] *= dead  # the dead (or weak) channel
     cf = rng.uniform(5_000, 50_000, n)
     truth = rho * cf
     est = truth + rng.normal(0.0, se, n) * cf
@@ -116,3 +119,16 @@ def test_a_cautious_widening_does_not_hide_how_far_campaigns_sit_off_their_curve
     assert told["prior_sd"] > naive["prior_sd"]
     covered = (out["low"] <= lift["truth"]) & (lift["truth"] <= out["high"])
     assert 0.85 <= covered.mean() <= 0.99
+
+
+def test_a_weak_platform_keeps_its_own_factor():
+    """A platform returning a sixth of the others' lift is measurably above zero, but its
+    campaigns must not be drawn to the working platforms' curves."""
+    lift = _world(8, n=400, se=0.02, dead=1 / 6)
+    out, summary = pooling.pool(lift)
+    assert "other" not in summary["shaping_platforms"]
+    assert 0.05 < summary["platform_factors"]["other"] < 0.4
+    weak = lift["platform"] == "other"
+    cf = lift["counterfactual_streams"]
+    err = (out["incremental_streams"] - lift["truth"]).abs() / cf
+    assert err[weak].median() < 0.015  # no pull towards the others' curves (a sixth of ~0.3)
