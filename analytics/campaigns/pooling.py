@@ -15,8 +15,10 @@ and the posterior is the precision-weighted mean (y_i / s_i^2 + m_i / v_i) / (1 
 1 / v_i). The platform factor f_p is a weighted regression of the lifts on the curve's
 prediction, pooled over territories; platforms whose factor is not above zero at 90 %, or
 clearly below the common curve's, do not shape the curves (they would drag every curve
-towards zero) and keep their own factor. tau
-is the spread of true lifts around the prior mean, by the method of moments. The curve was
+towards zero) and keep their own factor, whose uncertainty widens their prior. tau is the
+spread of true lifts around the prior mean, set so that 90 % of the held-out residuals fall
+in their 90 % predictive band (measured against the lift model's band before its placebo
+widening). The curve was
 fitted on the campaign's own lift too; the leverage of that lift on its own prediction
 (Gauss-Newton hat value) is taken out, so a campaign never counts twice. A campaign whose
 own measurement is precise hardly moves; a noisy one moves towards what its spend usually
@@ -174,11 +176,11 @@ def pool(
     shaping = df[df["platform"].isin(live)].reset_index(drop=True)
     fit = rs.fit(shaping, cost=cost, seed=seed)
     pred, pred_var = _predict(fit, df, seed)
-    # The dead platforms' factors, measured against the curves of the live ones.
+    # The other platforms' factors, measured against the curves of the shaping ones.
     dead = platform_factors(df[~df["platform"].isin(live)].reset_index(drop=True),
                             pred[~df["platform"].isin(live).to_numpy()], fit.noise)  # fmt: skip
     f = np.array([1.0 if p in live else dead.get(p, (0.0, 0.0))[0] for p in df["platform"]])
-    # a dead platform's factor is itself an estimate: its uncertainty widens those priors
+    # such a factor is itself an estimate: its uncertainty widens those priors
     f_se = np.array([0.0 if p in live else dead.get(p, (0.0, 1.0))[1] for p in df["platform"]])
     y, se = df["y"].to_numpy(), df["se"].to_numpy()
     h = np.zeros(len(df))
