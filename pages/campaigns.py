@@ -51,9 +51,12 @@ with st.container(border=True):
     st.caption(
         "Streams added = observed streams of the track in the country during the campaign "
         "minus the forecast without it. The forecast follows the same track in countries no "
-        "campaign touched and the artist's other tracks in the country, fitted on the 8 weeks "
-        "before. Fake campaigns on quiet weeks widen the ranges until they are honest. CPA is "
-        "spend per added stream, shown only when the lift is positive."
+        "campaign touched and the artist's other tracks in the country, fitted on the 15 weeks "
+        "before. Fake campaigns on quiet weeks widen the ranges until they are honest. One "
+        "window alone is noisy, so each lift is pooled with what the same spend usually "
+        "returns in the territory and on the platform (the 'Window alone' column keeps the "
+        "window's own figure; a precise window hardly moves). CPA is spend per added stream, "
+        "shown only when the lift is positive."
     )
 
 choices = {

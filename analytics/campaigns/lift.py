@@ -38,6 +38,7 @@ class LiftParams:
     anchor: bool = True  # the track elsewhere enters one for one (no slope to estimate)
     weekdays: bool = False  # weekday terms (the anchor already carries the weekly cycle)
     robust: bool = True  # Huber-weighted pre-period fit
+    pool: bool = True  # pool each window's lift with its territory's response (pooling)
     seed: int = 0
 
     def as_dict(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import budget
+from analytics.campaigns import pooling
 from analytics.campaigns import response as curves
 from data.engine import map_groups_of
 from data.progress import ProgressFn
@@ -74,5 +75,6 @@ def _response_curves(
     usable = curves.prepare(lift) if len(lift) else lift
     if usable.empty:
         return pd.DataFrame(columns=curves.FRAME_COLS)
-    fit = curves.fit(lift, cost=cost)
+    # platforms that move nothing would drag every curve towards zero: fit on the others
+    fit = curves.fit(pooling.shaping_lifts(lift, cost=cost), cost=cost)
     return curves.to_frame(fit, countries, lift, float(lift["days"].median()))

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from analytics import campaigns as lift_model
+from analytics.campaigns import pooling
 from app.campaigns import uplift_step
 from data.progress import ProgressFn
+from data.results import budget as budget_data
 from data.results import campaign_uplift as uplift_results
 from data.results import campaigns as campaign_data
 from data.results import runs as model_runs
@@ -26,9 +28,32 @@ def lift_table(camp: pd.DataFrame, estimates: pd.DataFrame) -> pd.DataFrame:
     """The campaign_lift rows: campaign metadata, the estimates, and the CPA (spend per
     incremental stream, only when the estimated effect is positive)."""
     out = camp[META].merge(estimates, on="campaign_id", how="left")
+    return _with_cpa(out)
+
+
+def _with_cpa(out: pd.DataFrame) -> pd.DataFrame:
     inc = out["incremental_streams"].astype(float)
     out["cpa_usd"] = np.where(inc > 0, out["spend_usd"] / inc.where(inc > 0), np.nan)
     return out
+
+
+def pooled_lift_table(
+    camp: pd.DataFrame,
+    estimates: pd.DataFrame,
+    cost: dict[str, float],
+    params: lift_model.LiftParams,
+    calibration: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """lift_table with each window's own estimate pooled with what the campaign's territory
+    and platform usually return (analytics.campaigns.pooling); `window_streams` keeps the
+    window's own estimate. With pooling off the two are the same. `calibration`: the lift
+    model's placebo figures (how much its intervals were widened)."""
+    lift = lift_table(camp, estimates)
+    if not params.pool:
+        return lift.assign(window_streams=lift["incremental_streams"]), {"pooled": 0}
+    widening = float((calibration or {}).get("scale", 1.0)) if params.calibrate else 1.0
+    pooled, summary = pooling.pool(lift, cost=cost, widening=widening, seed=params.seed)
+    return _with_cpa(pooled), summary
 
 
 def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
@@ -45,7 +70,9 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
     through = model_runs.data_through(store.cursor())
     progress("fitting counterfactuals and placebos", 0.4)
     result = lift_model.estimate(groups, daily, camp, params)
-    lift = lift_table(camp, result.campaigns)
+    progress("pooling each lift with its territory's response", 0.6)
+    cost = budget_data.market_cost(store.cursor())
+    lift, pooled = pooled_lift_table(camp, result.campaigns, cost, params, result.calibration)
     estimated = lift["incremental_streams"].notna()
     summary: dict[str, Any] = {
         "campaigns": len(lift),
@@ -54,6 +81,7 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
         "poor_pre_fit": int((lift["flag"] == "poor_pre_fit").sum()),
         "too_little_data": int((lift["flag"] == "too_little_data").sum()),
         "positive_p95": int((lift["p_effect"] > 0.95).sum()),
+        "pooling": pooled,
     }
     # Who the ads moved, per audience segment; saved with the lift, in one transaction.
     segments, summary["uplift"] = uplift_step.compute(

@@ -40,7 +40,7 @@ def empty_message(counts: pd.Series) -> str | None:
 def lift_rows(lifts: pd.DataFrame) -> pd.DataFrame:
     """The table as shown: rounded figures, P(effect) in %, the flag in words."""
     out = lifts.drop(columns=["counterfactual_streams"]).copy()
-    for col in ("incremental_streams", "low", "high"):
+    for col in ("incremental_streams", "low", "high", "window_streams"):
         out[col] = out[col].round(0)
     out["p_effect"] = (out["p_effect"] * 100).round(0)
     out["cpa_usd"] = out["cpa_usd"].round(3)
@@ -67,6 +67,12 @@ def lift_columns() -> dict[str, Any]:
         "high": num("90 % high", format="localized"),
         "p_effect": wording.column("p_effect", format="%.0f"),
         "cpa_usd": wording.column("cpa_usd", format="%.3f"),
+        "window_streams": num(
+            "Window alone",
+            format="localized",
+            help="The campaign window's own estimate (observed minus the forecast without "
+            "the campaign), before pooling with the territory's other campaigns",
+        ),
         "pre_fit_mape": wording.column("pre_fit_mape", format="%.1f"),
         "flag": st.column_config.TextColumn("Note"),
     }

@@ -16,7 +16,7 @@ from data.store import Store
 _LIFT_COLS = (
     "l.campaign_id, c.track_title, c.artist_name, c.label, l.isrc, l.country, l.platform, "
     "l.start_date, l.end_date, l.spend_usd, l.incremental_streams, l.low, l.high, l.p_effect, "
-    "l.cpa_usd, l.counterfactual_streams, l.pre_fit_mape, l.flag"
+    "l.cpa_usd, l.window_streams, l.counterfactual_streams, l.pre_fit_mape, l.flag"
 )
 
 

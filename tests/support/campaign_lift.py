@@ -17,7 +17,7 @@ DDL = """CREATE TABLE IF NOT EXISTS campaign_lift (
     isrc VARCHAR NOT NULL, country VARCHAR NOT NULL, platform VARCHAR NOT NULL,
     start_date DATE NOT NULL, end_date DATE NOT NULL, spend_usd DOUBLE NOT NULL,
     incremental_streams DOUBLE, low DOUBLE, high DOUBLE, p_effect DOUBLE, cpa_usd DOUBLE,
-    counterfactual_streams DOUBLE, pre_fit_mape DOUBLE, flag VARCHAR)"""
+    counterfactual_streams DOUBLE, pre_fit_mape DOUBLE, flag VARCHAR, window_streams DOUBLE)"""
 
 
 def stand_in_rows(files: Path, seed: int = 0) -> pd.DataFrame:
@@ -49,6 +49,7 @@ def stand_in_rows(files: Path, seed: int = 0) -> pd.DataFrame:
             "counterfactual_streams": cf,
             "pre_fit_mape": None,
             "flag": None,
+            "window_streams": est,
         }
     )
 
@@ -60,6 +61,6 @@ def plant(db: Path, files: Path, seed: int = 0) -> int:
         cur.execute(DDL)
         cur.execute("DELETE FROM campaign_lift")
         cur.register("_lift", rows)
-        cur.execute("INSERT INTO campaign_lift SELECT * FROM _lift")
+        cur.execute("INSERT INTO campaign_lift BY NAME SELECT * FROM _lift")
         cur.unregister("_lift")
     return len(rows)

@@ -1,0 +1,214 @@
+"""Per-campaign lifts pooled with what the campaign's territory and platform usually return
+(empirical Bayes).
+
+One window's own measurement is noisy: a campaign that lifts its territory by a few percent
+sits inside the territory's day-to-day noise. But campaigns are not unrelated: in one
+territory the relative lift follows a saturating response to spend (`response`), and a
+platform that moves nothing moves nothing anywhere. So each campaign's relative lift
+y_i = incremental / counterfactual (standard error s_i, from its own interval) is combined
+with a prior from the other campaigns:
+
+    prior mean  m_i = f_p x curve_t(spend_i)       (territory t, platform p)
+    prior var   v_i = tau^2 + f_p^2 Var(curve_t(spend_i)) + leverage correction
+
+and the posterior is the precision-weighted mean (y_i / s_i^2 + m_i / v_i) / (1 / s_i^2 +
+1 / v_i). The platform factor f_p is a weighted regression of the lifts on the curve's
+prediction, pooled over territories; platforms whose factor is not above zero at 90 %, or
+clearly below the common curve's, do not shape the curves (they would drag every curve
+towards zero) and keep their own factor, whose uncertainty widens their prior. tau is the
+spread of true lifts around the prior mean, set so that 90 % of the held-out residuals fall
+in their 90 % predictive band (measured against the lift model's band before its placebo
+widening). The curve was
+fitted on the campaign's own lift too; the leverage of that lift on its own prediction
+(Gauss-Newton hat value) is taken out, so a campaign never counts twice. A campaign whose
+own measurement is precise hardly moves; a noisy one moves towards what its spend usually
+buys in its territory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from analytics.campaigns import hill as hc
+from analytics.campaigns import response as rs
+
+Z90 = 1.6449
+MIN_CAMPAIGNS = 20  # fewer measured campaigns: no prior worth the name, lifts left alone
+MIN_TAU = 0.005  # floor on the prior spread of relative lifts (half a percent)
+COVER = 0.90  # the intervals' level
+
+
+def platform_factors(df: pd.DataFrame, pred: np.ndarray, noise: float) -> dict[str, tuple]:
+    """Per platform: (factor, standard error) of y = factor x prediction, weighted least
+    squares over every territory."""
+    w = 1.0 / (df["se"].to_numpy() ** 2 + noise**2)
+    out = {}
+    for p, idx in df.groupby("platform").indices.items():
+        xx = float((w[idx] * pred[idx] ** 2).sum())
+        if xx <= 0:
+            continue
+        out[str(p)] = (float((w[idx] * df["y"].to_numpy()[idx] * pred[idx]).sum()) / xx,
+                       float(1.0 / np.sqrt(xx)))  # fmt: skip
+    return out
+
+
+def _predict(fit: rs.Fit, df: pd.DataFrame, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each campaign's relative lift on its territory's curve, and that prediction's
+    variance over the curve's parameter draws."""
+    curves = rs.curves_for(fit, sorted(df["country"].unique()), seed)
+    mean = np.empty(len(df))
+    var = np.empty(len(df))
+    for i, (c, s) in enumerate(zip(df["country"], df["spend_usd"], strict=True)):
+        mean[i] = float(curves[c].uplift(float(s)))
+        var[i] = float(np.var(curves[c].uplift_draws(float(s))))
+    return mean, var
+
+
+def _leverage(fit: rs.Fit, df: pd.DataFrame, sd: np.ndarray) -> np.ndarray:
+    """Hat value of each campaign on its own curve's prediction: h = g' C g / sd^2, with g
+    the prediction's gradient in the curve parameters (numerical) and C their Laplace
+    covariance (taken from the draws)."""
+    h = np.zeros(len(df))
+    for c, idx in df.groupby("country").indices.items():
+        curve = fit.curves.get(c)
+        if curve is None:
+            continue
+        d = curve.draws
+        theta = np.log(np.column_stack([d[:, 0], d[:, 1], d[:, 2] - 1.0 + 1e-9]))
+        cov = np.cov(theta, rowvar=False)
+        base = np.log([curve.ceiling, curve.half_saturation_usd, curve.hill - 1.0 + 1e-9])
+        spend = df["spend_usd"].to_numpy(float)[idx]
+        grads = []
+        for k in range(3):
+            step = np.zeros(3)
+            step[k] = 1e-4
+            up, dn = np.exp(base + step), np.exp(base - step)
+            f_up = hc.hill(spend, up[0], up[1], up[2] + 1.0)
+            f_dn = hc.hill(spend, dn[0], dn[1], dn[2] + 1.0)
+            grads.append((f_up - f_dn) / 2e-4)
+        g = np.column_stack(grads)
+        h[idx] = np.einsum("ij,jk,ik->i", g, cov, g) / sd[idx] ** 2
+    return np.clip(h, 0.0, 0.9)
+
+
+def _prior_spread(r2: np.ndarray, known: np.ndarray) -> float:
+    """tau^2 such that 90 % of the held-out residuals fall inside their 90 % predictive band
+    (r^2 <= Z90^2 (known + tau^2)): the spread is matched where the intervals are read, so
+    a heavy tail of campaigns off their curve widens the prior as much as the intervals
+    need, and a few windows far off (a poor pre-period fit) do not set it alone."""
+
+    def inside(t2: float) -> float:
+        return float(np.mean(r2 <= Z90**2 * (known + t2)))
+
+    lo, hi = MIN_TAU**2, max(float(np.max(r2)), MIN_TAU**2)
+    if inside(lo) >= COVER:
+        return lo
+    for _ in range(60):
+        mid = np.sqrt(lo * hi)
+        lo, hi = (lo, mid) if inside(mid) >= COVER else (mid, hi)
+    return float(hi)
+
+
+def _platforms(
+    df: pd.DataFrame, cost: Mapping[str, float] | None, seed: int
+) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Every platform's factor against the all-platform curves, and the platforms that
+    shape the curves: factor above zero at 90 % and not clearly below the common curve (a
+    platform that returns a fraction of what the others do keeps its own factor instead of
+    being drawn to theirs)."""
+    fit_all = rs.fit(df, cost=cost, seed=seed)
+    pred_all, _ = _predict(fit_all, df, seed)
+    factors = platform_factors(df, pred_all, fit_all.noise)
+    shaping = [p for p, (f, se) in factors.items() if f - Z90 * se > 0 and f + Z90 * se >= 1]
+    return factors, sorted(shaping)
+
+
+def shaping_lifts(
+    lift: pd.DataFrame, *, cost: Mapping[str, float] | None = None, seed: int = 0
+) -> pd.DataFrame:
+    """The lifts of the platforms with a measurable effect: what response curves are fitted
+    on (a platform that moves nothing would drag every territory's curve towards zero). All
+    of them when there are too few to tell, or none would be left."""
+    df = rs.prepare(lift)
+    if len(df) < MIN_CAMPAIGNS:
+        return lift
+    _, live = _platforms(df, cost, seed)
+    return lift[lift["platform"].isin(live)] if live else lift
+
+
+def _usable(lift: pd.DataFrame) -> pd.Series:
+    """The rows response.prepare keeps (same order)."""
+    return (
+        lift["incremental_streams"].notna()
+        & (lift["counterfactual_streams"] > 0)
+        & (lift["spend_usd"] > 0)
+    )
+
+
+def pool(
+    lift: pd.DataFrame,
+    *,
+    cost: Mapping[str, float] | None = None,
+    widening: float = 1.0,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """`lift` (campaign_id and response.INPUT_COLS, one row per campaign) with
+    incremental_streams, low, high and p_effect replaced by their pooled values where a lift
+    was measured, and `window_streams` holding the window's own estimate. `widening`: the
+    factor the lift intervals were widened by after the placebo runs (>= 1); the prior's
+    spread is measured against the model's own band, so a cautious widening cannot hide how
+    far campaigns sit off their curves. The summary says what the prior was (or why there
+    was none)."""
+    out = lift.copy()
+    out["window_streams"] = out["incremental_streams"]
+    df = rs.prepare(lift)
+    ids = lift.loc[_usable(lift), "campaign_id"].to_numpy()
+    if len(df) < MIN_CAMPAIGNS:
+        return out, {"pooled": 0, "reason": f"fewer than {MIN_CAMPAIGNS} measured campaigns"}
+    factors, live = _platforms(df, cost, seed)
+    if not live:
+        return out, {"pooled": 0, "reason": "no platform with a measurable effect"}
+    shaping = df[df["platform"].isin(live)].reset_index(drop=True)
+    fit = rs.fit(shaping, cost=cost, seed=seed)
+    pred, pred_var = _predict(fit, df, seed)
+    # The other platforms' factors, measured against the curves of the shaping ones.
+    dead = platform_factors(df[~df["platform"].isin(live)].reset_index(drop=True),
+                            pred[~df["platform"].isin(live).to_numpy()], fit.noise)  # fmt: skip
+    f = np.array([1.0 if p in live else dead.get(p, (0.0, 0.0))[0] for p in df["platform"]])
+    # such a factor is itself an estimate: its uncertainty widens those priors
+    f_se = np.array([0.0 if p in live else dead.get(p, (0.0, 1.0))[1] for p in df["platform"]])
+    y, se = df["y"].to_numpy(), df["se"].to_numpy()
+    h = np.zeros(len(df))
+    is_live = df["platform"].isin(live).to_numpy()
+    h_live = _leverage(fit, shaping, np.sqrt(shaping["se"].to_numpy() ** 2 + fit.noise**2))
+    h[is_live] = h_live
+    # Leave the campaign's own pull out of its prior mean: m_-i = m - h (y - m) / (1 - h).
+    m = f * pred
+    m = m - h / (1.0 - h) * (y - m)
+    # What the prior cannot say: the spread of the held-out residuals beyond the lifts' own
+    # noise and the curves' parameter uncertainty (method of moments).
+    curve_var = f**2 * pred_var / (1.0 - h) + (f_se * pred) ** 2
+    tau2 = _prior_spread((y - m) ** 2, (se / max(widening, 1.0)) ** 2 + curve_var)
+    v = tau2 + curve_var
+    post_var = 1.0 / (1.0 / se**2 + 1.0 / v)
+    post = post_var * (y / se**2 + m / v)
+    cf = df["counterfactual_streams"].to_numpy(float)
+    sd = np.sqrt(post_var) * cf
+    est = post * cf
+    out = out.set_index("campaign_id", drop=False)
+    out.loc[ids, "incremental_streams"] = est
+    out.loc[ids, "low"] = est - Z90 * sd
+    out.loc[ids, "high"] = est + Z90 * sd
+    out.loc[ids, "p_effect"] = ndtr(post / np.sqrt(post_var))
+    summary = {
+        "pooled": int(len(df)),
+        "prior_sd": round(float(np.sqrt(tau2)), 4),
+        "shaping_platforms": live,
+        "platform_factors": {p: round(v[0], 3) for p, v in factors.items()},
+    }
+    return out.reset_index(drop=True), summary
