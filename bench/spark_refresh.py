@@ -81,8 +81,9 @@ def build_store(rows: int, out: Path) -> Path:
 
 def refresh(db: Path, engine: str, steps: list[str]) -> dict:
     """Run `labelradar refresh` on a copy of `db` in a child; time and peak tree RSS."""
-    copy = db.with_name(f"{db.stem}.{engine}.duckdb")
-    shutil.copyfile(db, copy)
+    from data.backup import copy_store
+
+    copy = copy_store(db, db.with_name(f"{db.stem}.{engine}.duckdb"))
     shutil.rmtree(copy.with_name(copy.name + ".lake"), ignore_errors=True)
     cmd = [sys.executable, "-m", "app", "refresh", "--db", str(copy), "--engine", engine]
     if steps != ["all"]:
@@ -130,12 +131,14 @@ def main() -> None:
         duck, spark = results[-2], results[-1]
         print(f"  spark / duckdb time: {spark['seconds'] / duck['seconds']:.2f}x", flush=True)
         if args.parity:
-            from data.engine.compare import compare_stores
+            from data.engine.compare import table_report
 
-            diffs = compare_stores(duck["copy"], spark["copy"], tol=1e-6)
-            print(f"  parity: {len(diffs)} differences", flush=True)
-            for d in diffs:
-                print(f"    {d.table}: {d.what[:300]}", flush=True)
+            report = table_report(duck["copy"], spark["copy"], tol=1e-6)
+            diffs = [d for _, _, ds in report for d in ds]
+            print(f"  parity: {len(diffs)} differences over {len(report)} tables", flush=True)
+            for table, n, ds in report:
+                verdict = "same" if not ds else "; ".join(d.what[:300] for d in ds)
+                print(f"    {table:28s} {n:>12,} rows  {verdict}", flush=True)
     print(json.dumps({"steps": args.steps, "results": results}, indent=1, default=str))
 
 

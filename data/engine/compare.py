@@ -133,14 +133,22 @@ def compare_table(a: pd.DataFrame, b: pd.DataFrame, table: str, tol: float) -> l
 
 def compare_stores(path_a: Path, path_b: Path, tol: float = 1e-6) -> list[Difference]:
     """Every difference between the result-bearing tables of two stores."""
+    return [d for _, _, diffs in table_report(path_a, path_b, tol) for d in diffs]
+
+
+def table_report(
+    path_a: Path, path_b: Path, tol: float = 1e-6
+) -> list[tuple[str, int, list[Difference]]]:
+    """(table, rows in store a, its differences) for every result-bearing table."""
     con_a = duckdb.connect(str(path_a), read_only=True)
     con_b = duckdb.connect(str(path_b), read_only=True)
     try:
         tables = _tables(con_a)
-        missing = sorted(set(tables) ^ set(_tables(con_b)))
-        out = [Difference(t, "table in one store only") for t in missing]
-        for table in sorted(set(tables) - set(missing)):
-            out += compare_table(_frame(con_a, table), _frame(con_b, table), table, tol)
+        missing = set(tables) ^ set(_tables(con_b))
+        out = [(t, 0, [Difference(t, "table in one store only")]) for t in sorted(missing)]
+        for table in sorted(set(tables) - missing):
+            a, b = _frame(con_a, table), _frame(con_b, table)
+            out.append((table, len(a), compare_table(a, b, table, tol)))
         return out
     finally:
         con_a.close()
