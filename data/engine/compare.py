@@ -17,7 +17,16 @@ import pandas as pd
 from data.publish import PUBLISHED_AT_KEY
 
 # Columns that record the run, not its results.
-RUN_COLUMNS = {"run_id", "computed_at", "seconds", "params", "summary", "at", "created_at"}
+RUN_COLUMNS = {
+    "run_id",
+    "computed_at",
+    "seconds",
+    "params",
+    "summary",
+    "at",
+    "created_at",
+    "loaded_at",
+}
 # Tables that log the runs (timings, audit) rather than hold results.
 RUN_TABLES = {"audit_log", "step_failures", "schema_migrations", "signin_throttle"}
 # Store facts that say when a version was published, not what it holds.

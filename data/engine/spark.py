@@ -83,9 +83,11 @@ def session() -> Any:
 
 
 def default_lake(store: Store) -> Path:
-    """LABELRADAR_LAKE, else `<store file>.lake` beside the store."""
+    """LABELRADAR_LAKE, else `<store file>.lake` beside the store (the published file, not
+    the private copy a writing command works on, so that runs share one lake)."""
     env = os.environ.get("LABELRADAR_LAKE")
-    return Path(env) if env else store.path.with_name(store.path.name + ".lake")
+    path = Path(getattr(store, "published_path", store.path))
+    return Path(env) if env else path.with_name(path.name + ".lake")
 
 
 def _is_lake_table(name: str) -> bool:
