@@ -148,9 +148,9 @@ def main() -> None:
         duck, spark = results[-2], results[-1]
         print(f"  spark / duckdb time: {spark['seconds'] / duck['seconds']:.2f}x", flush=True)
         if args.parity:
-            from data.engine.compare import table_report
+            from data.engine.compare import quick_report
 
-            report = table_report(duck["copy"], spark["copy"], tol=1e-6)
+            report = quick_report(duck["copy"], spark["copy"], tol=1e-6)
             diffs = [d for _, _, ds in report for d in ds]
             print(f"  parity: {len(diffs)} differences over {len(report)} tables", flush=True)
             for table, n, ds in report:
