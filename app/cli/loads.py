@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from app.cli.engine import add_engine_args, engine_for
 from app.cli.support import EXIT_OK, CliError, open_store_for, progress_for
 
 
@@ -36,6 +37,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
                 help="a corrected re-delivery: swap out earlier rows of the same "
                 "DSP(s) and date range",
             )
+            add_engine_args(p, "the aggregates")
         p.set_defaults(func=func)
 
 
@@ -72,14 +74,27 @@ def _load(args: argparse.Namespace, loader_name: str, **extra: Any) -> int:
             if deferred:
                 # One refresh for the whole delivery (files of the same DSP and dates share
                 # it), also when a later file failed: what loaded is complete.
-                bar = progress_for(args)
-                try:
-                    ingest.refresh_aggregates(store, progress=bar)
-                finally:
-                    bar.close()
+                if getattr(args, "engine", "duckdb") == "spark":
+                    _spark_aggregates(args, store)
+                else:
+                    bar = progress_for(args)
+                    try:
+                        ingest.refresh_aggregates(store, progress=bar)
+                    finally:
+                        bar.close()
     if args.json:
         print(json.dumps({"loads": [r.__dict__ for r in results]}, indent=2, default=str))
     return EXIT_OK
+
+
+def _spark_aggregates(args: argparse.Namespace, store: Any) -> None:
+    """The aggregates step of an ingest on Spark: the refresh's own rebuild (every partition,
+    from the lake), run only when a load queued partitions."""
+    if not store.cursor().execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0]:
+        return
+    from data.engine import spark_aggregates
+
+    spark_aggregates.rebuild(store, engine_for(args, store))
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:

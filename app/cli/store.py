@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.doctor import cmd_doctor
+from app.cli.engine import add_engine_args, engine_for
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for, progress_for
 
 
@@ -68,19 +69,7 @@ def register_maintenance(
         action="store_true",
         help="skip the aggregate rebuild and run only jobs that have never run on this store",
     )
-    p.add_argument(
-        "--engine",
-        choices=("duckdb", "spark"),
-        default="duckdb",
-        help="where the aggregates and jobs compute: DuckDB in-process (default) or Apache "
-        "Spark over the Parquet lake (results are written into the store either way)",
-    )
-    p.add_argument(
-        "--lake",
-        metavar="DIR",
-        help="with --engine spark: the Parquet lake directory "
-        "(default: $LABELRADAR_LAKE, else <store>.lake beside the store)",
-    )
+    add_engine_args(p, "the aggregates and jobs")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("info", parents=parents, help="what the store holds")
@@ -184,7 +173,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         names = [n for n in names if n != "aggregates"] or []
     payload: dict[str, Any] = {"aggregates": False, "jobs": []}
     with open_store_for(args) as store:
-        engine = _engine_for(args, store)
+        engine = engine_for(args, store)
         wants_aggregates = args.only is None or "aggregates" in args.only
         if wants_aggregates and not args.if_missing:
             if engine is None:
@@ -221,26 +210,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     emit(args, payload, text)
     return EXIT_OK
-
-
-def _engine_for(args: argparse.Namespace, store: Any) -> Any:
-    """The Spark engine for `--engine spark` (None: DuckDB in-process)."""
-    if getattr(args, "engine", "duckdb") != "spark":
-        return None
-    try:
-        from data.engine.spark import SparkEngine
-
-        return SparkEngine(store, Path(args.lake) if args.lake else None)
-    except ImportError as exc:
-        raise CliError(
-            f"--engine spark needs pyspark ({exc}): pip install -r requirements.txt"
-        ) from exc
-    except Exception as exc:  # the JVM did not start (no Java, bad master URL, ...)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CliError(
-            f"could not start Spark ({first}): check Java (scripts/setup.sh installs it) "
-            "and LABELRADAR_SPARK_MASTER"
-        ) from exc
 
 
 def _spark_store(store: Any, engine: Any) -> Any:

@@ -17,7 +17,16 @@ import pandas as pd
 from data.publish import PUBLISHED_AT_KEY
 
 # Columns that record the run, not its results.
-RUN_COLUMNS = {"run_id", "computed_at", "seconds", "params", "summary", "at", "created_at"}
+RUN_COLUMNS = {
+    "run_id",
+    "computed_at",
+    "seconds",
+    "params",
+    "summary",
+    "at",
+    "created_at",
+    "loaded_at",
+}
 # Tables that log the runs (timings, audit) rather than hold results.
 RUN_TABLES = {"audit_log", "step_failures", "schema_migrations", "signin_throttle"}
 # Store facts that say when a version was published, not what it holds.
@@ -133,15 +142,88 @@ def compare_table(a: pd.DataFrame, b: pd.DataFrame, table: str, tol: float) -> l
 
 def compare_stores(path_a: Path, path_b: Path, tol: float = 1e-6) -> list[Difference]:
     """Every difference between the result-bearing tables of two stores."""
+    return [d for _, _, diffs in table_report(path_a, path_b, tol) for d in diffs]
+
+
+def table_report(
+    path_a: Path, path_b: Path, tol: float = 1e-6
+) -> list[tuple[str, int, list[Difference]]]:
+    """(table, rows in store a, its differences) for every result-bearing table."""
     con_a = duckdb.connect(str(path_a), read_only=True)
     con_b = duckdb.connect(str(path_b), read_only=True)
     try:
         tables = _tables(con_a)
-        missing = sorted(set(tables) ^ set(_tables(con_b)))
-        out = [Difference(t, "table in one store only") for t in missing]
-        for table in sorted(set(tables) - set(missing)):
-            out += compare_table(_frame(con_a, table), _frame(con_b, table), table, tol)
+        missing = set(tables) ^ set(_tables(con_b))
+        out = [(t, 0, [Difference(t, "table in one store only")]) for t in sorted(missing)]
+        for table in sorted(set(tables) - missing):
+            a, b = _frame(con_a, table), _frame(con_b, table)
+            out.append((table, len(a), compare_table(a, b, table, tol)))
         return out
     finally:
         con_a.close()
         con_b.close()
+
+
+def quick_report(
+    path_a: Path, path_b: Path, tol: float = 1e-6
+) -> list[tuple[str, int, list[Difference]]]:
+    """`table_report` for large stores: DuckDB compares each table as multisets (EXCEPT ALL
+    both ways, floats rounded to the tolerance); only a table that then differs is compared
+    row by row in pandas, which also absorbs noise that straddles a rounding boundary."""
+    digits = max(0, int(-np.log10(tol)))
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{path_a}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{path_b}' AS b (READ_ONLY)")
+        names = {
+            db: {
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? "
+                    "AND table_schema = 'main' AND table_type = 'BASE TABLE'",
+                    [db],
+                ).fetchall()
+            }
+            - RUN_TABLES
+            for db in ("a", "b")
+        }
+        missing = names["a"] ^ names["b"]
+        out = [(t, 0, [Difference(t, "table in one store only")]) for t in sorted(missing)]
+        for table in sorted(names["a"] - missing):
+            cols = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_catalog = 'a' AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            exprs = [
+                f'round("{c}", {digits})' if t in ("DOUBLE", "FLOAT", "REAL") else f'"{c}"'
+                for c, t in cols
+                if c not in RUN_COLUMNS
+            ]
+            where = (
+                f" WHERE key NOT IN ({', '.join(repr(k) for k in RUN_META_KEYS)})"
+                if table == "store_meta"
+                else ""
+            )
+            sel = f"SELECT {', '.join(exprs)} FROM {{}}.{table}{where}"
+            rows = con.execute(f"SELECT count(*) FROM a.{table}{where}").fetchone()[0]
+            odd = con.execute(
+                f"SELECT (SELECT count(*) FROM ({sel.format('a')} EXCEPT ALL {sel.format('b')})) "
+                f"+ (SELECT count(*) FROM ({sel.format('b')} EXCEPT ALL {sel.format('a')}))"
+            ).fetchone()[0]
+            out.append((table, int(rows), [Difference(table, "odd")] if odd else []))
+    finally:
+        con.close()
+    odd_tables = [t for t, _, diffs in out if diffs and t not in missing]
+    if not odd_tables:
+        return out
+    con_a = duckdb.connect(str(path_a), read_only=True)
+    con_b = duckdb.connect(str(path_b), read_only=True)
+    try:
+        rechecked = {
+            t: compare_table(_frame(con_a, t), _frame(con_b, t), t, tol) for t in odd_tables
+        }
+    finally:
+        con_a.close()
+        con_b.close()
+    return [(t, n, rechecked.get(t, diffs)) for t, n, diffs in out]

@@ -3,7 +3,15 @@ steps use (a SQL read, a write-back into the DuckDB store, a per-group map).
 
 Configuration (docs/scale-out.md): LABELRADAR_SPARK_MASTER (default local[2]; ignored when
 spark-submit already set a master), LABELRADAR_SPARK_PARTITIONS (shuffle partitions,
-default 4), LABELRADAR_LAKE (the lake directory, default `<store>.lake` beside the store).
+default 4), LABELRADAR_SPARK_DRIVER_MEMORY (default 3g), LABELRADAR_LAKE (the lake directory,
+default `<store>.lake` beside the store).
+
+Fixed costs dominate a refresh on few cores (bench/spark_profile.py measures them): every
+statement is a Spark job, and the facts lake is many small date x DSP files. So the facts are
+scanned from the lake once and kept (memory, spilling to disk) for the five statements that
+read them; each derived aggregate is kept as computed and read from there by the rollups and
+jobs after it; and a small table is copied from the store once per version of the store (a
+write to the store makes the copies stale), not once per statement.
 """
 
 from __future__ import annotations
@@ -45,8 +53,10 @@ def session() -> Any:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("labelradar-refresh")
-    if not SparkConf().contains("spark.master"):
-        builder = builder.master(os.environ.get("LABELRADAR_SPARK_MASTER", "local[2]"))
+    given = SparkConf()
+    master = given.get("spark.master", os.environ.get("LABELRADAR_SPARK_MASTER", "local[2]"))
+    if not given.contains("spark.master"):
+        builder = builder.master(master)
     conf = {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -58,7 +68,12 @@ def session() -> Any:
         "spark.sql.shuffle.partitions": os.environ.get("LABELRADAR_SPARK_PARTITIONS", "4"),
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.executorEnv.PYTHONPATH": os.environ["PYTHONPATH"],
-        "spark.driver.memory": os.environ.get("LABELRADAR_SPARK_DRIVER_MEMORY", "2g"),
+        # Global fits run in the driver, and in local mode the executors are the driver.
+        "spark.driver.memory": os.environ.get("LABELRADAR_SPARK_DRIVER_MEMORY", "3g"),
+        # Adaptive execution runs each shuffle stage as a job of its own: on a few local
+        # cores that fixed cost outweighs its re-planning (40 jobs against 17 for the
+        # aggregates); a cluster keeps it for skewed joins.
+        "spark.sql.adaptive.enabled": "false" if master.startswith("local") else "true",
     }
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -68,9 +83,11 @@ def session() -> Any:
 
 
 def default_lake(store: Store) -> Path:
-    """LABELRADAR_LAKE, else `<store file>.lake` beside the store."""
+    """LABELRADAR_LAKE, else `<store file>.lake` beside the store (the published file, not
+    the private copy a writing command works on, so that runs share one lake)."""
     env = os.environ.get("LABELRADAR_LAKE")
-    return Path(env) if env else store.path.with_name(store.path.name + ".lake")
+    path = Path(getattr(store, "published_path", store.path))
+    return Path(env) if env else path.with_name(path.name + ".lake")
 
 
 def _is_lake_table(name: str) -> bool:
@@ -92,6 +109,8 @@ class SparkEngine:
             .fetchall()
         }
         self._lake_views: set[str] = set()
+        self._small_views: set[str] = set()  # copies of store tables, current until a write
+        self._kept: dict[str, Any] = {}  # table -> persisted DataFrame
 
     # -- the lake -----------------------------------------------------------------------
     def export_facts(self) -> None:
@@ -105,27 +124,55 @@ class SparkEngine:
             "(FORMAT PARQUET, PARTITION_BY (date, dsp), OVERWRITE_OR_IGNORE)"
         )
         self._lake_views.discard(FACTS)
+        old = self._kept.pop(FACTS, None)
+        if old is not None:
+            old.unpersist()
 
-    def use_lake_table(self, table: str, path: Path) -> None:
-        """Read `table` from the Parquet at `path` from now on."""
-        self.spark.read.parquet(str(path)).createOrReplaceTempView(table)
+    def use_lake_table(self, table: str, path: Path, keep: bool = False) -> None:
+        """Read `table` from the Parquet at `path` from now on (`keep`: scan it once and keep
+        the rows for later statements)."""
+        df = self.spark.read.parquet(str(path))
+        self._register(table, df.persist() if keep else df)
+
+    def use_frame(self, table: str, df: Any) -> None:
+        """Read `table` from a DataFrame already persisted (a derived aggregate as computed)."""
+        self._register(table, df)
+
+    def _register(self, table: str, df: Any) -> None:
+        old = self._kept.pop(table, None)
+        if old is not None and old is not df:
+            old.unpersist()
+        if df.is_cached:
+            self._kept[table] = df
+        df.createOrReplaceTempView(table)
         self._lake_views.add(table)
 
+    def store_changed(self) -> None:
+        """The store was written: copies of its small tables are stale."""
+        self._small_views.clear()
+
+    def close(self) -> None:
+        """Release the kept DataFrames (the session lives on for the process)."""
+        for df in self._kept.values():
+            df.unpersist()
+        self._kept.clear()
+
     def _ensure_view(self, table: str) -> None:
-        if table in self._lake_views:
+        if table in self._lake_views or table in self._small_views:
             return
         if table == FACTS:
             if not (self.lake / FACTS).exists():
                 self.export_facts()
-            self.use_lake_table(FACTS, self.lake / FACTS)
+            self.use_lake_table(FACTS, self.lake / FACTS, keep=True)
             return
         path = self.lake / "tables" / f"{table}.{next(self._copies)}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         self.store.cursor().execute(f"COPY {table} TO '{path}' (FORMAT PARQUET)")
         if _is_lake_table(table):
-            self.use_lake_table(table, path)  # an aggregate not rebuilt by this run
+            self.use_lake_table(table, path, keep=True)  # an aggregate not rebuilt by this run
         else:
             self.spark.read.parquet(str(path)).createOrReplaceTempView(table)
+            self._small_views.add(table)
 
     # -- reads --------------------------------------------------------------------------
     def tables_in(self, sql: str) -> list[str]:

@@ -36,9 +36,10 @@ def rebuild(store: Store, engine: SparkEngine) -> list[str]:
         engine.export_facts()
         for table, select, _ in steps:
             out = derived / table
-            df = engine.dataframe(select).toDF(*_columns(store, table))
+            # Kept as computed: the rollups and jobs after it read it without a rescan.
+            df = engine.dataframe(select).toDF(*_columns(store, table)).persist()
             df.write.mode("overwrite").parquet(str(out))
-            engine.use_lake_table(table, out)
+            engine.use_frame(table, df)
         with store.transaction() as cur:
             for table, _, order in steps:
                 cur.execute(f"DELETE FROM {table}")
@@ -48,6 +49,7 @@ def rebuild(store: Store, engine: SparkEngine) -> list[str]:
                     f"read_parquet('{derived / table}/*.parquet'){order_by}"
                 )
             cur.execute("DELETE FROM aggregate_backlog")
+        engine.store_changed()
     except Exception as exc:
         message = health.record_failure(store, health.AGGREGATES, exc)
         raise health.StepFailed(

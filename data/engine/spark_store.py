@@ -14,6 +14,7 @@ the same whichever engine read them.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +28,8 @@ from data.engine.spark import SparkEngine
 from data.store import Store
 
 _RESULT = "__spark_result"
+# Statements that only read (anything else may change a table Spark holds a copy of).
+_READS = re.compile(r"\s*(SELECT|WITH|DESCRIBE|SHOW|PRAGMA|EXPLAIN)\b", re.IGNORECASE)
 _ROW = "__spark_row"
 
 
@@ -44,6 +47,8 @@ class SparkCursor:
         self._drop_result()
         if not self.engine.wants_spark(sql):
             self.cur.execute(sql, params)
+            if not _READS.match(sql):
+                self.engine.store_changed()
             return self
         types = _duckdb_types(self.cur, sql, params)
         table = self.engine.arrow(sql, params, self.frames)
@@ -116,8 +121,11 @@ class SparkStore:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._store.transaction() as cur:
-            yield cur
+        try:
+            with self._store.transaction() as cur:
+                yield cur
+        finally:
+            self.engine.store_changed()
 
     def map_groups(self, *args: Any, **kwargs: Any) -> Any:
         return self.engine.map_groups(*args, **kwargs)
