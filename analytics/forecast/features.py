@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.forecast.ets import Smoothed, smooth
 from analytics.forecast.panel import Panel
 
 # Order of the model's input columns; the last three are categorical codes.
@@ -28,6 +29,7 @@ COLUMNS = (
     "active_share",
     "share_of_artist",
     "artist_level",
+    "ets_vs_level",
     "artist",
     "genre",
     "label",
@@ -47,6 +49,7 @@ class OriginStats:
     age: np.ndarray  # days since the series' first known day (0 on that day)
     codes: np.ndarray  # (n_series, 3) artist, genre, label codes
     week: np.ndarray  # log1p of the 7-day mean of known days
+    ets: Smoothed  # damped-trend smoothing of `week`: the per-series statistical forecast
 
 
 ANCHORS = ("week", "last")
@@ -79,7 +82,15 @@ def origin_stats(panel: Panel, anchor: str = "week") -> OriginStats:
         carried = pd.DataFrame(np.log1p(panel.streams).T).ffill(limit=6).to_numpy().T
         level = np.where(np.isnan(week), np.nan, carried)
     return OriginStats(
-        level, np.log1p(m28), np.log1p(panel.streams), known28, share, age, codes, week
+        level,
+        np.log1p(m28),
+        np.log1p(panel.streams),
+        known28,
+        share,
+        age,
+        codes,
+        week,
+        smooth(week),
     )
 
 
@@ -105,6 +116,7 @@ def design(
         st.active_share[r, t],
         level - st.level[art, t],
         st.level[art, t],
+        st.ets.forecast(r, t, h) - level,
         st.codes[r, 0],
         st.codes[r, 1],
         st.codes[r, 2],

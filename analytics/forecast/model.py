@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 from analytics.forecast import features as ft
 from analytics.forecast import peers
 from analytics.forecast.calibrate import Calibration, from_held_out
+from analytics.forecast.ets import Smoothed
 from analytics.forecast.panel import Panel, truncate
 from analytics.forecast.totals import TotalFactors, summed
 from analytics.forecast.totals import factors as total_factors
@@ -42,6 +43,7 @@ class ForecastParams:
     calibration_series: int = 1_000  # held-out horizon totals the total's spread is set on
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
+    combine_with_ets: bool = True  # ... toward the series' own damped-trend forecast instead
     peer_blend: bool = False  # young tracks: blend in their peers' decay (off: it did not help)
     anchor: str = "week"  # what targets are relative to (see features.origin_stats)
     max_iter: int = 150
@@ -207,9 +209,12 @@ def held_out_calibration(
     r, t, h = _held_out_cases(panel, st, cut, params)
     if len(r) == 0:
         return Calibration(), TotalFactors(), 1.0
-    qs = _quantiles(models, ft.design(panel, st, r, t, h))
+    X = ft.design(panel, st, r, t, h)
+    qs = _quantiles(models, X)
     actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
-    calibration = from_held_out(h, qs, actual, shrink=params.shrink_to_level)
+    calibration = from_held_out(
+        h, qs, actual, shrink=params.shrink_to_level, reference=_reference(X, params)
+    )
     curves = peers.peer_curves(panel, st, cut, params.young_days + params.horizon)
     weight = _held_out_peer_weight(panel, st, models, cut, params, calibration, curves)
     totals = _held_out_totals(panel, st, models, cut, params, calibration, (curves, weight))
@@ -248,9 +253,18 @@ def _held_out_peer_weight(
             len(r), params.calibration_days, replace=False
         )
         r, t, h, peer = r[pick], t[pick], h[pick], peer[pick]
-    qs = calibration.apply(h, _quantiles(models, ft.design(panel, st, r, t, h)))
+    X = ft.design(panel, st, r, t, h)
+    qs = calibration.apply(h, _quantiles(models, X), _reference(X, params))
     actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
     return peers.best_blend(qs[:, 1], peer, actual)
+
+
+def _reference(X: np.ndarray, params: ForecastParams) -> np.ndarray | None:
+    """The forecast the model's median is combined with (see `Calibration`): the series' own
+    damped-trend forecast relative to its level, or None for the level itself."""
+    if not params.combine_with_ets:
+        return None
+    return np.nan_to_num(X[:, ft.COLUMNS.index("ets_vs_level")])
 
 
 def _quantiles(models: dict[str, HistGradientBoostingRegressor], X: np.ndarray) -> np.ndarray:
@@ -282,7 +296,8 @@ def _held_out_totals(
     r = np.repeat(rows, H)
     h = np.tile(np.arange(1, H + 1), len(rows))
     t = np.full(len(r), cut)
-    qs = calibration.apply(h, _quantiles(models, ft.design(panel, st, r, t, h)))
+    X = ft.design(panel, st, r, t, h)
+    qs = calibration.apply(h, _quantiles(models, X), _reference(X, params))
     curves, weight = young
     qs = peers.blend(qs, peers.peer_offsets(panel, curves, st, r, t, h, params.young_days), weight)
     paths = np.clip(np.expm1(st.level[r, t][:, None] + qs), 0.0, None)
@@ -326,6 +341,7 @@ def _stats_until(st: ft.OriginStats, last_day: int) -> ft.OriginStats:
         st.age[:, cut],
         st.codes,
         st.week[:, cut],
+        Smoothed(st.ets.level[:, cut], st.ets.trend[:, cut], st.ets.phi),
     )
 
 
@@ -351,7 +367,7 @@ def predict(
     base = st.level[r, t]
     qs = _quantiles(models, X)
     calibration = calibration or Calibration()
-    qs = calibration.apply(h, qs)
+    qs = calibration.apply(h, qs, _reference(X, params))
     if peer_weight < 1.0:
         curves = peers.peer_curves(panel, st, last, params.young_days + H)
         qs = peers.blend(
