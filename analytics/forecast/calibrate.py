@@ -11,13 +11,14 @@ shifts, so its band covers 80 % of days it has not seen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 BUCKET_ENDS = (7, 14, 30, 60, 90)  # last horizon of each bucket
 MIN_PER_BUCKET = 30  # fewer held-out days than this: the bucket is left as fitted
+MIN_GROUP_DAYS = 1_000  # fewer held-out days of a group than this: it uses the overall one
 SHRINK_GRID = np.linspace(0.0, 1.0, 11)  # candidate weights of the model's median
 
 
@@ -34,6 +35,9 @@ class Calibration:
     upper: tuple[float, ...] = field(default=(0.0,) * len(BUCKET_ENDS))
     held_out_days: tuple[int, ...] = field(default=(0,) * len(BUCKET_ENDS))
     coverage_before: float | None = None  # held-out coverage of the uncalibrated band
+    # a group's own calibration (e.g. per label: a label of chart data behaves unlike a
+    # label of complete deliveries), where it had enough held-out days
+    by_group: dict[str, Calibration] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,15 +49,34 @@ class Calibration:
             "coverage_before": None
             if self.coverage_before is None
             else round(self.coverage_before, 4),
+            **(
+                {"by_group": {g: c.as_dict() for g, c in self.by_group.items()}}
+                if self.by_group
+                else {}
+            ),
         }
 
     def apply(
-        self, horizons: np.ndarray, qs: np.ndarray, reference: np.ndarray | None = None
+        self,
+        horizons: np.ndarray,
+        qs: np.ndarray,
+        reference: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> np.ndarray:
         """(n, 3) sorted p10/p50/p90 at `horizons`, log scale relative to the recent level ->
-        calibrated copy (p10 never above p50, p90 never below it)."""
+        calibrated copy (p10 never above p50, p90 never below it). Rows whose group (n,)
+        has its own calibration get that one."""
+        ref = np.zeros(len(qs)) if reference is None else np.asarray(reference, dtype=float)
+        out = self._apply(horizons, qs, ref)
+        if groups is not None:
+            for g, cal in self.by_group.items():
+                sel = groups == g
+                if sel.any():
+                    out[sel] = cal._apply(horizons[sel], qs[sel], ref[sel])
+        return out
+
+    def _apply(self, horizons: np.ndarray, qs: np.ndarray, ref: np.ndarray) -> np.ndarray:
         b = bucket_of(horizons, self.bucket_ends)
-        ref = 0.0 if reference is None else reference
         move = (np.asarray(self.weight)[b] - 1.0) * (qs[:, 1] - ref)
         out = qs + move[:, None]
         out[:, 0] = np.minimum(out[:, 0] - np.asarray(self.lower)[b], out[:, 1])
@@ -86,11 +109,24 @@ def from_held_out(
     *,
     shrink: bool = True,
     reference: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> Calibration:
     """Calibration from held-out predictions `qs` (n, 3) and outcomes `actual` (n,), both on
     log scale relative to the series' level at the origin. The median's weight against
     `reference` (n,) (default: the level, 0) is chosen on them: a forecast combination.
-    Without `shrink` the median is left as fitted."""
+    Without `shrink` the median is left as fitted. With `groups` (n,), each group with
+    enough held-out days also gets its own."""
+    if groups is not None:
+        overall = from_held_out(horizons, qs, actual, shrink=shrink, reference=reference)
+        own = {}
+        for g in sorted(set(groups)):
+            sel = groups == g
+            if sel.sum() >= MIN_GROUP_DAYS and sel.sum() < len(groups):
+                ref = None if reference is None else reference[sel]
+                own[str(g)] = from_held_out(
+                    horizons[sel], qs[sel], actual[sel], shrink=shrink, reference=ref
+                )
+        return replace(overall, by_group=own)
     b = bucket_of(horizons)
     ref = np.zeros(len(actual)) if reference is None else np.asarray(reference, dtype=float)
     weight, lower, upper, counts = [], [], [], []

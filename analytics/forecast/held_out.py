@@ -18,7 +18,7 @@ from analytics.forecast.panel import Panel, truncate
 from analytics.forecast.params import ForecastParams
 from analytics.forecast.totals import TotalFactors, summed
 from analytics.forecast.totals import factors as total_factors
-from analytics.forecast.trees import fit_on, quantiles, reference, training_triples
+from analytics.forecast.trees import fit_on, groups, quantiles, reference, training_triples
 
 MIN_YOUNG_CASES = 200  # held-out young-track days needed to choose the peer weight
 
@@ -46,7 +46,12 @@ def held_out_calibration(
     qs = quantiles(models, X)
     actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
     calibration = from_held_out(
-        h, qs, actual, shrink=params.shrink_to_level, reference=reference(X, params)
+        h,
+        qs,
+        actual,
+        shrink=params.shrink_to_level,
+        reference=reference(X, params),
+        groups=groups(panel, r, params),
     )
     curves = peers.peer_curves(panel, st, cut, params.young_days + params.horizon)
     weight = _held_out_peer_weight(panel, st, models, cut, params, calibration, curves)
@@ -87,7 +92,7 @@ def _held_out_peer_weight(
         )
         r, t, h, peer = r[pick], t[pick], h[pick], peer[pick]
     X = ft.design(panel, st, r, t, h)
-    qs = calibration.apply(h, quantiles(models, X), reference(X, params))
+    qs = calibration.apply(h, quantiles(models, X), reference(X, params), groups(panel, r, params))
     actual = np.log1p(panel.streams[r, t + h]) - st.level[r, t]
     return peers.best_blend(qs[:, 1], peer, actual)
 
@@ -116,7 +121,7 @@ def _held_out_totals(
     h = np.tile(np.arange(1, H + 1), len(rows))
     t = np.full(len(r), cut)
     X = ft.design(panel, st, r, t, h)
-    qs = calibration.apply(h, quantiles(models, X), reference(X, params))
+    qs = calibration.apply(h, quantiles(models, X), reference(X, params), groups(panel, r, params))
     curves, weight = young
     qs = peers.blend(qs, peers.peer_offsets(panel, curves, st, r, t, h, params.young_days), weight)
     paths = np.clip(np.expm1(st.level[r, t][:, None] + qs), 0.0, None)

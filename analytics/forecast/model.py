@@ -23,7 +23,7 @@ from analytics.forecast.held_out import held_out_calibration
 from analytics.forecast.panel import Panel
 from analytics.forecast.params import ForecastParams
 from analytics.forecast.totals import TotalFactors, summed
-from analytics.forecast.trees import fit_on, quantiles, reference, training_triples
+from analytics.forecast.trees import fit_on, groups, quantiles, reference, training_triples
 
 Progress = Callable[[str, float], None]
 
@@ -109,7 +109,7 @@ def predict(
     base = st.level[r, t]
     qs = quantiles(models, X)
     calibration = calibration or Calibration()
-    qs = calibration.apply(h, qs, reference(X, params))
+    qs = calibration.apply(h, qs, reference(X, params), groups(panel, r, params))
     if peer_weight < 1.0:
         curves = peers.peer_curves(panel, st, last, params.young_days + H)
         qs = peers.blend(

@@ -101,3 +101,10 @@ def quantiles(models: dict[str, HistGradientBoostingRegressor], X: np.ndarray) -
     qs = np.column_stack([models[name].predict(X) for name in QUANTILES])
     qs.sort(axis=1)  # no crossing quantiles
     return qs
+
+
+def groups(panel: Panel, rows: np.ndarray, params: ForecastParams) -> np.ndarray | None:
+    """The calibration group of each row (see `Calibration.by_group`), None for one for all."""
+    if not params.calibrate_by:
+        return None
+    return panel.series[params.calibrate_by].astype(str).to_numpy()[rows]
