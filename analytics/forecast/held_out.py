@@ -166,4 +166,5 @@ def _stats_until(st: ft.OriginStats, last_day: int) -> ft.OriginStats:
         st.codes,
         st.week[:, cut],
         Smoothed(st.ets.level[:, cut], st.ets.trend[:, cut], st.ets.phi),
+        st.weekday[:, cut],
     )
