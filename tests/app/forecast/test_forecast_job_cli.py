@@ -129,3 +129,31 @@ def test_two_runs_on_the_same_store_store_identical_quantiles(db: Path) -> None:
     again = stored(db)
     assert len(first) > 1000
     pd.testing.assert_frame_equal(first, again, check_exact=True)
+
+
+def test_a_chart_store_reads_days_off_the_chart_as_unknown_not_zero(db: Path) -> None:
+    from app.forecast import job
+
+    with open_store(db) as store:
+        cur = store.cursor()
+        isrc = cur.execute(
+            "SELECT isrc FROM forecast_series WHERE kind = 'track' LIMIT 1"
+        ).fetchone()[0]
+        # the track left the chart ten days before the data end
+        cur.execute(
+            "DELETE FROM agg_daily WHERE isrc = ? AND date > (SELECT max(date) - 10 FROM agg_daily)",
+            [isrc],
+        )
+        job.run(store, lambda stage, fraction: None)
+        zero = cur.execute(
+            "SELECT max(p50) FROM forecast_daily WHERE series_id = ?", [isrc]
+        ).fetchone()[0]
+        store.set_meta("real_charts", "true")
+        job.run(store, lambda stage, fraction: None)
+        rows = cur.execute(
+            "SELECT count(*) FROM forecast_daily WHERE series_id = ?", [isrc]
+        ).fetchone()[0]
+    # complete deliveries: ten days without a row are ten days of zero streams
+    assert zero is not None and zero < 1.0
+    # charts: those days are unknown, and a track unseen for over a week has no recent level
+    assert rows == 0
