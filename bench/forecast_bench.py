@@ -7,7 +7,9 @@ spotify_daily_coldplay_2017/coldplay.csv, read from there (never copied into the
 missing file is reported and skipped). Chart series are censored: a track is listed only
 while it is in a top 200, so a day off the chart is UNKNOWN, not zero. Training uses only
 listed days (censored days are never targets; lag means skip them) and scores count only
-listed days. Synthetic: fresh seeds of the generator (a tiny world stretched to 240 days),
+listed days. The real data sets form one panel (one store holding both chart imports, each
+its own label): one global model learns from all of them, each is scored on its own series
+(`--separate`: one model per data set). Synthetic: fresh seeds of the generator (a tiny world stretched to 240 days),
 where absence is zero streams.
 
 Scores per cut-off (at least 3, every 30 days, each with 90 days after it): MASE at 7, 30
