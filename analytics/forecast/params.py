@@ -21,7 +21,9 @@ class ForecastParams:
     recency_half_life: float | None = None  # days; older training origins weigh less
     shrink_to_level: bool = True  # let the held-out days pull the median toward the level
     combine_with_ets: bool = True  # ... toward the series' own damped-trend forecast instead
-    calibrate_by: str = "label"  # series column whose values each get their own calibration
+    # series column whose values each get their own calibration; off ("") by default: on
+    # the real charts a label's own held-out days set too narrow a band (bench/RESULTS.md)
+    calibrate_by: str = ""
     peer_blend: bool = False  # young tracks: blend in their peers' decay (off: it did not help)
     anchor: str = "week"  # what targets are relative to (see features.origin_stats)
     max_iter: int = 150
