@@ -7,7 +7,9 @@ spotify_daily_coldplay_2017/coldplay.csv, read from there (never copied into the
 missing file is reported and skipped). Chart series are censored: a track is listed only
 while it is in a top 200, so a day off the chart is UNKNOWN, not zero. Training uses only
 listed days (censored days are never targets; lag means skip them) and scores count only
-listed days. Synthetic: fresh seeds of the generator (a tiny world stretched to 240 days),
+listed days. The real data sets form one panel (one store holding both chart imports, each
+its own label): one global model learns from all of them, each is scored on its own series
+(`--separate`: one model per data set). Synthetic: fresh seeds of the generator (a tiny world stretched to 240 days),
 where absence is zero streams.
 
 Scores per cut-off (at least 3, every 30 days, each with 90 days after it): MASE at 7, 30
@@ -41,10 +43,10 @@ Z80 = 1.2816
 
 
 # -- data ----------------------------------------------------------------------------------
-def chart_panel(path: Path, key_cols: list[str], artist_col: str) -> Panel:
+def chart_panel(path: Path, key_cols: list[str], artist_col: str, label: str = "charts") -> Panel:
     df = pd.read_csv(path)
     keys = df[key_cols].fillna("").astype(str)
-    df["isrc"] = keys.iloc[:, 0].str.cat([keys[c] for c in key_cols[1:]], sep=" | ")
+    df["isrc"] = f"{label}: " + keys.iloc[:, 0].str.cat([keys[c] for c in key_cols[1:]], sep=" | ")
     daily = (
         pd.DataFrame(
             {
@@ -61,9 +63,24 @@ def chart_panel(path: Path, key_cols: list[str], artist_col: str) -> Panel:
         df.groupby("isrc")
         .agg(artist_id=(artist_col, "first"))
         .reset_index()
-        .assign(label="charts", genre="unknown")
+        .assign(label=label, genre="unknown")
     )
     return build_panel(daily, tracks, absent_is_zero=False)
+
+
+def union(panels: list[Panel]) -> Panel:
+    """One panel holding every data set's series (the same days), as one store holding both
+    chart imports does: the global model learns from all of them at once."""
+    dates = panels[0].dates
+    assert all(p.dates.equals(dates) for p in panels), "data sets must cover the same days"
+    offsets = np.cumsum([0] + [p.n for p in panels[:-1]])
+    return Panel(
+        pd.concat([p.series for p in panels], ignore_index=True),
+        dates,
+        np.vstack([p.streams for p in panels]),
+        np.vstack([p.active for p in panels]),
+        np.concatenate([p.artist_row + o for p, o in zip(panels, offsets, strict=True)]),
+    )
 
 
 def synthetic_panel(seed: int, workdir: Path) -> Panel:
@@ -160,58 +177,72 @@ def scores(
     return out
 
 
-def backtest(name: str, panel: Panel, cuts: list[int], params: ForecastParams) -> pd.DataFrame:
-    n_tracks = int((panel.series["kind"] == "track").sum())
-    hp = None
+def backtest(
+    sets: dict[str, np.ndarray], panel: Panel, cuts: list[int], params: ForecastParams
+) -> pd.DataFrame:
+    """One global model per cut-off on the whole panel; each data set (a mask over the
+    panel's rows) scored on its own track series, baselines fitted on the same series."""
+    hp: dict[str, kalman.Hyper] = {}
     rows = []
     for cut in cuts:
         t0 = time.perf_counter()
         model = fit(truncate(panel, cut), params)
         fit_s = time.perf_counter() - t0
-        ids = model.series["series_id"].to_numpy()
         index = {s: i for i, s in enumerate(panel.series["series_id"])}
-        rows_ix = np.array([index[s] for s in ids])
-        track = model.series["kind"].to_numpy() == "track"
-        rows_ix, young = rows_ix[track], model.series["young"].to_numpy()[track]
-        hist = panel.streams[rows_ix, : cut + 1]
-        actual = panel.streams[rows_ix, cut + 1 : cut + 1 + H]
-        diffs = np.abs(hist[:, 7:] - hist[:, :-7])
-        scale = np.nanmean(diffs, axis=1)
-        fallback = np.nanmean(np.abs(np.diff(hist, axis=1)), axis=1)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, fallback)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        gbm = model.daily.pivot(index="series_id", columns="date", values=["p10", "p50", "p90"])
-        gbm = np.stack([gbm[q].loc[ids[track]].to_numpy() for q in ("p10", "p50", "p90")], axis=2)
-        gbm_totals = model.series.loc[track, ["total_p10", "total_p50", "total_p90"]].to_numpy()
-        if hp is None:
-            hp, _ = fit_hyper(panel.streams[:, : cut + 1], days=min(cut + 1, 150))
-        preds = {
-            "global model": gbm,
-            "seasonal naive": seasonal_naive(hist),
-            "Holt-Winters ETS": holt_winters(hist),
-            "state-space (alerts)": state_space(hist, hp),
-        }
-        for method, pred in preds.items():
-            for group, mask in (("all", np.ones(len(young), bool)), ("young", young)):
-                if mask.sum() == 0:
-                    continue
-                own = gbm_totals[mask] if method == "global model" else None
-                s = scores(pred[mask], actual[mask], scale[mask], own)
-                rows.append(
-                    {
-                        "data": name,
-                        "cut": str(panel.dates[cut].date()),
-                        "method": method,
-                        "group": group,
-                        "series": int(mask.sum()),
-                        **s,
-                    }
-                )
+        all_ids = model.series["series_id"].to_numpy()
+        all_ix = np.array([index[s] for s in all_ids])
+        gbm_all = model.daily.pivot(index="series_id", columns="date", values=["p10", "p50", "p90"])
+        for name, in_set in sets.items():
+            track = (model.series["kind"].to_numpy() == "track") & in_set[all_ix]
+            ids, rows_ix = all_ids[track], all_ix[track]
+            young = model.series["young"].to_numpy()[track]
+            hist = panel.streams[rows_ix, : cut + 1]
+            actual = panel.streams[rows_ix, cut + 1 : cut + 1 + H]
+            diffs = np.abs(hist[:, 7:] - hist[:, :-7])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                scale = np.nanmean(diffs, axis=1)
+                fallback = np.nanmean(np.abs(np.diff(hist, axis=1)), axis=1)
+            scale = np.where(np.isfinite(scale) & (scale > 0), scale, fallback)
+            scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+            gbm = np.stack([gbm_all[q].loc[ids].to_numpy() for q in ("p10", "p50", "p90")], axis=2)
+            totals = model.series.loc[track, ["total_p10", "total_p50", "total_p90"]].to_numpy()
+            if name not in hp:
+                hp[name], _ = fit_hyper(panel.streams[in_set, : cut + 1], days=min(cut + 1, 150))
+            preds = {
+                "global model": gbm,
+                "seasonal naive": seasonal_naive(hist),
+                "Holt-Winters ETS": holt_winters(hist),
+                "state-space (alerts)": state_space(hist, hp[name]),
+            }
+            for method, pred in preds.items():
+                for group, mask in (("all", np.ones(len(young), bool)), ("young", young)):
+                    if mask.sum() == 0:
+                        continue
+                    own = totals[mask] if method == "global model" else None
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        s = scores(pred[mask], actual[mask], scale[mask], own)
+                    rows.append(
+                        {
+                            "data": name,
+                            "cut": str(panel.dates[cut].date()),
+                            "method": method,
+                            "group": group,
+                            "series": int(mask.sum()),
+                            **s,
+                        }
+                    )
+            n_tracks = int(((panel.series["kind"] == "track").to_numpy() & in_set).sum())
+            print(
+                f"  {name} cut {panel.dates[cut].date()}: {len(rows_ix)} of {n_tracks} tracks "
+                f"scored ({int(young.sum())} young)",
+                flush=True,
+            )
         print(
-            f"  {name} cut {panel.dates[cut].date()}: {len(rows_ix)} of {n_tracks} tracks "
-            f"scored ({int(young.sum())} young), fit + forecast {fit_s:.1f} s, "
-            f"young model weight {model.peer_weight:.1f}, total factors "
-            f"{model.totals.as_dict()['lower']} / {model.totals.as_dict()['upper']}",
+            f"  cut {panel.dates[cut].date()}: fit + forecast {fit_s:.1f} s on {panel.n} "
+            f"series, total factors {model.totals.as_dict()['lower']} / "
+            f"{model.totals.as_dict()['upper']}",
             flush=True,
         )
     return pd.DataFrame(rows)
@@ -293,6 +324,23 @@ def verdicts(df: pd.DataFrame) -> None:
                 print(f"  {data}: no young tracks at the cut-offs: not measured")
 
 
+def _fields(pairs: list[str]) -> dict[str, object]:
+    defaults = ForecastParams().as_dict()
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key not in defaults:
+            raise SystemExit(f"unknown model parameter {key!r}")
+        kind = type(defaults[key])
+        if kind is bool:
+            out[key] = value.lower() in ("1", "true", "yes")
+        elif defaults[key] is None:
+            out[key] = float(value) if value.lower() != "none" else None
+        else:
+            out[key] = kind(value)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--realdata", type=Path, default=REAL)
@@ -310,8 +358,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--peer-blend", action="store_true", help="young tracks: blend in the peers' decay"
     )
+    ap.add_argument(
+        "--separate",
+        dest="union",
+        action="store_false",
+        help="real data: one model per data set (default: one model on both, as one store)",
+    )
+    ap.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="other model parameters (ForecastParams fields), e.g. combine_with_ets=false",
+    )
     args = ap.parse_args(argv)
-    params = ForecastParams(anchor=args.anchor, peer_blend=args.peer_blend)
+    params = ForecastParams(anchor=args.anchor, peer_blend=args.peer_blend, **_fields(args.set))
     pd.set_option("display.width", 200)
     frames = []
     real = {
@@ -326,28 +387,38 @@ def main(argv: list[str] | None = None) -> int:
             "Region",
         ),
     }
+    panels = {}
     for name, (path, keys, artist) in real.items():
         if name not in args.real:
             continue
         if not path.exists():
             print(f"== {name}: {path} is absent: not measured")
             continue
-        panel = chart_panel(path, keys, artist)
-        T = panel.streams.shape[1]
-        cuts = [T - 1 - H - 60, T - 1 - H - 30, T - 1 - H]
-        print(
-            f"== {name}: {panel.n} series x {T} days, "
-            f"{np.isnan(panel.streams).mean():.0%} of cells censored",
-            flush=True,
-        )
-        frames.append(backtest(f"real {name}", panel, cuts, params))
+        panels[f"real {name}"] = chart_panel(path, keys, artist, label=f"real {name}")
+    if panels:
+        # one store holding both chart imports (`labelradar demo --real`): one global model
+        # learns from every series, each data set is scored on its own series
+        groups = [list(panels.values())] if args.union else [[p] for p in panels.values()]
+        for group in groups:
+            panel = union(group)
+            T = panel.streams.shape[1]
+            cuts = [T - 1 - H - 60, T - 1 - H - 30, T - 1 - H]
+            labels = panel.series["label"].to_numpy()
+            sets = {name: labels == name for name in sorted(set(labels))}
+            print(
+                f"== {', '.join(sets)}: {panel.n} series x {T} days, "
+                f"{np.isnan(panel.streams).mean():.0%} of cells censored",
+                flush=True,
+            )
+            frames.append(backtest(sets, panel, cuts, params))
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             panel = synthetic_panel(seed, Path(tmp))
             T = panel.streams.shape[1]
             cuts = [T - 1 - H - 60, T - 1 - H - 30, T - 1 - H]
             print(f"== synthetic seed {seed}: {panel.n} series x {T} days", flush=True)
-            frames.append(backtest(f"synthetic seed {seed}", panel, cuts, params))
+            name = f"synthetic seed {seed}"
+            frames.append(backtest({name: np.ones(panel.n, bool)}, panel, cuts, params))
     df = pd.concat(frames, ignore_index=True)
     cols = [
         "mase7",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.forecast.ets import Smoothed, smooth
 from analytics.forecast.panel import Panel
 
 # Order of the model's input columns; the last three are categorical codes.
@@ -28,6 +29,8 @@ COLUMNS = (
     "active_share",
     "share_of_artist",
     "artist_level",
+    "ets_vs_level",
+    "own_weekday",
     "artist",
     "genre",
     "label",
@@ -47,6 +50,8 @@ class OriginStats:
     age: np.ndarray  # days since the series' first known day (0 on that day)
     codes: np.ndarray  # (n_series, 3) artist, genre, label codes
     week: np.ndarray  # log1p of the 7-day mean of known days
+    ets: Smoothed  # damped-trend smoothing of `week`: the per-series statistical forecast
+    weekday: np.ndarray  # the day's weekday effect in the series' own last 4 weeks (log)
 
 
 ANCHORS = ("week", "last")
@@ -75,11 +80,26 @@ def origin_stats(panel: Panel, anchor: str = "week") -> OriginStats:
     )
     week = np.log1p(m7)
     level = week
+    # Each series' own weekday pattern (a track's weekend share depends on its countries and
+    # listeners): the mean log streams of this weekday over 4 weeks against the 28 days'.
+    logy = pd.DataFrame(np.log1p(panel.streams).T)
+    count = sum((~logy.shift(7 * j).isna()).astype(float) for j in range(4))
+    same_day = sum(logy.shift(7 * j).fillna(0.0) for j in range(4)) / count.replace(0.0, np.nan)
+    weekday = (same_day - logy.rolling(28, min_periods=1).mean()).to_numpy().T
     if anchor == "last":
         carried = pd.DataFrame(np.log1p(panel.streams).T).ffill(limit=6).to_numpy().T
         level = np.where(np.isnan(week), np.nan, carried)
     return OriginStats(
-        level, np.log1p(m28), np.log1p(panel.streams), known28, share, age, codes, week
+        level,
+        np.log1p(m28),
+        np.log1p(panel.streams),
+        known28,
+        share,
+        age,
+        codes,
+        week,
+        smooth(week),
+        weekday,
     )
 
 
@@ -105,6 +125,9 @@ def design(
         st.active_share[r, t],
         level - st.level[art, t],
         st.level[art, t],
+        st.ets.forecast(r, t, h) - level,
+        # the target's weekday as last seen: the latest origin-or-earlier day that shares it
+        st.weekday[r, np.maximum(t - (-h) % 7, 0)],
         st.codes[r, 0],
         st.codes[r, 1],
         st.codes[r, 2],

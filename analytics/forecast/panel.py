@@ -30,7 +30,9 @@ def build_panel(daily: pd.DataFrame, tracks: pd.DataFrame, *, absent_is_zero: bo
     daily = daily.assign(date=pd.to_datetime(daily["date"]))
     dates = pd.date_range(daily["date"].min(), daily["date"].max(), freq="D")
     meta = tracks.set_index("isrc").loc[lambda t: t.index.isin(daily["isrc"].unique())]
-    meta = meta.sort_values(["label", "artist_id"], kind="stable")
+    # a fixed series order whatever order the rows came in: the fit samples by row, so the
+    # same store gives the same forecast
+    meta = meta.sort_index().sort_values(["label", "artist_id"], kind="stable")
     isrcs = list(meta.index)
     track_streams = _wide(daily, "streams", isrcs, dates)
     track_active = _wide(daily, "active", isrcs, dates)

@@ -27,7 +27,10 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
         calibration = totals = None
     else:
         # A store's deliveries are complete: a day without a row is a day without streams.
-        panel = forecast.build_panel(daily, tracks, absent_is_zero=True)
+        # A store of imported charts lists a track only while it charts: a missing day is
+        # unknown (censored), never zero.
+        charts = store.get_meta("real_charts") == "true"
+        panel = forecast.build_panel(daily, tracks, absent_is_zero=not charts)
         model = forecast.fit(panel, params, progress)
         summary = model.summary()
         series, daily = model.series, model.daily

@@ -179,3 +179,14 @@ def test_last_anchor_carries_the_last_known_day_over_censored_days() -> None:
     np.testing.assert_allclose(last.week, week.level)
     with pytest.raises(ValueError, match="anchor"):
         ft.origin_stats(panel, "month")
+
+
+def test_same_data_in_any_row_order_gives_the_same_forecast() -> None:
+    daily = _planted(20, 120, seed=4)
+    tracks = _tracks(20)
+    params = ForecastParams(max_iter=30, horizons_per_origin=6, horizon=30)
+    a = fit(build_panel(daily, tracks, absent_is_zero=True), params)
+    shuffled = daily.sample(frac=1.0, random_state=1)
+    b = fit(build_panel(shuffled, tracks.iloc[::-1], absent_is_zero=True), params)
+    pd.testing.assert_frame_equal(a.daily, b.daily, check_exact=True)
+    pd.testing.assert_frame_equal(a.series, b.series, check_exact=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from app.cli import main
@@ -108,3 +109,51 @@ def test_cli_without_a_model_run_says_how_to_compute_it(mini_db: Path, capsys) -
     assert main(["forecast", "--isrc", "QZA000000001", "--db", str(mini_db)]) != 0
     err = capsys.readouterr().err.strip()
     assert "refresh --only forecast" in err and "\n" not in err
+
+
+def test_two_runs_on_the_same_store_store_identical_quantiles(db: Path) -> None:
+    from app.forecast import job
+
+    def stored(path: Path) -> pd.DataFrame:
+        with open_store(path, read_only=True) as store:
+            return (
+                store.cursor()
+                .execute("SELECT series_id, date, p10, p50, p90 FROM forecast_daily")
+                .df()
+                .sort_values(["series_id", "date"], ignore_index=True)
+            )
+
+    first = stored(db)  # the fixture's refresh
+    with open_store(db) as store:
+        job.run(store, lambda stage, fraction: None)
+    again = stored(db)
+    assert len(first) > 1000
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+
+
+def test_a_chart_store_reads_days_off_the_chart_as_unknown_not_zero(db: Path) -> None:
+    from app.forecast import job
+
+    with open_store(db) as store:
+        cur = store.cursor()
+        isrc = cur.execute(
+            "SELECT isrc FROM forecast_series WHERE kind = 'track' LIMIT 1"
+        ).fetchone()[0]
+        # the track left the chart ten days before the data end
+        cur.execute(
+            "DELETE FROM agg_daily WHERE isrc = ? AND date > (SELECT max(date) - 10 FROM agg_daily)",
+            [isrc],
+        )
+        job.run(store, lambda stage, fraction: None)
+        zero = cur.execute(
+            "SELECT max(p50) FROM forecast_daily WHERE series_id = ?", [isrc]
+        ).fetchone()[0]
+        store.set_meta("real_charts", "true")
+        job.run(store, lambda stage, fraction: None)
+        rows = cur.execute(
+            "SELECT count(*) FROM forecast_daily WHERE series_id = ?", [isrc]
+        ).fetchone()[0]
+    # complete deliveries: ten days without a row are ten days of zero streams
+    assert zero is not None and zero < 1.0
+    # charts: those days are unknown, and a track unseen for over a week has no recent level
+    assert rows == 0
