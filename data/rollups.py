@@ -19,7 +19,9 @@ filters or groups on):
     agg_daily         everything, joined to the catalog           (fallback)
 
 Three more answer what the stream rollups cannot: `roll_track_month` (label x artist x track
-x month x country: a window's whole months, see `track_country_pieces`), `roll_listener_day`
+x month x country, with the first and last day the pair had rows that month: a window's whole
+months, see `track_country_pieces`, and which pairs have rows in any window, see
+`presence`), `roll_listener_day`
 (label x artist x day x country x listener id: distinct listeners) and `roll_worldwide_day`
 (the worldwide chart rows, which the aggregates leave out).
 
@@ -147,8 +149,9 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     (
         "roll_track_month",
         "INSERT INTO roll_track_month SELECT label, artist_id, isrc, "
-        "date_trunc('month', date)::DATE AS month, country, sum(streams), sum(active_streams) "
-        "FROM roll_track_day WHERE {where} GROUP BY ALL ORDER BY label, month, isrc",
+        "date_trunc('month', date)::DATE AS month, country, sum(streams), sum(active_streams), "
+        "min(date), max(date) FROM roll_track_day WHERE {where} GROUP BY ALL "
+        "ORDER BY label, month, isrc",
     ),
     (
         "roll_artist_day",
@@ -253,6 +256,37 @@ def track_country_pieces(
     if last < date_to:
         pieces.append(("roll_track_day", last + dt.timedelta(days=1), date_to))
     return pieces
+
+
+def presence(
+    date_from: dt.date | None, date_to: dt.date | None, alias: str = "a"
+) -> tuple[str, str, list[dt.date]]:
+    """(table, condition, params): the rows of (track, country) pairs with streams in the
+    window, to count distinct tracks or countries (not to sum: a month row holds the whole
+    month's streams).
+
+    A monthly row keeps the first and last day its pair had rows in that month, so "the pair
+    has a day in [lo, hi]" is `last_day >= lo AND first_day <= hi` exactly whenever the window
+    covers each month it touches up to that month's end or from its start: always, unless both
+    ends fall inside one month. Only that window (at most 31 days) reads the daily rollup.
+    """
+    a = alias
+    if date_from and date_to and _inside_one_month(date_from, date_to):
+        return "roll_track_day", f"{a}.date BETWEEN ? AND ?", [date_from, date_to]
+    parts, params = [], []
+    if date_from is not None:
+        parts.append(f"{a}.date >= ? AND {a}.last_day >= ?")
+        params += [date_from.replace(day=1), date_from]
+    if date_to is not None:
+        parts.append(f"{a}.date <= ? AND {a}.first_day <= ?")
+        params += [date_to.replace(day=1), date_to]
+    return "roll_track_month", " AND ".join(parts) or "TRUE", params
+
+
+def _inside_one_month(lo: dt.date, hi: dt.date) -> bool:
+    """Both ends in the same month, the window neither starting on its first day nor ending
+    on its last (a prefix or a suffix of a month is exact from first/last day)."""
+    return (lo.year, lo.month) == (hi.year, hi.month) and lo.day > 1 and hi != _months(hi, hi)[1]
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:

@@ -133,24 +133,42 @@ def countries(store: Store, scope: Scope) -> pd.DataFrame:
     )
 
 
+def _present(
+    scope: Scope, filters: Filters | None, isrc: str | None = None
+) -> tuple[str, list[Any]]:
+    """SQL of the (isrc, artist_id, country) rows of every pair with rows in the filters'
+    window (rollups.presence): for distinct counts only, never for sums."""
+    f = filters or Filters()
+    table, window, w_params = rollups.presence(f.date_from, f.date_to)
+    cond, params = where(
+        scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
+    )
+    if isrc:
+        cond, params = f"{cond} AND a.isrc = ?", [*params, isrc]
+    return (
+        f"SELECT a.isrc, a.artist_id, a.country FROM {table} a WHERE {cond} AND {window}",
+        params + w_params,
+    )
+
+
 @scoped
 def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """One row: streams, active_streams, tracks, artists, countries, days in scope and filter."""
-    # Totals per track need no country unless the filter names some: read them from the
-    # rollup without countries (far fewer rows) and count the countries on the smallest
-    # rollup that has them; both under the same condition.
-    rollup, cond, params = _read(scope, filters, "isrc", "artist_id", "date", "context")
-    per_country, c_cond, c_params = _read(scope, filters, "country")
+    # Sums, countries and days from the smallest rollup with the filter's columns (no track
+    # column: label x day x country x DSP unless artists are filtered); tracks and artists
+    # from the pairs present in the window (monthly rows, see rollups.presence).
+    rollup, cond, params = _read(scope, filters, "date", "country", "context")
+    pairs, p_params = _present(scope, filters)
     return read_df(
         store,
-        f"SELECT t.streams, t.active_streams, t.tracks, t.artists, n.countries, t.days FROM ("
+        f"SELECT t.streams, t.active_streams, n.tracks, n.artists, t.countries, t.days FROM ("
         f"SELECT coalesce(sum(a.streams), 0)::BIGINT AS streams, "
         f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams, "
-        f"count(DISTINCT a.isrc) AS tracks, count(DISTINCT a.artist_id) AS artists, "
-        f"count(DISTINCT a.date) AS days FROM {rollup.relation} a WHERE {cond}) t, "
-        f"(SELECT count(DISTINCT a.country) AS countries FROM {per_country.relation} a "
-        f"WHERE {c_cond}) n",
-        params + c_params,
+        f"count(DISTINCT a.country) AS countries, count(DISTINCT a.date) AS days "
+        f"FROM {rollup.relation} a WHERE {cond}) t, "
+        f"(SELECT count(*) AS tracks, count(DISTINCT artist_id) AS artists FROM "
+        f"(SELECT isrc, artist_id FROM ({pairs}) GROUP BY isrc, artist_id)) n",
+        params + p_params,
     )
 
 
@@ -243,15 +261,29 @@ def streams_by_country(
     store: Store, scope: Scope, filters: Filters | None = None, isrc: str | None = None
 ) -> pd.DataFrame:
     """country, streams, active_streams, tracks: totals per country, largest first."""
-    rows, params = _per_track_country(scope, filters, isrc)
+    if isrc:  # one track: its (track, country) rows are few, sum them by month and day
+        rows, params = _per_track_country(scope, filters, isrc)
+        return read_df(
+            store,
+            f"SELECT country, sum(streams)::BIGINT AS streams, coalesce(sum(act), 0)::BIGINT "
+            f"AS active_streams, 1 AS tracks FROM ({rows}) GROUP BY country "
+            f"ORDER BY streams DESC, country",
+            params,
+        )
+    # Sums per country from the smallest rollup with countries (no track column); tracks per
+    # country from the pairs present in the window.
+    rollup, cond, params = _read(scope, filters, "country", "context")
+    pairs, p_params = _present(scope, filters)
     return read_df(
         store,
-        # Per (country, track) first, then per country: one pass (see listener_totals).
-        f"SELECT country, sum(s)::BIGINT AS streams, coalesce(sum(act), 0)::BIGINT "
-        f"AS active_streams, count(*) AS tracks FROM (SELECT country, isrc, sum(streams) AS s, "
-        f"sum(act) AS act FROM ({rows}) GROUP BY country, isrc) GROUP BY country "
-        f"ORDER BY streams DESC, country",
-        params,
+        f"SELECT s.country, s.streams, s.active_streams, coalesce(n.tracks, 0) AS tracks FROM ("
+        f"SELECT a.country, sum(a.streams)::BIGINT AS streams, "
+        f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams "
+        f"FROM {rollup.relation} a WHERE {cond} GROUP BY a.country) s LEFT JOIN ("
+        f"SELECT country, count(*) AS tracks FROM (SELECT country, isrc FROM ({pairs}) "
+        f"GROUP BY country, isrc) GROUP BY country) n ON n.country = s.country "
+        f"ORDER BY s.streams DESC, s.country",
+        params + p_params,
     )
 
 
@@ -261,20 +293,28 @@ def top_tracks(
 ) -> pd.DataFrame:
     """isrc, track_title, artist_name, label, streams, active_streams, countries: the tracks
     with the most streams in scope and filter."""
-    rows, params = _per_track_country(scope, filters)
-    # Aggregate per (track, country) first, then per track, and join the titles to the top
-    # rows only: ~2x faster than one GROUP BY over the text columns with count(DISTINCT).
+    # Sums per track, the top rows first: tracks per day when no country is filtered, else
+    # the (track, country) rows by whole month and end days (fewer rows than per day). Then
+    # the countries of those tracks only, from the pairs present in the window.
+    if (filters or Filters()).countries:
+        rows, params = _per_track_country(scope, filters)
+    else:
+        rollup, cond, params = _read(scope, filters, "isrc", "context")
+        rows = (
+            f"SELECT a.isrc, a.streams, {rollup.active('a')} AS act FROM {rollup.relation} a "
+            f"WHERE {cond}"
+        )
+    pairs, p_params = _present(scope, filters)
     return read_df(
         store,
-        f"WITH per_country AS ("
-        f" SELECT isrc, country, sum(streams) AS streams, coalesce(sum(act), 0) AS active "
-        f" FROM ({rows}) GROUP BY isrc, country), "
-        f"top AS ("
-        f" SELECT isrc, sum(streams)::BIGINT AS streams, sum(active)::BIGINT AS active_streams, "
-        f" count(*) AS countries FROM per_country GROUP BY isrc "
-        f" ORDER BY streams DESC, isrc LIMIT ?) "
+        f"WITH top AS ("
+        f" SELECT isrc, sum(streams)::BIGINT AS streams, "
+        f" coalesce(sum(act), 0)::BIGINT AS active_streams FROM ({rows}) GROUP BY isrc "
+        f" ORDER BY streams DESC, isrc LIMIT ?), "
+        f"n AS (SELECT p.isrc, count(DISTINCT p.country) AS countries FROM ({pairs}) p "
+        f" WHERE p.isrc IN (SELECT isrc FROM top) GROUP BY p.isrc) "
         f"SELECT c.isrc, c.track_title, c.artist_name, c.label, t.streams, t.active_streams, "
-        f"t.countries FROM top t JOIN catalog c ON c.isrc = t.isrc "
-        f"ORDER BY t.streams DESC, c.isrc",
-        params + [int(limit)],
+        f"coalesce(n.countries, 0) AS countries FROM top t JOIN catalog c ON c.isrc = t.isrc "
+        f"LEFT JOIN n ON n.isrc = t.isrc ORDER BY t.streams DESC, c.isrc",
+        params + [int(limit)] + p_params,
     )

@@ -162,6 +162,39 @@ def any_store(request, mini_db: Path):
         yield store
 
 
+def _cut_windows(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Windows whose ends cut months every way `rollups.presence` tells apart: inside one
+    month, a month's start to mid-month, mid-month to a month's end, across months, open."""
+    first = (lo.replace(day=1) + dt.timedelta(days=32)).replace(day=1)  # lo's next month
+    end = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    windows = [
+        (first + dt.timedelta(days=4), first + dt.timedelta(days=17)),
+        (first, first + dt.timedelta(days=12)),
+        (first + dt.timedelta(days=9), end),
+        (first + dt.timedelta(days=9), end + dt.timedelta(days=20)),
+        (lo + dt.timedelta(days=1), hi - dt.timedelta(days=1)),
+    ]
+    return [(a, min(b, hi)) for a, b in windows if a <= hi]
+
+
+def test_distinct_counts_equal_the_facts_when_a_window_cuts_months(any_store):
+    """Tracks, artists and countries counted from the monthly rows' first and last days."""
+    store = any_store
+    lo, hi = store.cursor().execute("SELECT min(date), max(date) FROM agg_daily").fetchone()
+    top_country = (
+        store.cursor()
+        .execute("SELECT country FROM agg_daily GROUP BY 1 ORDER BY sum(streams) DESC, 1 LIMIT 1")
+        .fetchone()[0]
+    )
+    windows = _cut_windows(lo, hi) + [(None, hi), (lo + dt.timedelta(days=3), None)]
+    for scope in _scopes(store):
+        for (d0, d1), cs in itertools.product(windows, [(), (top_country,)]):
+            flt = Filters(date_from=d0, date_to=d1, countries=cs)
+            _same(q.stream_totals(store, scope, flt), ref_totals(store, scope, flt))
+            _same(q.streams_by_country(store, scope, flt), ref_by_country(store, scope, flt, None))
+            _same(q.top_tracks(store, scope, flt), ref_top(store, scope, flt))
+
+
 def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
     store = any_store
     checked = 0
@@ -218,7 +251,9 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
 
 
 # -- incremental refresh -----------------------------------------------------------------------
-MIGRATION = Path(__file__).resolve().parents[2] / "data" / "migrations" / "023_rollups.sql"
+_MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
+# The rollups' migrations, in order: 023 builds them, 026 adds the monthly first/last days.
+MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "026_rollup_month_span.sql"]
 CATALOG = [
     ("QZA000000001", "One", "A1", "Artist One", "Label A"),
     ("QZB000000001", "Two", "B1", "Artist Two", "Label B"),
@@ -275,16 +310,40 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         assert _snapshot(cur) == partial
         rollups.rebuild(cur)
         assert _snapshot(cur) == partial
-        # Migration 023 builds the same tables on an existing store.
+        # Migrations 023 and 026 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
-        cur.execute(MIGRATION.read_text(encoding="utf-8"))
+        for migration in MIGRATIONS:
+            cur.execute(migration.read_text(encoding="utf-8"))
         assert _snapshot(cur) == partial
     # Hand-worked: Label A on 2 Feb, all countries but worldwide: 5 search + 2 radio.
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), "US", 7, 5, 1, 1) in partial[
         "roll_track_day"
     ]
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), 40) in partial["roll_worldwide_day"]
+    # February for Label A in Brazil: the one deezer row of 3 Feb (first and last day).
+    assert (
+        "Label A",
+        "A1",
+        "QZA000000001",
+        D(2026, 2, 1),
+        "BR",
+        11,
+        11,
+        D(2026, 2, 3),
+        D(2026, 2, 3),
+    ) in partial["roll_track_month"]
+    assert (
+        "Label A",
+        "A1",
+        "QZA000000001",
+        D(2026, 2, 1),
+        "US",
+        21,
+        15,
+        D(2026, 2, 1),
+        D(2026, 2, 3),
+    ) in partial["roll_track_month"]
 
 
 # -- scoping --------------------------------------------------------------------------------
