@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from data import rollup_listeners
 from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
 
 _ACTIVE = f"source IN {sql_list(ACTIVE_SOURCES)}"
@@ -212,6 +213,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
             insert_sql = insert_sql.replace("FROM roll_track_source", f"FROM {_STAGE}")
         cur.execute(insert_sql.format(where=where), list(span))
     cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    rollup_listeners.refresh(cur, lo, hi)
 
 
 def rebuild_selects() -> list[tuple[str, str, str]]:
@@ -259,11 +261,16 @@ def track_country_pieces(
 
 
 def presence(
-    date_from: dt.date | None, date_to: dt.date | None, alias: str = "a"
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    alias: str = "a",
+    monthly: str = "roll_track_month",
+    daily: str = "roll_track_day",
 ) -> tuple[str, str, list[dt.date]]:
     """(table, condition, params): the rows of (track, country) pairs with streams in the
     window, to count distinct tracks or countries (not to sum: a month row holds the whole
-    month's streams).
+    month's streams). With `monthly` = rollup_listeners.MONTHS and `daily` = LISTENERS: the
+    rows of the window's listeners.
 
     A monthly row keeps the first and last day its pair had rows in that month, so "the pair
     has a day in [lo, hi]" is `last_day >= lo AND first_day <= hi` exactly whenever the window
@@ -272,7 +279,7 @@ def presence(
     """
     a = alias
     if date_from and date_to and _inside_one_month(date_from, date_to):
-        return "roll_track_day", f"{a}.date BETWEEN ? AND ?", [date_from, date_to]
+        return daily, f"{a}.date BETWEEN ? AND ?", [date_from, date_to]
     parts, params = [], []
     if date_from is not None:
         parts.append(f"{a}.date >= ? AND {a}.last_day >= ?")
@@ -280,7 +287,7 @@ def presence(
     if date_to is not None:
         parts.append(f"{a}.date <= ? AND {a}.first_day <= ?")
         params += [date_to.replace(day=1), date_to]
-    return "roll_track_month", " AND ".join(parts) or "TRUE", params
+    return monthly, " AND ".join(parts) or "TRUE", params
 
 
 def _inside_one_month(lo: dt.date, hi: dt.date) -> bool:

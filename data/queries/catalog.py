@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import rollups
+from data import rollup_listeners, rollups
 from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -179,15 +179,24 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     Only some DSP rows carry a listener id, so `listeners` counts the listeners we know of;
     identified_streams = 0 means listeners are unknown for this filter.
     """
-    cond, params = where(scope, filters, catalog_alias="a", fact_alias="a")
+    f = filters or Filters()
+    # The listeners present in the window: monthly rows keyed by integers, or, for a window
+    # inside one month, the daily rows (rollup_listeners explains both). Group, then count
+    # the groups: count(DISTINCT) next to a sum made DuckDB scan twice (EXPLAIN ANALYZE).
+    table, window, w_params = rollups.presence(
+        f.date_from, f.date_to, monthly=rollup_listeners.MONTHS, daily=rollups.LISTENERS
+    )
+    key = "lid" if table == rollup_listeners.MONTHS else "listener_id"
+    cond, params = where(
+        scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
+    )
+    s_cond, s_params = where(scope, f, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
-        # Group per listener, then count the groups: one pass, where count(DISTINCT) next
-        # to a sum made DuckDB scan the table twice (EXPLAIN ANALYZE).
-        f"SELECT count(*) AS listeners, coalesce(sum(s), 0)::BIGINT AS identified_streams "
-        f"FROM (SELECT a.listener_id, sum(a.streams) AS s FROM {rollups.LISTENERS} a "
-        f"WHERE {cond} GROUP BY a.listener_id)",
-        params,
+        f"SELECT (SELECT count(*) FROM (SELECT a.{key} FROM {table} a WHERE {cond} AND {window} "
+        f"GROUP BY a.{key})) AS listeners, (SELECT coalesce(sum(a.streams), 0)::BIGINT "
+        f"FROM {rollups.LISTENERS} a WHERE {s_cond}) AS identified_streams",
+        params + w_params + s_params,
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import aggregates, rollups
+from data import aggregates, rollup_listeners, rollups
 from data.queries import Filters, where
 from data.queries import catalog as q
 from data.scope import Scope
@@ -178,7 +178,8 @@ def _cut_windows(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 
 def test_distinct_counts_equal_the_facts_when_a_window_cuts_months(any_store):
-    """Tracks, artists and countries counted from the monthly rows' first and last days."""
+    """Tracks, artists, countries and listeners counted from the monthly rows' first and
+    last days."""
     store = any_store
     lo, hi = store.cursor().execute("SELECT min(date), max(date) FROM agg_daily").fetchone()
     top_country = (
@@ -191,6 +192,7 @@ def test_distinct_counts_equal_the_facts_when_a_window_cuts_months(any_store):
         for (d0, d1), cs in itertools.product(windows, [(), (top_country,)]):
             flt = Filters(date_from=d0, date_to=d1, countries=cs)
             _same(q.stream_totals(store, scope, flt), ref_totals(store, scope, flt))
+            _same(q.listener_totals(store, scope, flt), ref_listeners(store, scope, flt))
             _same(q.streams_by_country(store, scope, flt), ref_by_country(store, scope, flt, None))
             _same(q.top_tracks(store, scope, flt), ref_top(store, scope, flt))
 
@@ -253,7 +255,7 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
 # -- incremental refresh -----------------------------------------------------------------------
 _MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
 # The rollups' migrations, in order: 023 builds them, 026 adds the monthly first/last days.
-MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "026_rollup_month_span.sql"]
+MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "026_rollup_month_spans.sql"]
 CATALOG = [
     ("QZA000000001", "One", "A1", "Artist One", "Label A"),
     ("QZB000000001", "Two", "B1", "Artist Two", "Label B"),
@@ -277,9 +279,20 @@ def _fact(cur, day, dsp, isrc, streams, country="US", source="search", listener=
 
 
 def _snapshot(cur) -> dict[str, list[tuple]]:
-    return {
+    tables = {
         t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in rollups.TABLES
     }
+    # Listener keys are numbered in the order ids arrive: compare the ids they stand for.
+    tables[rollup_listeners.MONTHS] = sorted(
+        cur.execute(
+            f"SELECT m.* EXCLUDE (lid), k.listener_id FROM {rollup_listeners.MONTHS} m "
+            f"JOIN {rollup_listeners.KEYS} k USING (lid)"
+        ).fetchall(),
+        key=repr,
+    )
+    keys = cur.execute(f"SELECT count(*), count(DISTINCT lid) FROM {rollup_listeners.KEYS}")
+    assert keys.fetchone() == (4, 4)  # L1, L2, L3, L9: one key each
+    return tables
 
 
 def _seed(cur) -> None:
@@ -313,6 +326,8 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         # Migrations 023 and 026 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
+        cur.execute(f"DROP TABLE {rollup_listeners.MONTHS}")
+        cur.execute(f"DROP TABLE {rollup_listeners.KEYS}")
         for migration in MIGRATIONS:
             cur.execute(migration.read_text(encoding="utf-8"))
         assert _snapshot(cur) == partial
@@ -321,6 +336,10 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         "roll_track_day"
     ]
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), 40) in partial["roll_worldwide_day"]
+    # L3's one Brazilian day in February, and L1's three American ones.
+    months = partial[rollup_listeners.MONTHS]
+    assert ("Label A", "A1", D(2026, 2, 1), "BR", D(2026, 2, 3), D(2026, 2, 3), "L3") in months
+    assert ("Label A", "A1", D(2026, 2, 1), "US", D(2026, 2, 1), D(2026, 2, 3), "L1") in months
     # February for Label A in Brazil: the one deezer row of 3 Feb (first and last day).
     assert (
         "Label A",
