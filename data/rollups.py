@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from data import rollup_listeners
+from data import rollup_months
 from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
 
 _ACTIVE = f"source IN {sql_list(ACTIVE_SOURCES)}"
@@ -148,13 +148,6 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         "WHERE {where} GROUP BY ALL ORDER BY label, date, isrc",
     ),
     (
-        "roll_track_month",
-        "INSERT INTO roll_track_month SELECT label, artist_id, isrc, "
-        "date_trunc('month', date)::DATE AS month, country, sum(streams), sum(active_streams), "
-        "min(date), max(date) FROM roll_track_day WHERE {where} GROUP BY ALL "
-        "ORDER BY label, month, isrc",
-    ),
-    (
         "roll_artist_day",
         f"INSERT INTO roll_artist_day SELECT c.label, c.artist_id, d.date, d.country, d.dsp, "
         f"sum(d.streams) AS streams, {_COUNTS} FROM agg_daily d "
@@ -194,7 +187,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
     Call after `agg_daily` holds those days, inside the same transaction.
     """
     for table, insert_sql in _BUILDS:
-        span = _months(lo, hi) if table == "roll_track_month" else (lo, hi)
+        span = (lo, hi)
         cur.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(span))
         # The alias-free `date` of the derived rollups and the aliased one of the joins.
         alias = (
@@ -213,7 +206,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
             insert_sql = insert_sql.replace("FROM roll_track_source", f"FROM {_STAGE}")
         cur.execute(insert_sql.format(where=where), list(span))
     cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-    rollup_listeners.refresh(cur, lo, hi)
+    rollup_months.refresh(cur, lo, hi)  # the months around [lo, hi], from the days above
 
 
 def rebuild_selects() -> list[tuple[str, str, str]]:
@@ -223,8 +216,7 @@ def rebuild_selects() -> list[tuple[str, str, str]]:
     for table, insert_sql in _BUILDS:
         select = insert_sql[insert_sql.index("SELECT") :].format(where="TRUE")
         select, order = select.rsplit(" ORDER BY ", 1)
-        # Table columns, not aliases: roll_track_month keeps its month's first day as `date`.
-        order = re.sub(r"\bmonth\b", "date", re.sub(r"\b\w+\.", "", order))
+        order = re.sub(r"\b\w+\.", "", order)  # table columns, not aliases
         out.append((table, select, order))
     return out
 
@@ -269,7 +261,7 @@ def presence(
 ) -> tuple[str, str, list[dt.date]]:
     """(table, condition, params): the rows of (track, country) pairs with streams in the
     window, to count distinct tracks or countries (not to sum: a month row holds the whole
-    month's streams). With `monthly` = rollup_listeners.MONTHS and `daily` = LISTENERS: the
+    month's streams). With `monthly` = rollup_months.LISTENERS and `daily` = LISTENERS: the
     rows of the window's listeners.
 
     A monthly row keeps the first and last day its pair had rows in that month, so "the pair

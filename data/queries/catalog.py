@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import rollup_listeners, rollups
+from data import rollup_months, rollups
 from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -136,8 +136,9 @@ def countries(store: Store, scope: Scope) -> pd.DataFrame:
 def _present(
     scope: Scope, filters: Filters | None, isrc: str | None = None
 ) -> tuple[str, list[Any]]:
-    """SQL of the (isrc, artist_id, country) rows of every pair with rows in the filters'
-    window (rollups.presence): for distinct counts only, never for sums."""
+    """SQL of the (isrc, artist_id, country, tid) rows of every pair with rows in the
+    filters' window (rollups.presence; tid = the track's integer key): for distinct counts
+    only, never for sums."""
     f = filters or Filters()
     table, window, w_params = rollups.presence(f.date_from, f.date_to)
     cond, params = where(
@@ -145,10 +146,18 @@ def _present(
     )
     if isrc:
         cond, params = f"{cond} AND a.isrc = ?", [*params, isrc]
-    return (
-        f"SELECT a.isrc, a.artist_id, a.country FROM {table} a WHERE {cond} AND {window}",
-        params + w_params,
-    )
+    if table == rollup_months.TRACKS:
+        rows = f"SELECT a.isrc, a.artist_id, a.country, a.tid FROM {table} a"
+    else:  # a window inside one month: its days, keyed
+        rows = (
+            f"SELECT a.isrc, a.artist_id, a.country, k.tid FROM {table} a "
+            f"JOIN {rollup_months.TRACK_KEYS} k ON k.isrc = a.isrc"
+        )
+    return f"{rows} WHERE {cond} AND {window}", params + w_params
+
+
+def _track_keys(store: Store) -> int:
+    return rollup_months.max_key(store.cursor(), rollup_months.TRACK_KEYS)
 
 
 @scoped
@@ -161,14 +170,15 @@ def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) ->
     pairs, p_params = _present(scope, filters)
     return read_df(
         store,
-        f"SELECT t.streams, t.active_streams, n.tracks, n.artists, t.countries, t.days FROM ("
+        f"SELECT t.streams, t.active_streams, n.tracks, m.artists, t.countries, t.days FROM ("
         f"SELECT coalesce(sum(a.streams), 0)::BIGINT AS streams, "
         f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams, "
         f"count(DISTINCT a.country) AS countries, count(DISTINCT a.date) AS days "
         f"FROM {rollup.relation} a WHERE {cond}) t, "
-        f"(SELECT count(*) AS tracks, count(DISTINCT artist_id) AS artists FROM "
-        f"(SELECT isrc, artist_id FROM ({pairs}) GROUP BY isrc, artist_id)) n",
-        params + p_params,
+        f"(SELECT {rollup_months.count_keys('tid', _track_keys(store))} AS tracks "
+        f"FROM ({pairs})) n, "
+        f"(SELECT count(*) AS artists FROM (SELECT artist_id FROM ({pairs}) GROUP BY 1)) m",
+        params + p_params + p_params,
     )
 
 
@@ -180,21 +190,27 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     identified_streams = 0 means listeners are unknown for this filter.
     """
     f = filters or Filters()
-    # The listeners present in the window: monthly rows keyed by integers, or, for a window
-    # inside one month, the daily rows (rollup_listeners explains both). Group, then count
-    # the groups: count(DISTINCT) next to a sum made DuckDB scan twice (EXPLAIN ANALYZE).
+    # The listeners present in the window (rollups.presence): monthly rows, or for a window
+    # inside one month the daily ones, keyed by integers and counted one bit per key.
     table, window, w_params = rollups.presence(
-        f.date_from, f.date_to, monthly=rollup_listeners.MONTHS, daily=rollups.LISTENERS
+        f.date_from, f.date_to, monthly=rollup_months.LISTENERS, daily=rollups.LISTENERS
     )
-    key = "lid" if table == rollup_listeners.MONTHS else "listener_id"
+    if table == rollup_months.LISTENERS:
+        rows = f"SELECT a.lid FROM {table} a"
+    else:
+        rows = (
+            f"SELECT k.lid FROM {table} a JOIN {rollup_months.LISTENER_KEYS} k "
+            f"ON k.listener_id = a.listener_id"
+        )
+    top = rollup_months.max_key(store.cursor(), rollup_months.LISTENER_KEYS)
     cond, params = where(
         scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
     )
     s_cond, s_params = where(scope, f, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
-        f"SELECT (SELECT count(*) FROM (SELECT a.{key} FROM {table} a WHERE {cond} AND {window} "
-        f"GROUP BY a.{key})) AS listeners, (SELECT coalesce(sum(a.streams), 0)::BIGINT "
+        f"SELECT (SELECT {rollup_months.count_keys('lid', top)} FROM ({rows} WHERE {cond} "
+        f"AND {window})) AS listeners, (SELECT coalesce(sum(a.streams), 0)::BIGINT "
         f"FROM {rollups.LISTENERS} a WHERE {s_cond}) AS identified_streams",
         params + w_params + s_params,
     )
@@ -289,8 +305,8 @@ def streams_by_country(
         f"SELECT a.country, sum(a.streams)::BIGINT AS streams, "
         f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams "
         f"FROM {rollup.relation} a WHERE {cond} GROUP BY a.country) s LEFT JOIN ("
-        f"SELECT country, count(*) AS tracks FROM (SELECT country, isrc FROM ({pairs}) "
-        f"GROUP BY country, isrc) GROUP BY country) n ON n.country = s.country "
+        f"SELECT country, {rollup_months.count_keys('tid', _track_keys(store))} AS tracks "
+        f"FROM ({pairs}) GROUP BY country) n ON n.country = s.country "
         f"ORDER BY s.streams DESC, s.country",
         params + p_params,
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import aggregates, rollup_listeners, rollups
+from data import aggregates, rollup_months, rollups
 from data.queries import Filters, where
 from data.queries import catalog as q
 from data.scope import Scope
@@ -282,16 +282,24 @@ def _snapshot(cur) -> dict[str, list[tuple]]:
     tables = {
         t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in rollups.TABLES
     }
-    # Listener keys are numbered in the order ids arrive: compare the ids they stand for.
-    tables[rollup_listeners.MONTHS] = sorted(
+    # Keys are numbered in the order ids arrive: compare the ids they stand for.
+    tables[rollup_months.TRACKS] = sorted(
         cur.execute(
-            f"SELECT m.* EXCLUDE (lid), k.listener_id FROM {rollup_listeners.MONTHS} m "
-            f"JOIN {rollup_listeners.KEYS} k USING (lid)"
+            f"SELECT m.* EXCLUDE (tid), k.isrc FROM {rollup_months.TRACKS} m "
+            f"JOIN {rollup_months.TRACK_KEYS} k USING (tid)"
         ).fetchall(),
         key=repr,
     )
-    keys = cur.execute(f"SELECT count(*), count(DISTINCT lid) FROM {rollup_listeners.KEYS}")
-    assert keys.fetchone() == (4, 4)  # L1, L2, L3, L9: one key each
+    tables[rollup_months.LISTENERS] = sorted(
+        cur.execute(
+            f"SELECT m.* EXCLUDE (lid), k.listener_id FROM {rollup_months.LISTENERS} m "
+            f"JOIN {rollup_months.LISTENER_KEYS} k USING (lid)"
+        ).fetchall(),
+        key=repr,
+    )
+    for keys, key, ids in (("track_keys", "tid", 3), ("listener_keys", "lid", 4)):
+        counts = cur.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {keys}").fetchone()
+        assert counts == (ids, ids)  # QZA, QZB, QZC; L1, L2, L3, L9: one key each
     return tables
 
 
@@ -326,8 +334,8 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         # Migrations 023 and 026 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
-        cur.execute(f"DROP TABLE {rollup_listeners.MONTHS}")
-        cur.execute(f"DROP TABLE {rollup_listeners.KEYS}")
+        for table in (rollup_months.TRACKS, rollup_months.LISTENERS, "track_keys", "listener_keys"):
+            cur.execute(f"DROP TABLE {table}")
         for migration in MIGRATIONS:
             cur.execute(migration.read_text(encoding="utf-8"))
         assert _snapshot(cur) == partial
@@ -337,32 +345,15 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
     ]
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), 40) in partial["roll_worldwide_day"]
     # L3's one Brazilian day in February, and L1's three American ones.
-    months = partial[rollup_listeners.MONTHS]
+    months = partial[rollup_months.LISTENERS]
     assert ("Label A", "A1", D(2026, 2, 1), "BR", D(2026, 2, 3), D(2026, 2, 3), "L3") in months
     assert ("Label A", "A1", D(2026, 2, 1), "US", D(2026, 2, 1), D(2026, 2, 3), "L1") in months
-    # February for Label A in Brazil: the one deezer row of 3 Feb (first and last day).
-    assert (
-        "Label A",
-        "A1",
-        "QZA000000001",
-        D(2026, 2, 1),
-        "BR",
-        11,
-        11,
-        D(2026, 2, 3),
-        D(2026, 2, 3),
-    ) in partial["roll_track_month"]
-    assert (
-        "Label A",
-        "A1",
-        "QZA000000001",
-        D(2026, 2, 1),
-        "US",
-        21,
-        15,
-        D(2026, 2, 1),
-        D(2026, 2, 3),
-    ) in partial["roll_track_month"]
+    # February for Label A: the one deezer row of 3 Feb in Brazil; 1-3 Feb in the US (5 search
+    # + 2 radio a day). The key's id comes last (the snapshot maps keys back to ids).
+    months = partial[rollup_months.TRACKS]
+    isrc, first, third = "QZA000000001", D(2026, 2, 1), D(2026, 2, 3)
+    assert ("Label A", "A1", isrc, first, "BR", 11, 11, third, third, isrc) in months
+    assert ("Label A", "A1", isrc, first, "US", 21, 15, first, third, isrc) in months
 
 
 # -- scoping --------------------------------------------------------------------------------
