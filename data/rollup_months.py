@@ -8,8 +8,9 @@ that month, so `rollups.presence` selects the rows of any window exactly; and th
 dense integer key in place of the text id, so a count is one bit per key
 (`bit_count(bitstring_agg(key, 1, max_key))`), not a hash table of strings:
 
-    roll_track_month     label x artist x track x month x country   (+ sums, tid)
-    roll_listener_month  label x artist x month x country x listener (lid)
+    roll_track_month        label x artist x track x month x country   (+ sums, tid)
+    roll_track_month_total  label x artist x track x month, all countries (+ sums, tid)
+    roll_listener_month     label x artist x month x country x listener (lid)
 
 A key names one id and an id has one key (`track_keys`, `listener_keys`), so counting keys
 is counting ids. Keys are never renumbered: a refresh only adds the ids it has not seen.
@@ -26,6 +27,7 @@ import duckdb
 TRACK_KEYS = "track_keys"
 LISTENER_KEYS = "listener_keys"
 TRACKS = "roll_track_month"
+TRACK_TOTALS = "roll_track_month_total"
 LISTENERS = "roll_listener_month"
 
 
@@ -46,6 +48,12 @@ _STEPS = (
     f"INSERT INTO {TRACKS} SELECT r.label, r.artist_id, r.isrc, "
     "date_trunc('month', r.date)::DATE AS month, r.country, sum(r.streams), "
     "sum(r.active_streams), min(r.date), max(r.date), k.tid FROM roll_track_day r "
+    f"JOIN {TRACK_KEYS} k ON k.isrc = r.isrc WHERE {_MONTHS} GROUP BY ALL "
+    "ORDER BY r.label, month, r.isrc",
+    f"DELETE FROM {TRACK_TOTALS} WHERE date BETWEEN date_trunc('month', ?::DATE) AND ?",
+    f"INSERT INTO {TRACK_TOTALS} SELECT r.label, r.artist_id, r.isrc, "
+    "date_trunc('month', r.date)::DATE AS month, sum(r.streams), sum(r.active_streams), "
+    "min(r.date), max(r.date), k.tid FROM roll_track_date r "
     f"JOIN {TRACK_KEYS} k ON k.isrc = r.isrc WHERE {_MONTHS} GROUP BY ALL "
     "ORDER BY r.label, month, r.isrc",
     _new_keys(LISTENER_KEYS, "lid", "listener_id", "roll_listener_day"),
@@ -71,8 +79,8 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
         "SELECT max(date) FROM roll_track_day UNION ALL SELECT min(date) FROM "
         "roll_listener_day UNION ALL SELECT max(date) FROM roll_listener_day)"
     ).fetchone()
-    cur.execute(f"DELETE FROM {TRACKS}")
-    cur.execute(f"DELETE FROM {LISTENERS}")
+    for table in (TRACKS, TRACK_TOTALS, LISTENERS):
+        cur.execute(f"DELETE FROM {table}")
     if row[0] is not None:
         refresh(cur, row[0], row[1])
 

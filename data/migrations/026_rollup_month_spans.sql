@@ -26,3 +26,17 @@ INSERT INTO listener_keys SELECT listener_id, row_number() OVER (ORDER BY listen
 DELETE FROM roll_track_month;
 INSERT INTO roll_track_month SELECT r.label, r.artist_id, r.isrc, date_trunc('month', r.date)::DATE AS month, r.country, sum(r.streams), sum(r.active_streams), min(r.date), max(r.date), k.tid FROM roll_track_day r JOIN track_keys k ON k.isrc = r.isrc GROUP BY ALL ORDER BY r.label, month, r.isrc;
 INSERT INTO roll_listener_month SELECT r.label, r.artist_id, date_trunc('month', r.date)::DATE AS month, r.country, k.lid, min(r.date), max(r.date) FROM roll_listener_day r JOIN listener_keys k ON k.listener_id = r.listener_id GROUP BY ALL ORDER BY r.label, month;
+-- The same per track and month, all countries together (distinct tracks without a country
+-- filter: a few rows per track).
+CREATE TABLE roll_track_month_total (
+    label          VARCHAR,
+    artist_id      VARCHAR,
+    isrc           VARCHAR NOT NULL,
+    date           DATE NOT NULL,  -- the month's first day
+    streams        BIGINT NOT NULL,
+    active_streams BIGINT NOT NULL,
+    first_day      DATE NOT NULL,
+    last_day       DATE NOT NULL,
+    tid            INTEGER NOT NULL
+);
+INSERT INTO roll_track_month_total SELECT r.label, r.artist_id, r.isrc, date_trunc('month', r.date)::DATE AS month, sum(r.streams), sum(r.active_streams), min(r.date), max(r.date), k.tid FROM roll_track_date r JOIN track_keys k ON k.isrc = r.isrc GROUP BY ALL ORDER BY r.label, month, r.isrc;

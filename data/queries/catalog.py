@@ -134,23 +134,29 @@ def countries(store: Store, scope: Scope) -> pd.DataFrame:
 
 
 def _present(
-    scope: Scope, filters: Filters | None, isrc: str | None = None
+    scope: Scope, filters: Filters | None, per_country: bool = False
 ) -> tuple[str, list[Any]]:
-    """SQL of the (isrc, artist_id, country, tid) rows of every pair with rows in the
-    filters' window (rollups.presence; tid = the track's integer key): for distinct counts
-    only, never for sums."""
+    """SQL of the (isrc, artist_id, tid[, country]) rows of every track (per country when
+    `per_country` or countries are filtered) with rows in the filters' window
+    (rollups.presence; tid = the track's integer key): for distinct counts only, never for
+    sums. Without countries the rows are per track and month: a few per track."""
     f = filters or Filters()
-    table, window, w_params = rollups.presence(f.date_from, f.date_to)
+    per_country = per_country or bool(f.countries)
+    monthly, daily = (
+        (rollup_months.TRACKS, "roll_track_day")
+        if per_country
+        else (rollup_months.TRACK_TOTALS, "roll_track_date")
+    )
+    table, window, w_params = rollups.presence(f.date_from, f.date_to, monthly=monthly, daily=daily)
     cond, params = where(
         scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
     )
-    if isrc:
-        cond, params = f"{cond} AND a.isrc = ?", [*params, isrc]
-    if table == rollup_months.TRACKS:
-        rows = f"SELECT a.isrc, a.artist_id, a.country, a.tid FROM {table} a"
+    columns = "a.isrc, a.artist_id" + (", a.country" if per_country else "")
+    if table == monthly:
+        rows = f"SELECT {columns}, a.tid FROM {table} a"
     else:  # a window inside one month: its days, keyed
         rows = (
-            f"SELECT a.isrc, a.artist_id, a.country, k.tid FROM {table} a "
+            f"SELECT {columns}, k.tid FROM {table} a "
             f"JOIN {rollup_months.TRACK_KEYS} k ON k.isrc = a.isrc"
         )
     return f"{rows} WHERE {cond} AND {window}", params + w_params
@@ -165,7 +171,7 @@ def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) ->
     """One row: streams, active_streams, tracks, artists, countries, days in scope and filter."""
     # Sums, countries and days from the smallest rollup with the filter's columns (no track
     # column: label x day x country x DSP unless artists are filtered); tracks and artists
-    # from the pairs present in the window (monthly rows, see rollups.presence).
+    # from the tracks present in the window (monthly rows, see rollups.presence).
     rollup, cond, params = _read(scope, filters, "date", "country", "context")
     pairs, p_params = _present(scope, filters)
     return read_df(
@@ -298,7 +304,7 @@ def streams_by_country(
     # Sums per country from the smallest rollup with countries (no track column); tracks per
     # country from the pairs present in the window.
     rollup, cond, params = _read(scope, filters, "country", "context")
-    pairs, p_params = _present(scope, filters)
+    pairs, p_params = _present(scope, filters, per_country=True)
     return read_df(
         store,
         f"SELECT s.country, s.streams, s.active_streams, coalesce(n.tracks, 0) AS tracks FROM ("
@@ -329,7 +335,7 @@ def top_tracks(
             f"SELECT a.isrc, a.streams, {rollup.active('a')} AS act FROM {rollup.relation} a "
             f"WHERE {cond}"
         )
-    pairs, p_params = _present(scope, filters)
+    pairs, p_params = _present(scope, filters, per_country=True)
     return read_df(
         store,
         f"WITH top AS ("

@@ -290,6 +290,13 @@ def _snapshot(cur) -> dict[str, list[tuple]]:
         ).fetchall(),
         key=repr,
     )
+    tables[rollup_months.TRACK_TOTALS] = sorted(
+        cur.execute(
+            f"SELECT m.* EXCLUDE (tid), k.isrc FROM {rollup_months.TRACK_TOTALS} m "
+            f"JOIN {rollup_months.TRACK_KEYS} k USING (tid)"
+        ).fetchall(),
+        key=repr,
+    )
     tables[rollup_months.LISTENERS] = sorted(
         cur.execute(
             f"SELECT m.* EXCLUDE (lid), k.listener_id FROM {rollup_months.LISTENERS} m "
@@ -334,7 +341,13 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         # Migrations 023 and 026 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
-        for table in (rollup_months.TRACKS, rollup_months.LISTENERS, "track_keys", "listener_keys"):
+        for table in (
+            rollup_months.TRACKS,
+            rollup_months.TRACK_TOTALS,
+            rollup_months.LISTENERS,
+            "track_keys",
+            "listener_keys",
+        ):
             cur.execute(f"DROP TABLE {table}")
         for migration in MIGRATIONS:
             cur.execute(migration.read_text(encoding="utf-8"))
@@ -354,6 +367,8 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
     isrc, first, third = "QZA000000001", D(2026, 2, 1), D(2026, 2, 3)
     assert ("Label A", "A1", isrc, first, "BR", 11, 11, third, third, isrc) in months
     assert ("Label A", "A1", isrc, first, "US", 21, 15, first, third, isrc) in months
+    totals = partial[rollup_months.TRACK_TOTALS]
+    assert ("Label A", "A1", isrc, first, 32, 26, first, third, isrc) in totals
 
 
 # -- scoping --------------------------------------------------------------------------------
