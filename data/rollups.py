@@ -18,20 +18,20 @@ filters or groups on):
     roll_track_source label x artist x track x day x country x source    streams
     agg_daily         everything, joined to the catalog           (fallback)
 
-Three more answer what the stream rollups cannot: `roll_track_month` (label x artist x track
-x month x country, with the first and last day the pair had rows that month: a window's whole
-months, see `track_country_pieces`, and which pairs have rows in any window, see
-`presence`), `roll_listener_day`
-(label x artist x day x country x listener id: distinct listeners) and `roll_worldwide_day`
-(the worldwide chart rows, which the aggregates leave out).
+Two more answer what the stream rollups cannot: `roll_listener_day` (label x artist x day x
+country x listener id: listeners) and `roll_worldwide_day` (the worldwide chart rows, which
+the aggregates leave out). The monthly rollups of data/rollup_months.py (`roll_track_month`,
+`roll_track_month_total`, `roll_listener_month`) hold a window's whole months for sums (see
+`track_country_pieces`) and, with each row's first and last day in its month, which tracks,
+countries or listeners have rows in any window (see `presence`) for distinct counts.
 
-Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly table, the
+Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly tables, the
 months around them) of every rollup, from
 `agg_daily` (already refreshed for those days) and, for listeners and worldwide rows, from the
 facts; the aggregates stage calls it in the load's transaction. A catalog load that moves a
 track to another label or artist (or names a track whose streams arrived first) rebuilds them
 (`sync_catalog`), so the label column always agrees with the catalog: scoping on it is
-scoping on the catalog. Migration 023 builds them for existing stores.
+scoping on the catalog. Migrations 023 and 026 build them for existing stores.
 """
 
 from __future__ import annotations
