@@ -52,9 +52,11 @@ SIZE_TABLES = (
     "roll_track_day",
     "roll_track_date",
     "roll_track_month",
+    "roll_track_month_total",
     "roll_artist_day",
     "roll_label_day",
     "roll_listener_day",
+    "roll_listener_month",
     "roll_worldwide_day",
 )
 

@@ -18,18 +18,20 @@ filters or groups on):
     roll_track_source label x artist x track x day x country x source    streams
     agg_daily         everything, joined to the catalog           (fallback)
 
-Three more answer what the stream rollups cannot: `roll_track_month` (label x artist x track
-x month x country: a window's whole months, see `track_country_pieces`), `roll_listener_day`
-(label x artist x day x country x listener id: distinct listeners) and `roll_worldwide_day`
-(the worldwide chart rows, which the aggregates leave out).
+Two more answer what the stream rollups cannot: `roll_listener_day` (label x artist x day x
+country x listener id: listeners) and `roll_worldwide_day` (the worldwide chart rows, which
+the aggregates leave out). The monthly rollups of data/rollup_months.py (`roll_track_month`,
+`roll_track_month_total`, `roll_listener_month`) hold a window's whole months for sums (see
+`track_country_pieces`) and, with each row's first and last day in its month, which tracks,
+countries or listeners have rows in any window (see `presence`) for distinct counts.
 
-Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly table, the
+Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly tables, the
 months around them) of every rollup, from
 `agg_daily` (already refreshed for those days) and, for listeners and worldwide rows, from the
 facts; the aggregates stage calls it in the load's transaction. A catalog load that moves a
 track to another label or artist (or names a track whose streams arrived first) rebuilds them
 (`sync_catalog`), so the label column always agrees with the catalog: scoping on it is
-scoping on the catalog. Migration 023 builds them for existing stores.
+scoping on the catalog. Migrations 023 and 026 build them for existing stores.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from data import rollup_months
 from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
 
 _ACTIVE = f"source IN {sql_list(ACTIVE_SOURCES)}"
@@ -145,12 +148,6 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         "WHERE {where} GROUP BY ALL ORDER BY label, date, isrc",
     ),
     (
-        "roll_track_month",
-        "INSERT INTO roll_track_month SELECT label, artist_id, isrc, "
-        "date_trunc('month', date)::DATE AS month, country, sum(streams), sum(active_streams) "
-        "FROM roll_track_day WHERE {where} GROUP BY ALL ORDER BY label, month, isrc",
-    ),
-    (
         "roll_artist_day",
         f"INSERT INTO roll_artist_day SELECT c.label, c.artist_id, d.date, d.country, d.dsp, "
         f"sum(d.streams) AS streams, {_COUNTS} FROM agg_daily d "
@@ -190,7 +187,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
     Call after `agg_daily` holds those days, inside the same transaction.
     """
     for table, insert_sql in _BUILDS:
-        span = _months(lo, hi) if table == "roll_track_month" else (lo, hi)
+        span = (lo, hi)
         cur.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(span))
         # The alias-free `date` of the derived rollups and the aliased one of the joins.
         alias = (
@@ -209,6 +206,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
             insert_sql = insert_sql.replace("FROM roll_track_source", f"FROM {_STAGE}")
         cur.execute(insert_sql.format(where=where), list(span))
     cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    rollup_months.refresh(cur, lo, hi)  # the months around [lo, hi], from the days above
 
 
 def rebuild_selects() -> list[tuple[str, str, str]]:
@@ -218,8 +216,7 @@ def rebuild_selects() -> list[tuple[str, str, str]]:
     for table, insert_sql in _BUILDS:
         select = insert_sql[insert_sql.index("SELECT") :].format(where="TRUE")
         select, order = select.rsplit(" ORDER BY ", 1)
-        # Table columns, not aliases: roll_track_month keeps its month's first day as `date`.
-        order = re.sub(r"\bmonth\b", "date", re.sub(r"\b\w+\.", "", order))
+        order = re.sub(r"\b\w+\.", "", order)  # table columns, not aliases
         out.append((table, select, order))
     return out
 
@@ -253,6 +250,42 @@ def track_country_pieces(
     if last < date_to:
         pieces.append(("roll_track_day", last + dt.timedelta(days=1), date_to))
     return pieces
+
+
+def presence(
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    alias: str = "a",
+    monthly: str = "roll_track_month",
+    daily: str = "roll_track_day",
+) -> tuple[str, str, list[dt.date]]:
+    """(table, condition, params): the rows of (track, country) pairs with streams in the
+    window, to count distinct tracks or countries (not to sum: a month row holds the whole
+    month's streams). With `monthly` = rollup_months.LISTENERS and `daily` = LISTENERS: the
+    rows of the window's listeners.
+
+    A monthly row keeps the first and last day its pair had rows in that month, so "the pair
+    has a day in [lo, hi]" is `last_day >= lo AND first_day <= hi` exactly whenever the window
+    covers each month it touches up to that month's end or from its start: always, unless both
+    ends fall inside one month. Only that window (at most 31 days) reads the daily rollup.
+    """
+    a = alias
+    if date_from and date_to and _inside_one_month(date_from, date_to):
+        return daily, f"{a}.date BETWEEN ? AND ?", [date_from, date_to]
+    parts, params = [], []
+    if date_from is not None:
+        parts.append(f"{a}.date >= ? AND {a}.last_day >= ?")
+        params += [date_from.replace(day=1), date_from]
+    if date_to is not None:
+        parts.append(f"{a}.date <= ? AND {a}.first_day <= ?")
+        params += [date_to.replace(day=1), date_to]
+    return monthly, " AND ".join(parts) or "TRUE", params
+
+
+def _inside_one_month(lo: dt.date, hi: dt.date) -> bool:
+    """Both ends in the same month, the window neither starting on its first day nor ending
+    on its last (a prefix or a suffix of a month is exact from first/last day)."""
+    return (lo.year, lo.month) == (hi.year, hi.month) and lo.day > 1 and hi != _months(hi, hi)[1]
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:

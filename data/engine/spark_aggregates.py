@@ -8,7 +8,7 @@ all tables in one DuckDB transaction with the backlog emptied, as `refresh_all` 
 
 from __future__ import annotations
 
-from data import aggregates, health, rollups
+from data import aggregates, health, rollup_months, rollups
 from data.engine.spark import SparkEngine
 from data.store import Store
 
@@ -48,6 +48,8 @@ def rebuild(store: Store, engine: SparkEngine) -> list[str]:
                     f"INSERT INTO {table} SELECT * FROM "
                     f"read_parquet('{derived / table}/*.parquet'){order_by}"
                 )
+            # The monthly rollups and their keys come from the daily ones, in DuckDB.
+            rollup_months.rebuild(cur)
             cur.execute("DELETE FROM aggregate_backlog")
         engine.store_changed()
     except Exception as exc:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import rollups
+from data import rollup_months, rollups
 from data.queries import Filters, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
@@ -133,24 +133,58 @@ def countries(store: Store, scope: Scope) -> pd.DataFrame:
     )
 
 
+def _present(
+    scope: Scope, filters: Filters | None, per_country: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL of the (isrc, artist_id, tid[, country]) rows of every track (per country when
+    `per_country` or countries are filtered) with rows in the filters' window
+    (rollups.presence; tid = the track's integer key): for distinct counts only, never for
+    sums. Without countries the rows are per track and month: a few per track."""
+    f = filters or Filters()
+    per_country = per_country or bool(f.countries)
+    monthly, daily = (
+        (rollup_months.TRACKS, "roll_track_day")
+        if per_country
+        else (rollup_months.TRACK_TOTALS, "roll_track_date")
+    )
+    table, window, w_params = rollups.presence(f.date_from, f.date_to, monthly=monthly, daily=daily)
+    cond, params = where(
+        scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
+    )
+    columns = "a.isrc, a.artist_id" + (", a.country" if per_country else "")
+    if table == monthly:
+        rows = f"SELECT {columns}, a.tid FROM {table} a"
+    else:  # a window inside one month: its days, keyed
+        rows = (
+            f"SELECT {columns}, k.tid FROM {table} a "
+            f"JOIN {rollup_months.TRACK_KEYS} k ON k.isrc = a.isrc"
+        )
+    return f"{rows} WHERE {cond} AND {window}", params + w_params
+
+
+def _track_keys(store: Store) -> int:
+    return rollup_months.max_key(store.cursor(), rollup_months.TRACK_KEYS)
+
+
 @scoped
 def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """One row: streams, active_streams, tracks, artists, countries, days in scope and filter."""
-    # Totals per track need no country unless the filter names some: read them from the
-    # rollup without countries (far fewer rows) and count the countries on the smallest
-    # rollup that has them; both under the same condition.
-    rollup, cond, params = _read(scope, filters, "isrc", "artist_id", "date", "context")
-    per_country, c_cond, c_params = _read(scope, filters, "country")
+    # Sums, countries and days from the smallest rollup with the filter's columns (no track
+    # column: label x day x country x DSP unless artists are filtered); tracks and artists
+    # from the tracks present in the window (monthly rows, see rollups.presence).
+    rollup, cond, params = _read(scope, filters, "date", "country", "context")
+    pairs, p_params = _present(scope, filters)
     return read_df(
         store,
-        f"SELECT t.streams, t.active_streams, t.tracks, t.artists, n.countries, t.days FROM ("
+        f"SELECT t.streams, t.active_streams, n.tracks, m.artists, t.countries, t.days FROM ("
         f"SELECT coalesce(sum(a.streams), 0)::BIGINT AS streams, "
         f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams, "
-        f"count(DISTINCT a.isrc) AS tracks, count(DISTINCT a.artist_id) AS artists, "
-        f"count(DISTINCT a.date) AS days FROM {rollup.relation} a WHERE {cond}) t, "
-        f"(SELECT count(DISTINCT a.country) AS countries FROM {per_country.relation} a "
-        f"WHERE {c_cond}) n",
-        params + c_params,
+        f"count(DISTINCT a.country) AS countries, count(DISTINCT a.date) AS days "
+        f"FROM {rollup.relation} a WHERE {cond}) t, "
+        f"(SELECT {rollup_months.count_keys('tid', _track_keys(store))} AS tracks "
+        f"FROM ({pairs})) n, "
+        f"(SELECT count(*) AS artists FROM (SELECT artist_id FROM ({pairs}) GROUP BY 1)) m",
+        params + p_params + p_params,
     )
 
 
@@ -161,15 +195,30 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     Only some DSP rows carry a listener id, so `listeners` counts the listeners we know of;
     identified_streams = 0 means listeners are unknown for this filter.
     """
-    cond, params = where(scope, filters, catalog_alias="a", fact_alias="a")
+    f = filters or Filters()
+    # The listeners present in the window (rollups.presence): monthly rows, or for a window
+    # inside one month the daily ones, keyed by integers and counted one bit per key.
+    table, window, w_params = rollups.presence(
+        f.date_from, f.date_to, monthly=rollup_months.LISTENERS, daily=rollups.LISTENERS
+    )
+    if table == rollup_months.LISTENERS:
+        rows = f"SELECT a.lid FROM {table} a"
+    else:
+        rows = (
+            f"SELECT k.lid FROM {table} a JOIN {rollup_months.LISTENER_KEYS} k "
+            f"ON k.listener_id = a.listener_id"
+        )
+    top = rollup_months.max_key(store.cursor(), rollup_months.LISTENER_KEYS)
+    cond, params = where(
+        scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
+    )
+    s_cond, s_params = where(scope, f, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
-        # Group per listener, then count the groups: one pass, where count(DISTINCT) next
-        # to a sum made DuckDB scan the table twice (EXPLAIN ANALYZE).
-        f"SELECT count(*) AS listeners, coalesce(sum(s), 0)::BIGINT AS identified_streams "
-        f"FROM (SELECT a.listener_id, sum(a.streams) AS s FROM {rollups.LISTENERS} a "
-        f"WHERE {cond} GROUP BY a.listener_id)",
-        params,
+        f"SELECT (SELECT {rollup_months.count_keys('lid', top)} FROM ({rows} WHERE {cond} "
+        f"AND {window})) AS listeners, (SELECT coalesce(sum(a.streams), 0)::BIGINT "
+        f"FROM {rollups.LISTENERS} a WHERE {s_cond}) AS identified_streams",
+        params + w_params + s_params,
     )
 
 
@@ -243,15 +292,29 @@ def streams_by_country(
     store: Store, scope: Scope, filters: Filters | None = None, isrc: str | None = None
 ) -> pd.DataFrame:
     """country, streams, active_streams, tracks: totals per country, largest first."""
-    rows, params = _per_track_country(scope, filters, isrc)
+    if isrc:  # one track: its (track, country) rows are few, sum them by month and day
+        rows, params = _per_track_country(scope, filters, isrc)
+        return read_df(
+            store,
+            f"SELECT country, sum(streams)::BIGINT AS streams, coalesce(sum(act), 0)::BIGINT "
+            f"AS active_streams, 1 AS tracks FROM ({rows}) GROUP BY country "
+            f"ORDER BY streams DESC, country",
+            params,
+        )
+    # Sums per country from the smallest rollup with countries (no track column); tracks per
+    # country from the pairs present in the window.
+    rollup, cond, params = _read(scope, filters, "country", "context")
+    pairs, p_params = _present(scope, filters, per_country=True)
     return read_df(
         store,
-        # Per (country, track) first, then per country: one pass (see listener_totals).
-        f"SELECT country, sum(s)::BIGINT AS streams, coalesce(sum(act), 0)::BIGINT "
-        f"AS active_streams, count(*) AS tracks FROM (SELECT country, isrc, sum(streams) AS s, "
-        f"sum(act) AS act FROM ({rows}) GROUP BY country, isrc) GROUP BY country "
-        f"ORDER BY streams DESC, country",
-        params,
+        f"SELECT s.country, s.streams, s.active_streams, coalesce(n.tracks, 0) AS tracks FROM ("
+        f"SELECT a.country, sum(a.streams)::BIGINT AS streams, "
+        f"coalesce(sum({rollup.active('a')}), 0)::BIGINT AS active_streams "
+        f"FROM {rollup.relation} a WHERE {cond} GROUP BY a.country) s LEFT JOIN ("
+        f"SELECT country, {rollup_months.count_keys('tid', _track_keys(store))} AS tracks "
+        f"FROM ({pairs}) GROUP BY country) n ON n.country = s.country "
+        f"ORDER BY s.streams DESC, s.country",
+        params + p_params,
     )
 
 
@@ -261,20 +324,28 @@ def top_tracks(
 ) -> pd.DataFrame:
     """isrc, track_title, artist_name, label, streams, active_streams, countries: the tracks
     with the most streams in scope and filter."""
-    rows, params = _per_track_country(scope, filters)
-    # Aggregate per (track, country) first, then per track, and join the titles to the top
-    # rows only: ~2x faster than one GROUP BY over the text columns with count(DISTINCT).
+    # Sums per track, the top rows first: tracks per day when no country is filtered, else
+    # the (track, country) rows by whole month and end days (fewer rows than per day). Then
+    # the countries of those tracks only, from the pairs present in the window.
+    if (filters or Filters()).countries:
+        rows, params = _per_track_country(scope, filters)
+    else:
+        rollup, cond, params = _read(scope, filters, "isrc", "context")
+        rows = (
+            f"SELECT a.isrc, a.streams, {rollup.active('a')} AS act FROM {rollup.relation} a "
+            f"WHERE {cond}"
+        )
+    pairs, p_params = _present(scope, filters, per_country=True)
     return read_df(
         store,
-        f"WITH per_country AS ("
-        f" SELECT isrc, country, sum(streams) AS streams, coalesce(sum(act), 0) AS active "
-        f" FROM ({rows}) GROUP BY isrc, country), "
-        f"top AS ("
-        f" SELECT isrc, sum(streams)::BIGINT AS streams, sum(active)::BIGINT AS active_streams, "
-        f" count(*) AS countries FROM per_country GROUP BY isrc "
-        f" ORDER BY streams DESC, isrc LIMIT ?) "
+        f"WITH top AS ("
+        f" SELECT isrc, sum(streams)::BIGINT AS streams, "
+        f" coalesce(sum(act), 0)::BIGINT AS active_streams FROM ({rows}) GROUP BY isrc "
+        f" ORDER BY streams DESC, isrc LIMIT ?), "
+        f"n AS (SELECT p.isrc, count(DISTINCT p.country) AS countries FROM ({pairs}) p "
+        f" WHERE p.isrc IN (SELECT isrc FROM top) GROUP BY p.isrc) "
         f"SELECT c.isrc, c.track_title, c.artist_name, c.label, t.streams, t.active_streams, "
-        f"t.countries FROM top t JOIN catalog c ON c.isrc = t.isrc "
-        f"ORDER BY t.streams DESC, c.isrc",
-        params + [int(limit)],
+        f"coalesce(n.countries, 0) AS countries FROM top t JOIN catalog c ON c.isrc = t.isrc "
+        f"LEFT JOIN n ON n.isrc = t.isrc ORDER BY t.streams DESC, c.isrc",
+        params + [int(limit)] + p_params,
     )

@@ -115,3 +115,24 @@ def test_map_tooltip_is_text_filled_in_one_pass() -> None:
     assert ht.deck_tooltip_modes(json.dumps(deck._tooltip)) == {"text"}
     layer = next(layer for layer in deck.layers if layer.id == "p")
     assert [p[charts.TOOLTIP] for p in layer.data] == ["{streams_text} <b>x</b>: 5"]
+
+
+def test_the_unvalidated_daily_chart_equals_plotlys_validated_one():
+    """charts.stacked_daily skips plotly's validators for speed: same figure, same JSON."""
+    import plotly.io as pio
+
+    days = pd.date_range("2026-07-01", periods=4).date
+    df = pd.DataFrame(
+        {
+            "date": [d for d in days for _ in range(2)],
+            "series": ["spotify", "<b>x</b>"] * 4,
+            "streams": [5, 1, 7, 2, 0, 3, 9, 4],
+        }
+    )
+    kwargs = {"title": "Streams per day by DSP", "series_title": "DSP"}
+    fast = charts.stacked_daily(df, **kwargs)
+    checked = charts.stacked_daily(df, validate=True, **kwargs)
+    same = [json.loads(pio.to_json(f, validate=False)) for f in (fast, checked)]
+    assert same[0] == same[1]  # (key order apart)
+    assert fast.layout.yaxis.title.text == "Streams per day"
+    assert list(fast.data[0].y) == [5, 7, 0, 9]  # biggest series at the bottom

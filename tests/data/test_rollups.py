@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import aggregates, rollups
+from data import aggregates, rollup_months, rollups
 from data.queries import Filters, where
 from data.queries import catalog as q
 from data.scope import Scope
@@ -162,6 +162,41 @@ def any_store(request, mini_db: Path):
         yield store
 
 
+def _cut_windows(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Windows whose ends cut months every way `rollups.presence` tells apart: inside one
+    month, a month's start to mid-month, mid-month to a month's end, across months, open."""
+    first = (lo.replace(day=1) + dt.timedelta(days=32)).replace(day=1)  # lo's next month
+    end = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    windows = [
+        (first + dt.timedelta(days=4), first + dt.timedelta(days=17)),
+        (first, first + dt.timedelta(days=12)),
+        (first + dt.timedelta(days=9), end),
+        (first + dt.timedelta(days=9), end + dt.timedelta(days=20)),
+        (lo + dt.timedelta(days=1), hi - dt.timedelta(days=1)),
+    ]
+    return [(a, min(b, hi)) for a, b in windows if a <= hi]
+
+
+def test_distinct_counts_equal_the_facts_when_a_window_cuts_months(any_store):
+    """Tracks, artists, countries and listeners counted from the monthly rows' first and
+    last days."""
+    store = any_store
+    lo, hi = store.cursor().execute("SELECT min(date), max(date) FROM agg_daily").fetchone()
+    top_country = (
+        store.cursor()
+        .execute("SELECT country FROM agg_daily GROUP BY 1 ORDER BY sum(streams) DESC, 1 LIMIT 1")
+        .fetchone()[0]
+    )
+    windows = _cut_windows(lo, hi) + [(None, hi), (lo + dt.timedelta(days=3), None)]
+    for scope in _scopes(store):
+        for (d0, d1), cs in itertools.product(windows, [(), (top_country,)]):
+            flt = Filters(date_from=d0, date_to=d1, countries=cs)
+            _same(q.stream_totals(store, scope, flt), ref_totals(store, scope, flt))
+            _same(q.listener_totals(store, scope, flt), ref_listeners(store, scope, flt))
+            _same(q.streams_by_country(store, scope, flt), ref_by_country(store, scope, flt, None))
+            _same(q.top_tracks(store, scope, flt), ref_top(store, scope, flt))
+
+
 def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
     store = any_store
     checked = 0
@@ -218,7 +253,9 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
 
 
 # -- incremental refresh -----------------------------------------------------------------------
-MIGRATION = Path(__file__).resolve().parents[2] / "data" / "migrations" / "023_rollups.sql"
+_MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
+# The rollups' migrations, in order: 023 builds them, 026 adds the monthly first/last days.
+MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "026_rollup_month_spans.sql"]
 CATALOG = [
     ("QZA000000001", "One", "A1", "Artist One", "Label A"),
     ("QZB000000001", "Two", "B1", "Artist Two", "Label B"),
@@ -242,9 +279,35 @@ def _fact(cur, day, dsp, isrc, streams, country="US", source="search", listener=
 
 
 def _snapshot(cur) -> dict[str, list[tuple]]:
-    return {
+    tables = {
         t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in rollups.TABLES
     }
+    # Keys are numbered in the order ids arrive: compare the ids they stand for.
+    tables[rollup_months.TRACKS] = sorted(
+        cur.execute(
+            f"SELECT m.* EXCLUDE (tid), k.isrc FROM {rollup_months.TRACKS} m "
+            f"JOIN {rollup_months.TRACK_KEYS} k USING (tid)"
+        ).fetchall(),
+        key=repr,
+    )
+    tables[rollup_months.TRACK_TOTALS] = sorted(
+        cur.execute(
+            f"SELECT m.* EXCLUDE (tid), k.isrc FROM {rollup_months.TRACK_TOTALS} m "
+            f"JOIN {rollup_months.TRACK_KEYS} k USING (tid)"
+        ).fetchall(),
+        key=repr,
+    )
+    tables[rollup_months.LISTENERS] = sorted(
+        cur.execute(
+            f"SELECT m.* EXCLUDE (lid), k.listener_id FROM {rollup_months.LISTENERS} m "
+            f"JOIN {rollup_months.LISTENER_KEYS} k USING (lid)"
+        ).fetchall(),
+        key=repr,
+    )
+    for keys, key, ids in (("track_keys", "tid", 3), ("listener_keys", "lid", 4)):
+        counts = cur.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {keys}").fetchone()
+        assert counts == (ids, ids)  # QZA, QZB, QZC; L1, L2, L3, L9: one key each
+    return tables
 
 
 def _seed(cur) -> None:
@@ -275,16 +338,37 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         assert _snapshot(cur) == partial
         rollups.rebuild(cur)
         assert _snapshot(cur) == partial
-        # Migration 023 builds the same tables on an existing store.
+        # Migrations 023 and 026 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
-        cur.execute(MIGRATION.read_text(encoding="utf-8"))
+        for table in (
+            rollup_months.TRACKS,
+            rollup_months.TRACK_TOTALS,
+            rollup_months.LISTENERS,
+            "track_keys",
+            "listener_keys",
+        ):
+            cur.execute(f"DROP TABLE {table}")
+        for migration in MIGRATIONS:
+            cur.execute(migration.read_text(encoding="utf-8"))
         assert _snapshot(cur) == partial
     # Hand-worked: Label A on 2 Feb, all countries but worldwide: 5 search + 2 radio.
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), "US", 7, 5, 1, 1) in partial[
         "roll_track_day"
     ]
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), 40) in partial["roll_worldwide_day"]
+    # L3's one Brazilian day in February, and L1's three American ones.
+    months = partial[rollup_months.LISTENERS]
+    assert ("Label A", "A1", D(2026, 2, 1), "BR", D(2026, 2, 3), D(2026, 2, 3), "L3") in months
+    assert ("Label A", "A1", D(2026, 2, 1), "US", D(2026, 2, 1), D(2026, 2, 3), "L1") in months
+    # February for Label A: the one deezer row of 3 Feb in Brazil; 1-3 Feb in the US (5 search
+    # + 2 radio a day). The key's id comes last (the snapshot maps keys back to ids).
+    months = partial[rollup_months.TRACKS]
+    isrc, first, third = "QZA000000001", D(2026, 2, 1), D(2026, 2, 3)
+    assert ("Label A", "A1", isrc, first, "BR", 11, 11, third, third, isrc) in months
+    assert ("Label A", "A1", isrc, first, "US", 21, 15, first, third, isrc) in months
+    totals = partial[rollup_months.TRACK_TOTALS]
+    assert ("Label A", "A1", isrc, first, 32, 26, first, third, isrc) in totals
 
 
 # -- scoping --------------------------------------------------------------------------------
