@@ -31,7 +31,7 @@ months around them) of every rollup, from
 facts; the aggregates stage calls it in the load's transaction. A catalog load that moves a
 track to another label or artist (or names a track whose streams arrived first) rebuilds them
 (`sync_catalog`), so the label column always agrees with the catalog: scoping on it is
-scoping on the catalog. Migrations 023 and 026 build them for existing stores.
+scoping on the catalog. Migrations 023 and 027 build them for existing stores.
 """
 
 from __future__ import annotations

@@ -254,8 +254,8 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
 
 # -- incremental refresh -----------------------------------------------------------------------
 _MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
-# The rollups' migrations, in order: 023 builds them, 026 adds the monthly first/last days.
-MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "026_rollup_month_spans.sql"]
+# The rollups' migrations, in order: 023 builds them, 027 adds the monthly first/last days.
+MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "027_rollup_month_spans.sql"]
 CATALOG = [
     ("QZA000000001", "One", "A1", "Artist One", "Label A"),
     ("QZB000000001", "Two", "B1", "Artist Two", "Label B"),
@@ -338,7 +338,7 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         assert _snapshot(cur) == partial
         rollups.rebuild(cur)
         assert _snapshot(cur) == partial
-        # Migrations 023 and 026 build the same tables on an existing store.
+        # Migrations 023 and 027 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
         for table in (
