@@ -283,27 +283,17 @@ def _snapshot(cur) -> dict[str, list[tuple]]:
         t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in rollups.TABLES
     }
     # Keys are numbered in the order ids arrive: compare the ids they stand for.
-    tables[rollup_months.TRACKS] = sorted(
-        cur.execute(
-            f"SELECT m.* EXCLUDE (tid), k.isrc FROM {rollup_months.TRACKS} m "
-            f"JOIN {rollup_months.TRACK_KEYS} k USING (tid)"
-        ).fetchall(),
-        key=repr,
-    )
-    tables[rollup_months.TRACK_TOTALS] = sorted(
-        cur.execute(
-            f"SELECT m.* EXCLUDE (tid), k.isrc FROM {rollup_months.TRACK_TOTALS} m "
-            f"JOIN {rollup_months.TRACK_KEYS} k USING (tid)"
-        ).fetchall(),
-        key=repr,
-    )
-    tables[rollup_months.LISTENERS] = sorted(
-        cur.execute(
-            f"SELECT m.* EXCLUDE (lid), k.listener_id FROM {rollup_months.LISTENERS} m "
-            f"JOIN {rollup_months.LISTENER_KEYS} k USING (lid)"
-        ).fetchall(),
-        key=repr,
-    )
+    for table, keys, key, ident in (
+        (rollup_months.TRACKS, rollup_months.TRACK_KEYS, "tid", "isrc"),
+        (rollup_months.TRACK_TOTALS, rollup_months.TRACK_KEYS, "tid", "isrc"),
+        (rollup_months.LISTENERS, rollup_months.LISTENER_KEYS, "lid", "listener_id"),
+    ):
+        tables[table] = sorted(
+            cur.execute(
+                f"SELECT m.* EXCLUDE ({key}), k.{ident} FROM {table} m JOIN {keys} k USING ({key})"
+            ).fetchall(),
+            key=repr,
+        )
     for keys, key, ids in (("track_keys", "tid", 3), ("listener_keys", "lid", 4)):
         counts = cur.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {keys}").fetchone()
         assert counts == (ids, ids)  # QZA, QZB, QZC; L1, L2, L3, L9: one key each
