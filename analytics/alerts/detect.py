@@ -55,6 +55,7 @@ class DetectConfig:
     sustain: int = 2
     burn_in: int = 28  # days after a series starts before it can alert (its release days)
     launch_days: int = 7  # first days of a series starting inside the data the filter skips
+    relaunch_gap: int = 14  # missing days after which a return's first days teach no weekday
     refractory: int = 7  # days after a rapid alert in which the same direction is quiet
     settle: int = 14  # days after a one-day spike in which a fall back is the same event
     # A decline within this many days after a spike is the spike fading (and a growth after
@@ -147,6 +148,30 @@ def _without_launch_week(y: np.ndarray, ctx: Context, launch_days: int) -> np.nd
     return np.where(mask, np.nan, y)
 
 
+def _relaunch_days(y: np.ndarray, hist: np.ndarray, days: int, gap: int) -> np.ndarray:
+    """[N, T] bool: the first `days` days after a series returns from `gap` or more
+    missing days (the absence read over the history days before the block too). A track
+    back on a chart after weeks off it comes back with a burst (often a new release the
+    same day), which the filter, whose state has widened over the absence, learns as a
+    weekday pattern as readily as a launch (see _without_launch_week). On these days the
+    filter follows the level but does not learn the weekday pattern; they are not skipped
+    (an event in the week of a return, Coldplay's UK Christmas start five days after it
+    re-entered the chart, is still found on its day)."""
+    n, t_len = y.shape
+    if days <= 0 or gap <= 0:
+        return np.zeros((n, t_len), bool)
+    obs = ~np.isnan(np.concatenate([hist, y], axis=1))
+    width = obs.shape[1]
+    pos = np.where(obs, np.arange(width)[None, :], -1)
+    last = np.maximum.accumulate(pos, axis=1)  # last observed day up to each day
+    before = np.concatenate([np.full((n, 1), -1), last[:, :-1]], axis=1)
+    back = obs & (before >= 0) & (np.arange(width)[None, :] - before - 1 >= gap)
+    # Days within `days` of a return: a running count of the returns over that window.
+    c = np.cumsum(back, axis=1)
+    lag = np.concatenate([np.zeros((n, days)), c[:, :-days]], axis=1)
+    return (c - lag > 0)[:, hist.shape[1] :]
+
+
 def detect(
     counts: np.ndarray,
     hp: Hyper,
@@ -169,6 +194,8 @@ def detect(
     y = np.log1p(counts)
     n, t_len = y.shape
     days = np.arange(t_len)[None, :]
+    hist = np.zeros((n, 0)) if history is None else np.asarray(history, dtype=np.float64)
+    relaunch = _relaunch_days(y, np.log1p(hist), cfg.launch_days, cfg.relaunch_gap)
     y_filter = _without_launch_week(y, ctx, cfg.launch_days)
     ok = ctx.monitored[:, None] & ctx.seen[:, None] & (days >= ctx.start[:, None] + cfg.burn_in)
     memory = ctx.steps if ctx.steps is not None else StepMonitor.fresh(n)
@@ -180,16 +207,16 @@ def detect(
         ctx.state,
         intervene_z=cfg.z_rapid,
         active=ok,
+        fixed_season=relaunch,
         loglik=False,
         steps=monitor,
     )
-    hist = np.zeros((n, 0)) if history is None else np.asarray(history, dtype=np.float64)
     full = np.concatenate([hist, counts], axis=1)  # for the onset fit
     day = rules.Day(y, counts, out, ok, np.expm1(out.pred_mean))
     min_ratio = cfg.min_ratio_artist if artist else cfg.min_ratio
     rapid, last_rapid, rapid_days = rules.rapid(day, ctx.last_rapid, monitor.alarms, cfg, min_ratio)
     gradual, run_out, armed_out = rules.gradual(
-        day, ctx, last_rapid, rapid_days, full, hist.shape[1], cfg, monitor.pending
+        day, ctx, rapid_days, full, hist.shape[1], cfg, monitor.pending
     )
     releases = rules.releases(day, ctx)
     alerts = pd.DataFrame(rapid + gradual + releases, columns=rules.ALERT_COLUMNS)

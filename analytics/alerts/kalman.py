@@ -229,6 +229,7 @@ def kalman_filter(
     *,
     intervene_z: float | None = None,
     active: np.ndarray | None = None,
+    fixed_season: np.ndarray | None = None,
     keep_filtered: bool = False,
     out_dtype: type = np.float64,
     loglik: bool = True,
@@ -241,6 +242,8 @@ def kalman_filter(
     the update (an intervention: the filter accepts a sudden level change at once instead of
     dragging a slow adjustment through the next weeks; West & Harrison's monitoring idea).
     `active` [N, T] bool: days on which interventions are allowed (e.g. after a burn-in).
+    `fixed_season` [N, T] bool: days whose observation updates the level and trend only
+    (the weekday states keep their prediction; the covariances are updated as usual).
 
     The covariance recursion runs once per slot of series that share it (kalman_slots);
     only the means are updated per series. Same output as
@@ -258,6 +261,7 @@ def kalman_filter(
     z2 = None if intervene_z is None else intervene_z**2
     y_days = np.empty((BLOCK, n))  # (reused: fresh pages cost more than the copy)
     act_days = None if active is None else np.empty((BLOCK, n), bool)
+    fix_days = None if fixed_season is None else np.empty((BLOCK, n), bool)
     for t0 in range(0, t_len, BLOCK):
         # Day-major blocks: each day's values of all series are contiguous.
         t1 = min(t_len, t0 + BLOCK)
@@ -266,6 +270,10 @@ def kalman_filter(
         missb = np.isnan(yb)
         if actb is not None:
             _tiled_copy(actb.T, active[:, t0:t1])
+        fixb = None
+        if fixed_season is not None:
+            fixb = fix_days[: t1 - t0]
+            _tiled_copy(fixb.T, fixed_season[:, t0:t1])
         for k in range(t1 - t0):
             t, obs, miss = t0 + k, ~missb[k], missb[k]
             missing = cov.split(obs, miss)
@@ -306,6 +314,8 @@ def kalman_filter(
                     cov.inflate(hit, STEP_INFLATE * shift**2)
             G = np.take(cov.gain(), cov.slot, axis=1)
             G *= v
+            if fixb is not None:
+                G[2:, fixb[k]] = 0.0  # the weekday pattern is not learnt on these days
             m.add(G)
             if out.llf is not None:  # (detection does not need it: skip the logarithms)
                 llf = out.llf[k]

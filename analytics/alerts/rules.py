@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import norm
 
 from analytics.alerts.kalman import FilterOutput
+from analytics.alerts.steps import FADE, RETURN
 from analytics.alerts.tails import confirmed
 
 if TYPE_CHECKING:
@@ -90,30 +91,33 @@ def _candidates(d: Day, alarms: list, cfg: DetectConfig, min_ratio: float) -> di
     for i, t in zip(ii[keep], tt[keep], strict=True):
         kind = "spike" if z[i, t] > 0 else "drop"
         p = float(norm.cdf(abs(z[i, t])))
-        found.setdefault(int(i), []).append((int(t), int(t), kind, True, p, float(z[i, t])))
-    for i, start, t, sign, shift, cusum in alarms:
-        lift = abs(np.expm1(shift))
+        found.setdefault(int(i), []).append((int(t), int(t), kind, True, p, float(z[i, t]), False))
+    for i, start, t, sign, shift, cusum, role in alarms:
+        # Materiality on the scale of the step up: the end of a material add is material.
+        lift = np.expm1(abs(shift)) if role == RETURN else abs(np.expm1(shift))
         if lift < cfg.min_shift or lift * d.expected[i, t] < cfg.min_excess:
             continue  # a real but immaterial step (a few streams a day)
         n = max(1, t - start + 1)
         p = float(norm.cdf((cusum + cfg.step.k * n) / np.sqrt(n)))
         kind = "spike" if sign > 0 else "drop"
-        found.setdefault(int(i), []).append((t, int(start), kind, False, p, shift))
+        found.setdefault(int(i), []).append((t, int(start), kind, False, p, shift, role == FADE))
     return {i: sorted(c) for i, c in found.items()}
 
 
 def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_ratio: float):
     """Spikes and drops: one-day tail events of the one-step predictive and level shifts,
     material. Returns the alert rows, the updated day of the last spike / drop per series
-    and the rapid alert onsets per (series, kind)."""
+    and the rapid alerts per (series, kind) as (onset, day decided)."""
     last_rapid = last_rapid.copy()
-    rapid_days: dict[tuple[int, str], list[int]] = {}
+    rapid_days: dict[tuple[int, str], list[tuple[int, int]]] = {}
     rows = []
     for i, cands in _candidates(d, alarms, cfg, min_ratio).items():
         last = {"spike": int(last_rapid[i, 0]), "drop": int(last_rapid[i, 1])}
         one_day_spike = -(10**6)
-        for t, onset, kind, one_day, p, stat in cands:
+        for t, onset, kind, one_day, p, stat, fade in cands:
             if onset - last[kind] <= cfg.refractory:
+                if fade:
+                    continue  # a spike's own fading, or a step's
                 if kind == "spike" and not one_day and onset - one_day_spike <= cfg.refractory:
                     # A level shift confirms the one-day spike just before it: the spike
                     # began a lasting step, whose end is news, not the spike falling back.
@@ -130,9 +134,9 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
             if not one_day and onset - last[kind] <= cfg.unwind and last[kind] > last[OTHER[kind]]:
                 continue  # steps one after another the same way: the same climb (or fall)
             last[kind] = onset
-            if kind == "spike" and one_day:
+            if kind == "spike" and (one_day or fade):
                 one_day_spike = onset
-            rapid_days.setdefault((i, kind), []).append(onset)
+            rapid_days.setdefault((i, kind), []).append((onset, t))
             if one_day:
                 rows.append((i, kind, onset, t, p, d.counts[i, t], d.expected[i, t], stat))
             else:  # the step's first day against the level before it
@@ -170,8 +174,7 @@ def releases(d: Day, ctx: Context) -> list:
 def gradual(
     d: Day,
     ctx: Context,
-    last_rapid: np.ndarray,
-    rapid_days: dict[tuple[int, str], list[int]],
+    rapid_days: dict[tuple[int, str], list[tuple[int, int]]],
     full: np.ndarray,
     off: int,
     cfg: DetectConfig,
@@ -204,7 +207,10 @@ def gradual(
             run, armed = int(ctx.run[i, k]), bool(ctx.armed[i, k])
             # Any step within `unwind` days: its unwinding (the opposite way) or the
             # filter settling on its new level (the same way), not a new gradual change.
-            recent = [int(r) for r in last_rapid[i]]
+            # Only steps already decided by that day count (as an online run knows them):
+            # a full run and its online continuation then give the same alerts whenever a
+            # step's decision falls (it may wait days past its start, see steps.py).
+            recent = [(int(r), -(10**6)) for r in ctx.last_rapid[i]]
             recent += rapid_days.get((i, "spike"), []) + rapid_days.get((i, "drop"), [])
             for t in range(t_len):
                 run = run + 1 if hit[i, t] else 0
@@ -213,7 +219,7 @@ def gradual(
                     continue
                 if run >= cfg.sustain:
                     armed = False
-                    if any(0 <= t - r <= cfg.unwind for r in recent):
+                    if any(0 <= t - r <= cfg.unwind and seen <= t for r, seen in recent):
                         continue
                     lo = max(int(ctx.start[i]) + off, t + off - cfg.onset_window, 0)
                     hi = min(t + off + cfg.onset_ahead, full.shape[1] - 1)

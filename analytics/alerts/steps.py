@@ -13,7 +13,10 @@ positive, so the day after its last restart is the day the departure began.
 
 Past h the departure is a level shift, unless a ramp leaving the reference level
 continuously fits the departures better than any step (a gradual change: left to the trend
-rule), or the departure falls back while it lasts (a pulse fading: followed, no alarm).
+rule), or the departure falls back while it lasts (a pulse fading: followed down; its
+start is reported unless it is a one-day spike's own fading). Step and ramp are told
+apart by the likelihood of the two fits over the departure and the days before it, and a
+call too close to make waits a few days (see LR_MARGIN).
 At the alarm the filter takes the new level (an intervention): the reference level plus the
 mean departure, with the reference trend (the burst of trend is undone) and a widened
 level variance. The memory (sums and reference per direction) continues across online runs.
@@ -40,11 +43,27 @@ WIDTH = 2 * PER + RECENT
 RAMP_T = 1.5
 # A departure that falls back towards the reference this clearly while it lasts (the slope
 # against its direction, in standard errors) is a pulse fading (a viral moment), not a step:
-# the filter follows it down (its level: the mean of the latest FADE_DAYS) without an alarm.
+# the filter follows it down (its level: the mean of the latest FADE_DAYS), and no end is
+# reported.
 FADE_T = 3.0
 FADE_DAYS = 3
 FADE = "fade"
+# What an alarm is: a level shift, the return of an earlier one (material if that one
+# was: the end of a +17 % add is a -15 % step), or a pulse fading.
+STEP, RETURN = "step", "return"
 RAMP_LEAD = 10  # days a ramp may run before the CUSUM takes it up (k = 0.75 sd at ~0.1 sd a day)
+# Days before the CUSUM's start that the step-or-ramp judgement also fits (see _shape), and
+# how many of them the step's first day may fall on.
+PRE_DAYS = 10
+EARLY_DAYS = 3
+# Ramp or step, and whether a step has already ended, are decided on the likelihood of the
+# two fits (Gaussian departures with the one-step variance): only when one is better by
+# 2 log LR >= LR_MARGIN (a likelihood ratio of ~20). A ramp-or-step call that is closer
+# waits up to WAIT_DAYS more days past the confirmation (a ramp keeps rising, a step does
+# not), then goes to the better fit; a return that is closer is not yet a return.
+LR_MARGIN = 6.0
+WAIT_DAYS = 7
+WAIT = "wait"
 
 
 @dataclass(frozen=True)
@@ -67,7 +86,8 @@ class StepConfig:
 
 class StepMonitor:
     """CUSUM memory of N series, updated day by day by the filter; alarms are kept in
-    `alarms` as (series, start day, alarm day, direction +1/-1, shift in log units, sum).
+    `alarms` as (series, start day, alarm day, direction +1/-1, shift in log units, sum,
+    role: STEP, RETURN or FADE).
 
     `pending` [N, T, 2] marks the days on which a departure that looks like a step (flat
     since its first day, and material) is accumulating but not yet decided: the trend rule
@@ -151,7 +171,8 @@ class StepMonitor:
             over = go & (m[:, S] > self.cfg.h)
             m[over, CROSS] += 1
             flat = self._flat(m, sign)
-            decide = over & (m[:, CROSS] == self.cfg.confirm + 1) & (m[:, RAMP] == 0)
+            decide = over & (m[:, CROSS] >= self.cfg.confirm + 1) & (m[:, RAMP] == 0)
+            final = m[:, CROSS] >= self.cfg.confirm + 1 + WAIT_DAYS
             # Decided once: a ramp stays a ramp for this run (a ramp levelling off must not
             # turn into a step dated at the ramp's start).
             step = go & flat & (m[:, RAMP] == 0)
@@ -163,17 +184,26 @@ class StepMonitor:
                 i, start = int(idx[r]), int(m[r, START])
                 shape = None
                 if back[r]:  # judged as a step, kept if it undoes about the earlier shift
-                    shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, True)
+                    shape = self._shape(
+                        i, start, t, m[r, LEVEL], dep[r], sign, True, F[i], final[r]
+                    )
                     back[r] = shape is not None and _about(shape[1], self.m[i, 1 - d, LIFT])
                 if not back[r]:
-                    shape = self._shape(i, start, t, m[r, LEVEL], dep[r], sign, flat[r])
+                    shape = self._shape(
+                        i, start, t, m[r, LEVEL], dep[r], sign, flat[r], F[i], final[r]
+                    )
+                if shape is WAIT:
+                    continue
                 if shape is None:
                     self._kept.pop(i, None)
                     m[r, RAMP] = 1.0  # a ramp stays a ramp for this run (see above)
                     continue
-                if shape[0] == FADE:  # a pulse falling back: follow it, no alarm
+                if shape[0] == FADE:  # a pulse falling back: follow it down
                     fire[r], level[r] = True, m[r, LEVEL] + shape[1]
                     self._kept[i] = self.recent[i, -FADE_DAYS:].copy()
+                    # Its start is reported (a material departure is news); the rules
+                    # drop it when it is a one-day spike's own fading (rules.rapid).
+                    self.alarms.append((i, shape[2], t, int(sign), shape[3], float(m[r, S]), FADE))
                     continue
                 onset, lift, ended = shape
                 fire[r] = True
@@ -181,7 +211,8 @@ class StepMonitor:
                     self.m[i, 1 - d, LAST] = NEVER
                 else:
                     m[r, LAST], m[r, LIFT] = t, lift
-                self.alarms.append((i, onset, t, int(sign), lift, float(m[r, S])))
+                role = RETURN if back[r] else STEP
+                self.alarms.append((i, onset, t, int(sign), lift, float(m[r, S]), role))
                 if ended is None:
                     # A move back returns to the level before the earlier shift, known
                     # from weeks of days rather than the few since this one began.
@@ -192,7 +223,7 @@ class StepMonitor:
                     self._kept[i] = self.recent[i, RECENT - min(t - onset, RECENT) :].copy()
                     continue
                 # It has already ended: a step and its return, the level is the old one.
-                self.alarms.append((i, ended, t, -int(sign), -lift, float(m[r, S])))
+                self.alarms.append((i, ended, t, -int(sign), -lift, float(m[r, S]), RETURN))
                 level[r] = m[r, LEVEL]
             self.m[idx, d] = m
         hit = idx[fire]
@@ -204,34 +235,52 @@ class StepMonitor:
                 self.recent[i, RECENT - len(kept) :] = kept
         return hit, level[fire]
 
-    def _shape(self, i: int, start: int, t: int, base: float, today: float, sign: float, flat):
+    def _shape(self, i, start, t, base, today, sign, flat, var: float = 1.0, final: bool = True):
         """What the departure since `start` is, from its days (the recent window): None
         for a ramp (a ramp from the reference level fits better than any step); (FADE, its
         level now) for a pulse falling back while it lasts; else (first day of the step,
-        lift in log units, first day back at the old level or None while it lasts). The
-        step's first day is the best split, so a start the CUSUM placed a day or two early
-        (on noise) does not move the date."""
+        lift in log units, first day back at the old level or None while it lasts).
+
+        Both shapes are fitted over the departure's days AND up to PRE_DAYS days before
+        the CUSUM's start (still at the reference level, or the CUSUM would have started
+        there): a ramp must leave the reference level continuously through those days,
+        which a step that began after a few noisy high days does not. The step's first
+        day is the best split from EARLY_DAYS before the start on, so a start the CUSUM
+        placed a day or two early or late (on noise) does not move the date."""
         span = t - start
         if not 0 < span < RECENT or span < 3:
             return (start, float(today), None) if flat else None
-        dep = np.append(self.recent[i, RECENT - span :] - base, today)  # days start..t
+        pre = min(PRE_DAYS, RECENT - span)
+        dep = np.append(self.recent[i, RECENT - span - pre :] - base, today)  # start-pre..t
         seen = np.flatnonzero(~np.isnan(dep))
-        d, j = dep[seen], seen.astype(float)
-        if len(d) < 4:
-            return (start, float(np.mean(d)), None) if flat else None
-        rss, e, r = _best_step(d)
+        d, j = dep[seen], seen.astype(float) - pre
+        first = int(np.searchsorted(j, -EARLY_DAYS))  # earliest split considered
+        if len(d) - first < 4:
+            return (start, float(np.mean(d[j >= 0])), None) if flat else None
+        rss, e, r = _best_step(d, first)
         lift = float(d[e:r].mean())
-        if sign * lift <= 0 or (not flat and rss > _hinge_rss(j, d)):
-            return None  # a ramp fits better than any step (see _hinge_rss)
+        if sign * lift <= 0:
+            return None
+        if not flat:
+            gain = (_hinge_rss(j, d) - rss) / var  # twice the log-likelihood ratio
+            if not final and abs(gain) < LR_MARGIN:
+                return WAIT  # too close to call: a ramp keeps rising, a step does not
+            if gain < 0:
+                return None  # a ramp fits better than any step (see _hinge_rss)
         if -sign * _slope_t(j[e:r], d[e:r]) > FADE_T:
-            return FADE, float(np.mean(d[-FADE_DAYS:]))  # its level now: the latest days
-        onset = start + int(seen[e])
+            # Its level now (the latest days), its first day and mean lift.
+            return FADE, float(np.mean(d[-FADE_DAYS:])), start + int(j[e]), lift
+        if r < len(d):
+            # A return needs its own evidence (a few low days at the end of the window
+            # are often noise while the add lasts): else the step still lasts.
+            rss_on, e_on, _ = _best_step(d, first, returns=False)
+            if len(d) - r < 2 or (rss_on - rss) / var < LR_MARGIN:
+                e, r, lift = e_on, len(d), float(d[e_on:].mean())
+        onset = start + int(j[e])
         if r == len(d):
             return onset, lift, None
-        if len(d) - r < 2:  # a return of one day is not yet a return
-            return onset, float(d[e:].mean()), None
-        back = start + int(seen[r])
-        self._kept[i] = base + dep[back - start : -1]
+        back = start + int(j[r])
+        self._kept[i] = base + dep[back - start + pre : -1]
         return onset, lift, back
 
     @staticmethod
@@ -253,15 +302,18 @@ class StepMonitor:
         self.recent[:, -1] = np.where(obs, y - season, np.nan)
 
 
-def _best_step(d: np.ndarray) -> tuple[float, int, int]:
+def _best_step(d: np.ndarray, first: int = 0, returns: bool = True) -> tuple[float, int, int]:
     """The best step through departures d: (rss, first day, first day back or len(d)),
-    zero before the step and after its return."""
-    best = (np.inf, 0, len(d))
-    for e in range(len(d) - 1):
-        pre = (d[:e] ** 2).sum()
-        for r in range(e + 3, len(d) + 1):  # r = len(d): no return
-            up = d[e:r]
-            rss = pre + ((up - up.mean()) ** 2).sum() + (d[r:] ** 2).sum()
+    zero (the reference level) before the step and after its return; the step starts at
+    `first` or later, and without `returns` it lasts to the end."""
+    best = (np.inf, first, len(d))
+    n = len(d)
+    cs = np.concatenate([[0.0], np.cumsum(d)])
+    ss = float(d @ d)
+    for e in range(first, n - 1):
+        for r in range(e + 3 if returns else n, n + 1):  # r = n: no return
+            inside = cs[r] - cs[e]
+            rss = ss - inside * inside / (r - e)  # the step's days about their mean
             if rss < best[0] - 1e-12:
                 best = (rss, e, r)
     return best
@@ -283,7 +335,7 @@ def _hinge_rss(j: np.ndarray, d: np.ndarray) -> float:
     continuously: d = b max(0, j - tau), tau from RAMP_LEAD days before the departure's
     first day (a ramp starts below the CUSUM's notice) to three days before its last. Continuity is
     what tells a ramp from a step: a step is already its full size on its first day."""
-    taus = np.arange(-RAMP_LEAD, j[-1] - 2)[:, None]
+    taus = np.arange(min(-RAMP_LEAD, j[0] - 1), j[-1] - 2)[:, None]
     x = np.maximum(0.0, j[None, :] - taus)
     xx = (x * x).sum(axis=1)
     xd = x @ d

@@ -62,11 +62,15 @@ def test_enough_planted_events_to_measure(planted):
 
 
 def test_f1_for_events_matched_within_three_days(planted):
-    """Target 0.9; measured 0.948 on this seed (P 0.945, R 0.950) with campaign lifts
-    scored by materiality (0.888 before the level-shift and one-day-tail fixes of issue 13):
-    the bar is the measured figure less a small margin."""
+    """Target 0.9; measured 0.929 on this seed (P 0.905, R 0.954) with campaign lifts
+    scored by materiality. It was 0.948 (P 0.945) while a full run let a step decided days
+    later silence a growth / decline alert of the days before it, which an online run (the
+    job's usual mode) cannot know: the same alerts are now reported by both (see
+    test_online_continuation_gives_the_same_alerts), and the precision lost is those
+    alerts. 0.888 before the level-shift and one-day-tail fixes of issue 13. The bar is the
+    measured figure less a small margin."""
     s, _ = planted
-    assert s.f1 >= 0.94, s
+    assert s.f1 >= 0.92, s
 
 
 def test_detection_delays(planted):
@@ -113,7 +117,9 @@ def test_online_continuation_gives_the_same_alerts(planted_counts):
 def test_moderate_playlist_adds_are_found_as_steps_on_their_days(world, planted_counts):
     """The world's moderate adds (+20..+60 % for 10-30 days, shape level_shift): the add is
     a spike dated within a day, its end a drop within a day (target 0.9 for both together;
-    measured 0.891 of 64 on this seed, the add 0.91 and the end 0.88: NOT MET; 0.81 / 0.81 before
+    measured 0.938 of 64 on this seed, the add 0.91 and the end 0.97, since the step-or-ramp
+    call is made by likelihood over the days before the start too, waits when too close,
+    and a return needs its own evidence; 0.891 (0.91 / 0.88) before that; 0.81 / 0.81 before
     the step's own days became the reference after it, and a ramp was told from a step by
     continuity). Ramps: growth and decline dated within 7 days for >= 80 %."""
     from analytics.alerts.evaluation import dating, dating_summary
@@ -125,9 +131,9 @@ def test_moderate_playlist_adds_are_found_as_steps_on_their_days(world, planted_
     summary = dating_summary(dating(a, world.events)).set_index(["shape", "kind"])
     assert summary.loc[("level_shift", "spike"), "events"] >= 30
     assert summary.loc[("level_shift", "spike"), "within_1"] >= 0.88, summary
-    assert summary.loc[("level_shift", "drop"), "within_1"] >= 0.85, summary
+    assert summary.loc[("level_shift", "drop"), "within_1"] >= 0.93, summary
     dated = dating(a, world.events)
     shifts = dated[dated["shape"] == "level_shift"]
-    assert (shifts.date_error.abs() <= 1).mean() >= 0.875, shifts
+    assert (shifts.date_error.abs() <= 1).mean() >= 0.92, shifts
     for kind in ("growth", "decline"):
         assert summary.loc[("ramp", kind), "within_7"] >= 0.8, summary

@@ -52,19 +52,24 @@ def test_no_step_on_a_steady_track():
 
 
 def test_a_ramp_is_growth_dated_near_its_start_and_not_before():
-    """+100 % over 45 days from day 150 (a slow algorithmic-playlist climb): growth dated
-    within 7 days of its start and never more than a week before it."""
+    """+100 % over 45 days from day 150 (a slow algorithmic-playlist climb), 10 tracks on
+    each of 4 draws: growth dated within 7 days of its start and never more than a week
+    before it. Some ramps also get a spike (read as a step at the CUSUM's decision, a known
+    weakness): measured 4 / 1 / 1 / 0 of 10 on draws 3-6 = 6 of 40 (the second round's
+    decision rule, without the wait and the days before the start: 3 / 3 / 1 / 0 = 7;
+    this test checked draw 3 alone before, measured 3 there)."""
     n, days, d0 = 10, 300, 150
     ramp = np.clip((np.arange(days) - d0) / 45, 0, 1)
     mu = 300.0 * (1 + ramp)[None, :].repeat(n, axis=0)
-    det = detect(_counts(mu, 3), HP, DetectConfig())
     onsets, steps = [], 0
-    for i in range(n):
-        kinds = _kinds(det.alerts, i)
-        steps += any(k == "spike" for k, _ in kinds)
-        onsets += [o for k, o in kinds if k == "growth"]
-    assert steps <= 3, steps  # measured: 3 of 10 ramps read as a step (a known weakness)
-    assert len(onsets) >= 7
+    for draw in (3, 4, 5, 6):
+        det = detect(_counts(mu, draw), HP, DetectConfig())
+        for i in range(n):
+            kinds = _kinds(det.alerts, i)
+            steps += any(k == "spike" for k, _ in kinds)
+            onsets += [o for k, o in kinds if k == "growth"]
+    assert steps <= 7, steps
+    assert len(onsets) >= 28
     assert all(o >= d0 - 7 for o in onsets), onsets  # never weeks before the data moved
     assert np.mean([abs(o - d0) <= 7 for o in onsets]) >= 0.8, onsets
 
