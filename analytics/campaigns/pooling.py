@@ -9,16 +9,17 @@ y_i = incremental / counterfactual (standard error s_i, from its own interval) i
 with a prior from the other campaigns:
 
     prior mean  m_i = f_p x curve_t(spend_i)       (territory t, platform p)
-    prior var   v_i = tau^2 + f_p^2 Var(curve_t(spend_i)) + leverage correction
+    prior var   v_i = tau_i^2 + f_p^2 Var(curve_t(spend_i)) + leverage correction
+    tau_i^2     = t^2 x shape(a^2 + (b m_i)^2)   (spread.py: the scatter grows with the lift)
 
 and the posterior is the precision-weighted mean (y_i / s_i^2 + m_i / v_i) / (1 / s_i^2 +
 1 / v_i). The platform factor f_p is a weighted regression of the lifts on the curve's
 prediction, pooled over territories; platforms whose factor is not above zero at 90 %, or
 clearly below the common curve's, do not shape the curves (they would drag every curve
-towards zero) and keep their own factor, whose uncertainty widens their prior. tau is the
-spread of true lifts around the prior mean, set so that 90 % of the held-out residuals fall
-in their 90 % predictive band (measured against the lift model's band before its placebo
-widening). The curve was
+towards zero) and keep their own factor, whose uncertainty widens their prior. tau_i is the
+spread of true lifts around the prior mean: its shape over campaigns (a, b) by maximum
+likelihood of the held-out residuals, its scale t set so that 90 % of them fall in their
+90 % predictive band (measured against the lift model's band before its placebo widening). The curve was
 fitted on the campaign's own lift too; the leverage of that lift on its own prediction
 (Gauss-Newton hat value) is taken out, so a campaign never counts twice. A campaign whose
 own measurement is precise hardly moves; a noisy one moves towards what its spend usually
