@@ -9,16 +9,17 @@ y_i = incremental / counterfactual (standard error s_i, from its own interval) i
 with a prior from the other campaigns:
 
     prior mean  m_i = f_p x curve_t(spend_i)       (territory t, platform p)
-    prior var   v_i = tau^2 + f_p^2 Var(curve_t(spend_i)) + leverage correction
+    prior var   v_i = tau_i^2 + f_p^2 Var(curve_t(spend_i)) + leverage correction
+    tau_i^2     = t^2 x shape(a^2 + (b m_i)^2)   (spread.py: the scatter grows with the lift)
 
 and the posterior is the precision-weighted mean (y_i / s_i^2 + m_i / v_i) / (1 / s_i^2 +
 1 / v_i). The platform factor f_p is a weighted regression of the lifts on the curve's
 prediction, pooled over territories; platforms whose factor is not above zero at 90 %, or
 clearly below the common curve's, do not shape the curves (they would drag every curve
-towards zero) and keep their own factor, whose uncertainty widens their prior. tau is the
-spread of true lifts around the prior mean, set so that 90 % of the held-out residuals fall
-in their 90 % predictive band (measured against the lift model's band before its placebo
-widening). The curve was
+towards zero) and keep their own factor, whose uncertainty widens their prior. tau_i is the
+spread of true lifts around the prior mean: its shape over campaigns (a, b) by maximum
+likelihood of the held-out residuals, its scale t set so that 90 % of them fall in their
+90 % predictive band (measured against the lift model's band before its placebo widening). The curve was
 fitted on the campaign's own lift too; the leverage of that lift on its own prediction
 (Gauss-Newton hat value) is taken out, so a campaign never counts twice. A campaign whose
 own measurement is precise hardly moves; a noisy one moves towards what its spend usually
@@ -36,6 +37,7 @@ from scipy.special import ndtr
 
 from analytics.campaigns import hill as hc
 from analytics.campaigns import response as rs
+from analytics.campaigns import spread
 
 Z90 = 1.6449
 MIN_CAMPAIGNS = 20  # fewer measured campaigns: no prior worth the name, lifts left alone
@@ -96,16 +98,18 @@ def _leverage(fit: rs.Fit, df: pd.DataFrame, sd: np.ndarray) -> np.ndarray:
     return np.clip(h, 0.0, 0.9)
 
 
-def _prior_spread(r2: np.ndarray, known: np.ndarray) -> float:
-    """tau^2 such that 90 % of the held-out residuals fall inside their 90 % predictive band
-    (r^2 <= Z90^2 (known + tau^2)): the spread is matched where the intervals are read, so
-    a heavy tail of campaigns off their curve widens the prior as much as the intervals
-    need, and a few windows far off (a poor pre-period fit) do not set it alone."""
+def _prior_spread(r2: np.ndarray, known: np.ndarray, shape: np.ndarray | float = 1.0) -> float:
+    """The scale t^2 of the prior variance t^2 x shape such that 90 % of the held-out
+    residuals fall inside their 90 % predictive band (r^2 <= Z90^2 (known + t^2 shape)): the
+    spread is matched where the intervals are read, so a heavy tail of campaigns off their
+    curve widens the prior as much as the intervals need, and a few windows far off (a poor
+    pre-period fit) do not set it alone. `shape`: how the spread varies over campaigns
+    (mean one), see `spread`."""
 
     def inside(t2: float) -> float:
-        return float(np.mean(r2 <= Z90**2 * (known + t2)))
+        return float(np.mean(r2 <= Z90**2 * (known + t2 * shape)))
 
-    lo, hi = MIN_TAU**2, max(float(np.max(r2)), MIN_TAU**2)
+    lo, hi = MIN_TAU**2, max(float(np.max(r2 / np.min(shape))), MIN_TAU**2)
     if inside(lo) >= COVER:
         return lo
     for _ in range(60):
@@ -115,13 +119,13 @@ def _prior_spread(r2: np.ndarray, known: np.ndarray) -> float:
 
 
 def _platforms(
-    df: pd.DataFrame, cost: Mapping[str, float] | None, seed: int
+    df: pd.DataFrame, cost: Mapping[str, float] | None, seed: int, spread_model: str = "constant"
 ) -> tuple[dict[str, tuple[float, float]], list[str]]:
     """Every platform's factor against the all-platform curves, and the platforms that
     shape the curves: factor above zero at 90 % and not clearly below the common curve (a
     platform that returns a fraction of what the others do keeps its own factor instead of
     being drawn to theirs)."""
-    fit_all = rs.fit(df, cost=cost, seed=seed)
+    fit_all = rs.fit(df, cost=cost, seed=seed, spread_model=spread_model)
     pred_all, _ = _predict(fit_all, df, seed)
     factors = platform_factors(df, pred_all, fit_all.noise)
     shaping = [p for p, (f, se) in factors.items() if f - Z90 * se > 0 and f + Z90 * se >= 1]
@@ -170,11 +174,11 @@ def pool(
     ids = lift.loc[_usable(lift), "campaign_id"].to_numpy()
     if len(df) < MIN_CAMPAIGNS:
         return out, {"pooled": 0, "reason": f"fewer than {MIN_CAMPAIGNS} measured campaigns"}
-    factors, live = _platforms(df, cost, seed)
+    factors, live = _platforms(df, cost, seed, "relative")
     if not live:
         return out, {"pooled": 0, "reason": "no platform with a measurable effect"}
     shaping = df[df["platform"].isin(live)].reset_index(drop=True)
-    fit = rs.fit(shaping, cost=cost, seed=seed)
+    fit = rs.fit(shaping, cost=cost, seed=seed, spread_model="relative")
     pred, pred_var = _predict(fit, df, seed)
     # The other platforms' factors, measured against the curves of the shaping ones.
     dead = platform_factors(df[~df["platform"].isin(live)].reset_index(drop=True),
@@ -185,15 +189,23 @@ def pool(
     y, se = df["y"].to_numpy(), df["se"].to_numpy()
     h = np.zeros(len(df))
     is_live = df["platform"].isin(live).to_numpy()
-    h_live = _leverage(fit, shaping, np.sqrt(shaping["se"].to_numpy() ** 2 + fit.noise**2))
+    h_live = _leverage(
+        fit, shaping, np.sqrt(shaping["se"].to_numpy() ** 2 + fit.extra_var(pred[is_live]))
+    )
     h[is_live] = h_live
     # Leave the campaign's own pull out of its prior mean: m_-i = m - h (y - m) / (1 - h).
     m = f * pred
     m = m - h / (1.0 - h) * (y - m)
     # What the prior cannot say: the spread of the held-out residuals beyond the lifts' own
-    # noise and the curves' parameter uncertainty (method of moments).
+    # noise and the curves' parameter uncertainty.
     curve_var = f**2 * pred_var / (1.0 - h) + (f_se * pred) ** 2
-    tau2 = _prior_spread((y - m) ** 2, (se / max(widening, 1.0)) ** 2 + curve_var)
+    known = (se / max(widening, 1.0)) ** 2 + curve_var
+    # Campaigns scatter around their curve in proportion to the lift (spread.py): the
+    # shape of that spread by maximum likelihood, its scale by the 90 % rule.
+    a, b = spread.fit(y - m, known, np.abs(m))
+    shape = spread.variance(a, b, np.abs(m))
+    shape = shape / shape.mean()
+    tau2 = _prior_spread((y - m) ** 2, known, shape) * shape
     v = tau2 + curve_var
     post_var = 1.0 / (1.0 / se**2 + 1.0 / v)
     post = post_var * (y / se**2 + m / v)
@@ -207,7 +219,8 @@ def pool(
     out.loc[ids, "p_effect"] = ndtr(post / np.sqrt(post_var))
     summary = {
         "pooled": int(len(df)),
-        "prior_sd": round(float(np.sqrt(tau2)), 4),
+        "prior_sd": round(float(np.sqrt(np.median(tau2))), 4),  # the typical campaign's
+        "prior_spread": {"a": round(a, 4), "b": round(b, 3)},
         "shaping_platforms": live,
         "platform_factors": {p: round(v[0], 3) for p, v in factors.items()},
     }

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from analytics.campaigns import hill as hc
+from analytics.campaigns import spread
 
 Z90 = 1.6449  # half-width of a 90 % normal interval, in standard errors
 MIN_SE = 0.01  # floor on a campaign's relative standard error (model error beyond the interval)
@@ -80,6 +81,14 @@ class Fit:
     beta: float = 0.0  # slope of the prior mean of log K on the log market cost
     cost_centre: float = 0.0  # mean log market cost over the fitted territories
     cost: Mapping[str, float] = field(default_factory=dict)  # market cost by country
+    spread: tuple[float, float] | None = None  # (a, b) of the relative spread, if fitted
+
+    def extra_var(self, pred: np.ndarray) -> np.ndarray:
+        """Variance of the campaigns' true lifts around their curve (beyond their own
+        measurement) at predictions `pred`."""
+        if self.spread is None:
+            return np.full(np.shape(pred), self.noise**2)
+        return spread.variance(*self.spread, pred)
 
     def prior_curve(self, country: str, rng: np.random.Generator) -> Curve:
         """The all-territory curve (moved by the market's cost when known), for a territory
@@ -146,12 +155,20 @@ def fit(
     seed: int = 0,
     max_iter: int = 30,
     pooled: bool = True,
+    spread_model: str = "constant",
 ) -> Fit:
     """Fit every territory's curve from campaign lifts (INPUT_COLS). Raises ValueError when
     no campaign has a usable lift. `cost`: what advertising costs per country (e.g. the
     campaigns' median CPM, USD); without it, the territory's median campaign spend stands in.
     `pooled=False` fits each territory on its own under a wide fixed prior (the comparison
-    the bench measures pooling against)."""
+    the bench measures pooling against). `spread_model`: how the campaigns' true lifts
+    scatter around their curve beyond their own intervals: "constant" (one extra standard
+    deviation) or "relative" (an absolute part plus one that grows with the curve's
+    prediction, `spread`; what the lift pooling uses: it weights the small lifts' evidence
+    about a curve's first dollars as the precise large lifts')."""
+    if spread_model not in ("constant", "relative"):
+        raise ValueError(f"unknown spread_model {spread_model!r}")
+    relative = spread_model == "relative"
     df = prepare(lift)
     if df.empty:
         raise ValueError("no campaign with a measured lift to fit response curves on")
@@ -169,13 +186,19 @@ def fit(
     mu = np.array([np.log(max(df["y"].median(), 0.01)), np.log(spend_med), H_PRIOR[0]])
     tau = np.array([1.0, 1.0, H_PRIOR[1]]) * (1.0 if pooled else 3.0)
     noise = 0.0
+    rel = (0.0, 0.0)  # (a, b) of the relative spread (spread.py), when relative
     thetas = {c: mu.copy() for c in groups}
     covs: dict[str, np.ndarray] = {}
     iterations = 0
     while iterations < max_iter:
         iterations += 1
         for i, (c, g) in enumerate(groups.items()):
-            sd = np.sqrt(g["se"].to_numpy() ** 2 + noise**2)
+            if relative:  # weights from the previous iteration's curve
+                ck, kk, hk = _to_params(thetas[c], spend_med)[0]
+                pred = hc.hill(g["spend_usd"].to_numpy(float), ck, kk, hk)
+                sd = np.sqrt(g["se"].to_numpy() ** 2 + spread.variance(*rel, pred))
+            else:
+                sd = np.sqrt(g["se"].to_numpy() ** 2 + noise**2)
             mu_t = mu + np.array([0.0, beta * z[i], 0.0])
             thetas[c], covs[c] = _map(
                 thetas[c],
@@ -193,6 +216,8 @@ def fit(
         expected = new_mu + np.outer(new_beta * z, [0.0, 1.0, 0.0])  # each territory's prior mean
         new_tau = np.maximum(np.sqrt(((t - expected) ** 2 + v).mean(axis=0)), MIN_TAU)
         noise = _extra_noise(groups, thetas, spend_med)
+        if relative:
+            rel = _relative_noise(groups, thetas, spend_med)
         moved = (
             np.abs(new_mu - mu).max() + np.abs(np.log(new_tau / tau)).max() + abs(new_beta - beta)
         )
@@ -209,7 +234,7 @@ def fit(
         curves[c] = Curve(c, len(g), float(ck), float(kk), float(hk), _to_params(draws, spend_med))
     return Fit(
         curves, mu, tau, noise, len(df), iterations, spend_med, beta, centre,
-        cost if have else {},
+        cost if have else {}, rel if relative else None,
     )  # fmt: skip
 
 
@@ -223,6 +248,19 @@ def _extra_noise(groups, thetas, ref: float) -> float:
         excess += float((r**2 - g["se"].to_numpy() ** 2).sum())
         n += len(g)
     return float(np.sqrt(max(excess / max(n, 1), 0.0)))
+
+
+def _relative_noise(groups, thetas, ref: float) -> tuple[float, float]:
+    """(a, b) of the lifts' spread around the current curves beyond their standard errors
+    (spread.fit)."""
+    r, known, pred = [], [], []
+    for c, g in groups.items():
+        ck, kk, hk = _to_params(thetas[c], ref)[0]
+        p = hc.hill(g["spend_usd"].to_numpy(float), ck, kk, hk)
+        r.append(g["y"].to_numpy() - p)
+        known.append(g["se"].to_numpy() ** 2)
+        pred.append(p)
+    return spread.fit(np.concatenate(r), np.concatenate(known), np.concatenate(pred))
 
 
 def curves_for(fit_: Fit, countries: list[str], seed: int = 0) -> dict[str, Curve]:
