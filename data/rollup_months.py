@@ -3,19 +3,24 @@
 Which tracks a country had, or which listeners a label had, in a window is a distinct count:
 it cannot add up per-day counts, and grouping every daily row of the window on its text id
 is what made the Catalog slow on large stores. The monthly rows below hold one row per
-month and keep the first and last day the row's (track, country) pair or listener had rows
-that month, so `rollups.presence` selects the rows of any window exactly; and they carry a
-dense integer key in place of the text id, so a count is one bit per key
+month and carry a dense integer key in place of the text id, so a count is one bit per key
 (`bit_count(bitstring_agg(key, 1, max_key))`), not a hash table of strings:
 
-    roll_track_month        label x artist x track x month x country   (+ sums, tid)
-    roll_track_month_total  label x artist x track x month, all countries (+ sums, tid)
-    roll_listener_month     label x artist x month x country x listener (lid)
+    roll_track_month        label x artist x track x month x country   (+ sums, first/last day, tid)
+    roll_track_month_total  label x artist x track x month, all countries (+ sums, first/last day, tid)
+    roll_listener_month     label x artist x month x country x listener (lid, days)
+
+The track tables keep the first and last day their (track, country) pair or track had rows
+that month (`rollups.presence` selects the rows of any window from them; a window inside one
+month reads the daily track rollups). A listener row keeps every day instead: `days` has bit
+d - 1 set when the listener had a row on day d of that month, so `listener_window` selects
+the listeners of any window, one inside a month included, from the monthly rows alone and
+no daily listener table is kept (it was as large as the facts' listener rows).
 
 A key names one id and an id has one key (`track_keys`, `listener_keys`), so counting keys
 is counting ids. Keys are never renumbered: a refresh only adds the ids it has not seen.
-Both tables are built in DuckDB from the daily rollups (also after another engine rebuilt
-those, see data/engine/spark_aggregates.py).
+The track tables are built in DuckDB from the daily rollups (also after another engine
+rebuilt those, see data/engine/spark_aggregates.py), the listener table from the facts.
 """
 
 from __future__ import annotations
@@ -31,10 +36,10 @@ TRACK_TOTALS = "roll_track_month_total"
 LISTENERS = "roll_listener_month"
 
 
-def _new_keys(keys: str, key: str, id_col: str, daily: str) -> str:
+def _new_keys(keys: str, key: str, id_col: str, source: str, only: str = "TRUE") -> str:
     return (
         f"INSERT INTO {keys} SELECT n.{id_col}, k.top + row_number() OVER (ORDER BY n.{id_col}) "
-        f"FROM (SELECT DISTINCT {id_col} FROM {daily} WHERE date BETWEEN ? AND ?) n, "
+        f"FROM (SELECT DISTINCT {id_col} FROM {source} WHERE {only} AND date BETWEEN ? AND ?) n, "
         f"(SELECT coalesce(max({key}), 0) AS top FROM {keys}) k WHERE NOT EXISTS "
         f"(SELECT 1 FROM {keys} o WHERE o.{id_col} = n.{id_col})"
     )
@@ -56,12 +61,15 @@ _STEPS = (
     "min(r.date), max(r.date), k.tid FROM roll_track_date r "
     f"JOIN {TRACK_KEYS} k ON k.isrc = r.isrc WHERE {_MONTHS} GROUP BY ALL "
     "ORDER BY r.label, month, r.isrc",
-    _new_keys(LISTENER_KEYS, "lid", "listener_id", "roll_listener_day"),
+    _new_keys(LISTENER_KEYS, "lid", "listener_id", "trend_facts", "listener_id IS NOT NULL"),
     f"DELETE FROM {LISTENERS} WHERE date BETWEEN date_trunc('month', ?::DATE) AND ?",
-    f"INSERT INTO {LISTENERS} SELECT r.label, r.artist_id, "
-    "date_trunc('month', r.date)::DATE AS month, r.country, k.lid, min(r.date), max(r.date) "
-    f"FROM roll_listener_day r JOIN {LISTENER_KEYS} k ON k.listener_id = r.listener_id "
-    f"WHERE {_MONTHS} GROUP BY ALL ORDER BY r.label, month",
+    # One pass over the facts' listener rows of those months: bit d - 1 of `days` = day d.
+    f"INSERT INTO {LISTENERS} SELECT c.label, c.artist_id, "
+    "date_trunc('month', r.date)::DATE AS month, r.country, k.lid, "
+    "bit_or((1 << (day(r.date) - 1))::INTEGER) FROM trend_facts r "
+    f"LEFT JOIN catalog c ON c.isrc = r.isrc JOIN {LISTENER_KEYS} k "
+    f"ON k.listener_id = r.listener_id WHERE r.listener_id IS NOT NULL AND {_MONTHS} "
+    "GROUP BY ALL ORDER BY c.label, month",
 )
 
 
@@ -73,11 +81,13 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
-    """Every month from the daily rollups (after another engine rebuilt them)."""
+    """Every month from the daily track rollups (after another engine rebuilt them) and
+    the facts' listener rows."""
     row = cur.execute(
         "SELECT min(d), max(d) FROM (SELECT min(date) AS d FROM roll_track_day UNION ALL "
         "SELECT max(date) FROM roll_track_day UNION ALL SELECT min(date) FROM "
-        "roll_listener_day UNION ALL SELECT max(date) FROM roll_listener_day)"
+        "trend_facts WHERE listener_id IS NOT NULL UNION ALL SELECT max(date) FROM "
+        "trend_facts WHERE listener_id IS NOT NULL)"
     ).fetchone()
     for table in (TRACKS, TRACK_TOTALS, LISTENERS):
         cur.execute(f"DELETE FROM {table}")
@@ -95,3 +105,40 @@ def max_key(cur: duckdb.DuckDBPyConnection, keys: str) -> int:
 def count_keys(column: str, top: int) -> str:
     """SQL of the number of distinct keys in `column` (keys 1..top), 0 when no rows."""
     return f"coalesce(bit_count(bitstring_agg({column}, 1, {int(top)})), 0)"
+
+
+_ALL_DAYS = (1 << 31) - 1  # bits 0..30: days 1..31
+
+
+def _days_from(day: int) -> int:
+    """Mask of the days `day`..31 of a month."""
+    return _ALL_DAYS & ~((1 << (day - 1)) - 1)
+
+
+def _days_to(day: int) -> int:
+    """Mask of the days 1..`day` of a month."""
+    return (1 << day) - 1
+
+
+def listener_window(
+    date_from: dt.date | None, date_to: dt.date | None, alias: str = "a"
+) -> tuple[str, list[object]]:
+    """(condition, params) selecting the roll_listener_month rows of the listeners with a
+    row in [date_from, date_to] (either end open): exact for any window, since each row
+    keeps its month's days. For distinct counts only (a row has no streams)."""
+    a = alias
+    if date_from and date_to and date_from.replace(day=1) == date_to.replace(day=1):
+        mask = _days_from(date_from.day) & _days_to(date_to.day)
+        return f"{a}.date = ? AND {a}.days & ? <> 0", [date_from.replace(day=1), mask]
+    parts: list[str] = []
+    params: list[object] = []
+    # The end months keep the rows with a day inside the window; the months between, all.
+    if date_from is not None:
+        first = date_from.replace(day=1)
+        parts.append(f"{a}.date >= ? AND ({a}.date <> ? OR {a}.days & ? <> 0)")
+        params += [first, first, _days_from(date_from.day)]
+    if date_to is not None:
+        last = date_to.replace(day=1)
+        parts.append(f"{a}.date <= ? AND ({a}.date <> ? OR {a}.days & ? <> 0)")
+        params += [last, last, _days_to(date_to.day)]
+    return " AND ".join(parts) or "TRUE", params

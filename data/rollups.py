@@ -18,12 +18,14 @@ filters or groups on):
     roll_track_source label x artist x track x day x country x source    streams
     agg_daily         everything, joined to the catalog           (fallback)
 
-Two more answer what the stream rollups cannot: `roll_listener_day` (label x artist x day x
-country x listener id: listeners) and `roll_worldwide_day` (the worldwide chart rows, which
-the aggregates leave out). The monthly rollups of data/rollup_months.py (`roll_track_month`,
-`roll_track_month_total`, `roll_listener_month`) hold a window's whole months for sums (see
-`track_country_pieces`) and, with each row's first and last day in its month, which tracks,
-countries or listeners have rows in any window (see `presence`) for distinct counts.
+Two more answer what the stream rollups cannot: `roll_identified_day` (label x artist x day x
+country: the streams that carry a listener id) and `roll_worldwide_day` (the worldwide chart
+rows, which the aggregates leave out). The monthly rollups of data/rollup_months.py
+(`roll_track_month`, `roll_track_month_total`) hold a window's whole months for sums (see
+`track_country_pieces`) and, with each row's first and last day in its month, which tracks or
+countries have rows in any window (see `presence`) for distinct counts; `roll_listener_month`
+keeps each listener's days of the month, which answers the listeners of any window
+(`rollup_months.listener_window`).
 
 Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly tables, the
 months around them) of every rollup, from
@@ -31,7 +33,7 @@ months around them) of every rollup, from
 facts; the aggregates stage calls it in the load's transaction. A catalog load that moves a
 track to another label or artist (or names a track whose streams arrived first) rebuilds them
 (`sync_catalog`), so the label column always agrees with the catalog: scoping on it is
-scoping on the catalog. Migrations 023 and 027 build them for existing stores.
+scoping on the catalog. Migrations 023, 027 and 028 build them for existing stores.
 """
 
 from __future__ import annotations
@@ -161,9 +163,9 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         "WHERE {where} GROUP BY ALL ORDER BY label, date",
     ),
     (
-        "roll_listener_day",
-        "INSERT INTO roll_listener_day SELECT c.label, c.artist_id, t.date, t.country, "
-        "t.listener_id, sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc "
+        "roll_identified_day",
+        "INSERT INTO roll_identified_day SELECT c.label, c.artist_id, t.date, t.country, "
+        "sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc "
         "WHERE t.listener_id IS NOT NULL AND {where} GROUP BY ALL ORDER BY c.label, t.date",
     ),
     (
@@ -175,7 +177,7 @@ _BUILDS: tuple[tuple[str, str], ...] = (
 )
 TABLES = tuple(table for table, _ in _BUILDS)
 _STAGE = "rollup_stage_track_source"  # a refresh's new roll_track_source rows (temporary)
-LISTENERS = "roll_listener_day"
+IDENTIFIED = "roll_identified_day"  # streams that carry a listener id
 # The last day with streams (the smallest rollup holds every day agg_daily holds).
 LAST_DAY = "SELECT max(date) FROM roll_label_day"
 WORLDWIDE_ROWS = "roll_worldwide_day"
@@ -261,8 +263,7 @@ def presence(
 ) -> tuple[str, str, list[dt.date]]:
     """(table, condition, params): the rows of (track, country) pairs with streams in the
     window, to count distinct tracks or countries (not to sum: a month row holds the whole
-    month's streams). With `monthly` = rollup_months.LISTENERS and `daily` = LISTENERS: the
-    rows of the window's listeners.
+    month's streams).
 
     A monthly row keeps the first and last day its pair had rows in that month, so "the pair
     has a day in [lo, hi]" is `last_day >= lo AND first_day <= hi` exactly whenever the window

@@ -196,18 +196,9 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     identified_streams = 0 means listeners are unknown for this filter.
     """
     f = filters or Filters()
-    # The listeners present in the window (rollups.presence): monthly rows, or for a window
-    # inside one month the daily ones, keyed by integers and counted one bit per key.
-    table, window, w_params = rollups.presence(
-        f.date_from, f.date_to, monthly=rollup_months.LISTENERS, daily=rollups.LISTENERS
-    )
-    if table == rollup_months.LISTENERS:
-        rows = f"SELECT a.lid FROM {table} a"
-    else:
-        rows = (
-            f"SELECT k.lid FROM {table} a JOIN {rollup_months.LISTENER_KEYS} k "
-            f"ON k.listener_id = a.listener_id"
-        )
+    # The listeners present in the window: monthly rows whose days meet it (exact for any
+    # window), keyed by integers and counted one bit per key.
+    window, w_params = rollup_months.listener_window(f.date_from, f.date_to)
     top = rollup_months.max_key(store.cursor(), rollup_months.LISTENER_KEYS)
     cond, params = where(
         scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
@@ -215,9 +206,10 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     s_cond, s_params = where(scope, f, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
-        f"SELECT (SELECT {rollup_months.count_keys('lid', top)} FROM ({rows} WHERE {cond} "
-        f"AND {window})) AS listeners, (SELECT coalesce(sum(a.streams), 0)::BIGINT "
-        f"FROM {rollups.LISTENERS} a WHERE {s_cond}) AS identified_streams",
+        f"SELECT (SELECT {rollup_months.count_keys('lid', top)} FROM "
+        f"{rollup_months.LISTENERS} a WHERE {cond} AND {window}) AS listeners, "
+        f"(SELECT coalesce(sum(a.streams), 0)::BIGINT "
+        f"FROM {rollups.IDENTIFIED} a WHERE {s_cond}) AS identified_streams",
         params + w_params + s_params,
     )
 

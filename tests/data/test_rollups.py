@@ -254,8 +254,13 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
 
 # -- incremental refresh -----------------------------------------------------------------------
 _MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
-# The rollups' migrations, in order: 023 builds them, 027 adds the monthly first/last days.
-MIGRATIONS = [_MIGRATIONS / "023_rollups.sql", _MIGRATIONS / "027_rollup_month_spans.sql"]
+# The rollups' migrations, in order: 023 builds them, 027 adds the monthly first/last days,
+# 028 the listeners' days of the month in place of the daily listener table.
+MIGRATIONS = [
+    _MIGRATIONS / "023_rollups.sql",
+    _MIGRATIONS / "027_rollup_month_spans.sql",
+    _MIGRATIONS / "028_listener_day_masks.sql",
+]
 CATALOG = [
     ("QZA000000001", "One", "A1", "Artist One", "Label A"),
     ("QZB000000001", "Two", "B1", "Artist Two", "Label B"),
@@ -328,7 +333,7 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         assert _snapshot(cur) == partial
         rollups.rebuild(cur)
         assert _snapshot(cur) == partial
-        # Migrations 023 and 027 build the same tables on an existing store.
+        # Migrations 023, 027 and 028 build the same tables on an existing store.
         for table in rollups.TABLES:
             cur.execute(f"DROP TABLE {table}")
         for table in (
@@ -347,10 +352,11 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
         "roll_track_day"
     ]
     assert ("Label A", "A1", "QZA000000001", D(2026, 2, 2), 40) in partial["roll_worldwide_day"]
-    # L3's one Brazilian day in February, and L1's three American ones.
+    # L3's one Brazilian day in February (3 Feb: bit 2), and L1's three American ones.
     months = partial[rollup_months.LISTENERS]
-    assert ("Label A", "A1", D(2026, 2, 1), "BR", D(2026, 2, 3), D(2026, 2, 3), "L3") in months
-    assert ("Label A", "A1", D(2026, 2, 1), "US", D(2026, 2, 1), D(2026, 2, 3), "L1") in months
+    assert ("Label A", "A1", D(2026, 2, 1), "BR", 0b100, "L3") in months
+    assert ("Label A", "A1", D(2026, 2, 1), "US", 0b111, "L1") in months
+    assert ("Label A", "A1", D(2026, 2, 3), "BR", 11) in partial["roll_identified_day"]
     # February for Label A: the one deezer row of 3 Feb in Brazil; 1-3 Feb in the US (5 search
     # + 2 radio a day). The key's id comes last (the snapshot maps keys back to ids).
     months = partial[rollup_months.TRACKS]
@@ -359,6 +365,38 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
     assert ("Label A", "A1", isrc, first, "US", 21, 15, first, third, isrc) in months
     totals = partial[rollup_months.TRACK_TOTALS]
     assert ("Label A", "A1", isrc, first, 32, 26, first, third, isrc) in totals
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "listeners"),
+    [
+        # L1 streams on 1 and 30 March, L2 on 15 March, L3 on 2 April.
+        (D(2026, 3, 10), D(2026, 3, 20), 1),  # between L1's days: only L2
+        (D(2026, 3, 16), D(2026, 3, 29), 0),
+        (D(2026, 3, 30), D(2026, 3, 31), 1),
+        (D(2026, 3, 1), D(2026, 3, 1), 1),
+        (D(2026, 3, 16), D(2026, 4, 1), 1),  # across months: L1's 30 March
+        (D(2026, 3, 31), D(2026, 4, 2), 1),
+        (D(2026, 2, 1), D(2026, 3, 14), 1),
+        (None, D(2026, 3, 14), 1),
+        (D(2026, 3, 2), None, 3),
+        (None, None, 3),
+    ],
+)
+def test_listeners_of_a_window_come_from_the_days_of_each_month(lo, hi, listeners):
+    """Hand-worked: a listener counts when one of its days falls in the window, also when
+    its days of that month lie on both sides of a window inside the month."""
+    with open_store(":memory:") as s:
+        cur = s.cursor()
+        _catalog(cur)
+        for day, who in ((1, "L1"), (30, "L1"), (15, "L2")):
+            _fact(cur, D(2026, 3, day), "spotify", "QZA000000001", 3, listener=who)
+        _fact(cur, D(2026, 4, 2), "spotify", "QZA000000001", 3, listener="L3")
+        aggregates.refresh_all(cur)
+        flt = Filters(date_from=lo, date_to=hi)
+        got = q.listener_totals(s, _viewer("Label A"), flt)
+        assert int(got["listeners"].iloc[0]) == listeners
+        _same(got, ref_listeners(s, _viewer("Label A"), flt))
 
 
 # -- scoping --------------------------------------------------------------------------------
