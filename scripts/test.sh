@@ -21,10 +21,10 @@ if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 # The whole suite but Spark on both cores (pytest-xdist; each test module stays on one
-# worker), then, alone, the latency bounds marked `serial`. Both
+# worker; modules in the order of tests/conftest.py, the slowest first), then, alone, the latency bounds marked `serial`. Both
 # parts always run; the command fails if either failed. The Spark parity tests need a few
 # minutes of their own: `make test-spark` (CI runs both).
 status=0
-.venv/bin/python -m pytest -n 2 --dist loadfile -m "not serial and not spark" || status=$?
+.venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not serial and not spark" || status=$?
 .venv/bin/python -m pytest -m "serial and not spark" || status=$?
 exit "$status"

@@ -35,6 +35,40 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.browser)
 
 
+# The modules that take 45 s or more (measured with --durations), longest first. xdist hands
+# whole modules to its workers in collection order (scripts/test.sh passes
+# --no-loadscope-reorder, which stops xdist from putting the modules with the most tests
+# first), so these start first and the many short modules fill in at the end, instead of one
+# worker running a two-minute browser test alone while the other has finished.
+SLOW_FIRST = (
+    "tests/app/test_feature_contracts.py",
+    "tests/browser/test_hostile_text.py",
+    "tests/browser/test_browser_always_on.py",
+    "tests/browser/test_browser.py",
+    "tests/browser/test_browser_today.py",
+    "tests/browser/test_browser_tour.py",
+    "tests/app/test_app.py",
+    "tests/app/test_cli.py",
+    "tests/app/alerts/test_alerts_split_artist.py",
+    "tests/browser/test_browser_events.py",
+    "tests/app/test_cli_golden.py",
+    "tests/data/test_hostile_inputs.py",
+    "tests/data/test_validation.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow modules first, in SLOW_FIRST's order; every other module and every module's own
+    tests keep their order (a stable sort on the module alone)."""
+    rank = {name: n for n, name in enumerate(SLOW_FIRST)}
+
+    def module_rank(item: pytest.Item) -> int:
+        path = Path(str(item.path)).relative_to(ROOT).as_posix()
+        return rank.get(path, len(SLOW_FIRST))
+
+    items.sort(key=module_rank)
+
+
 # username -> (password, role, labels)
 USERS = {
     "admin": ("root-pass-1", "admin", ["Label A", "Label B"]),
@@ -118,15 +152,10 @@ def mini_db_copy(mini_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The generated tiny demo store (synthetic flag, demo accounts) with every batch job
-    run, built once."""
-    from app.jobs import run_jobs
-    from data.synth import build_demo_store
+    run: this worker's copy of the session's one build (tests/support/tiny_demo.py)."""
+    from tests.support.tiny_demo import tiny_demo_copy
 
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo_store(path, size="tiny", seed=0, out_dir=path.parent / "files")
-    with open_store(path) as store:
-        run_jobs(store)
-    return path
+    return tiny_demo_copy(tmp_path_factory, tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,9 @@ APP_MARKUP = {f":orange-badge[:material/science: {widgets.DEMO_BADGE}]"}
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ht.build_hostile_store(tmp_path_factory.mktemp("hostile") / "store.duckdb")
+    return ht.build_hostile_store(
+        tmp_path_factory, tmp_path_factory.mktemp("hostile") / "store.duckdb"
+    )
 
 
 @pytest.fixture(scope="module")

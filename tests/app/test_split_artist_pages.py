@@ -14,7 +14,9 @@ from tests.support.split_artist import SplitStore, build_split_store
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:
-    return build_split_store(tmp_path_factory.mktemp("split-pages") / "split.duckdb")
+    return build_split_store(
+        tmp_path_factory, tmp_path_factory.mktemp("split-pages") / "split.duckdb"
+    )
 
 
 @pytest.mark.parametrize("user", ["admin", "vera", "nora", "hugo"])

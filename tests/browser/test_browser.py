@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.jobs import run_jobs
-from data.store import open_store
-from data.synth import DEMO_PASSWORDS, build_demo_store
+from data.synth import DEMO_PASSWORDS
 from tests.support.app_server import running_app
+from tests.support.tiny_demo import tiny_demo_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -50,12 +49,10 @@ FEATURE_PAGES = (
 )
 
 
-def _build_store(target: Path) -> dict[str, tuple[str, str]]:
-    """The tiny generated demo store with every batch job run; returns the admin's and a
-    viewer's credentials."""
-    build_demo_store(target, size="tiny", seed=0, out_dir=target.parent / "files")
-    with open_store(target) as store:
-        run_jobs(store)
+def _build_store(factory: pytest.TempPathFactory, target: Path) -> dict[str, tuple[str, str]]:
+    """A copy of the tiny generated demo store with every batch job run at `target`;
+    returns the admin's and a viewer's credentials."""
+    tiny_demo_copy(factory, target)
     return {
         "admin": ("admin", DEMO_PASSWORDS["admin"]),
         "viewer": ("vera", DEMO_PASSWORDS["vera"]),
@@ -67,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     # A store of its own: the test process may hold other fixture stores open, and DuckDB
     # allows one writing process per file.
     db = tmp_path_factory.mktemp("browser") / "app.duckdb"
-    accounts = _build_store(db)
+    accounts = _build_store(tmp_path_factory, db)
     with running_app(db, tmp_path_factory.getbasetemp() / "streamlit.log") as base:
         yield base, accounts
 

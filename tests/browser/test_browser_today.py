@@ -33,7 +33,7 @@ LINKS = "[data-testid='stMain'] a[href*='budget?'], [data-testid='stMain'] a[hre
 @pytest.fixture(scope="module")
 def today_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, Path]]:
     db = tmp_path_factory.mktemp("browser_today") / "app.duckdb"
-    accounts = _build_store(db)
+    accounts = _build_store(tmp_path_factory, db)
     with running_app(db, tmp_path_factory.getbasetemp() / "streamlit-today.log") as base:
         yield base, accounts, db
 

@@ -31,7 +31,9 @@ PAGES = tuple(f.title for f in FEATURES)  # every registered page (the admin see
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    db = ht.build_hostile_store(tmp_path_factory.mktemp("hostile-browser") / "app.duckdb")
+    db = ht.build_hostile_store(
+        tmp_path_factory, tmp_path_factory.mktemp("hostile-browser") / "app.duckdb"
+    )
     with open_store(db, read_only=True) as s:
         isrc = (
             s.cursor()

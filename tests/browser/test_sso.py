@@ -18,8 +18,8 @@ from support import oidc_provider  # tests/ is on the path: pytest puts conftest
 from data import audit
 from data import sso as sso_data
 from data.store import open_store
-from data.synth import build_demo_store
 from tests.support.app_server import free_port, running_app
+from tests.support.tiny_demo import tiny_demo_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,9 +80,10 @@ def _set_user(issuer: str, claims: dict) -> None:
         assert r.status == 200
 
 
-def test_sign_in_with_sso_maps_groups_to_role_and_labels(tmp_path: Path) -> None:
-    db = tmp_path / "sso.duckdb"
-    build_demo_store(db, size="tiny", seed=0, out_dir=tmp_path / "files")
+def test_sign_in_with_sso_maps_groups_to_role_and_labels(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    db = tiny_demo_copy(tmp_path_factory, tmp_path / "sso.duckdb")
     with open_store(db) as store:
         # manager wins over viewer; labels are the union (one of them not in the catalog)
         sso_data.map_group(store, "lr-harbor-managers", "manager", ["Harbor Sound"], actor="t")

@@ -16,7 +16,7 @@ from tests.support.split_artist import SplitStore, build_split_store
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:
-    return build_split_store(tmp_path_factory.mktemp("split") / "split.duckdb")
+    return build_split_store(tmp_path_factory, tmp_path_factory.mktemp("split") / "split.duckdb")
 
 
 def _frames(result: object) -> list[pd.DataFrame]:

@@ -14,9 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from data import rollups
 from data.scope import Scope
 from data.store import open_store
+from tests.support.tiny_demo import private_copy, shared_build
 
 EVIL_HOST = "evil.example"
 TRAP_HOST = "127.0.0.1:9"  # nothing listens there: a request to it means an image loaded
@@ -153,9 +156,13 @@ def add_proposals(path: Path) -> None:
         bp.decide(store, admin, ids[0], "return", RETURN_NOTE)
 
 
-def build_hostile_store(path: Path) -> Path:
-    """The tiny demo store with the corpus planted, every batch job run on it, and
-    proposals with hostile notes."""
+def build_hostile_store(factory: pytest.TempPathFactory, path: Path) -> Path:
+    """A private copy at `path` of the tiny demo store with the corpus planted, every batch
+    job run on it, and proposals with hostile notes (built once per test session)."""
+    return private_copy(shared_build(factory, "hostile-text", _build_hostile), path)
+
+
+def _build_hostile(path: Path) -> None:
     from app.jobs import run_jobs
     from data.synth import build_demo_store
 
@@ -164,7 +171,6 @@ def build_hostile_store(path: Path) -> Path:
     with open_store(path) as store:
         run_jobs(store)
     add_proposals(path)
-    return path
 
 
 # -- checks ---------------------------------------------------------------------------------

@@ -7,18 +7,19 @@ per artist and label, never leaking one label's tracks into the other's view.
 
 from __future__ import annotations
 
-import atexit
 import dataclasses
-import shutil
-import tempfile
+import json
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from app.jobs import run_jobs
 from data import rollups
 from data.backup import copy_store
 from data.store import open_store
 from data.synth import build_demo_store
+from tests.support.tiny_demo import shared_build
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,28 @@ class SplitStore:
     away_tracks: tuple[str, ...]
 
 
-_BUILT: dict[int, SplitStore] = {}
-
-
-def build_split_store(path: Path, seed: int = 0) -> SplitStore:
+def build_split_store(factory: pytest.TempPathFactory, path: Path, seed: int = 0) -> SplitStore:
     """The tiny demo world with the busiest multi-track artist split across the two labels
     (every other track, by ISRC, moved to the other label) before any model is fitted.
     Built once per test session and seed (five test modules use it); each caller gets its
     own copy at `path`, so what one module writes never reaches another."""
-    if seed not in _BUILT:
-        where = Path(tempfile.mkdtemp(prefix="labelradar-split-"))
-        atexit.register(shutil.rmtree, where, True)
-        _BUILT[seed] = _build(where / "split.duckdb", seed)
-    copy_store(_BUILT[seed].path, path)
-    return dataclasses.replace(_BUILT[seed], path=path)
+
+    def build(where: Path) -> None:
+        split = _build(where, seed)
+        facts = {k: v for k, v in dataclasses.asdict(split).items() if k != "path"}
+        (where.parent / "split.json").write_text(json.dumps(facts))
+
+    master = shared_build(factory, f"split-artist-seed{seed}", build)
+    facts = json.loads((master.parent / "split.json").read_text())
+    copy_store(master, path)
+    return SplitStore(
+        path=path,
+        artist_id=facts["artist_id"],
+        home=facts["home"],
+        away=facts["away"],
+        home_tracks=tuple(facts["home_tracks"]),
+        away_tracks=tuple(facts["away_tracks"]),
+    )
 
 
 def _build(path: Path, seed: int) -> SplitStore:

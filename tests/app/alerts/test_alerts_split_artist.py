@@ -31,7 +31,9 @@ BEFORE, RAPID = 28, 6  # attribution windows: days before the onset, days after 
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:
-    return build_split_store(tmp_path_factory.mktemp("split_alerts") / "split.duckdb")
+    return build_split_store(
+        tmp_path_factory, tmp_path_factory.mktemp("split_alerts") / "split.duckdb"
+    )
 
 
 def _scope(*labels: str, role: str = "manager") -> Scope:

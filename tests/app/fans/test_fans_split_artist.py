@@ -29,7 +29,9 @@ FANS = "../pages/fans.py"
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:
-    return build_split_store(tmp_path_factory.mktemp("fans_split") / "split.duckdb")
+    return build_split_store(
+        tmp_path_factory, tmp_path_factory.mktemp("fans_split") / "split.duckdb"
+    )
 
 
 def _totals(split: SplitStore, tracks: tuple[str, ...]) -> pd.DataFrame:

@@ -28,7 +28,9 @@ SIMILAR = "../pages/similar.py"
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> SplitStore:
-    return build_split_store(tmp_path_factory.mktemp("split_similar") / "split.duckdb")
+    return build_split_store(
+        tmp_path_factory, tmp_path_factory.mktemp("split_similar") / "split.duckdb"
+    )
 
 
 @pytest.fixture(scope="module")
