@@ -91,6 +91,9 @@ class GroupConfig:
     # release, then its tracks jumping over the next days)
     direction_gap_days: int = 2
     entries_min_artists: int = 2  # release alerts of this many artists on a day: one event
+    # An artist's follow-up moves within this many days of a story's first day are that
+    # story (a spike and the fall back, a drop and its continuation); 0 turns stories off.
+    story_days: int = 14
 
 
 def event_id(*parts: object) -> str:
@@ -246,7 +249,41 @@ def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
             uf.join(idx[0], j)
     for col, days in (("kind", config.kind_gap_days), ("direction", config.direction_gap_days)):
         _join_runs(uf, a, unit, col, days)
-    return np.array([uf.find(i) for i in range(len(a))])
+    comp = np.array([uf.find(i) for i in range(len(a))])
+    if config.story_days > 0:
+        _join_stories(uf, a, unit, comp, releases.notna(), config.story_days)
+        comp = np.array([uf.find(i) for i in range(len(a))])
+    return comp
+
+
+def _join_stories(
+    uf: _Union, a: pd.DataFrame, unit: pd.Series, comp: np.ndarray, fresh: pd.Series, days: int
+) -> None:
+    """Join an artist unit's later events into the story the unit's earlier event opened:
+    one that starts within `days` of the story's first day and moves less than the story's
+    opening move (the fall back after a spike, a drop's continuation) is part of it. A
+    release (a `release` alert or its tracks' first week) always opens its own story, and so
+    does a move larger than the opener's: news in its own right keeps its own row and day."""
+    g = (
+        a.assign(comp=comp, unit=unit, news=(a.kind == "release") | fresh)
+        .groupby("comp")
+        .agg(
+            unit=("unit", "first"),
+            start=("event_date", "min"),
+            size=("size", "max"),
+            news=("news", "any"),
+        )
+        .sort_values(["unit", "start"])
+    )
+    opener, opened, top, current = None, None, 0.0, None
+    for c, r in zip(g.index, g.itertuples(), strict=True):
+        new_unit = r.unit != current
+        current = r.unit
+        late = opened is None or (r.start - opened).days > days
+        if new_unit or late or r.news or r.size > top:
+            opener, opened, top = c, r.start, r.size
+            continue
+        uf.join(int(opener), int(c))
 
 
 def _first_per_group(a: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
@@ -271,7 +308,11 @@ def _release_dates(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
 def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.DataFrame:
     """One row per group `g` of alerts (EVENT_COLUMNS), computed for all groups at once."""
     names = catalog.groupby(["artist_id", "label"]).artist_name.first().to_dict()
-    rep = _first_per_group(a, ["is_artist", "size", "probability"], [False, False, False])
+    # Named after its first day (a story's opening move, not its fall back a week later).
+    a = a.assign(first_day=a.event_date == a.groupby("g").event_date.transform("min"))
+    rep = _first_per_group(
+        a, ["first_day", "is_artist", "size", "probability"], [False, False, False, False]
+    )
     big = _first_per_group(a, ["size"], [False])
     by = a.groupby("g")
     start = by.event_date.min()
