@@ -223,14 +223,18 @@ def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -
     return key.where(fresh)
 
 
-def _join_runs(uf: _Union, a: pd.DataFrame, unit: pd.Series, col: str, days: int) -> None:
-    """Join alerts of one unit with the same `col` value at most `days` days apart."""
+def _join_runs(
+    uf: _Union, a: pd.DataFrame, unit: pd.Series, col: str, days: int, launch: np.ndarray
+) -> None:
+    """Join alerts of one unit with the same `col` value at most `days` days apart; a run
+    does not reach into a later launch day (see _artist_groups)."""
     order = a.assign(unit=unit).sort_values(["unit", col, "event_date"]).index.to_numpy()
     same = (unit[order].to_numpy()[1:] == unit[order].to_numpy()[:-1]) & (
         a[col][order].to_numpy()[1:] == a[col][order].to_numpy()[:-1]
     )
     gap = np.diff(a.event_date[order].to_numpy()).astype("timedelta64[D]").astype(int)
-    for k in np.flatnonzero(same & (gap <= days)):
+    into_launch = launch[order[1:]] & (gap > 0)
+    for k in np.flatnonzero(same & (gap <= days) & ~into_launch):
         uf.join(order[k], order[k + 1])
 
 
@@ -238,17 +242,25 @@ def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
     """Component number per alert within artist units: same day, same kind within
     kind_gap_days, or tracks of one release in its first release_window_days."""
     uf = _Union(len(a))
+    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str)
+    # A launch day: the unit has a `release` alert that day (a new release, or entering a
+    # chart). It is news of its own: the days just before it (an earlier release's week,
+    # a run of moves) are not joined into it, so its row is dated on it.
+    day_key = unit + "\x00" + a.event_date.dt.strftime("%Y-%m-%d")
+    launch = day_key.isin(set(day_key[a.kind == "release"])).to_numpy()
     releases = _release_keys(a, catalog, config)
+    released = releases.str[-10:]
+    own = a.event_date.dt.strftime("%Y-%m-%d") == released
+    releases = releases.where(~launch | own)  # an earlier release's track on a launch day
     for _, idx in a[releases.notna()].groupby(releases.dropna()).indices.items():
         pos = a.index[releases.notna()].to_numpy()[idx]
         for j in pos[1:]:
             uf.join(pos[0], j)
-    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str)
     for _, idx in a.groupby([unit, a.event_date]).indices.items():
         for j in idx[1:]:
             uf.join(idx[0], j)
     for col, days in (("kind", config.kind_gap_days), ("direction", config.direction_gap_days)):
-        _join_runs(uf, a, unit, col, days)
+        _join_runs(uf, a, unit, col, days, launch)
     comp = np.array([uf.find(i) for i in range(len(a))])
     if config.story_days > 0:
         _join_stories(uf, a, unit, comp, releases.notna(), config.story_days)

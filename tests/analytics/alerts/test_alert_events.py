@@ -263,3 +263,28 @@ def test_one_track_moving_in_several_countries_the_same_day_is_one_event():
     e = events.iloc[0]
     assert (e.alerts, e.tracks, e.date) == (4, ["T010"], _day(0))
     assert len(members) == 4
+
+
+def test_a_launch_day_is_not_joined_to_the_days_before_it():
+    """A01's tracks released on day 0 jump on days 0 and 2 (the release's week); on day 3 a
+    new track comes out (a `release` alert) with the artist total and an older track of
+    the day-0 release jumping. Day 3 is news of its own: its row is dated day 3 and holds
+    its three alerts, though a same-way run (2 days) and the day-0 release's first week
+    would reach it. Without the launch day the run joins them (one row dated day 0)."""
+    catalog = _catalog()
+    catalog.loc[catalog.isrc.isin(["T010", "T011"]), "release_date"] = _day(0)
+    catalog.loc[catalog.isrc == "T012", "release_date"] = _day(3)
+    rows = [
+        _alert("T010", "A01", "spike", 0),
+        _alert("T011", "A01", "spike", 2),
+        _alert("T012", "A01", "release", 3, 900, 0),
+        _alert(None, "A01", "spike", 3, 3000, 1000),
+        _alert("T010", "A01", "spike", 3, 250, 100),
+    ]
+    events, members = _group(rows, catalog)
+    assert sorted((e.date, e.alerts) for e in events.itertuples()) == [(_day(0), 2), (_day(3), 3)]
+    launch = events[events.date == _day(3)].iloc[0]
+    assert launch.scope == "release" and launch.tracks == ["T010", "T012"]
+    rows[2]["kind"] = "spike"  # no launch that day: the run reaches it
+    events, _ = _group(rows, catalog)
+    assert list(events.alerts) == [5] and events.iloc[0].date == _day(0)
