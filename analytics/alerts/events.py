@@ -91,6 +91,9 @@ class GroupConfig:
     # release, then its tracks jumping over the next days)
     direction_gap_days: int = 2
     entries_min_artists: int = 2  # release alerts of this many artists on a day: one event
+    # An artist's follow-up moves within this many days of a story's first day are that
+    # story (a spike and the fall back, a drop and its continuation); 0 turns stories off.
+    story_days: int = 14
 
 
 def event_id(*parts: object) -> str:
@@ -220,14 +223,18 @@ def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -
     return key.where(fresh)
 
 
-def _join_runs(uf: _Union, a: pd.DataFrame, unit: pd.Series, col: str, days: int) -> None:
-    """Join alerts of one unit with the same `col` value at most `days` days apart."""
+def _join_runs(
+    uf: _Union, a: pd.DataFrame, unit: pd.Series, col: str, days: int, launch: np.ndarray
+) -> None:
+    """Join alerts of one unit with the same `col` value at most `days` days apart; a run
+    does not reach into a later launch day (see _artist_groups)."""
     order = a.assign(unit=unit).sort_values(["unit", col, "event_date"]).index.to_numpy()
     same = (unit[order].to_numpy()[1:] == unit[order].to_numpy()[:-1]) & (
         a[col][order].to_numpy()[1:] == a[col][order].to_numpy()[:-1]
     )
     gap = np.diff(a.event_date[order].to_numpy()).astype("timedelta64[D]").astype(int)
-    for k in np.flatnonzero(same & (gap <= days)):
+    into_launch = launch[order[1:]] & (gap > 0)
+    for k in np.flatnonzero(same & (gap <= days) & ~into_launch):
         uf.join(order[k], order[k + 1])
 
 
@@ -235,18 +242,60 @@ def _artist_groups(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
     """Component number per alert within artist units: same day, same kind within
     kind_gap_days, or tracks of one release in its first release_window_days."""
     uf = _Union(len(a))
+    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str)
+    # A launch day: the unit has a `release` alert that day (a new release, or entering a
+    # chart). It is news of its own: the days just before it (an earlier release's week,
+    # a run of moves) are not joined into it, so its row is dated on it.
+    day_key = unit + "\x00" + a.event_date.dt.strftime("%Y-%m-%d")
+    launch = day_key.isin(set(day_key[a.kind == "release"])).to_numpy()
     releases = _release_keys(a, catalog, config)
+    released = releases.str[-10:]
+    own = a.event_date.dt.strftime("%Y-%m-%d") == released
+    releases = releases.where(~launch | own)  # an earlier release's track on a launch day
     for _, idx in a[releases.notna()].groupby(releases.dropna()).indices.items():
         pos = a.index[releases.notna()].to_numpy()[idx]
         for j in pos[1:]:
             uf.join(pos[0], j)
-    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str)
     for _, idx in a.groupby([unit, a.event_date]).indices.items():
         for j in idx[1:]:
             uf.join(idx[0], j)
     for col, days in (("kind", config.kind_gap_days), ("direction", config.direction_gap_days)):
-        _join_runs(uf, a, unit, col, days)
-    return np.array([uf.find(i) for i in range(len(a))])
+        _join_runs(uf, a, unit, col, days, launch)
+    comp = np.array([uf.find(i) for i in range(len(a))])
+    if config.story_days > 0:
+        _join_stories(uf, a, unit, comp, releases.notna(), config.story_days)
+        comp = np.array([uf.find(i) for i in range(len(a))])
+    return comp
+
+
+def _join_stories(
+    uf: _Union, a: pd.DataFrame, unit: pd.Series, comp: np.ndarray, fresh: pd.Series, days: int
+) -> None:
+    """Join an artist unit's later events into the story the unit's earlier event opened:
+    one that starts within `days` of the story's first day and moves less than the story's
+    opening move (the fall back after a spike, a drop's continuation) is part of it. A
+    release (a `release` alert or its tracks' first week) always opens its own story, and so
+    does a move larger than the opener's: news in its own right keeps its own row and day."""
+    g = (
+        a.assign(comp=comp, unit=unit, news=(a.kind == "release") | fresh)
+        .groupby("comp")
+        .agg(
+            unit=("unit", "first"),
+            start=("event_date", "min"),
+            size=("size", "max"),
+            news=("news", "any"),
+        )
+        .sort_values(["unit", "start"])
+    )
+    opener, opened, top, current = None, None, 0.0, None
+    for c, r in zip(g.index, g.itertuples(), strict=True):
+        new_unit = r.unit != current
+        current = r.unit
+        late = opened is None or (r.start - opened).days > days
+        if new_unit or late or r.news or r.size > top:
+            opener, opened, top = c, r.start, r.size
+            continue
+        uf.join(int(opener), int(c))
 
 
 def _first_per_group(a: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
@@ -271,7 +320,11 @@ def _release_dates(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) 
 def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.DataFrame:
     """One row per group `g` of alerts (EVENT_COLUMNS), computed for all groups at once."""
     names = catalog.groupby(["artist_id", "label"]).artist_name.first().to_dict()
-    rep = _first_per_group(a, ["is_artist", "size", "probability"], [False, False, False])
+    # Named after its first day (a story's opening move, not its fall back a week later).
+    a = a.assign(first_day=a.event_date == a.groupby("g").event_date.transform("min"))
+    rep = _first_per_group(
+        a, ["first_day", "is_artist", "size", "probability"], [False, False, False, False]
+    )
     big = _first_per_group(a, ["size"], [False])
     by = a.groupby("g")
     start = by.event_date.min()

@@ -178,7 +178,13 @@ class StepMonitor:
             step = go & flat & (m[:, RAMP] == 0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 big = sign * m[:, SD] / m[:, N] >= self.min_log
-            self.pending[idx, t, d] = step & big & (m[:, N] >= 2)
+            pend = step & big & (m[:, N] >= 2)
+            # A departure whose CUSUM started a day or two before the step (on a noisy
+            # high day) slopes from that start, but a step still fits it better than a
+            # ramp: it is a step in the making too, and growth must not be reported first.
+            for r in np.flatnonzero(go & ~flat & (m[:, RAMP] == 0) & big):
+                pend[r] = self._steplike(int(idx[r]), int(m[r, START]), t, m[r, LEVEL], dep[r])
+            self.pending[idx, t, d] = pend
             back = t - self.m[idx, 1 - d, LAST] <= self.cfg.returns
             for r in np.flatnonzero(decide):
                 i, start = int(idx[r]), int(m[r, START])
@@ -282,6 +288,22 @@ class StepMonitor:
         back = start + int(j[r])
         self._kept[i] = base + dep[back - start + pre : -1]
         return onset, lift, back
+
+    def _steplike(self, i: int, start: int, t: int, base: float, today: float) -> bool:
+        """Whether the best step fits the departure since `start` (and the days before
+        it, as in _shape) better than the best ramp leaving the reference level."""
+        span = t - start
+        if not 0 < span < RECENT or span < 3:
+            return False
+        pre = min(PRE_DAYS, RECENT - span)
+        dep = np.append(self.recent[i, RECENT - span - pre :] - base, today)
+        seen = np.flatnonzero(~np.isnan(dep))
+        d, j = dep[seen], seen.astype(float) - pre
+        first = int(np.searchsorted(j, -EARLY_DAYS))
+        if len(d) - first < 4:
+            return False
+        rss, _, _ = _best_step(d, first, returns=False)
+        return _hinge_rss(j, d) > rss
 
     @staticmethod
     def _flat(m: np.ndarray, sign: float) -> np.ndarray:

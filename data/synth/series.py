@@ -24,7 +24,12 @@ def planted_daily_counts(world: World, seed: int = 55) -> np.ndarray:
 def campaign_lifts(world: World) -> pd.DataFrame:
     """Per planted campaign, what it adds to its track's worldwide total (SYNTHETIC truth):
     isrc, start (first day), end (the first day without the lift), the mean extra streams
-    per day over the campaign and the track's mean expected streams per day then."""
+    per day over the campaign and the track's mean expected streams per day then without
+    this campaign: its baseline plus every other planted component (a playlist add, a
+    decline, another campaign) on those days, i.e. the level the detector sees the lift on."""
+    total = world.baseline.astype(float)
+    for comp in world.components:
+        total[comp["track"]] = total[comp["track"]] + comp["extra"]
     rows = []
     for comp in world.components:
         if comp.get("campaign_id") is None:
@@ -41,7 +46,9 @@ def campaign_lifts(world: World) -> pd.DataFrame:
                 "start": world.dates[first],
                 "end": world.dates[end],
                 "extra_per_day": float(comp["extra"][first : last + 1].mean()),
-                "expected_per_day": float(world.baseline[comp["track"], first : last + 1].mean()),
+                "expected_per_day": float(
+                    (total[comp["track"]] - comp["extra"])[first : last + 1].mean()
+                ),
             }
         )
     cols = ["campaign_id", "isrc", "start", "end", "extra_per_day", "expected_per_day"]

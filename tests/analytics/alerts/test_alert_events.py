@@ -79,7 +79,8 @@ def test_other_kinds_two_days_apart_and_other_artists_stay_apart():
         _alert("T012", "A01", "spike", 3),  # same kind, 3 days later: apart
         _alert("T020", "A02", "spike", 0),  # other artist
     ]
-    events, _ = _group(rows)
+    # (stories off: with them, A01's later moves, no larger than its first, join it)
+    events, _ = _group(rows, config=GroupConfig(story_days=0))
     assert len(events) == 4
     assert set(events.alerts) == {1}
     assert events.iloc[0].why == "One track jumped (largest move +99%): x."
@@ -128,9 +129,13 @@ def test_tracks_released_together_are_one_release_event():
     # the release's first week is one story: release-day jumps, tracks settling 4 days on
     rows = [_alert(f"T04{t}", "A04", "spike", 0) for t in range(2)]
     rows += [_alert("T042", "A04", "decline", 4), _alert("T040", "A04", "drop", 9)]
-    events, _ = _group(rows, catalog)
+    events, _ = _group(rows, catalog, GroupConfig(story_days=0))
     assert sorted(events.alerts) == [1, 3]  # day 9 is 12 days after the release: apart
     assert events.set_index("alerts").loc[3].scope == "release"
+    # ... unless stories are on: a fall no larger than the release-day jump, 9 days after
+    # it, is the release's story
+    events, _ = _group(rows, catalog)
+    assert list(events.alerts) == [4] and events.iloc[0].scope == "release"
     # an unknown kind is grouped generically (direction from observed vs expected)
     rows = [_alert("T050", "A05", "release", 0), _alert("T051", "A05", "rebound", 0)]
     events, _ = _group(rows, catalog)
@@ -172,12 +177,15 @@ def test_an_artists_moves_one_way_within_two_days_are_one_event():
     rows = [_alert(None, "A01", "spike", 0, 1500, 1000), _alert("T010", "A01", "growth", 2)]
     rows.append(_alert("T011", "A01", "drop", 1, 50, 100))  # the other way: apart
     rows.append(_alert("T012", "A01", "growth", 5))  # three days after the last rise: apart
-    events, _ = _group(rows)
+    events, _ = _group(rows, config=GroupConfig(story_days=0))
     assert sorted(events.alerts) == [1, 1, 2]
     pair = events[events.alerts == 2].iloc[0]
     assert pair.kind == "spike" and pair.date == _day(0) and pair.tracks == ["T010"]
-    events, _ = _group(rows, config=GroupConfig(direction_gap_days=1))
+    events, _ = _group(rows, config=GroupConfig(direction_gap_days=1, story_days=0))
     assert sorted(events.alerts) == [1, 1, 1, 1]
+    # with stories, the later moves (none larger than the +50 % jump) are its story
+    events, _ = _group(rows)
+    assert list(events.alerts) == [4] and events.iloc[0].date == _day(0)
 
 
 def test_a_days_new_entries_of_several_artists_are_one_event():
@@ -207,3 +215,76 @@ def test_a_days_new_entries_of_several_artists_are_one_event():
     assert len(members) == len(rows)
     events, _ = _group(rows, catalog, GroupConfig(entries_min_artists=4))
     assert "entries" not in set(events.scope)
+
+
+def test_an_artists_follow_up_moves_are_one_story():
+    """A01: +198 % on day 0, the fall back (-45 %) on day 2 and its continuation (-40 %) on
+    day 10 are one story dated day 0; a move 16 days after it opens a new one. A02: a
+    -30 % drop, then a +300 % jump 5 days later: larger than the story's first move, news
+    in its own right (its own row and day). A03: a release 3 days after a spike always
+    opens its own story. A04: another artist's move the same day stays apart."""
+    rows = [
+        _alert("T010", "A01", "spike", 0, 300, 100),
+        _alert("T011", "A01", "drop", 2, 110, 200),
+        _alert(None, "A01", "drop", 10, 600, 1000),
+        _alert("T012", "A01", "spike", 16, 300, 100),
+        _alert("T020", "A02", "drop", 0, 70, 100),
+        _alert("T021", "A02", "spike", 5, 400, 100),
+        _alert("T030", "A03", "spike", 0, 200, 100),
+        _alert("T031", "A03", "release", 3, 500, 0),
+        _alert("T040", "A04", "drop", 2, 10, 100),
+    ]
+    events, members = _group(rows)
+    by = {(e.artist_id, e.date): e for e in events.itertuples()}
+    story = by[("A01", _day(0))]
+    assert (story.alerts, story.kind, story.tracks) == (3, "spike", ["T010", "T011"])
+    assert by[("A01", _day(16))].alerts == 1
+    assert by[("A02", _day(0))].alerts == 1 and by[("A02", _day(5))].kind == "spike"
+    assert by[("A03", _day(0))].alerts == 1 and by[("A03", _day(3))].scope == "release"
+    assert by[("A04", _day(2))].alerts == 1
+    assert len(events) == 7 and len(members) == len(rows)
+    assert members.event_id.value_counts()[story.event_id] == 3
+    # a shorter story window: the continuation 10 days later is apart
+    events, _ = _group(rows, config=GroupConfig(story_days=7))
+    assert len(events) == 8
+    events, _ = _group(rows, config=GroupConfig(story_days=0))
+    assert len(events) == 9
+
+
+def test_one_track_moving_in_several_countries_the_same_day_is_one_event():
+    """Per-country alerts of one track (the same ISRC, alert keys differing by country)
+    and its artist total on one day: one event, the track listed once."""
+    rows = [_alert("T010", "A01", "spike", 0, 300, 100) for _ in range(3)]
+    for k, country in enumerate(("GB", "DE", "SE")):
+        rows[k]["alert_key"] += f"|{country}"
+    rows.append(_alert(None, "A01", "spike", 0, 1400, 1000))
+    events, members = _group(rows)
+    assert len(events) == 1
+    e = events.iloc[0]
+    assert (e.alerts, e.tracks, e.date) == (4, ["T010"], _day(0))
+    assert len(members) == 4
+
+
+def test_a_launch_day_is_not_joined_to_the_days_before_it():
+    """A01's tracks released on day 0 jump on days 0 and 2 (the release's week); on day 3 a
+    new track comes out (a `release` alert) with the artist total and an older track of
+    the day-0 release jumping. Day 3 is news of its own: its row is dated day 3 and holds
+    its three alerts, though a same-way run (2 days) and the day-0 release's first week
+    would reach it. Without the launch day the run joins them (one row dated day 0)."""
+    catalog = _catalog()
+    catalog.loc[catalog.isrc.isin(["T010", "T011"]), "release_date"] = _day(0)
+    catalog.loc[catalog.isrc == "T012", "release_date"] = _day(3)
+    rows = [
+        _alert("T010", "A01", "spike", 0),
+        _alert("T011", "A01", "spike", 2),
+        _alert("T012", "A01", "release", 3, 900, 0),
+        _alert(None, "A01", "spike", 3, 3000, 1000),
+        _alert("T010", "A01", "spike", 3, 250, 100),
+    ]
+    events, members = _group(rows, catalog)
+    assert sorted((e.date, e.alerts) for e in events.itertuples()) == [(_day(0), 2), (_day(3), 3)]
+    launch = events[events.date == _day(3)].iloc[0]
+    assert launch.scope == "release" and launch.tracks == ["T010", "T012"]
+    rows[2]["kind"] = "spike"  # no launch that day: the run reaches it
+    events, _ = _group(rows, catalog)
+    assert list(events.alerts) == [5] and events.iloc[0].date == _day(0)

@@ -62,15 +62,16 @@ def test_enough_planted_events_to_measure(planted):
 
 
 def test_f1_for_events_matched_within_three_days(planted):
-    """Target 0.9; measured 0.929 on this seed (P 0.905, R 0.954) with campaign lifts
-    scored by materiality. It was 0.948 (P 0.945) while a full run let a step decided days
-    later silence a growth / decline alert of the days before it, which an online run (the
-    job's usual mode) cannot know: the same alerts are now reported by both (see
-    test_online_continuation_gives_the_same_alerts), and the precision lost is those
-    alerts. 0.888 before the level-shift and one-day-tail fixes of issue 13. The bar is the
-    measured figure less a small margin."""
+    """Target 0.9; measured 0.935 on this seed (P 0.917, R 0.954) with campaign lifts
+    scored by materiality on the track's total, since the trend rule also waits on a
+    sloping departure that a step fits better (0.929, P 0.905 before). It was 0.948
+    (P 0.945) while a full run let a step decided days later silence a growth / decline
+    alert of the days before it, which an online run (the job's usual mode) cannot know:
+    the same alerts are now reported by both (see
+    test_online_continuation_gives_the_same_alerts). 0.888 before the level-shift and
+    one-day-tail fixes of issue 13. The bar is the measured figure less a small margin."""
     s, _ = planted
-    assert s.f1 >= 0.92, s
+    assert s.f1 >= 0.925, s
 
 
 def test_detection_delays(planted):
