@@ -50,10 +50,23 @@ def test_partial_refresh_matches_full_rebuild():
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         assert partial == full
         month = cur.execute(
-            "SELECT streams, active_streams FROM agg_listener_month WHERE listener_id = 'L1' "
+            "SELECT streams FROM agg_listener_month WHERE listener_id = 'L1' "
             "AND month = DATE '2026-02-01'"
         ).fetchone()
-        assert month == (7, 0)  # radio is passive
+        assert month == (7,)
+        # The week of Monday 2 February (track 1, Feb 2 and 3): a spotify and a deezer row
+        # of track 1 and one of track 2; search is active, radio passive.
+        _fact(cur, D(2026, 2, 3), "deezer", "AAAAA0000001", 20)
+        aggregates.refresh(cur, D(2026, 2, 3), D(2026, 2, 3), ["deezer"])
+        week = cur.execute(
+            "SELECT dsp, isrc, streams, active_streams FROM agg_group_week "
+            "WHERE week = DATE '2026-02-02' ORDER BY dsp, isrc"
+        ).fetchall()
+        assert week == [
+            ("deezer", "AAAAA0000001", 23, 23),
+            ("deezer", "AAAAA0000002", 11, 11),
+            ("spotify", "AAAAA0000001", 7, 0),
+        ]
 
 
 def test_merge_joins_overlapping_and_adjacent_ranges():
