@@ -7,7 +7,9 @@ The 10 M-row SYNTHETIC trend report of bench/ingest_throughput.py (Parquet, 20,0
 share a group) is loaded into a fresh store holding the catalog, in a child process per run,
 alternating two variants of the same code:
 
-- `today`: the aggregates stage as before the rollups (data/rollups.py's refresh is skipped);
+- `today`: the aggregates stage as before the rollups: data/rollups.py's refresh is skipped
+  and the aggregates are the tables and statements of that time (`BEFORE_ROLLUPS` below:
+  migration 029 narrowed two of them, so the variant puts their old shape back in its store);
 - `rollups`: the aggregates stage with the rollups refreshed, as `labelradar ingest` runs it.
 
 Prints the median ingest rows/s and aggregates seconds (wall, and CPU of all threads: steadier
@@ -28,6 +30,54 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The aggregates stage before the rollups (schema 028, data/aggregates.py of that time): what
+# the `today` variant measures, kept here unchanged whatever the stage becomes.
+_ACTIVE = "('search', 'collection', 'album', 'artist', 'user_playlist')"
+_BEFORE_TABLES = (
+    """CREATE OR REPLACE TABLE agg_listener_month (month DATE NOT NULL, dsp VARCHAR NOT NULL,
+       listener_id VARCHAR NOT NULL USING COMPRESSION zstd, isrc VARCHAR NOT NULL,
+       streams BIGINT NOT NULL, active_streams BIGINT NOT NULL, first_date DATE NOT NULL,
+       last_date DATE NOT NULL)""",
+    """CREATE OR REPLACE TABLE agg_group_week (week DATE NOT NULL, dsp VARCHAR NOT NULL,
+       isrc VARCHAR NOT NULL, country VARCHAR NOT NULL, age_band age_band_t NOT NULL,
+       gender gender_t NOT NULL, subscription subscription_t NOT NULL,
+       device device_t NOT NULL, os os_t NOT NULL, source source_t NOT NULL,
+       streams BIGINT NOT NULL)""",
+)
+BEFORE_ROLLUPS = (
+    (
+        "agg_daily",
+        "date",
+        "day",
+        """INSERT INTO agg_daily
+           SELECT date, isrc, country, dsp, source, sum(streams)
+           FROM trend_facts WHERE country <> 'XW' AND {where}
+           GROUP BY ALL""",
+    ),
+    (
+        "agg_listener_month",
+        "month",
+        "month",
+        f"""INSERT INTO agg_listener_month
+           SELECT date_trunc('month', date)::DATE, dsp, listener_id, isrc, sum(streams),
+                  sum(CASE WHEN source IN {_ACTIVE} THEN streams ELSE 0 END),
+                  min(date), max(date)
+           FROM trend_facts
+           WHERE listener_id IS NOT NULL AND country <> 'XW' AND {{where}}
+           GROUP BY ALL""",
+    ),
+    (
+        "agg_group_week",
+        "week",
+        "week",
+        """INSERT INTO agg_group_week
+           SELECT date_trunc('week', date)::DATE, dsp, isrc, country, age_band, gender,
+                  subscription, device, os, source, sum(streams)
+           FROM trend_facts WHERE country <> 'XW' AND {where}
+           GROUP BY ALL""",
+    ),
+)
+
 
 def _files(out: Path, rows: int) -> tuple[Path, Path]:
     """The catalog CSV and the trend Parquet of bench/ingest_throughput.py (made once)."""
@@ -47,16 +97,19 @@ def child(variant: str, catalog: Path, trend: Path, workdir: Path) -> dict:
     import resource
 
     from bench import ingest_throughput as it
-    from data import ingest, rollups
-
-    if variant == "today":
-        rollups.refresh = lambda *args, **kwargs: None  # the stage as it was
+    from data import aggregates, ingest, rollups
 
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
     store, db = it._fresh_store(workdir, f"cost_{variant}.duckdb", catalog)
+    if variant == "today":  # the stage as it was: its tables, its statements, no rollups
+        rollups.refresh = lambda *args, **kwargs: None
+        aggregates._AGGREGATES = BEFORE_ROLLUPS
+        with store.transaction() as cur:
+            for ddl in _BEFORE_TABLES:
+                cur.execute(ddl)
     t0, c0 = time.perf_counter(), cpu()
     result = ingest.load_trend_report(store, trend, today=it.TODAY, defer_aggregates=True)
     t1, c1 = time.perf_counter(), cpu()

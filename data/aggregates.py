@@ -7,6 +7,11 @@ loaded rather than to the store.
 
 The sums cannot overflow the BIGINT columns they fill: the ingest bounds streams per row and
 rows per store so that any sum of streams stays below 2**63 - 1 (docs/spec-bounds.md).
+
+The tables keep only the columns their readers use (migration 029): writing a row costs as
+much as grouping it, and `agg_group_week` and `agg_listener_month` are about as large as the
+facts. `agg_group_week` holds the budget's channel contracted to DSP and active/passive
+streams (device, os and source were never read); `agg_listener_month` holds streams only.
 """
 
 from __future__ import annotations
@@ -40,9 +45,7 @@ _AGGREGATES = (
         "month",
         "month",
         f"""INSERT INTO agg_listener_month
-           SELECT date_trunc('month', date)::DATE, dsp, listener_id, isrc, sum(streams),
-                  sum(CASE WHEN source IN {_ACTIVE_SQL} THEN streams ELSE 0 END),
-                  min(date), max(date)
+           SELECT date_trunc('month', date)::DATE, dsp, listener_id, isrc, sum(streams)
            FROM trend_facts
            WHERE listener_id IS NOT NULL AND {_COUNTRIES_ONLY} AND {{where}}
            GROUP BY ALL""",
@@ -53,7 +56,8 @@ _AGGREGATES = (
         "week",
         f"""INSERT INTO agg_group_week
            SELECT date_trunc('week', date)::DATE, dsp, isrc, country, age_band, gender,
-                  subscription, device, os, source, sum(streams)
+                  subscription, sum(streams),
+                  sum(CASE WHEN source IN {_ACTIVE_SQL} THEN streams ELSE 0 END)
            FROM trend_facts WHERE {_COUNTRIES_ONLY} AND {{where}}
            GROUP BY ALL""",
     ),

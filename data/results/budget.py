@@ -18,7 +18,6 @@ import pandas as pd
 
 from analytics.budget.inputs import GROUP_COLS, ModelInputs
 from data.store import Store
-from data.vocab import ACTIVE_SOURCES, sql_list
 
 WINDOW_WEEKS = 12
 BASE_DAYS = 28
@@ -32,18 +31,18 @@ def window_end(cur: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 def group_consumption(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEEKS) -> pd.DataFrame:
     """isrc, country, age_band, gender, subscription, a (active), p (passive) streams over
-    the last `weeks` weeks: V_ijh summed over channels h (dsp x device x os x source x week)
-    split by whether the source is active."""
+    the last `weeks` weeks: V_ijh summed over channels h (dsp x week), agg_group_week
+    holding each row's streams split by whether the source is active."""
     end = window_end(cur)
     if end is None:
         return pd.DataFrame(columns=["isrc", *GROUP_COLS, "a", "p"])
     start = end - dt.timedelta(weeks=weeks - 1)
     return (
         cur.execute(
-            f"""SELECT isrc, country, age_band::VARCHAR AS age_band, gender::VARCHAR AS gender,
+            """SELECT isrc, country, age_band::VARCHAR AS age_band, gender::VARCHAR AS gender,
                subscription::VARCHAR AS subscription,
-               sum(streams) FILTER (WHERE source IN {sql_list(ACTIVE_SOURCES)})::DOUBLE AS a,
-               sum(streams) FILTER (WHERE source NOT IN {sql_list(ACTIVE_SOURCES)})::DOUBLE AS p
+               sum(active_streams)::DOUBLE AS a,
+               sum(streams - active_streams)::DOUBLE AS p
             FROM agg_group_week WHERE week BETWEEN ? AND ?
             GROUP BY ALL ORDER BY ALL""",
             [start, end],

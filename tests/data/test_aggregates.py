@@ -50,10 +50,23 @@ def test_partial_refresh_matches_full_rebuild():
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         assert partial == full
         month = cur.execute(
-            "SELECT streams, active_streams FROM agg_listener_month WHERE listener_id = 'L1' "
+            "SELECT streams FROM agg_listener_month WHERE listener_id = 'L1' "
             "AND month = DATE '2026-02-01'"
         ).fetchone()
-        assert month == (7, 0)  # radio is passive
+        assert month == (7,)
+        # The week of Monday 2 February (track 1, Feb 2 and 3): a spotify and a deezer row
+        # of track 1 and one of track 2; search is active, radio passive.
+        _fact(cur, D(2026, 2, 3), "deezer", "AAAAA0000001", 20)
+        aggregates.refresh(cur, D(2026, 2, 3), D(2026, 2, 3), ["deezer"])
+        week = cur.execute(
+            "SELECT dsp, isrc, streams, active_streams FROM agg_group_week "
+            "WHERE week = DATE '2026-02-02' ORDER BY dsp, isrc"
+        ).fetchall()
+        assert week == [
+            ("deezer", "AAAAA0000001", 23, 23),
+            ("deezer", "AAAAA0000002", 11, 11),
+            ("spotify", "AAAAA0000001", 7, 0),
+        ]
 
 
 def test_merge_joins_overlapping_and_adjacent_ranges():
@@ -106,3 +119,62 @@ def test_backlog_groups_dsps_that_share_a_range():
         aggregates.refresh_all(cur)
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         assert partial == full and len(full["agg_daily"]) == 5
+
+
+def test_migration_029_keeps_what_the_narrowed_tables_hold():
+    """Migration 029 turns the schema-028 tables (filled by the stage of that time) into
+    exactly what the narrowed stage writes."""
+    from importlib import resources
+
+    active = "('search', 'collection', 'album', 'artist', 'user_playlist')"
+    with open_store(":memory:") as s:
+        cur = s.cursor()
+        # One group, one week, one DSP: search on mobile/ios, radio on mobile/ios and search
+        # on desktop (device differs) add up to one narrowed row.
+        _fact(cur, D(2026, 3, 2), "spotify", "AAAAA0000001", 5, listener="L1")
+        _fact(cur, D(2026, 3, 3), "spotify", "AAAAA0000001", 2, listener="L1", source="radio")
+        cur.execute(
+            "INSERT INTO trend_facts VALUES (1, ?, 'spotify', 'AAAAA0000001', 'US', NULL, "
+            "'18-24', 'female', 'premium', 'desktop', 'windows', 'search', NULL, NULL, 4)",
+            [D(2026, 3, 8)],
+        )
+        _fact(cur, D(2026, 3, 9), "deezer", "AAAAA0000002", 3, listener="L2", source="radio")
+        cur.execute(
+            "CREATE OR REPLACE TABLE agg_listener_month (month DATE NOT NULL, dsp VARCHAR "
+            "NOT NULL, listener_id VARCHAR NOT NULL, isrc VARCHAR NOT NULL, streams BIGINT "
+            "NOT NULL, active_streams BIGINT NOT NULL, first_date DATE NOT NULL, "
+            "last_date DATE NOT NULL)"
+        )
+        cur.execute(
+            "CREATE OR REPLACE TABLE agg_group_week (week DATE NOT NULL, dsp VARCHAR NOT NULL, "
+            "isrc VARCHAR NOT NULL, country VARCHAR NOT NULL, age_band age_band_t NOT NULL, "
+            "gender gender_t NOT NULL, subscription subscription_t NOT NULL, device device_t "
+            "NOT NULL, os os_t NOT NULL, source source_t NOT NULL, streams BIGINT NOT NULL)"
+        )
+        cur.execute(
+            "INSERT INTO agg_listener_month SELECT date_trunc('month', date)::DATE, dsp, "
+            f"listener_id, isrc, sum(streams), sum(CASE WHEN source IN {active} THEN streams "
+            "ELSE 0 END), min(date), max(date) FROM trend_facts WHERE listener_id IS NOT NULL "
+            "GROUP BY ALL"
+        )
+        cur.execute(
+            "INSERT INTO agg_group_week SELECT date_trunc('week', date)::DATE, dsp, isrc, "
+            "country, age_band, gender, subscription, device, os, source, sum(streams) "
+            "FROM trend_facts GROUP BY ALL"
+        )
+        assert cur.execute("SELECT count(*) FROM agg_group_week").fetchone()[0] == 4
+        sql = resources.files("data.migrations").joinpath("029_narrow_aggregates.sql")
+        cur.execute(sql.read_text())
+        tables = ("agg_listener_month", "agg_group_week")
+        migrated = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        aggregates.refresh_all(cur)
+        fresh = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+    assert migrated == fresh
+    assert fresh["agg_group_week"] == [
+        (D(2026, 3, 2), "spotify", "AAAAA0000001", "US", "18-24", "female", "premium", 11, 9),
+        (D(2026, 3, 9), "deezer", "AAAAA0000002", "US", "18-24", "female", "premium", 3, 0),
+    ]
+    assert fresh["agg_listener_month"] == [
+        (D(2026, 3, 1), "deezer", "L2", "AAAAA0000002", 3),
+        (D(2026, 3, 1), "spotify", "L1", "AAAAA0000001", 7),
+    ]
