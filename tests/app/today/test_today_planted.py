@@ -86,12 +86,13 @@ def test_planted_removal_ranks_where_perfect_knowledge_puts_it(demo_db: Path, mo
     by market (s7-camp) the fitted US curve is close to the planted one (plateau $9,849) and
     perfect knowledge ranks the removal 14th: six recent releases promoted in the US (their
     forecast streams exceed the removal's capped loss), a playlist add's end on another
-    track and four planted groups to re-engage pay more per dollar. No ranking can put it in
-    the first ten on this world. Measured after the change: 20th with the fitted inputs,
-    13th with the fitted curves and the planted group uplift: the gap is the groups' uplift
-    (campaign_uplift scores 0.84 and 0.87 for the two labels' chosen groups, planted 0.43
-    and 0.23, their own measured uplift 0.74 and 0.25), which puts seven more re-engage
-    rows ahead of the removal."""
+    track, four planted groups to re-engage and two pushes pay more per dollar. No ranking can put it in
+    the first ten on this world. Measured: 12th (with the fitted curves and the planted
+    group uplift 13th). Before the pooled segment multipliers gave no weight to a unit whose
+    peer growth is at its bound it was 20th: the two labels' chosen groups scored 0.84 and
+    0.87 (planted 0.43 and 0.23) and seven more re-engage rows came ahead of the removal;
+    now the chosen groups are the planted best, scored 0.34 and 0.32 (planted 0.43 and
+    0.31)."""
     with open_store(demo_db, read_only=True) as store:
         files = Path(store.get_meta("demo_files"))
         inputs, _ = read_inputs(store)
