@@ -40,6 +40,9 @@ MIN_SE = 0.01  # floor on a campaign's relative standard error (model error beyo
 MIN_TAU = np.array([0.05, 0.05, 0.02])  # keeps the prior proper when territories agree
 H_PRIOR = (np.log(0.25 / 0.75), 1.0)  # start of logit((h - 1) / 2): h = 1.5, loosely
 N_DRAWS = 200
+# Robust fits: a campaign further than this many standard deviations off its curve counts
+# linearly, not quadratically (a lift confounded by an unplanned spike in its window).
+ROBUST_SCALE = 2.0
 INPUT_COLS = [
     "country", "platform", "spend_usd", "incremental_streams", "low", "high",
     "counterfactual_streams",
@@ -138,11 +141,16 @@ def _residuals(theta, spend, y, sd, mu, tau, ref):
     return np.concatenate([(y - pred) / sd, (theta - mu) / tau])
 
 
-def _map(theta0, spend, y, sd, mu, tau, ref) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mode and Laplace covariance of one territory's parameters."""
+def _map(theta0, spend, y, sd, mu, tau, ref, robust=False) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mode and Laplace covariance of one territory's parameters (robust: soft-L1
+    beyond ROBUST_SCALE standard deviations; least_squares' Jacobian is then the one whose
+    J'J approximates the robust cost's Hessian, so the covariance stays consistent)."""
     lo, hi = mu - 6 * tau, mu + 6 * tau
     x0 = np.clip(theta0, lo + 1e-9, hi - 1e-9)
-    res = least_squares(_residuals, x0, args=(spend, y, sd, mu, tau, ref), bounds=(lo, hi))
+    res = least_squares(
+        _residuals, x0, args=(spend, y, sd, mu, tau, ref), bounds=(lo, hi),
+        loss="soft_l1" if robust else "linear", f_scale=ROBUST_SCALE,
+    )  # fmt: skip
     j = res.jac
     cov = np.linalg.pinv(j.T @ j)
     return res.x, cov
@@ -156,6 +164,7 @@ def fit(
     max_iter: int = 30,
     pooled: bool = True,
     spread_model: str = "constant",
+    robust: bool = False,
 ) -> Fit:
     """Fit every territory's curve from campaign lifts (INPUT_COLS). Raises ValueError when
     no campaign has a usable lift. `cost`: what advertising costs per country (e.g. the
@@ -165,7 +174,10 @@ def fit(
     scatter around their curve beyond their own intervals: "constant" (one extra standard
     deviation) or "relative" (an absolute part plus one that grows with the curve's
     prediction, `spread`; what the lift pooling uses: it weights the small lifts' evidence
-    about a curve's first dollars as the precise large lifts')."""
+    about a curve's first dollars as the precise large lifts'). `robust`: a few lifts far off
+    their territory's curve (a window the counterfactual could not foresee, such as a viral
+    spike during the campaign) pull it with a soft-L1 loss instead of a squared one (the
+    budget job's curves)."""
     if spread_model not in ("constant", "relative"):
         raise ValueError(f"unknown spread_model {spread_model!r}")
     relative = spread_model == "relative"
@@ -208,6 +220,7 @@ def fit(
                 mu_t,
                 tau,
                 spend_med,
+                robust,
             )
         t = np.array(list(thetas.values()))
         v = np.array([np.diag(covs[c]) for c in groups])

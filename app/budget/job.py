@@ -75,6 +75,7 @@ def _response_curves(
     usable = curves.prepare(lift) if len(lift) else lift
     if usable.empty:
         return pd.DataFrame(columns=curves.FRAME_COLS)
-    # platforms that move nothing would drag every curve towards zero: fit on the others
-    fit = curves.fit(pooling.shaping_lifts(lift, cost=cost), cost=cost)
+    # platforms that move nothing would drag every curve towards zero: fit on the others;
+    # robust, so that a few lifts confounded by an unforeseen spike do not set a ceiling
+    fit = curves.fit(pooling.shaping_lifts(lift, cost=cost), cost=cost, robust=True)
     return curves.to_frame(fit, countries, lift, float(lift["days"].median()))

@@ -263,4 +263,15 @@ def read_alerts(store: Store, since: dt.date | None = None) -> pd.DataFrame:
 
 def read_filter_state(store: Store) -> pd.DataFrame:
     """The saved filter state and detection context of every track and artist unit."""
-    return store.cursor().execute("SELECT * FROM alert_filter_state").df()
+    rows = store.cursor().execute("SELECT * FROM alert_filter_state").df()
+    # The level-shift memory marks a day without an observation NaN. DuckDB stores a NaN in
+    # a DOUBLE[] written from pandas as NULL and returns it masked, whose plain value is 0.0:
+    # an observation of log(1 + 0), which an online run read as a collapse of the recent
+    # days (spurious spikes on young tracks). Give the NaN back.
+    rows["steps"] = [
+        np.ma.filled(np.ma.asarray(v, dtype=float), np.nan)
+        if isinstance(v, np.ndarray | list)
+        else v
+        for v in rows["steps"]  # (NULL: a row saved before the monitor, a full run)
+    ]
+    return rows

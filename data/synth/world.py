@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.campaigns import hill as hill_curve
 from data.synth import shifts
+from data.synth.campaigns import plant_campaigns
 from data.synth.config import LABEL_NAMES, MARKETS, SynthConfig
 from data.synth.names import artist_names, track_titles
 from data.synth.segments import segment_multipliers
@@ -443,148 +443,6 @@ def _listeners(rng, cfg, world_parts):
     return listeners, fans
 
 
-# Every OVERLAP_EVERY-th campaign overlaps the one before it on the same series; campaigns
-# on DEAD_PLATFORM have no effect at all (about one in six: the false-positive check).
-OVERLAP_EVERY = 10
-DEAD_PLATFORM = "other"
-CAMPAIGN_GAP = 14  # days kept clear between other campaigns on one series
-
-
-def _free_start(
-    taken: list[tuple[int, int]], start: int, length: int, first: int, n_days: int
-) -> int:
-    """The start nearest `start` that keeps CAMPAIGN_GAP days clear of the series' other
-    campaigns (`taken`: [start, end) pairs); `start` itself when none fits. Only the planted
-    follow-ups overlap, so the overlaps are known and few."""
-
-    def free(s: int) -> bool:
-        return max(first, 0) <= s <= n_days - length and all(
-            s + length + CAMPAIGN_GAP <= a or s >= b + CAMPAIGN_GAP for a, b in taken
-        )
-
-    options = [start] + [b + CAMPAIGN_GAP for _, b in taken]
-    options += [a - CAMPAIGN_GAP - length for a, _ in taken]
-    fits = [s for s in options if free(s)]
-    return int(min(fits, key=lambda s: abs(s - start))) if fits else start
-
-
-def _campaigns(rng, cfg, tracks, baseline, dates, countries, market, artist_country):
-    """Past campaigns with a planted saturating (Hill) response per territory.
-
-    Incremental streams = (the track's baseline streams in the territory over the campaign)
-    x ceiling_c x spend^h_c / (spend^h_c + K_c^h_c): a campaign can lift a territory by at
-    most ceiling_c; K_c (half_saturation_usd) is the spend that buys half of it and h_c in
-    [1, 2] how S-shaped the curve is. Ceiling and K are drawn independently (K grows with how
-    expensive the market is). plateau_usd is where the marginal uplift per dollar falls to
-    10 % of the curve's best (analytics.campaigns.hill). Spend is drawn around what the
-    market usually costs, not around K, so some campaigns sit far below or past the plateau.
-    Lifts stay a country-level effect, small against a track's worldwide streams.
-    """
-    n_days = len(dates)
-    c_n = len(countries)
-    rich = market / market.max()
-    typical = 300 + 2500 * rich**0.5  # USD a campaign usually costs in the market
-    ceiling = np.round(rng.uniform(0.08, 0.6, size=c_n), 3)
-    half = np.round(typical * rng.lognormal(0.0, 0.35, size=c_n))
-    steep = np.round(rng.uniform(1.0, 2.0, size=c_n), 2)
-    response = pd.DataFrame(
-        {
-            "country": countries,
-            "ceiling": ceiling,
-            "half_saturation_usd": half,
-            "hill": steep,
-            "plateau_usd": np.round(hill_curve.plateau(half, steep)),
-            "cpm_usd": np.round(2.0 + 10.0 * rich**0.5, 2),
-            # the older names of ceiling and half-saturation, read by bench/budget_als.py
-            "max_uplift": ceiling,
-            "spend_scale_usd": half,
-        }
-    )
-    rows, truth, components = [], [], []
-    territory_daily = (
-        np.median(baseline, axis=1)[:, None] * artist_country[tracks.artist_idx.to_numpy()]
-    )
-    # at least 50 eligible series (the busiest ones) even in a small world
-    busiest = np.sort(territory_daily, axis=None)[::-1]
-    floor = min(cfg.campaign_min_daily, float(busiest[min(49, busiest.size - 1)]))
-    eligible = (territory_daily >= floor) & (territory_daily > 0)
-    candidates = np.flatnonzero(eligible.any(axis=1))
-    if len(candidates) == 0 or n_days < 30:
-        return pd.DataFrame(), pd.DataFrame(), response, components
-    platforms = ("meta", "google", "tiktok", "snap", "dsp_marquee", "other")
-    previous: tuple[int, int, int, int] | None = None
-    booked: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for i in range(cfg.campaigns):
-        t = int(rng.choice(candidates))
-        a = int(tracks.artist_idx[t])
-        c = int(rng.choice(np.flatnonzero(eligible[t])))
-        length = int(rng.integers(21, 43))
-        start = int(rng.integers(max(0, int(tracks.release_offset[t])), n_days - length))
-        if previous is not None and i % OVERLAP_EVERY == OVERLAP_EVERY - 1:
-            # a follow-up push on the same track and territory that starts mid-way through
-            # the previous one: overlapping campaigns the lift model must not double-count
-            t, c, p_start, p_length = previous
-            a = int(tracks.artist_idx[t])
-            start = min(p_start + p_length // 2, n_days - length)
-        else:
-            start = _free_start(
-                booked.get((t, c), []), start, length, int(tracks.release_offset[t]), n_days
-            )
-        booked.setdefault((t, c), []).append((start, start + length))
-        previous = (t, c, start, length)
-        r = response.iloc[c]
-        spend = float(np.round(typical[c] * rng.lognormal(0.0, 1.2), 2))
-        platform = str(rng.choice(platforms))
-        uplift = float(hill_curve.hill(spend, r.ceiling, r.half_saturation_usd, r.hill))
-        if platform == DEAD_PLATFORM:
-            uplift = 0.0  # the "dead" channel: spend that moves nothing (lift truth is zero)
-        territory = baseline[t, start : start + length] * artist_country[a, c]
-        extra = np.zeros(n_days)
-        extra[start : start + length] = territory * uplift
-        impressions = int(spend / r.cpm_usd * 1000)
-        clicks = int(impressions * rng.uniform(0.004, 0.02))
-        cid = f"CMP{i:05d}"
-        rows.append(
-            {
-                "campaign_id": cid,
-                "isrc": tracks.isrc[t],
-                "country": countries[c],
-                "platform": platform,
-                "start_date": dates[start],
-                "end_date": dates[start + length - 1],
-                "spend_usd": spend,
-                "impressions": impressions,
-                "clicks": clicks,
-                "reach": int(impressions / rng.uniform(1.8, 3.5)),
-            }
-        )
-        truth.append(
-            {
-                "campaign_id": cid,
-                "isrc": tracks.isrc[t],
-                "country": countries[c],
-                "spend_usd": spend,
-                "uplift": float(uplift),
-                "baseline_streams": float(territory.sum()),
-                "true_incremental_streams": float(extra.sum()),
-            }
-        )
-        where = np.zeros(c_n)
-        where[c] = 1.0
-        components.append(
-            {
-                "track": t,
-                "extra": extra,
-                "dsp": None,
-                "sources": {"search": 0.5, "artist": 0.3, "collection": 0.2},
-                "playlist_id": None,
-                "countries": where,
-                "campaign_id": cid,
-            }
-        )
-    return pd.DataFrame(rows), pd.DataFrame(truth), response, components
-
-
 def _with_shifts(events: pd.DataFrame, shift_events: list[dict]) -> pd.DataFrame:
     """The planted events plus the moderate adds, each event with its shape: `step` (a
     large playlist add or its end), `impulse` (a viral moment), `ramp` (growth, decline)
@@ -616,13 +474,17 @@ def build_world(cfg: SynthConfig, seed: int) -> World:
     listeners, fans = _listeners(
         rng, cfg, (countries, comm_country, comm_age, comm_gender, artists, actual, expected)
     )
-    campaigns, campaign_truth, response, campaign_components = _campaigns(
-        rng, cfg, tracks, baseline, dates, countries, market, actual
-    )
+    # The moderate adds draw from their own seed, so planting them first changes no other
+    # draw; a campaign then lifts everything its territory streams of the track (organic,
+    # listener-level and planted events alike), as the lift model measures it.
     taken = set(events.isrc) if not events.empty else set()
     shift_events, shift_components = shifts.plant(
         seed, cfg.level_shift_share, tracks, baseline, dates, actual, taken
     )
+    campaigns, campaign_truth, response, campaign_components = plant_campaigns(
+        rng, cfg, (tracks, baseline, dates, countries, market, actual),
+        (listeners, fans), components + shift_components,
+    )  # fmt: skip
     events = _with_shifts(events, shift_events)
     return World(
         cfg=cfg,

@@ -15,8 +15,9 @@ import pytest
 
 from data.ingest import validation
 from data.synth import SynthConfig, build_world, write_files
+from data.synth.campaigns import DEAD_PLATFORM, OVERLAP_EVERY, market_quotas
 from data.synth.render import Renderer
-from data.synth.world import DEAD_PLATFORM, DOW, OVERLAP_EVERY
+from data.synth.world import DOW
 from data.vocab import AGE_BANDS, SOURCES, UNKNOWN_SOURCE
 
 
@@ -145,7 +146,9 @@ def test_campaign_rows_carry_the_true_lift(tiny_world, tiny_rows):
         assert c.uplift == pytest.approx(expected)
         assert c.true_incremental_streams == pytest.approx(c.baseline_streams * expected)
     assert (camp.clicks <= camp.impressions).all()
-    # The lift is in the rows: campaign-sourced streams in the territory during the campaign.
+    # The lift is in the rows: the territory's streams of the track during the campaign (every
+    # row, listener-level ones included: the campaign lifts all of them, and baseline_streams
+    # is their expected total without it).
     c = truth.sort_values("true_incremental_streams").iloc[-1]
     meta = camp.set_index("campaign_id").loc[c.campaign_id]
     first, last = (pd.Timestamp(meta.start_date).date(), pd.Timestamp(meta.end_date).date())
@@ -154,7 +157,6 @@ def test_campaign_rows_carry_the_true_lift(tiny_world, tiny_rows):
         & (tiny_rows.country == c.country)
         & (tiny_rows.date >= first)
         & (tiny_rows.date <= last)
-        & tiny_rows.listener_id.isna()
     ]
     assert during.streams.sum() > c.baseline_streams + 0.5 * c.true_incremental_streams
 
@@ -180,3 +182,35 @@ def test_campaigns_plant_overlaps_and_zero_effects_on_busy_series():
     days = (camp.end - camp.start).dt.days.to_numpy() + 1
     per_day = truth.loc[camp.campaign_id, "baseline_streams"].to_numpy() / days
     assert np.median(per_day) >= 60
+
+
+def test_market_quotas_follow_the_square_root_of_series_within_caps():
+    # hand-worked: sqrt(16, 4, 1) = 4, 2, 1 of 7 -> 17.1, 8.6, 4.3; largest remainder to the 9
+    assert market_quotas(np.array([16, 4, 1, 0]), 30).tolist() == [17, 9, 4, 0]
+    # one series holds at most 5: the market with one series is capped, the rest moves on
+    assert market_quotas(np.array([16, 1]), 40).tolist() == [35, 5]
+    # more campaigns than the caps hold: in proportion to the caps
+    assert market_quotas(np.array([2, 1]), 40).tolist() == [27, 13]
+
+
+def test_campaigns_spread_over_markets_and_span_each_curve():
+    """The truth must be recoverable per territory (issue 14, part 5): many territories with
+    enough working campaigns, no market holding most of them, and each busy territory's
+    spends on both sides of its half-saturation and past its plateau."""
+    w = build_world(SynthConfig.preset("demo"), seed=2)
+    work = w.campaigns[w.campaigns.platform != DEAD_PLATFORM]
+    per = work.country.value_counts()
+    assert (per >= 5).sum() >= 15
+    assert per.iloc[0] <= 0.2 * len(work)
+    curve = w.country_response.set_index("country")
+    past = []
+    for country, g in work.groupby("country"):
+        if len(g) < 10:
+            continue
+        r = curve.loc[country]
+        assert (g.spend_usd < r.half_saturation_usd).any(), country
+        assert (g.spend_usd > r.half_saturation_usd).any(), country
+        past.append((g.spend_usd > r.plateau_usd).any())
+    # spends are drawn around what the market costs, not around its (unknown) curve: a
+    # territory whose half-saturation is far above that may see no spend past its plateau
+    assert len(past) >= 10 and np.mean(past) >= 0.8

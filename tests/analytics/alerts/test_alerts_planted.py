@@ -69,9 +69,11 @@ def test_f1_for_events_matched_within_three_days(planted):
     alert of the days before it, which an online run (the job's usual mode) cannot know:
     the same alerts are now reported by both (see
     test_online_continuation_gives_the_same_alerts). 0.888 before the level-shift and
-    one-day-tail fixes of issue 13. The bar is the measured figure less a small margin."""
+    one-day-tail fixes of issue 13. Since the generator plans campaigns market by market
+    (issue 14) the world's campaigns are others: 0.931 (P 0.909, R 0.954) on the merged
+    code. The bar is the measured figure less a small margin."""
     s, _ = planted
-    assert s.f1 >= 0.925, s
+    assert s.f1 >= 0.92, s
 
 
 def test_detection_delays(planted):
