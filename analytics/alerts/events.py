@@ -38,15 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.alerts.event_text import why
+
 UP_KINDS = frozenset({"spike", "growth", "release"})
 DOWN_KINDS = frozenset({"drop", "decline"})
-VERBS = {
-    "spike": "jumped",
-    "drop": "fell",
-    "growth": "started a sustained rise",
-    "decline": "started a sustained fall",
-    "release": "came out",
-}
 CATALOGUE = "Catalogue"
 ENTRIES = "New entries"
 WIDE_SCOPES = ("catalogue", "entries")  # events that span artists and labels
@@ -113,50 +108,6 @@ def direction(kind: str, observed: float, expected: float) -> str:
 def effect(observed: pd.Series, expected: pd.Series) -> pd.Series:
     """Relative move of an alert's day over its forecast (+0.31 = 31 % above)."""
     return (observed + 1.0) / (expected + 1.0) - 1.0
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def why(
-    scope: str,
-    kind: str,
-    alerts: int,
-    tracks: int,
-    artists: int,
-    move: float,
-    cause: str | None,
-    has_artist_alert: bool = False,
-    release_date: object = None,
-) -> str:
-    """The event in one sentence a label manager can act on."""
-    verb = VERBS.get(kind, "moved")
-    size = f"largest move {move:+.0%}"
-    because = f": {cause}" if isinstance(cause, str) and cause else ""
-    if scope == "entries":
-        return (
-            f"{_n(tracks, 'track')} by {_n(artists, 'artist')} came out or entered the chart "
-            "on this day: the day's new entries, listed in the event."
-        )
-    if scope == "catalogue":
-        return (
-            f"{_n(artists, 'artist')} ({_n(tracks, 'track')}) {verb} on the same day ({size}): a "
-            "catalogue-wide move, more likely a market-wide or platform cause than news "
-            "about one artist."
-        )
-    whole = "the artist total" if has_artist_alert else ""
-    if scope == "release":
-        out = (
-            f"{_n(tracks, 'track')} of the release of {release_date}" if tracks else "A new release"
-        )
-        return f"{out} {verb} together ({size}){because}."
-    if alerts == 1:
-        what = whole or "one track"
-        return f"{what[0].upper()}{what[1:]} {verb} ({size}){because}."
-    parts = [p for p in (whole, _n(tracks, "track") if tracks else "") if p]
-    who = " and ".join(parts)
-    return f"{who[0].upper()}{who[1:]} {verb} together ({size}){because}."
 
 
 class _Union:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.alerts import events as alert_events
+from analytics.alerts.event_text import why
 from app import services
 from data.queries import Filters
 from data.queries import alerts as alerts_queries
@@ -30,9 +30,7 @@ def events(scope: Scope, flt: Filters, kind: str | None, status: str | None) -> 
     worded = [
         w
         if isinstance(w, str)
-        else alert_events.why(
-            r.scope, r.kind, int(r.alerts), len(r.tracks), int(r.artists), r.effect, r.cause
-        )
+        else why(r.scope, r.kind, int(r.alerts), len(r.tracks), int(r.artists), r.effect, r.cause)
         for w, r in zip(df.why, df.itertuples(), strict=True)
     ]
     units = df[df.artist_id.notna()].groupby("artist_id").label.transform("nunique")
