@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from app.jobs import run_jobs
 from data.backup import copy_store
 from data.queries import Filters, all_queries
 from data.queries import catalog as catalog_queries
 from data.scope import Scope
 from data.store import open_store
+from tests.support.tiny_demo import tiny_demo_copy
 
 SCOPED_QUERIES = all_queries()
 QUERY_MODULES = tuple({sys.modules[f.__module__] for f in SCOPED_QUERIES.values()})
@@ -28,14 +28,16 @@ QUERY_MODULES = tuple({sys.modules[f.__module__] for f in SCOPED_QUERIES.values(
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    from data.synth import build_demo_store
-
+    # The session's shared tiny demo (seed 0, every batch job run): persisted model results
+    # are read through scoped queries too.
     root = tmp_path_factory.mktemp("scoping")
-    full = root / "full.duckdb"
-    summary = build_demo_store(full, size="tiny", seed=11)
+    full = tiny_demo_copy(tmp_path_factory, root / "full.duckdb")
     with open_store(full) as s:
-        run_jobs(s)  # persisted model results are read through scoped queries too
-    mine, other = summary.labels[0], summary.labels[1]
+        labels = [
+            r[0]
+            for r in s.cursor().execute("SELECT DISTINCT label FROM catalog ORDER BY 1").fetchall()
+        ]
+    mine, other = labels[0], labels[1]
     stripped = root / "stripped.duckdb"
     copy_store(full, stripped)
     with open_store(stripped) as s:
