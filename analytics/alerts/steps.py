@@ -124,6 +124,39 @@ class StepMonitor:
         if recent:
             self.recent[idx] = np.nan
 
+    def tail(self, idx: np.ndarray, t: int, dep: np.ndarray, var: np.ndarray) -> None:
+        """Series idx have a one-day tail event on day t (the filter intervenes; `dep` its
+        deseasonalised observation, `var` the one-step variances). A step the other way
+        already past h but not yet confirmed whose days end with this one (a 10-day add
+        falling back on its 11th day) is decided now: its start and its end (this day) are
+        level shifts. Before, the tail restarted the CUSUM and the add itself was lost (its
+        end alone was reported, as a one-day drop). Then the CUSUMs restart (`reset`)."""
+        settled = []
+        for r, i in enumerate(idx):
+            i = int(i)
+            for d, sign in ((0, 1.0), (1, -1.0)):
+                m = self.m[i, d]
+                if m[CROSS] < 1 or m[RAMP] or m[S] <= 0:
+                    continue  # not past h, a ramp, or not accumulating
+                back = sign * (dep[r] - m[LEVEL])
+                start = int(m[START])
+                flat = bool(self._flat(m[None], sign)[0])
+                # The day itself is left out (NaN): the step's days are start..t-1.
+                shape = self._shape(i, start, t, m[LEVEL], np.nan, sign, flat, var[i], True)
+                if shape is None or shape is WAIT or shape[0] == FADE:
+                    continue  # a ramp, or a pulse fading: the tail is its own event
+                onset, lift, ended = shape
+                if not np.isfinite(lift) or ended is not None or back >= 0.5 * sign * lift:
+                    continue  # ended before (update decides those), or not back today
+                self.alarms.append((i, onset, t, int(sign), lift, float(m[S]), STEP))
+                self.alarms.append((i, t, t, -int(sign), -lift, float(m[S]), RETURN))
+                settled.append(i)
+        self._kept = {}
+        keep = np.setdiff1d(idx, settled)
+        self.reset(keep, t, recent=False)
+        if settled:  # the recent days are the add's: the level is the old one again
+            self.reset(np.asarray(settled), t, recent=True)
+
     def update(
         self,
         t: int,
