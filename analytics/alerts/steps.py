@@ -64,6 +64,9 @@ EARLY_DAYS = 3
 LR_MARGIN = 6.0
 WAIT_DAYS = 7
 WAIT = "wait"
+# A departure past h that falls back under h before its confirmation is judged then (see
+# StepMonitor.update).
+DECIDE_ON_FALLBACK = True
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,13 @@ class StepMonitor:
             flat = self._flat(m, sign)
             decide = over & (m[:, CROSS] >= self.cfg.confirm + 1) & (m[:, RAMP] == 0)
             final = m[:, CROSS] >= self.cfg.confirm + 1 + WAIT_DAYS
+            # A departure past h that falls back under h before its confirmation is judged
+            # on that day too: a short add (10-12 days) may be over before the confirmation
+            # days, and waiting lost it (the CUSUM drained away, nothing was reported).
+            # The judgement is the same (a step, its return, a ramp, a pulse fading; a close
+            # ramp-or-step call waits), only made sooner.
+            if DECIDE_ON_FALLBACK:
+                decide |= go & ~over & (m[:, CROSS] >= 1) & (m[:, RAMP] == 0)
             # Decided once: a ramp stays a ramp for this run (a ramp levelling off must not
             # turn into a step dated at the ramp's start).
             step = go & flat & (m[:, RAMP] == 0)
