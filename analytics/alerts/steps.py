@@ -67,6 +67,11 @@ WAIT = "wait"
 # A departure past h that falls back under h before its confirmation is judged then (see
 # StepMonitor.update).
 DECIDE_ON_FALLBACK = True
+# A step judged before its confirmation (on a one-day fall back, or when it falls back under
+# h) that lasted fewer days than this is a burst (a release week, a viral moment), not a
+# level shift: its fall is left to the one-day rules, which treat a spike's fall as the same
+# event. The level shifts of the issue last 10 days or more.
+MIN_STEP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,8 @@ class StepMonitor:
                 onset, lift, ended = shape
                 if not np.isfinite(lift) or ended is not None or back >= 0.5 * sign * lift:
                     continue  # ended before (update decides those), or not back today
+                if t - onset < MIN_STEP_DAYS:
+                    continue  # a burst of a few days: the one-day rules judge its fall
                 self.alarms.append((i, onset, t, int(sign), lift, float(m[S]), STEP))
                 self.alarms.append((i, t, t, -int(sign), -lift, float(m[S]), RETURN))
                 settled.append(i)
@@ -214,8 +221,10 @@ class StepMonitor:
             # days, and waiting lost it (the CUSUM drained away, nothing was reported).
             # The judgement is the same (a step, its return, a ramp, a pulse fading; a close
             # ramp-or-step call waits), only made sooner.
+            early = np.zeros_like(decide)
             if DECIDE_ON_FALLBACK:
-                decide |= go & ~over & (m[:, CROSS] >= 1) & (m[:, RAMP] == 0)
+                early = go & ~over & (m[:, CROSS] >= 1) & (m[:, RAMP] == 0) & ~decide
+                decide |= early
             # Decided once: a ramp stays a ramp for this run (a ramp levelling off must not
             # turn into a step dated at the ramp's start).
             step = go & flat & (m[:, RAMP] == 0)
@@ -255,6 +264,8 @@ class StepMonitor:
                     self.alarms.append((i, shape[2], t, int(sign), shape[3], float(m[r, S]), FADE))
                     continue
                 onset, lift, ended = shape
+                if early[r] and (t if ended is None else ended) - onset < MIN_STEP_DAYS:
+                    continue  # a burst of a few days, not a level shift (see `tail`)
                 fire[r] = True
                 if back[r]:  # the move back: the earlier shift is settled, not a new one
                     self.m[i, 1 - d, LAST] = NEVER
