@@ -300,7 +300,7 @@ def kalman_filter(
                 if jump.any():
                     cov.inflate(idx, v[idx] ** 2)
                     if steps is not None:
-                        steps.reset(idx, t, recent=False)
+                        steps.tail(idx, t, yb[k, idx] - m.win[m.w][idx], F)
             if steps is not None:
                 ok = obs if actb is None else obs & actb[k]
                 hit, level = steps.update(t, yb[k], F, ok & ~jumped, m.lt[0], m.win[m.w])

@@ -64,6 +64,14 @@ EARLY_DAYS = 3
 LR_MARGIN = 6.0
 WAIT_DAYS = 7
 WAIT = "wait"
+# A departure past h that falls back under h before its confirmation is judged then (see
+# StepMonitor.update).
+DECIDE_ON_FALLBACK = True
+# A step judged before its confirmation (on a one-day fall back, or when it falls back under
+# h) that lasted fewer days than this is a burst (a release week, a viral moment), not a
+# level shift: its fall is left to the one-day rules, which treat a spike's fall as the same
+# event. The level shifts of the issue last 10 days or more.
+MIN_STEP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,41 @@ class StepMonitor:
         if recent:
             self.recent[idx] = np.nan
 
+    def tail(self, idx: np.ndarray, t: int, dep: np.ndarray, var: np.ndarray) -> None:
+        """Series idx have a one-day tail event on day t (the filter intervenes; `dep` its
+        deseasonalised observation, `var` the one-step variances). A step the other way
+        already past h but not yet confirmed whose days end with this one (a 10-day add
+        falling back on its 11th day) is decided now: its start and its end (this day) are
+        level shifts. Before, the tail restarted the CUSUM and the add itself was lost (its
+        end alone was reported, as a one-day drop). Then the CUSUMs restart (`reset`)."""
+        settled = []
+        for r, i in enumerate(idx):
+            i = int(i)
+            for d, sign in ((0, 1.0), (1, -1.0)):
+                m = self.m[i, d]
+                if m[CROSS] < 1 or m[RAMP] or m[S] <= 0:
+                    continue  # not past h, a ramp, or not accumulating
+                back = sign * (dep[r] - m[LEVEL])
+                start = int(m[START])
+                flat = bool(self._flat(m[None], sign)[0])
+                # The day itself is left out (NaN): the step's days are start..t-1.
+                shape = self._shape(i, start, t, m[LEVEL], np.nan, sign, flat, var[i], True)
+                if shape is None or shape is WAIT or shape[0] == FADE:
+                    continue  # a ramp, or a pulse fading: the tail is its own event
+                onset, lift, ended = shape
+                if not np.isfinite(lift) or ended is not None or back >= 0.5 * sign * lift:
+                    continue  # ended before (update decides those), or not back today
+                if t - onset < MIN_STEP_DAYS:
+                    continue  # a burst of a few days: the one-day rules judge its fall
+                self.alarms.append((i, onset, t, int(sign), lift, float(m[S]), STEP))
+                self.alarms.append((i, t, t, -int(sign), -lift, float(m[S]), RETURN))
+                settled.append(i)
+        self._kept = {}
+        keep = np.setdiff1d(idx, settled)
+        self.reset(keep, t, recent=False)
+        if settled:  # the recent days are the add's: the level is the old one again
+            self.reset(np.asarray(settled), t, recent=True)
+
     def update(
         self,
         t: int,
@@ -173,6 +216,15 @@ class StepMonitor:
             flat = self._flat(m, sign)
             decide = over & (m[:, CROSS] >= self.cfg.confirm + 1) & (m[:, RAMP] == 0)
             final = m[:, CROSS] >= self.cfg.confirm + 1 + WAIT_DAYS
+            # A departure past h that falls back under h before its confirmation is judged
+            # on that day too: a short add (10-12 days) may be over before the confirmation
+            # days, and waiting lost it (the CUSUM drained away, nothing was reported).
+            # The judgement is the same (a step, its return, a ramp, a pulse fading; a close
+            # ramp-or-step call waits), only made sooner.
+            early = np.zeros_like(decide)
+            if DECIDE_ON_FALLBACK:
+                early = go & ~over & (m[:, CROSS] >= 1) & (m[:, RAMP] == 0) & ~decide
+                decide |= early
             # Decided once: a ramp stays a ramp for this run (a ramp levelling off must not
             # turn into a step dated at the ramp's start).
             step = go & flat & (m[:, RAMP] == 0)
@@ -212,6 +264,8 @@ class StepMonitor:
                     self.alarms.append((i, shape[2], t, int(sign), shape[3], float(m[r, S]), FADE))
                     continue
                 onset, lift, ended = shape
+                if early[r] and (t if ended is None else ended) - onset < MIN_STEP_DAYS:
+                    continue  # a burst of a few days, not a level shift (see `tail`)
                 fire[r] = True
                 if back[r]:  # the move back: the earlier shift is settled, not a new one
                     self.m[i, 1 - d, LAST] = NEVER
