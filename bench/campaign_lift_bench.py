@@ -135,7 +135,7 @@ def synthetic(seed: int, size: str, workdir: Path) -> list[dict]:
     t = time.perf_counter()
     result = estimate(groups, daily, camp, params)
     window_s = time.perf_counter() - t
-    lift, pooled = pooled_lift_table(camp, result.campaigns, cost, params, result.calibration)
+    lift, pooled = pooled_lift_table(camp, result.campaigns, cost, params)
     model_s = time.perf_counter() - t
     rows.append({"seed": seed, "method": "pooled (this)", "seconds": model_s, **score(lift, truth)})
     alone = lift_table(camp, result.campaigns)

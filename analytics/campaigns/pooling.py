@@ -9,17 +9,18 @@ y_i = incremental / counterfactual (standard error s_i, from its own interval) i
 with a prior from the other campaigns:
 
     prior mean  m_i = f_p x curve_t(spend_i)       (territory t, platform p)
-    prior var   v_i = tau_i^2 + f_p^2 Var(curve_t(spend_i)) + leverage correction
-    tau_i^2     = t^2 x shape(a^2 + (b m_i)^2)   (spread.py: the scatter grows with the lift)
+    prior var   curve: f_p^2 Var(curve_t(spend_i)) + leverage correction, and
+                spread: a^2 + (b x prior_i)^2     (spread.py: the scatter grows with the lift)
 
-and the posterior is the precision-weighted mean (y_i / s_i^2 + m_i / v_i) / (1 / s_i^2 +
-1 / v_i). The platform factor f_p is a weighted regression of the lifts on the curve's
+The combination is made on the share of the window's observed streams the campaign added,
+I / O = y / (1 + y) from the window and m / (1 + m) from the curve (`_combine` says why: on
+that scale the window's and the prior's errors are independent), as the precision-weighted
+mean. The platform factor f_p is a weighted regression of the lifts on the curve's
 prediction, pooled over territories; platforms whose factor is not above zero at 90 %, or
 clearly below the common curve's, do not shape the curves (they would drag every curve
-towards zero) and keep their own factor, whose uncertainty widens their prior. tau_i is the
-spread of true lifts around the prior mean: its shape over campaigns (a, b) by maximum
-likelihood of the held-out residuals, its scale t set so that 90 % of them fall in their
-90 % predictive band (measured against the lift model's band before its placebo widening). The curve was
+towards zero) and keep their own factor, whose uncertainty widens their prior. The spread
+(a, b) of true lifts around the prior mean is a robust (Huber) likelihood estimate on the
+held-out residuals, each with its window's calibrated variance. The curve was
 fitted on the campaign's own lift too; the leverage of that lift on its own prediction
 (Gauss-Newton hat value) is taken out, so a campaign never counts twice. A campaign whose
 own measurement is precise hardly moves; a noisy one moves towards what its spend usually
@@ -41,8 +42,9 @@ from analytics.campaigns import spread
 
 Z90 = 1.6449
 MIN_CAMPAIGNS = 20  # fewer measured campaigns: no prior worth the name, lifts left alone
-MIN_TAU = 0.005  # floor on the prior spread of relative lifts (half a percent)
-COVER = 0.90  # the intervals' level
+MIN_TAU = 0.005  # floor on the prior spread of the lifts (half a percent of the streams)
+# guards 1 + lift: a window's streams never read as below 5 % of its counterfactual
+MIN_OBSERVED = 0.05
 
 
 def platform_factors(df: pd.DataFrame, pred: np.ndarray, noise: float) -> dict[str, tuple]:
@@ -109,24 +111,48 @@ def _leverage(fit: rs.Fit, df: pd.DataFrame, sd: np.ndarray) -> np.ndarray:
     return np.clip(h, 0.0, 0.9)
 
 
-def _prior_spread(r2: np.ndarray, known: np.ndarray, shape: np.ndarray | float = 1.0) -> float:
-    """The scale t^2 of the prior variance t^2 x shape such that 90 % of the held-out
-    residuals fall inside their 90 % predictive band (r^2 <= Z90^2 (known + t^2 shape)): the
-    spread is matched where the intervals are read, so a heavy tail of campaigns off their
-    curve widens the prior as much as the intervals need, and a few windows far off (a poor
-    pre-period fit) do not set it alone. `shape`: how the spread varies over campaigns
-    (mean one), see `spread`."""
+def _spread_var(a: float, b: float, m: np.ndarray) -> np.ndarray:
+    """The prior's spread (variance, share-of-observed units) at relative prior means `m`,
+    never below MIN_TAU^2."""
+    return np.maximum(spread.variance(a, b, np.abs(_share(m))), MIN_TAU**2)
 
-    def inside(t2: float) -> float:
-        return float(np.mean(r2 <= Z90**2 * (known + t2 * shape)))
 
-    lo, hi = MIN_TAU**2, max(float(np.max(r2 / np.min(shape))), MIN_TAU**2)
-    if inside(lo) >= COVER:
-        return lo
-    for _ in range(60):
-        mid = np.sqrt(lo * hi)
-        lo, hi = (lo, mid) if inside(mid) >= COVER else (mid, hi)
-    return float(hi)
+def _share(rel: np.ndarray) -> np.ndarray:
+    """A relative lift (incremental / counterfactual) as a share of the observed streams,
+    incremental / (counterfactual + incremental)."""
+    return rel / np.maximum(1.0 + rel, MIN_OBSERVED)
+
+
+def _combine(
+    y: np.ndarray, se: np.ndarray, m: np.ndarray, curve_var: np.ndarray, cf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float]]:
+    """Posterior share of each window's observed streams that the campaign added: (mean,
+    variance, observed streams, fitted spread (a, b)).
+
+    Why the share of observed streams and not the lift relative to the counterfactual: the
+    counterfactual's own error is most of a window's noise, and on the relative scale the
+    truth, incremental / counterfactual, moves with it (a counterfactual 5 % low makes the
+    window's lift and the truth in its units both look higher), so window and prior errors
+    are correlated and the spread fitted to their residuals counts that noise twice. The
+    observed streams O = counterfactual x (1 + y) hold the lift and need no counterfactual:
+    the window says I/O = y / (1 + y) with standard error se / (1 + y) and the curve says
+    m / (1 + m), whose errors are independent.
+
+    The prior's spread around the curves, a^2 + (b x prior)^2, is a Huber M-estimate
+    (spread.fit, k = the curves' ROBUST_SCALE) on the held-out residuals with each
+    window's calibrated variance (after the placebo widening: the band the window is read
+    with) and the curve's, so the few windows confounded by an event their counterfactual
+    could not foresee cannot widen every campaign's prior."""
+    one_plus_y = np.maximum(1.0 + y, MIN_OBSERVED)
+    s, s_se = y / one_plus_y, se / one_plus_y
+    prior = _share(m)
+    # delta method: d(m / (1 + m)) / dm = 1 / (1 + m)^2
+    prior_curve_var = curve_var / np.maximum(1.0 + m, MIN_OBSERVED) ** 4
+    a, b = spread.fit(s - prior, s_se**2 + prior_curve_var, np.abs(prior), robust=rs.ROBUST_SCALE)
+    v = _spread_var(a, b, m) + prior_curve_var
+    post_var = 1.0 / (1.0 / s_se**2 + 1.0 / v)
+    post = post_var * (s / s_se**2 + prior / v)
+    return post, post_var, cf * one_plus_y, (a, b)
 
 
 def _platforms(
@@ -169,16 +195,14 @@ def pool(
     lift: pd.DataFrame,
     *,
     cost: Mapping[str, float] | None = None,
-    widening: float = 1.0,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """`lift` (campaign_id and response.INPUT_COLS, one row per campaign) with
     incremental_streams, low, high and p_effect replaced by their pooled values where a lift
-    was measured, and `window_streams` holding the window's own estimate. `widening`: the
-    factor the lift intervals were widened by after the placebo runs (>= 1); the prior's
-    spread is measured against the model's own band, so a cautious widening cannot hide how
-    far campaigns sit off their curves. The summary says what the prior was (or why there
-    was none)."""
+    was measured, and `window_streams` holding the window's own estimate. The windows'
+    intervals are read as calibrated (after the lift model's placebo widening): the same
+    band the posterior combines is the one the prior's spread is measured against. The
+    summary says what the prior was (or why there was none)."""
     out = lift.copy()
     out["window_streams"] = out["incremental_streams"]
     df = rs.prepare(lift)
@@ -207,22 +231,12 @@ def pool(
     # Leave the campaign's own pull out of its prior mean: m_-i = m - h (y - m) / (1 - h).
     m = f * pred
     m = m - h / (1.0 - h) * (y - m)
-    # What the prior cannot say: the spread of the held-out residuals beyond the lifts' own
-    # noise and the curves' parameter uncertainty.
+    # The curves' parameter uncertainty (and a weak platform's factor's) at each campaign.
     curve_var = f**2 * pred_var / (1.0 - h) + (f_se * pred) ** 2
-    known = (se / max(widening, 1.0)) ** 2 + curve_var
-    # Campaigns scatter around their curve in proportion to the lift (spread.py): the
-    # shape of that spread by maximum likelihood, its scale by the 90 % rule.
-    a, b = spread.fit(y - m, known, np.abs(m))
-    shape = spread.variance(a, b, np.abs(m))
-    shape = shape / shape.mean()
-    tau2 = _prior_spread((y - m) ** 2, known, shape) * shape
-    v = tau2 + curve_var
-    post_var = 1.0 / (1.0 / se**2 + 1.0 / v)
-    post = post_var * (y / se**2 + m / v)
     cf = df["counterfactual_streams"].to_numpy(float)
-    sd = np.sqrt(post_var) * cf
-    est = post * cf
+    post, post_var, observed, (a, b) = _combine(y, se, m, curve_var, cf)
+    est = post * observed
+    sd = np.sqrt(post_var) * observed
     out = out.set_index("campaign_id", drop=False)
     out.loc[ids, "incremental_streams"] = est
     out.loc[ids, "low"] = est - Z90 * sd
@@ -230,7 +244,8 @@ def pool(
     out.loc[ids, "p_effect"] = ndtr(post / np.sqrt(post_var))
     summary = {
         "pooled": int(len(df)),
-        "prior_sd": round(float(np.sqrt(np.median(tau2))), 4),  # the typical campaign's
+        # the typical campaign's spread around its curve, as a share of its window's streams
+        "prior_sd": round(float(np.median(np.sqrt(_spread_var(a, b, m)))), 4),
         "prior_spread": {"a": round(a, 4), "b": round(b, 3)},
         "shaping_platforms": live,
         "platform_factors": {p: round(v[0], 3) for p, v in factors.items()},

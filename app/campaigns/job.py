@@ -42,17 +42,14 @@ def pooled_lift_table(
     estimates: pd.DataFrame,
     cost: dict[str, float],
     params: lift_model.LiftParams,
-    calibration: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """lift_table with each window's own estimate pooled with what the campaign's territory
     and platform usually return (analytics.campaigns.pooling); `window_streams` keeps the
-    window's own estimate. With pooling off the two are the same. `calibration`: the lift
-    model's placebo figures (how much its intervals were widened)."""
+    window's own estimate. With pooling off the two are the same."""
     lift = lift_table(camp, estimates)
     if not params.pool:
         return lift.assign(window_streams=lift["incremental_streams"]), {"pooled": 0}
-    widening = float((calibration or {}).get("scale", 1.0)) if params.calibrate else 1.0
-    pooled, summary = pooling.pool(lift, cost=cost, widening=widening, seed=params.seed)
+    pooled, summary = pooling.pool(lift, cost=cost, seed=params.seed)
     return _with_cpa(pooled), summary
 
 
@@ -72,7 +69,7 @@ def run(store: Store, progress: ProgressFn, **options: Any) -> dict[str, Any]:
     result = lift_model.estimate(groups, daily, camp, params)
     progress("pooling each lift with its territory's response", 0.6)
     cost = budget_data.market_cost(store.cursor())
-    lift, pooled = pooled_lift_table(camp, result.campaigns, cost, params, result.calibration)
+    lift, pooled = pooled_lift_table(camp, result.campaigns, cost, params)
     estimated = lift["incremental_streams"].notna()
     summary: dict[str, Any] = {
         "campaigns": len(lift),

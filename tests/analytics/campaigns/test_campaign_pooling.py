@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import ndtr
 
 from analytics.campaigns import hill as hc
-from analytics.campaigns import pooling
+from analytics.campaigns import pooling, spread
 
 Z90 = 1.6449
 
@@ -104,29 +105,65 @@ def test_too_few_campaigns_or_no_working_platform_leave_the_lifts_alone():
     assert summary["pooled"] == 0 and "no platform" in summary["reason"]
 
 
-def test_prior_spread_recovers_a_known_spread_and_covers_a_heavy_tail():
-    rng = np.random.default_rng(6)
-    known = np.full(4000, 0.03**2)
-    r = rng.normal(0.0, np.sqrt(known + 0.02**2))
-    assert np.sqrt(pooling._prior_spread(r**2, known)) == pytest.approx(0.02, rel=0.2)
-    r[:400] *= 3  # a tenth of the campaigns far off their curve
-    tau2 = pooling._prior_spread(r**2, known)
-    inside = np.abs(r) <= Z90 * np.sqrt(known + tau2)
-    assert inside.mean() == pytest.approx(0.90, abs=0.01)
-    assert np.sqrt(tau2) > 0.03  # the tail widened the prior
+def test_the_combination_by_hand():
+    """One campaign worked by hand on the share of its observed streams: window y = 0.25
+    (se 0.05) over a counterfactual of 10,000 (observed 12,500), prior m = 0.25 with no
+    curve uncertainty (three such campaigns). Shares: window 0.2 (se 0.04), prior 0.2;
+    residuals of zero leave the spread at its floor, so the posterior is 0.2 with variance
+    1 / (1 / 0.04^2 + 1 / 0.005^2), in streams 2,500 +- sqrt(that) x 12,500."""
+    one = np.ones(3)
+    post, post_var, observed, _ = pooling._combine(
+        0.25 * one, 0.05 * one, 0.25 * one, 0.0 * one, 10_000.0 * one
+    )
+    assert observed[0] == pytest.approx(12_500.0)
+    assert post[0] == pytest.approx(0.2)
+    assert post_var[0] == pytest.approx(1.0 / (1.0 / 0.04**2 + 1.0 / pooling.MIN_TAU**2))
+    # windows of no lift against a prior of 0.2 (share): residuals of 0.2 against a window
+    # se of 0.05 and no curve uncertainty; the fitted spread v gives the precision weights
+    post, post_var, _, (a, b) = pooling._combine(0.0 * one, 0.05 * one, 0.25 * one, 0.0 * one, one)
+    v = max(spread.variance(a, b, 0.2), pooling.MIN_TAU**2)
+    # the robust likelihood's equation: r^2 / (se^2 + v) = E[min(Z^2, 2|Z|)] = 2 Phi(2) - 1
+    assert v == pytest.approx(0.2**2 / (2 * ndtr(2.0) - 1) - 0.05**2, rel=0.01)
+    assert post[0] == pytest.approx(0.05**2 / (0.05**2 + v) * 0.2)
+    assert post_var[0] == pytest.approx(1.0 / (1.0 / 0.05**2 + 1.0 / v))
 
 
-def test_a_cautious_widening_does_not_hide_how_far_campaigns_sit_off_their_curves():
-    lift = _world(7, off=0.02)
-    cf = lift["counterfactual_streams"]
-    # the intervals were widened 1.5 times after the placebo runs (the noise is still 4 %)
-    lift["low"] = lift["incremental_streams"] - Z90 * 0.06 * cf
-    lift["high"] = lift["incremental_streams"] + Z90 * 0.06 * cf
-    _, naive = pooling.pool(lift)
-    out, told = pooling.pool(lift, widening=1.5)
-    assert told["prior_sd"] > naive["prior_sd"]
-    covered = (out["low"] <= lift["truth"]) & (lift["truth"] <= out["high"])
-    assert 0.85 <= covered.mean() <= 0.99
+def _cf_world(seed: int, n: int = 400, se: float = 0.04, off_rel: float = 0.0) -> pd.DataFrame:
+    """As the lift model measures: the observed streams are known exactly (the baseline
+    plus the campaign's lift) and the window's noise is the counterfactual's error, so the
+    truth over the counterfactual moves with the window's error."""
+    lift = _world(seed, n=n, se=se, off_rel=off_rel)
+    rng = np.random.default_rng(seed + 100)
+    base = lift["counterfactual_streams"].to_numpy()
+    truth = lift["truth"].to_numpy()
+    cf = base * (1.0 + rng.normal(0.0, se, n))
+    est = base + truth - cf
+    return lift.assign(
+        counterfactual_streams=cf,
+        incremental_streams=est,
+        low=est - Z90 * se * cf,
+        high=est + Z90 * se * cf,
+    )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_counterfactual_error_is_not_counted_twice(seed):
+    """Windows whose noise is their counterfactual's error (as the lift model's): the
+    truth, in units of the counterfactual, moves with the window's error. Pooled on the
+    share of observed streams the intervals cover near their 90 %, neither as wide as the
+    windows' own nor narrow, and the error falls well below the windows'."""
+    lift = _cf_world(seed)
+    out, summary = pooling.pool(lift)
+    truth = lift["truth"]
+    covered = (out["low"] <= truth) & (truth <= out["high"])
+    live = lift["platform"] != "other"
+    assert 0.85 <= covered[live].mean() <= 0.95
+    pos = truth > 0
+    err_alone = ((lift["incremental_streams"] - truth).abs() / truth)[pos]
+    err_pooled = ((out["incremental_streams"] - truth).abs() / truth)[pos]
+    assert err_pooled.median() < 0.5 * err_alone.median()
+    # the true lifts sit on their curves: no spread beyond the floor is learnt
+    assert summary["prior_sd"] <= 0.01
 
 
 def test_a_weak_platform_keeps_its_own_factor():
@@ -145,8 +182,9 @@ def test_a_weak_platform_keeps_its_own_factor():
 def test_a_scatter_proportional_to_the_lift_is_learnt_and_helps_the_small_lifts():
     """Campaigns scatter around their curve by a fifth of their lift: the fitted spread is
     mostly relative, the small lifts (under 5 %) come out far closer to the truth than their
-    windows alone, and the intervals still cover."""
-    lift = _world(9, n=400, off_rel=0.2)
+    windows alone, and the intervals still cover. (The windows' noise is their
+    counterfactual's error, as in the lift model.)"""
+    lift = _cf_world(9, n=400, off_rel=0.2)
     out, summary = pooling.pool(lift)
     assert summary["prior_spread"]["b"] > 0.1
     assert summary["prior_spread"]["a"] < 0.02
