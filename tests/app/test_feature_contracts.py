@@ -84,16 +84,9 @@ def test_job_records_its_run_in_the_transaction_of_its_results(
     monkeypatch.setattr(runs, "record", record_then_fail)
     with open_store(store_copy) as store, pytest.raises(RuntimeError, match="crash right after"):
         feature.job_module().run(store, lambda stage, fraction: None)
-    # Neither the run row nor any result survived: they were one transaction.
+    # Neither the run row nor any result survived: they were one transaction. (That every
+    # job records its run when nothing fails: tests/app/test_cli.py, the refresh of all jobs.)
     assert _checksums(store_copy) == before
-
-    monkeypatch.setattr(runs, "record", real)
-    with open_store(store_copy) as store:
-        previous = runs.latest(store, feature.name)
-        summary = feature.job_module().run(store, lambda stage, fraction: None)
-        latest = runs.latest(store, feature.name)
-    assert isinstance(summary, dict)
-    assert latest is not None and (previous is None or latest.run_id > previous.run_id)
 
 
 # -- pages ------------------------------------------------------------------------------------
