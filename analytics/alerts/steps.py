@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.alerts.step_shapes import best_step, hinge_rss, slope_t
+
 # Per direction: CUSUM value, start day, observed days, sums of d, d^2, j d, j^2 and j
 # (j = days since start, d = departure on the log scale), days past h, whether it was
 # judged a ramp, the reference level, the day and lift of the last level shift that way; then
@@ -317,23 +319,23 @@ class StepMonitor:
         first = int(np.searchsorted(j, -EARLY_DAYS))  # earliest split considered
         if len(d) - first < 4:
             return (start, float(np.mean(d[j >= 0])), None) if flat else None
-        rss, e, r = _best_step(d, first)
+        rss, e, r = best_step(d, first)
         lift = float(d[e:r].mean())
         if sign * lift <= 0:
             return None
         if not flat:
-            gain = (_hinge_rss(j, d) - rss) / var  # twice the log-likelihood ratio
+            gain = (hinge_rss(j, d, RAMP_LEAD) - rss) / var  # twice the log-likelihood ratio
             if not final and abs(gain) < LR_MARGIN:
                 return WAIT  # too close to call: a ramp keeps rising, a step does not
             if gain < 0:
-                return None  # a ramp fits better than any step (see _hinge_rss)
-        if -sign * _slope_t(j[e:r], d[e:r]) > FADE_T:
+                return None  # a ramp fits better than any step (see step_shapes.hinge_rss)
+        if -sign * slope_t(j[e:r], d[e:r]) > FADE_T:
             # Its level now (the latest days), its first day and mean lift.
             return FADE, float(np.mean(d[-FADE_DAYS:])), start + int(j[e]), lift
         if r < len(d):
             # A return needs its own evidence (a few low days at the end of the window
             # are often noise while the add lasts): else the step still lasts.
-            rss_on, e_on, _ = _best_step(d, first, returns=False)
+            rss_on, e_on, _ = best_step(d, first, returns=False)
             if len(d) - r < 2 or (rss_on - rss) / var < LR_MARGIN:
                 e, r, lift = e_on, len(d), float(d[e_on:].mean())
         onset = start + int(j[e])
@@ -356,8 +358,8 @@ class StepMonitor:
         first = int(np.searchsorted(j, -EARLY_DAYS))
         if len(d) - first < 4:
             return False
-        rss, _, _ = _best_step(d, first, returns=False)
-        return _hinge_rss(j, d) > rss
+        rss, _, _ = best_step(d, first, returns=False)
+        return hinge_rss(j, d, RAMP_LEAD) > rss
 
     @staticmethod
     def _flat(m: np.ndarray, sign: float) -> np.ndarray:
@@ -376,46 +378,6 @@ class StepMonitor:
         """After day t: the day's deseasonalised observation joins the recent days."""
         self.recent[:, :-1] = self.recent[:, 1:]
         self.recent[:, -1] = np.where(obs, y - season, np.nan)
-
-
-def _best_step(d: np.ndarray, first: int = 0, returns: bool = True) -> tuple[float, int, int]:
-    """The best step through departures d: (rss, first day, first day back or len(d)),
-    zero (the reference level) before the step and after its return; the step starts at
-    `first` or later, and without `returns` it lasts to the end."""
-    best = (np.inf, first, len(d))
-    n = len(d)
-    cs = np.concatenate([[0.0], np.cumsum(d)])
-    ss = float(d @ d)
-    for e in range(first, n - 1):
-        for r in range(e + 3 if returns else n, n + 1):  # r = n: no return
-            inside = cs[r] - cs[e]
-            rss = ss - inside * inside / (r - e)  # the step's days about their mean
-            if rss < best[0] - 1e-12:
-                best = (rss, e, r)
-    return best
-
-
-def _slope_t(j: np.ndarray, d: np.ndarray) -> float:
-    """t statistic of the least-squares slope of d on j (0 with fewer than 4 days)."""
-    if len(d) < 4:
-        return 0.0
-    jc = j - j.mean()
-    sxx = float(jc @ jc)
-    b = float(jc @ d) / sxx
-    resid = d - d.mean() - b * jc
-    return b / np.sqrt(max(float(resid @ resid) / (len(d) - 2), 1e-12) / sxx)
-
-
-def _hinge_rss(j: np.ndarray, d: np.ndarray) -> float:
-    """Residual sum of squares of the best ramp that leaves the reference level
-    continuously: d = b max(0, j - tau), tau from RAMP_LEAD days before the departure's
-    first day (a ramp starts below the CUSUM's notice) to three days before its last. Continuity is
-    what tells a ramp from a step: a step is already its full size on its first day."""
-    taus = np.arange(min(-RAMP_LEAD, j[0] - 1), j[-1] - 2)[:, None]
-    x = np.maximum(0.0, j[None, :] - taus)
-    xx = (x * x).sum(axis=1)
-    xd = x @ d
-    return float((d @ d - xd * xd / np.maximum(xx, 1e-12)).min())
 
 
 def _about(lift: float, earlier: float) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.alerts import steps
+from analytics.alerts import step_shapes, steps
 from analytics.alerts.detect import DetectConfig, _relaunch_days, detect
 from analytics.alerts.kalman import Hyper
 
@@ -31,10 +31,10 @@ def test_best_step_by_hand():
     `first` = 3 on (a step lasts >= 3 days) the best is days 3..5: rss = 3 - 2^2 / 3.
     Without returns, the best lasting step from day 0 is days 2..6: rss = 3 - 3^2 / 5."""
     d = np.array([0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0])
-    assert steps._best_step(d) == (0.0, 2, 5)
-    rss, e, r = steps._best_step(d, first=3)
+    assert step_shapes.best_step(d) == (0.0, 2, 5)
+    rss, e, r = step_shapes.best_step(d, first=3)
     assert (e, r) == (3, 6) and np.isclose(rss, 3 - 4 / 3)
-    rss, e, r = steps._best_step(d, returns=False)
+    rss, e, r = step_shapes.best_step(d, returns=False)
     assert (e, r) == (2, 7) and np.isclose(rss, 1.2)
 
 
