@@ -8,10 +8,9 @@ loaded rather than to the store.
 The sums cannot overflow the BIGINT columns they fill: the ingest bounds streams per row and
 rows per store so that any sum of streams stays below 2**63 - 1 (docs/spec-bounds.md).
 
-The tables keep only the columns their readers use (migration 029): writing a row costs as
-much as grouping it, and `agg_group_week` and `agg_listener_month` are about as large as the
-facts. `agg_group_week` holds the budget's channel contracted to DSP and active/passive
-streams (device, os and source were never read); `agg_listener_month` holds streams only.
+Only `agg_daily` is kept (migration 030): the listener and demographic aggregates were about
+as large as the facts, so the jobs read those sums from trend_facts (data/results/*.py) and
+the stage no longer writes nearly a second copy of every delivery.
 """
 
 from __future__ import annotations
@@ -22,12 +21,12 @@ from collections.abc import Sequence
 import duckdb
 
 from data import rollups
-from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
+from data.vocab import WORLDWIDE
 
-_ACTIVE_SQL = sql_list(ACTIVE_SOURCES)
 # The worldwide chart rows repeat the countries' streams: the aggregates (and so every total,
-# map and model read from them) hold country rows only; trend_facts keeps the worldwide ones.
-_COUNTRIES_ONLY = f"country <> '{WORLDWIDE}'"
+# map and model read from them) hold country rows only; trend_facts keeps the worldwide ones,
+# so a job reading the facts filters them out with this same condition.
+COUNTRIES_ONLY = f"country <> '{WORLDWIDE}'"
 
 # (table, partition column, date unit of the partition, insert SQL with {where})
 _AGGREGATES = (
@@ -37,28 +36,7 @@ _AGGREGATES = (
         "day",
         f"""INSERT INTO agg_daily
            SELECT date, isrc, country, dsp, source, sum(streams)
-           FROM trend_facts WHERE {_COUNTRIES_ONLY} AND {{where}}
-           GROUP BY ALL""",
-    ),
-    (
-        "agg_listener_month",
-        "month",
-        "month",
-        f"""INSERT INTO agg_listener_month
-           SELECT date_trunc('month', date)::DATE, dsp, listener_id, isrc, sum(streams)
-           FROM trend_facts
-           WHERE listener_id IS NOT NULL AND {_COUNTRIES_ONLY} AND {{where}}
-           GROUP BY ALL""",
-    ),
-    (
-        "agg_group_week",
-        "week",
-        "week",
-        f"""INSERT INTO agg_group_week
-           SELECT date_trunc('week', date)::DATE, dsp, isrc, country, age_band, gender,
-                  subscription, sum(streams),
-                  sum(CASE WHEN source IN {_ACTIVE_SQL} THEN streams ELSE 0 END)
-           FROM trend_facts WHERE {_COUNTRIES_ONLY} AND {{where}}
+           FROM trend_facts WHERE {COUNTRIES_ONLY} AND {{where}}
            GROUP BY ALL""",
     ),
 )

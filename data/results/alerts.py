@@ -110,16 +110,22 @@ def window_listeners(cur: duckdb.DuckDBPyConnection, windows: pd.DataFrame) -> p
     return df
 
 
+def listener_tracks(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tracks with identified listener rows (in a country), in isrc order."""
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT isrc FROM trend_facts WHERE listener_id IS NOT NULL "
+            f"AND country <> '{WORLDWIDE}' ORDER BY isrc"
+        ).fetchall()
+    ]
+
+
 def sample_listeners(
     cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date, tracks: int, seed: int = 0
 ) -> pd.DataFrame:
     """Identified listener rows (key = isrc) of up to `tracks` tracks in [lo, hi]."""
-    ids = [
-        r[0]
-        for r in cur.execute(
-            "SELECT DISTINCT isrc FROM agg_listener_month ORDER BY isrc"
-        ).fetchall()
-    ]
+    ids = listener_tracks(cur)
     if not ids:
         return pd.DataFrame(columns=["key", "listener_id", "date", "source"])
     rng = np.random.default_rng(seed)

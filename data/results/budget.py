@@ -17,35 +17,40 @@ import numpy as np
 import pandas as pd
 
 from analytics.budget.inputs import GROUP_COLS, ModelInputs
+from data.aggregates import COUNTRIES_ONLY
 from data.store import Store
+from data.vocab import ACTIVE_SOURCES, sql_list
 
 WINDOW_WEEKS = 12
 BASE_DAYS = 28
 PRE_DAYS = 28
+_ACTIVE = sql_list(ACTIVE_SOURCES)
 
 
 # -- job reads -------------------------------------------------------------------------------
 def window_end(cur: duckdb.DuckDBPyConnection) -> dt.date | None:
-    return cur.execute("SELECT max(week) FROM agg_group_week").fetchone()[0]
+    """Monday of the last week with streams (agg_daily holds the facts' country rows)."""
+    return cur.execute("SELECT date_trunc('week', max(date))::DATE FROM agg_daily").fetchone()[0]
 
 
 def group_consumption(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEEKS) -> pd.DataFrame:
     """isrc, country, age_band, gender, subscription, a (active), p (passive) streams over
-    the last `weeks` weeks: V_ijh summed over channels h (dsp x week), agg_group_week
-    holding each row's streams split by whether the source is active."""
+    the last `weeks` weeks (Monday `start` to the Sunday after `end`): V_ijh summed over
+    channels h (dsp x week), read from the facts' country rows with each row's streams split
+    by whether its source is active."""
     end = window_end(cur)
     if end is None:
         return pd.DataFrame(columns=["isrc", *GROUP_COLS, "a", "p"])
     start = end - dt.timedelta(weeks=weeks - 1)
     return (
         cur.execute(
-            """SELECT isrc, country, age_band::VARCHAR AS age_band, gender::VARCHAR AS gender,
+            f"""SELECT isrc, country, age_band::VARCHAR AS age_band, gender::VARCHAR AS gender,
                subscription::VARCHAR AS subscription,
-               sum(active_streams)::DOUBLE AS a,
-               sum(streams - active_streams)::DOUBLE AS p
-            FROM agg_group_week WHERE week BETWEEN ? AND ?
+               sum(CASE WHEN source IN {_ACTIVE} THEN streams ELSE 0 END)::DOUBLE AS a,
+               sum(CASE WHEN source IN {_ACTIVE} THEN 0 ELSE streams END)::DOUBLE AS p
+            FROM trend_facts WHERE {COUNTRIES_ONLY} AND date BETWEEN ? AND ?
             GROUP BY ALL ORDER BY ALL""",
-            [start, end],
+            [start, end + dt.timedelta(days=6)],
         )
         .df()
         .fillna({"a": 0.0, "p": 0.0})
@@ -64,8 +69,9 @@ def streams_per_listener(cur: duckdb.DuckDBPyConnection, weeks: int = WINDOW_WEE
         return 1.0
     start = end - dt.timedelta(weeks=weeks)
     row = cur.execute(
-        "SELECT sum(streams)::DOUBLE, count(DISTINCT listener_id) FROM agg_listener_month "
-        "WHERE month >= date_trunc('month', ?::DATE)",
+        "SELECT sum(streams)::DOUBLE, count(DISTINCT listener_id) FROM trend_facts "
+        f"WHERE listener_id IS NOT NULL AND {COUNTRIES_ONLY} "
+        "AND date >= date_trunc('month', ?::DATE)",
         [start],
     ).fetchone()
     return float(row[0] / row[1]) if row and row[1] else 1.0

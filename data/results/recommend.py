@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data.aggregates import COUNTRIES_ONLY
 from data.results import replace_table
 from data.store import Store
 
@@ -18,13 +19,15 @@ RESULT_TABLES = (
 
 
 def monthly_plays(store: Store) -> pd.DataFrame:
-    """listener_id, isrc, month, streams: listener-level streams per month (all DSPs)."""
+    """listener_id, isrc, month, streams: listener-level streams per month (all DSPs, the
+    facts' country rows)."""
     return (
         store.cursor()
         .execute(
-            "SELECT listener_id, isrc, month, sum(streams)::DOUBLE AS streams "
-            "FROM agg_listener_month GROUP BY listener_id, isrc, month "
-            "ORDER BY listener_id, isrc, month"
+            "SELECT listener_id, isrc, date_trunc('month', date)::DATE AS month, "
+            "sum(streams)::DOUBLE AS streams FROM trend_facts "
+            f"WHERE listener_id IS NOT NULL AND {COUNTRIES_ONLY} "
+            "GROUP BY listener_id, isrc, month ORDER BY listener_id, isrc, month"
         )
         .df()
     )

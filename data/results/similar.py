@@ -3,7 +3,7 @@
 The unit is an artist on one label: both reads group by artist_id and the track's catalog
 label, so an artist whose tracks sit on two labels gives two units, each from its own
 tracks. Kept as set-oriented SQL so the same steps map onto a distributed engine: one
-grouped read of the listener-level aggregate, one of the daily aggregate, and bulk replaces
+grouped read of the facts' listener-level rows, one of the daily aggregate, and bulk replaces
 of the result tables from DataFrames.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data.aggregates import COUNTRIES_ONLY
 from data.results import replace_table
 from data.store import Store
 
@@ -22,12 +23,13 @@ RESULT_TABLES = ("similar_artists", "similar_neighbors", "similar_potential")
 
 def listener_streams(store: Store) -> pd.DataFrame:
     """artist_id, label, listener_id, streams: each listener's streams of each artist's
-    tracks on each label (all months)."""
+    tracks on each label (all months; the facts' country rows)."""
     return (
         store.cursor()
         .execute(
             "SELECT c.artist_id, c.label, l.listener_id, sum(l.streams)::DOUBLE AS streams "
-            "FROM agg_listener_month l JOIN catalog c USING (isrc) "
+            "FROM trend_facts l JOIN catalog c USING (isrc) "
+            f"WHERE l.listener_id IS NOT NULL AND l.{COUNTRIES_ONLY} "
             "GROUP BY c.artist_id, c.label, l.listener_id"
         )
         .df()

@@ -44,8 +44,6 @@ TABLES = (
     "campaigns",
     "audit_log",
     "agg_daily",
-    "agg_listener_month",
-    "agg_group_week",
 )
 
 

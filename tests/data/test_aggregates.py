@@ -44,28 +44,18 @@ def test_partial_refresh_matches_full_rebuild():
         # A later deezer file touching one day: only deezer partitions around it change.
         _fact(cur, D(2026, 2, 3), "deezer", "AAAAA0000002", 11, listener="L2")
         aggregates.refresh(cur, D(2026, 2, 3), D(2026, 2, 3), ["deezer"])
-        tables = ("agg_daily", "agg_listener_month", "agg_group_week")
+        tables = ("agg_daily",)
         partial = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         aggregates.refresh_all(cur)
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         assert partial == full
-        month = cur.execute(
-            "SELECT streams FROM agg_listener_month WHERE listener_id = 'L1' "
-            "AND month = DATE '2026-02-01'"
-        ).fetchone()
-        assert month == (7,)
-        # The week of Monday 2 February (track 1, Feb 2 and 3): a spotify and a deezer row
-        # of track 1 and one of track 2; search is active, radio passive.
-        _fact(cur, D(2026, 2, 3), "deezer", "AAAAA0000001", 20)
-        aggregates.refresh(cur, D(2026, 2, 3), D(2026, 2, 3), ["deezer"])
-        week = cur.execute(
-            "SELECT dsp, isrc, streams, active_streams FROM agg_group_week "
-            "WHERE week = DATE '2026-02-02' ORDER BY dsp, isrc"
+        day = cur.execute(
+            "SELECT dsp, isrc, source, streams FROM agg_daily WHERE date = DATE '2026-02-02' "
+            "ORDER BY dsp"
         ).fetchall()
-        assert week == [
-            ("deezer", "AAAAA0000001", 23, 23),
-            ("deezer", "AAAAA0000002", 11, 11),
-            ("spotify", "AAAAA0000001", 7, 0),
+        assert day == [
+            ("deezer", "AAAAA0000001", "search", 3),
+            ("spotify", "AAAAA0000001", "radio", 7),
         ]
 
 
@@ -94,7 +84,7 @@ def test_backlog_refresh_matches_full_rebuild_and_empties(tmp_path):
     with open_store(path) as s:
         cur = s.cursor()
         assert cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0] == 0
-        tables = ("agg_daily", "agg_listener_month", "agg_group_week")
+        tables = ("agg_daily",)
         partial = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         aggregates.refresh_all(cur)
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
@@ -114,67 +104,70 @@ def test_backlog_groups_dsps_that_share_a_range():
         _fact(cur, D(2026, 5, 1), "deezer", "AAAAA0000002", 4)
         aggregates.queue(cur, 20, D(2026, 5, 1), D(2026, 5, 1), ["deezer"])
         assert aggregates.refresh_backlog(cur) == 2  # Mar 2-4 (3 DSPs) and May 1 (deezer)
-        tables = ("agg_daily", "agg_listener_month", "agg_group_week")
+        tables = ("agg_daily",)
         partial = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         aggregates.refresh_all(cur)
         full = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         assert partial == full and len(full["agg_daily"]) == 5
 
 
-def test_migration_029_keeps_what_the_narrowed_tables_hold():
-    """Migration 029 turns the schema-028 tables (filled by the stage of that time) into
-    exactly what the narrowed stage writes."""
-    from importlib import resources
+def _row(cur, day, dsp, isrc, country, source, listener, streams):
+    cur.execute(
+        "INSERT INTO trend_facts VALUES (1, ?, ?, ?, ?, NULL, '18-24', 'female', 'premium', "
+        "'mobile', 'ios', ?, NULL, ?, ?)",
+        [day, dsp, isrc, country, source, listener, streams],
+    )
 
-    active = "('search', 'collection', 'album', 'artist', 'user_playlist')"
+
+def test_jobs_read_from_the_facts_what_the_dropped_aggregates_held():
+    """Migration 030 dropped agg_group_week and agg_listener_month: the budget, recommend,
+    similar and alerts jobs read the same sums from the facts' country rows. Hand-worked on
+    a few rows, with a worldwide chart row and one outside the budget's window that must
+    not count."""
+    from data.results import alerts, budget, recommend, similar
+
     with open_store(":memory:") as s:
         cur = s.cursor()
-        # One group, one week, one DSP: search on mobile/ios, radio on mobile/ios and search
-        # on desktop (device differs) add up to one narrowed row.
-        _fact(cur, D(2026, 3, 2), "spotify", "AAAAA0000001", 5, listener="L1")
-        _fact(cur, D(2026, 3, 3), "spotify", "AAAAA0000001", 2, listener="L1", source="radio")
-        cur.execute(
-            "INSERT INTO trend_facts VALUES (1, ?, 'spotify', 'AAAAA0000001', 'US', NULL, "
-            "'18-24', 'female', 'premium', 'desktop', 'windows', 'search', NULL, NULL, 4)",
-            [D(2026, 3, 8)],
-        )
-        _fact(cur, D(2026, 3, 9), "deezer", "AAAAA0000002", 3, listener="L2", source="radio")
-        cur.execute(
-            "CREATE OR REPLACE TABLE agg_listener_month (month DATE NOT NULL, dsp VARCHAR "
-            "NOT NULL, listener_id VARCHAR NOT NULL, isrc VARCHAR NOT NULL, streams BIGINT "
-            "NOT NULL, active_streams BIGINT NOT NULL, first_date DATE NOT NULL, "
-            "last_date DATE NOT NULL)"
-        )
-        cur.execute(
-            "CREATE OR REPLACE TABLE agg_group_week (week DATE NOT NULL, dsp VARCHAR NOT NULL, "
-            "isrc VARCHAR NOT NULL, country VARCHAR NOT NULL, age_band age_band_t NOT NULL, "
-            "gender gender_t NOT NULL, subscription subscription_t NOT NULL, device device_t "
-            "NOT NULL, os os_t NOT NULL, source source_t NOT NULL, streams BIGINT NOT NULL)"
-        )
-        cur.execute(
-            "INSERT INTO agg_listener_month SELECT date_trunc('month', date)::DATE, dsp, "
-            f"listener_id, isrc, sum(streams), sum(CASE WHEN source IN {active} THEN streams "
-            "ELSE 0 END), min(date), max(date) FROM trend_facts WHERE listener_id IS NOT NULL "
-            "GROUP BY ALL"
-        )
-        cur.execute(
-            "INSERT INTO agg_group_week SELECT date_trunc('week', date)::DATE, dsp, isrc, "
-            "country, age_band, gender, subscription, device, os, source, sum(streams) "
-            "FROM trend_facts GROUP BY ALL"
-        )
-        assert cur.execute("SELECT count(*) FROM agg_group_week").fetchone()[0] == 4
-        sql = resources.files("data.migrations").joinpath("029_narrow_aggregates.sql")
-        cur.execute(sql.read_text())
-        tables = ("agg_listener_month", "agg_group_week")
-        migrated = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+        for i in (1, 2, 3):
+            cur.execute(
+                "INSERT INTO catalog (isrc, track_title, artist_id, artist_name, label, "
+                "release_date, load_id) VALUES (?, 't', ?, 'n', 'Label A', DATE '2020-01-01', 1)",
+                [f"AAAAA000000{i}", f"a{i}"],
+            )
+        # Week of Monday 2 March (track 1): search 5 + search 4 active, radio 2 passive.
+        _row(cur, D(2026, 3, 2), "spotify", "AAAAA0000001", "US", "search", "L1", 5)
+        _row(cur, D(2026, 3, 3), "spotify", "AAAAA0000001", "US", "radio", "L1", 2)
+        _row(cur, D(2026, 3, 8), "spotify", "AAAAA0000001", "US", "search", None, 4)
+        # Week of Monday 9 March (track 2, radio): Sunday 15 closes the last week.
+        _row(cur, D(2026, 3, 9), "deezer", "AAAAA0000002", "US", "radio", "L2", 3)
+        _row(cur, D(2026, 3, 15), "deezer", "AAAAA0000002", "US", "radio", None, 4)
+        # Worldwide rows repeat the countries: never counted (track 3 has only these).
+        _row(cur, D(2026, 3, 9), "spotify", "AAAAA0000001", "XW", "search", None, 100)
+        _row(cur, D(2026, 3, 9), "spotify", "AAAAA0000003", "XW", "search", "L3", 40)
+        # November 2025: before the budget's 12 weeks and the listeners' window.
+        _row(cur, D(2025, 11, 3), "spotify", "AAAAA0000001", "US", "search", "L1", 50)
         aggregates.refresh_all(cur)
-        fresh = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
-    assert migrated == fresh
-    assert fresh["agg_group_week"] == [
-        (D(2026, 3, 2), "spotify", "AAAAA0000001", "US", "18-24", "female", "premium", 11, 9),
-        (D(2026, 3, 9), "deezer", "AAAAA0000002", "US", "18-24", "female", "premium", 3, 0),
-    ]
-    assert fresh["agg_listener_month"] == [
-        (D(2026, 3, 1), "deezer", "L2", "AAAAA0000002", 3),
-        (D(2026, 3, 1), "spotify", "L1", "AAAAA0000001", 7),
-    ]
+
+        assert budget.window_end(cur) == D(2026, 3, 9)
+        got = budget.group_consumption(cur)
+        assert got[["isrc", "a", "p"]].values.tolist() == [
+            ["AAAAA0000001", 9.0, 2.0],
+            ["AAAAA0000002", 0.0, 7.0],
+        ]
+        assert got[
+            ["country", "age_band", "gender", "subscription"]
+        ].drop_duplicates().values.tolist() == [["US", "18-24", "female", "premium"]]
+        # 10 identified streams from March's L1 and L2; November is before 15 December 2025.
+        assert budget.streams_per_listener(cur) == 5.0
+        plays = recommend.monthly_plays(s)
+        assert plays.assign(month=plays.month.astype(str)).values.tolist() == [
+            ["L1", "AAAAA0000001", "2025-11-01", 50.0],
+            ["L1", "AAAAA0000001", "2026-03-01", 7.0],
+            ["L2", "AAAAA0000002", "2026-03-01", 3.0],
+        ]
+        per_artist = similar.listener_streams(s).sort_values("listener_id")
+        assert per_artist.values.tolist() == [
+            ["a1", "Label A", "L1", 57.0],
+            ["a2", "Label A", "L2", 3.0],
+        ]
+        assert alerts.listener_tracks(cur) == ["AAAAA0000001", "AAAAA0000002"]

@@ -1,5 +1,5 @@
 """The budget job's consumption read: the channel tensor (DSP x device x OS x source x week)
-of the facts, through agg_group_week, contracted to active and passive streams per track and
+of the facts (read from them since migration 030 dropped agg_group_week), contracted to active and passive streams per track and
 audience group."""
 
 from __future__ import annotations

@@ -46,8 +46,6 @@ def stores(tmp_path_factory):
         for table in (
             "trend_facts",
             "agg_daily",
-            "agg_listener_month",
-            "agg_group_week",
             "campaigns",
         ):
             cur.execute(f"DELETE FROM {table} WHERE isrc IN ({theirs})", [mine])

@@ -105,14 +105,13 @@ def test_read_only_open_beside_a_read_write_one_in_the_same_process(tmp_path):
 
 
 def test_listener_zstd_migration_keeps_every_row_and_column(demo_db, tmp_path):
-    """Migration 007 rebuilds trend_facts (and agg_listener_month, which 029 rebuilt again
-    narrower, still zstd): same rows, same column order (positional INSERTs keep working),
-    listener_id stored with zstd."""
+    """Migration 007 rebuilds trend_facts (and agg_listener_month, which 030 dropped): same
+    rows, same column order (positional INSERTs keep working), listener_id stored with zstd."""
     from importlib import resources
 
     path = tmp_path / "s.duckdb"
     copy_store(demo_db, path)
-    tables = ("trend_facts", "agg_listener_month")
+    tables = ("trend_facts",)
 
     def snapshot(cur):
         return {
@@ -126,11 +125,11 @@ def test_listener_zstd_migration_keeps_every_row_and_column(demo_db, tmp_path):
         }
 
     sql = resources.files("data.migrations").joinpath("007_listener_zstd.sql").read_text()
-    # Its trend_facts part: its agg_listener_month part is of the columns before 029.
+    # Its trend_facts part: agg_listener_month is gone since migration 030.
     sql = sql[: sql.index("CREATE TABLE agg_listener_month_007")]
     with open_store(path) as s:
         before = snapshot(s.cursor())
-        assert before["trend_facts"][0][0][0] > 0 and before["agg_listener_month"][0][0][0] > 0
+        assert before["trend_facts"][0][0][0] > 0
         with s.transaction() as tx:  # the migration again, over a store full of data
             tx.execute(sql)
         assert snapshot(s.cursor()) == before

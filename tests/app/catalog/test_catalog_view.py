@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from analytics.catalog import kpis
-from data.aggregates import ACTIVE_SOURCES
 from data.queries import Filters
 from data.queries import catalog as catalog_queries
 from data.scope import Scope
 from data.store import open_store
+from data.vocab import ACTIVE_SOURCES
 from tests.conftest import TRACKS, _fact_rows
 
 LABEL_OF = {isrc: label for isrc, _t, _a, _n, label in TRACKS}

@@ -42,7 +42,7 @@ def test_isrc_json_lists_adopters_who_do_not_stream_it(store, demo_db, capsys) -
     streamed = (
         store.cursor()
         .execute(
-            "SELECT count(*) FROM agg_listener_month WHERE isrc = ? AND listener_id IN "
+            "SELECT count(*) FROM trend_facts WHERE isrc = ? AND listener_id IN "
             f"({', '.join('?' * len(ids))})",
             [isrc, *ids],
         )

@@ -1,8 +1,8 @@
 """Similar artists for an artist whose tracks sit on two labels (the SYNTHETIC split store of
 tests/support/split_artist.py): each label's unit is learned from its own tracks only.
 
-Known answers come straight from the store's facts (agg_daily, agg_listener_month and the
-catalog), never from the model's own tables.
+Known answers come straight from the store's facts (agg_daily, trend_facts' listener rows and
+the catalog), never from the model's own tables.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def _listeners(store: Store, tracks: tuple[str, ...]) -> set[str]:
     rows = (
         store.cursor()
         .execute(
-            f"SELECT DISTINCT listener_id FROM agg_listener_month WHERE isrc IN ({_in(tracks)})"
+            "SELECT DISTINCT listener_id FROM trend_facts WHERE listener_id IS NOT NULL "
+            f"AND country <> 'XW' AND isrc IN ({_in(tracks)})"
         )
         .fetchall()
     )
@@ -91,8 +92,8 @@ def test_each_label_is_a_unit_of_its_own_tracks(split: SplitStore, store: Store)
         assert units.loc[label, "streams"] == _country_streams(store, tracks).sum()
     # one unit per (artist, label) with listener-level rows: the split artist adds one
     expected_units = cur.execute(
-        "SELECT count(DISTINCT (c.artist_id, c.label)) FROM agg_listener_month l "
-        "JOIN catalog c USING (isrc)"
+        "SELECT count(DISTINCT (c.artist_id, c.label)) FROM trend_facts l "
+        "JOIN catalog c USING (isrc) WHERE l.listener_id IS NOT NULL AND l.country <> 'XW'"
     ).fetchone()[0]
     artists = cur.execute("SELECT count(DISTINCT artist_id) FROM catalog").fetchone()[0]
     assert cur.execute("SELECT count(*) FROM similar_artists").fetchone()[0] == expected_units
