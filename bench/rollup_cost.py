@@ -9,8 +9,10 @@ alternating two variants of the same code:
 
 - `today`: the aggregates stage as before the rollups: data/rollups.py's refresh is skipped
   and the aggregates are the tables and statements of that time (`BEFORE_ROLLUPS` below:
-  migration 029 narrowed two of them, so the variant puts their old shape back in its store);
-- `rollups`: the aggregates stage with the rollups refreshed, as `labelradar ingest` runs it.
+  migration 029 narrowed two of them and 030 dropped them, so the variant creates them in
+  their old shape in its store);
+- `rollups`: the aggregates stage as `labelradar ingest` runs it now (agg_daily and the
+  rollups; the jobs read the listener and demographic sums from the facts since 030).
 
 Prints the median ingest rows/s and aggregates seconds (wall, and CPU of all threads: steadier
 than wall time on a shared machine) of each, their ratios and the verdicts
