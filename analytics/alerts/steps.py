@@ -74,14 +74,6 @@ DECIDE_ON_FALLBACK = True
 # level shift: its fall is left to the one-day rules, which treat a spike's fall as the same
 # event. The level shifts of the issue last 10 days or more.
 MIN_STEP_DAYS = 7
-# A one-day tail the same way as a departure accumulating since at least SAME_WAY_DAYS days
-# before it, with its CUSUM at SAME_WAY_S * h or more, is that departure's latest day
-# (StepMonitor._same_way): the step is judged then and dated on its first day.
-SAME_WAY_TAIL = True
-SAME_WAY_DAYS = 3
-SAME_WAY_S = 0.5
-SAME_WAY_SIZE = 2.5  # the tail's move at most this many times the mean move before it
-FLAT_TEST = True
 
 
 @dataclass(frozen=True)
@@ -149,16 +141,11 @@ class StepMonitor:
         falling back on its 11th day) is decided now: its start and its end (this day) are
         level shifts. Before, the tail restarted the CUSUM and the add itself was lost (its
         end alone was reported, as a one-day drop). Then the CUSUMs restart (`reset`)."""
-        settled, joined = [], {}
+        settled = []
         for r, i in enumerate(idx):
             i = int(i)
             for d, sign in ((0, 1.0), (1, -1.0)):
                 m = self.m[i, d]
-                if SAME_WAY_TAIL and sign * (dep[r] - m[LEVEL]) > 0:
-                    kept = self._same_way(i, d, sign, t, dep[r], var[i])
-                    if kept is not None:
-                        joined[i] = kept
-                    continue
                 if m[CROSS] < 1 or m[RAMP] or m[S] <= 0:
                     continue  # not past h, a ramp, or not accumulating
                 back = sign * (dep[r] - m[LEVEL])
@@ -177,50 +164,10 @@ class StepMonitor:
                 self.alarms.append((i, t, t, -int(sign), -lift, float(m[S]), RETURN))
                 settled.append(i)
         self._kept = {}
-        keep = np.setdiff1d(idx, settled + list(joined))
+        keep = np.setdiff1d(idx, settled)
         self.reset(keep, t, recent=False)
         if settled:  # the recent days are the add's: the level is the old one again
             self.reset(np.asarray(settled), t, recent=True)
-        for i, kept in joined.items():  # the step's days are the new level's
-            self.reset(np.array([i]), t, recent=True)
-            self.recent[i, RECENT - len(kept) :] = kept
-
-    def _same_way(self, i: int, d: int, sign: float, t: int, today: float, var: float):
-        """A one-day tail on day t that goes the way of a departure accumulating since a
-        few days before it (an add's end: three days 20 % down, then a fourth 30 %): the
-        tail is that departure's latest day, not an event of its own, so the step is
-        judged now (as at a confirmation: step or ramp by likelihood) and, when a step
-        that began at least 2 days before the tail, reported from its first day (the
-        tail's one-day alert falls inside it). Before, the tail restarted the CUSUM and
-        the change was dated on the tail day. Returns the step's days before today (the
-        new level's), or None when nothing is reported."""
-        m = self.m[i, d]
-        if m[RAMP] or m[S] < SAME_WAY_S * self.cfg.h or m[N] < SAME_WAY_DAYS:
-            return None
-        before = sign * m[SD] / m[N]  # the mean move of the days before the tail
-        if before < self.min_log:
-            return None  # the days before the tail moved too little to be the step
-        if sign * (today - m[LEVEL]) > SAME_WAY_SIZE * before:
-            return None  # a day far beyond them is news of its own (a release after hype)
-        start = int(m[START])
-        # `today` is the day's deseasonalised observation; _shape takes its departure.
-        # Step or ramp is always judged by likelihood here (a few days rising into a
-        # holiday are a ramp), never taken as flat for want of days.
-        shape = self._shape(i, start, t, m[LEVEL], today - m[LEVEL], sign, FLAT_TEST, var, True)
-        if shape is None or shape is WAIT or shape[0] == FADE:
-            return None
-        onset, lift, ended = shape
-        if ended is not None or onset >= t - 1:
-            return None  # over already, or the tail's own day dates it
-        back = t - self.m[i, 1 - d, LAST] <= self.cfg.returns and _about(
-            lift, self.m[i, 1 - d, LIFT]
-        )
-        if back:  # the end of an earlier shift: settled
-            self.m[i, 1 - d, LAST] = NEVER
-        else:
-            m[LAST], m[LIFT] = t, lift
-        self.alarms.append((i, onset, t, int(sign), lift, float(m[S]), RETURN if back else STEP))
-        return self.recent[i, RECENT - (t - onset) :].copy()
 
     def update(
         self,
