@@ -23,6 +23,7 @@ import pandas as pd
 
 from analytics.alerts import rules
 from analytics.alerts.calibration import fit_hyper, obs_var, poisson_var, series_level
+from analytics.alerts.censoring import Returns
 from analytics.alerts.kalman import FilterOutput, FilterState, Hyper, initial_state, kalman_filter
 from analytics.alerts.steps import StepConfig, StepMonitor
 
@@ -180,10 +181,13 @@ def detect(
     history: np.ndarray | None = None,
     *,
     artist: bool = False,
+    returns: Returns | None = None,
 ) -> Detection:
     """Find spikes, drops, growth, decline and releases in counts [N, T] (NaN = missing).
 
     `artist`: the series are artist totals (their own materiality for one-day changes).
+    `returns`: the days censored series come back on a chart, with their floors (chart
+    imports; censoring.py), for these days.
     Online use: pass the `context` of the previous run (Detection.context) and only the new
     days; `history` [N, H] are the days just before them (for placing the start of a gradual
     change). Filtering days 1..k and then k+1..T this way gives the same filter and the
@@ -212,7 +216,8 @@ def detect(
         steps=monitor,
     )
     full = np.concatenate([hist, counts], axis=1)  # for the onset fit
-    day = rules.Day(y, counts, out, ok, np.expm1(out.pred_mean))
+    settled = ctx.start + cfg.burn_in  # no level shift dated before (rules._candidates)
+    day = rules.Day(y, counts, out, ok, np.expm1(out.pred_mean), settled, returns)
     min_ratio = cfg.min_ratio_artist if artist else cfg.min_ratio
     rapid, last_rapid, rapid_days = rules.rapid(day, ctx.last_rapid, monitor.alarms, cfg, min_ratio)
     gradual, run_out, armed_out = rules.gradual(

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.alerts import continuation, explain
 from analytics.alerts.bands import bands
+from analytics.alerts.censoring import Returns, chart_returns
 from analytics.alerts.chained import to_streams
 from analytics.alerts.continuation import Previous
 from analytics.alerts.detect import DetectConfig, Detection, detect, fit_hyper
@@ -57,6 +58,9 @@ class AlertsInputs:
     catalog: pd.DataFrame  # isrc, artist_id, label: an artist is one unit per label
     active_sources: tuple[str, ...]  # sources a listener chooses; the rest are programmed
     previous: Previous | None = None  # None: a full run
+    # isrc, date, floor: a chart-listed track's least possible streams that day (the sum of
+    # its charts' cutoffs; censoring.py); None or no row: unknown
+    floors: pd.DataFrame | None = None
 
 
 @dataclass
@@ -102,7 +106,12 @@ def _fit_artists(artists: Series, hp_tracks: Hyper) -> Hyper:
 
 
 def _detect(
-    tracks: Series, artists: Series, previous: Previous | None, cfg: DetectConfig, say: ProgressFn
+    tracks: Series,
+    artists: Series,
+    previous: Previous | None,
+    cfg: DetectConfig,
+    say: ProgressFn,
+    returns: Returns | None = None,
 ) -> _Detected:
     """Continue the saved state over the new days when the plan allows, else fit the
     hyperparameters and filter everything (ValueError: too little history to fit)."""
@@ -111,7 +120,15 @@ def _detect(
         hp, hp_a, ctx, lo = plan.hyper, plan.hyper_artist, plan.contexts, plan.first_new_day
         say(f"continuing the filter over {len(tracks.dates) - lo} new days", 0.4)
         hist = max(0, lo - HISTORY)
-        det_t = detect(tracks.counts[:, lo:], hp, cfg, ctx["track"], tracks.counts[:, hist:lo])
+        back = None if returns is None else returns.block(lo)
+        det_t = detect(
+            tracks.counts[:, lo:],
+            hp,
+            cfg,
+            ctx["track"],
+            tracks.counts[:, hist:lo],
+            returns=back,
+        )
         det_a = detect(
             artists.counts[:, lo:],
             hp_a,
@@ -125,7 +142,7 @@ def _detect(
     hp, fits = fit_hyper(tracks.counts)
     hp_a = _fit_artists(artists, hp)
     say("filtering all tracks and artists", 0.4)
-    det_t = detect(tracks.counts, hp, cfg)
+    det_t = detect(tracks.counts, hp, cfg, returns=returns)
     det_a = detect(artists.counts, hp_a, cfg, artist=True)
     return _Detected("full", hp, hp_a, len(fits), tracks, artists, det_t, det_a)
 
@@ -149,6 +166,21 @@ def _artist_releases(d: _Detected, catalog: pd.DataFrame) -> None:
         for k, o in zip(a.series, a.onset, strict=True)
     ]
     a.loc[spikes & np.array(near, dtype=bool), "kind"] = "release"
+
+
+def _chart_returns(
+    tracks: Series, catalog: pd.DataFrame, floors: pd.DataFrame | None
+) -> Returns | None:
+    """The days censored tracks (catalog column `censored`: chart imports) come back on a
+    chart, with their floors; None when the catalogue has no censored track. Artist totals
+    need none: their chain-linked index is not moved by a track coming back."""
+    if "censored" not in catalog:
+        return None
+    cen = catalog.set_index("isrc").censored.reindex(tracks.ids).fillna(False)
+    censored = cen.astype(bool).to_numpy()
+    if not censored.any():
+        return None
+    return chart_returns(tracks.counts, tracks.ids, tracks.dates, censored, floors)
 
 
 def _one_track_days(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
@@ -235,8 +267,9 @@ def fit(
     catalog, active = inputs.catalog, inputs.active_sources
     tracks = with_labels(tracks, catalog)
     artists = artist_series(tracks, catalog)
+    returns = _chart_returns(tracks, catalog, inputs.floors)
     try:
-        d = _detect(tracks, artists, inputs.previous, cfg, say)
+        d = _detect(tracks, artists, inputs.previous, cfg, say, returns)
     except ValueError as exc:  # too little history: say so in the run record
         return AlertsModel.empty(str(exc), tracks.dates[-1].date())
     if d.mode == "full":  # (an online run has no first days: a new series means full)

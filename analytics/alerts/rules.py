@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.stats import norm
 
+from analytics.alerts.censoring import Returns, judged_prediction, step_lift
 from analytics.alerts.kalman import FilterOutput
 from analytics.alerts.steps import FADE, RETURN
 from analytics.alerts.tails import confirmed
@@ -44,6 +45,10 @@ class Day:
     out: FilterOutput
     ok: np.ndarray  # [N, T] bool: monitored, observed and past the burn-in
     expected: np.ndarray  # one-step predicted streams [N, T]
+    # [N] first day on which a level shift may be dated: the series' start plus the burn-in
+    # (before it the filter has not learnt the level: a launch settling is no step)
+    settled: np.ndarray | None = None
+    returns: Returns | None = None  # censored series back on a chart (censoring.py)
 
 
 def _onset(y: np.ndarray, lo: int, hi: int, latest: int) -> int:
@@ -75,8 +80,11 @@ def _candidates(d: Day, alarms: list, cfg: DetectConfig, min_ratio: float) -> di
     Each: (detected, onset, kind, one_day, probability, statistic)."""
     sd = np.sqrt(d.out.pred_var)
     z = (d.y - d.out.pred_mean) / sd
-    excess = d.counts - d.expected
-    ratio = np.abs(np.expm1(d.y - d.out.pred_mean))
+    # A censored series back on a chart: the tail is the filter's (it intervenes on it),
+    # but only the move beyond the chart's floor counts as material (censoring.py).
+    pred = judged_prediction(d.out.pred_mean, d.returns)
+    excess = d.counts - np.expm1(pred)
+    ratio = np.abs(np.expm1(d.y - pred))
     with np.errstate(invalid="ignore"):
         flag = (
             d.ok
@@ -84,6 +92,8 @@ def _candidates(d: Day, alarms: list, cfg: DetectConfig, min_ratio: float) -> di
             & (ratio >= min_ratio)
             & (np.abs(excess) >= cfg.min_excess)
         )
+        if d.returns is not None:  # a fall while off the chart cannot be dated on the return
+            flag &= ~(d.returns.day & (z < 0))
     ii, tt = np.nonzero(flag)
     # A tail of the counts too (tails.py): the log scale's lower tail is long for small counts.
     keep = confirmed(d.y[ii, tt], d.out.pred_mean[ii, tt], d.out.pred_var[ii, tt], cfg.z_rapid)
@@ -93,6 +103,11 @@ def _candidates(d: Day, alarms: list, cfg: DetectConfig, min_ratio: float) -> di
         p = float(norm.cdf(abs(z[i, t])))
         found.setdefault(int(i), []).append((int(t), int(t), kind, True, p, float(z[i, t]), False))
     for i, start, t, sign, shift, cusum, role in alarms:
+        if d.settled is not None and start < d.settled[i]:
+            continue  # dated in the burn-in: the filter had not learnt the level yet
+        shift = step_lift(d.y, start, t, shift, d.returns, i)
+        if shift is None:
+            continue  # a fall dated on a chart return happened off the chart
         # Materiality on the scale of the step up: the end of a material add is material.
         lift = np.expm1(abs(shift)) if role == RETURN else abs(np.expm1(shift))
         if lift < cfg.min_shift or lift * d.expected[i, t] < cfg.min_excess:
@@ -111,6 +126,7 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
     last_rapid = last_rapid.copy()
     rapid_days: dict[tuple[int, str], list[tuple[int, int]]] = {}
     rows = []
+    pred = judged_prediction(d.out.pred_mean, d.returns)  # as _candidates judged them
     for i, cands in _candidates(d, alarms, cfg, min_ratio).items():
         last = {"spike": int(last_rapid[i, 0]), "drop": int(last_rapid[i, 1])}
         one_day_spike = -(10**6)
@@ -138,7 +154,8 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
                 one_day_spike = onset
             rapid_days.setdefault((i, kind), []).append((onset, t))
             if one_day:
-                rows.append((i, kind, onset, t, p, d.counts[i, t], d.expected[i, t], stat))
+                expected = float(np.expm1(pred[i, t]))
+                rows.append((i, kind, onset, t, p, d.counts[i, t], expected, stat))
             else:  # the step's first day against the level before it
                 day = onset if onset >= 0 and not np.isnan(d.counts[i, onset]) else t
                 obs = d.counts[i, day]

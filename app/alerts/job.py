@@ -26,7 +26,10 @@ def read_inputs(store: Store, refit: bool = False) -> alerts_model.AlertsInputs:
     if last is not None:
         state = alerts_results.read_filter_state(store)
         previous = alerts_model.Previous(last.params, last.data_through, state)
-    return alerts_model.AlertsInputs(totals, repeats, catalog, ACTIVE_SOURCES, previous)
+    floors = alerts_results.chart_floors(store.cursor())
+    return alerts_model.AlertsInputs(
+        totals, repeats, catalog, ACTIVE_SOURCES, previous, floors=floors
+    )
 
 
 def _summary(model: alerts_model.AlertsModel) -> dict[str, Any]:

@@ -60,6 +60,27 @@ def daily_streams(
     return totals, repeats, catalog
 
 
+# A chart day lists at least this many tracks when the file is the whole chart (a top 200);
+# a label's own extract lists a few, whose lowest is not the chart's cutoff.
+FULL_CHART = 100
+
+
+def chart_floors(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per chart-imported track and listed day (isrc, date, floor): the least streams it can
+    have there, the sum of the cutoffs (lowest listed streams) of the charts (dsp, country,
+    day) that list it, over the charts delivered whole (>= FULL_CHART tracks that day).
+    A track listed only where the cutoff is unknown has no row."""
+    return cur.execute(
+        "WITH listed AS (SELECT a.dsp, a.country, a.date, a.isrc, sum(a.streams) AS s "
+        " FROM agg_daily a JOIN catalog c USING (isrc) "
+        " WHERE coalesce(c.isrc_placeholder, false) GROUP BY ALL), "
+        "cut AS (SELECT dsp, country, date, min(s) AS cut FROM listed GROUP BY ALL "
+        f" HAVING count(*) >= {FULL_CHART}) "
+        "SELECT l.isrc, l.date, sum(cut.cut)::DOUBLE AS floor FROM listed l "
+        "JOIN cut USING (dsp, country, date) GROUP BY ALL"
+    ).df()
+
+
 def window_rows(
     cur: duckdb.DuckDBPyConnection, windows: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.Series]:

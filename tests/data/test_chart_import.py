@@ -153,3 +153,31 @@ def test_real_demo_builds_a_real_store(tmp_path: Path, monkeypatch, capsys) -> N
     assert out["synthetic"] is False and out["trend_rows"] == 8
     with open_store(db, read_only=True) as store:
         assert not store.is_demo and store.get_meta("real_charts") == "true"
+
+
+def test_chart_floors_sum_the_cutoffs_of_whole_charts(db: Path, tmp_path: Path, monkeypatch):
+    """The floor of a listed chart track (analytics/alerts/censoring.py) is the sum of the
+    cutoffs (lowest listed streams) of the country charts listing it that day, over the
+    charts delivered whole; the worldwide chart repeats the countries and is not counted."""
+    from data.results import alerts as alerts_results
+
+    assert _import(db, str(_write(tmp_path, "c.csv", WITH_REGION)), "--label", "L") == 0
+    yellow = placeholder_isrc("spotify:3AJwUDP919kvQ9QcozQPxg")
+    fix_you = placeholder_isrc("spotify:7LVHVU3tWfcxj5aiPFEW4Q")
+
+    def floors(full_chart: int) -> dict:
+        monkeypatch.setattr(alerts_results, "FULL_CHART", full_chart)
+        with open_store(db, read_only=True) as store:
+            df = alerts_results.chart_floors(store.cursor())
+        return {(r.isrc, str(r.date)[:10]): r.floor for r in df.itertuples()}
+
+    # Every chart whole: day 1 Yellow is the whole DE (1,200) and FR (800) charts; day 2
+    # the DE chart lists Fix You (900) and Yellow (700): cutoff 700 for both.
+    assert floors(1) == {
+        (yellow, "2017-01-01"): 2000.0,
+        (yellow, "2017-01-02"): 700.0,
+        (fix_you, "2017-01-02"): 700.0,
+    }
+    # A chart day with fewer listed tracks is an extract, its lowest no cutoff: only DE
+    # on day 2 lists two.
+    assert floors(2) == {(yellow, "2017-01-02"): 700.0, (fix_you, "2017-01-02"): 700.0}
