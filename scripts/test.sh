@@ -24,6 +24,12 @@ fi
 # worker; modules in the order of tests/conftest.py, the slowest first), then, alone, the latency bounds marked `serial`. Both
 # parts always run; the command fails if either failed. The Spark parity tests need a few
 # minutes of their own: `make test-spark` (CI runs both).
+# One fresh directory for the stores both runs share (tests/support/tiny_demo.py): the
+# serial run copies the tiny demo the parallel run built (a build is ~25 s) and it goes
+# when the command ends, so no run ever reads a store an older checkout built.
+LABELRADAR_TEST_SHARED="$(mktemp -d)"
+export LABELRADAR_TEST_SHARED
+trap 'rm -rf "$LABELRADAR_TEST_SHARED"' EXIT
 status=0
 .venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not serial and not spark" || status=$?
 .venv/bin/python -m pytest -m "serial and not spark" || status=$?

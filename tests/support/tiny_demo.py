@@ -27,7 +27,12 @@ FILES = "files"
 
 def _shared_root(factory: pytest.TempPathFactory) -> Path:
     """The directory every worker of this session sees (xdist gives each worker its own
-    basetemp inside it); without xdist, the session's own basetemp."""
+    basetemp inside it); without xdist, the session's own basetemp. `scripts/test.sh` sets
+    LABELRADAR_TEST_SHARED to one fresh directory for both of its pytest runs, so the serial
+    run copies the stores the parallel run built instead of building them again."""
+    shared = os.environ.get("LABELRADAR_TEST_SHARED")
+    if shared:
+        return Path(shared)
     base = factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
