@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,10 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from data.results import alerts, budget, recommend, similar  # noqa: E402
+from data.results import alerts, budget, recommend, similar
 
 WEEKS = budget.WINDOW_WEEKS
 # The reads of schema 029 (data/results/*.py before migration 030), unchanged here.
