@@ -23,10 +23,17 @@ import duckdb
 from data import rollups
 from data.vocab import WORLDWIDE
 
+
 # The worldwide chart rows repeat the countries' streams: the aggregates (and so every total,
 # map and model read from them) hold country rows only; trend_facts keeps the worldwide ones,
 # so a job reading the facts filters them out with this same condition.
-COUNTRIES_ONLY = f"country <> '{WORLDWIDE}'"
+def countries_only(alias: str = "") -> str:
+    """SQL keeping the country rows (not the worldwide chart rows) of table alias `alias`
+    (`"l."`, or empty for an unaliased read)."""
+    return f"{alias}country <> '{WORLDWIDE}'"
+
+
+COUNTRIES_ONLY = countries_only()
 
 # (table, partition column, date unit of the partition, insert SQL with {where})
 _AGGREGATES = (

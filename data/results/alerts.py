@@ -15,8 +15,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data.aggregates import countries_only
 from data.store import Store
-from data.vocab import WORLDWIDE
 
 
 def has_trend_data(store: Store) -> bool:
@@ -100,7 +100,7 @@ def window_rows(
             "FROM trend_facts t "
             "JOIN alert_windows w ON t.isrc = w.isrc AND t.date BETWEEN w.lo AND w.hi "
             # worldwide chart rows repeat the countries' streams (data/aggregates.py)
-            f"WHERE t.country <> '{WORLDWIDE}' "
+            f"WHERE {countries_only('t.')} "
             "GROUP BY ALL ORDER BY ALL"
         ).df()
         days = cur.execute(
@@ -137,7 +137,7 @@ def listener_tracks(cur: duckdb.DuckDBPyConnection) -> list[str]:
         r[0]
         for r in cur.execute(
             "SELECT DISTINCT isrc FROM trend_facts WHERE listener_id IS NOT NULL "
-            f"AND country <> '{WORLDWIDE}' ORDER BY isrc"
+            f"AND {countries_only()} ORDER BY isrc"
         ).fetchall()
     ]
 

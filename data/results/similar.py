@@ -14,7 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data.aggregates import COUNTRIES_ONLY
+from data.aggregates import countries_only
 from data.results import replace_table
 from data.store import Store
 
@@ -29,7 +29,7 @@ def listener_streams(store: Store) -> pd.DataFrame:
         .execute(
             "SELECT c.artist_id, c.label, l.listener_id, sum(l.streams)::DOUBLE AS streams "
             "FROM trend_facts l JOIN catalog c USING (isrc) "
-            f"WHERE l.listener_id IS NOT NULL AND l.{COUNTRIES_ONLY} "
+            f"WHERE l.listener_id IS NOT NULL AND {countries_only('l.')} "
             "GROUP BY c.artist_id, c.label, l.listener_id"
         )
         .df()
