@@ -133,18 +133,28 @@ _COUNTS = (
     f"count(*) FILTER (WHERE {_ACTIVE}) AS n_active, "
     f"count(*) FILTER (WHERE NOT {_ACTIVE}) AS n_passive"
 )
+# A track's label and artist follow from its ISRC, so the builds group on the ISRC, or on an
+# artist number, and join the names to the groups after: string group keys were most of the
+# cost of a 10 M-row delivery's stage (bench/rollup_cost.py).
+_NAMES = "LEFT JOIN catalog c ON c.isrc = g.isrc"
+_ARTIST_NUMBERS = (
+    "(SELECT isrc, label, artist_id, dense_rank() OVER (ORDER BY label, artist_id) AS ak "
+    "FROM catalog)"
+)
+_ARTIST_OF_TRACK = f"(SELECT isrc, ak FROM {_ARTIST_NUMBERS})"
+_ARTIST_NAMES = f"(SELECT DISTINCT ak, label, artist_id FROM {_ARTIST_NUMBERS})"
 _BUILDS: tuple[tuple[str, str], ...] = (
     (
         "roll_track_source",
-        "INSERT INTO roll_track_source SELECT c.label, c.artist_id, d.isrc, d.date, d.country, "
-        "d.source, sum(d.streams) AS streams FROM agg_daily d LEFT JOIN catalog c ON c.isrc = d.isrc "
-        "WHERE {where} GROUP BY ALL ORDER BY d.isrc, d.date",
+        "INSERT INTO roll_track_source SELECT c.label, c.artist_id, g.* FROM (SELECT d.isrc, "
+        "d.date, d.country, d.source, sum(d.streams) AS streams FROM agg_daily d "
+        f"WHERE {{where}} GROUP BY ALL) g {_NAMES} ORDER BY g.isrc, g.date",
     ),
     (
         "roll_track_day",
-        f"INSERT INTO roll_track_day SELECT label, artist_id, isrc, date, country, "
-        f"sum(streams) AS streams, {_COUNTS} "
-        "FROM roll_track_source WHERE {where} GROUP BY ALL ORDER BY label, date",
+        "INSERT INTO roll_track_day SELECT c.label, c.artist_id, g.* FROM (SELECT isrc, date, "
+        f"country, sum(streams) AS streams, {_COUNTS} FROM roll_track_source "
+        f"WHERE {{where}} GROUP BY ALL) g {_NAMES} ORDER BY c.label, g.date",
     ),
     (
         "roll_track_date",
@@ -154,10 +164,12 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "roll_artist_day",
-        f"INSERT INTO roll_artist_day SELECT c.label, c.artist_id, d.date, d.country, d.dsp, "
-        f"sum(d.streams) AS streams, {_COUNTS} FROM agg_daily d "
-        "LEFT JOIN catalog c ON c.isrc = d.isrc WHERE {where} GROUP BY ALL "
-        "ORDER BY c.label, d.date",
+        f"INSERT INTO roll_artist_day SELECT n.label, n.artist_id, g.date, g.country, g.dsp, "
+        "g.streams, g.active_streams, g.n_active, g.n_passive FROM "
+        f"(SELECT m.ak, d.date, d.country, d.dsp, sum(d.streams) AS streams, {_COUNTS} "
+        f"FROM agg_daily d LEFT JOIN {_ARTIST_OF_TRACK} m ON m.isrc = d.isrc "
+        f"WHERE {{where}} GROUP BY ALL) g LEFT JOIN {_ARTIST_NAMES} n ON n.ak = g.ak "
+        "ORDER BY n.label, g.date",
     ),
     (
         "roll_label_day",
