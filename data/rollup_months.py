@@ -8,7 +8,7 @@ month and carry a dense integer key in place of the text id, so a count is one b
 
     roll_track_month        label x artist x track x month x country   (+ sums, first/last day, tid)
     roll_track_month_total  label x artist x track x month, all countries (+ sums, first/last day, tid)
-    roll_listener_month     label x artist x month x country x listener (lid, days)
+    roll_listener_month     artist x month x country x listener          (ak, lid, days)
 
 The track tables keep the first and last day their (track, country) pair or track had rows
 that month (`rollups.presence` selects the rows of any window from them; a window inside one
@@ -19,6 +19,13 @@ no daily listener table is kept (it was as large as the facts' listener rows).
 
 A key names one id and an id has one key (`track_keys`, `listener_keys`), so counting keys
 is counting ids. Keys are never renumbered: a refresh only adds the ids it has not seen.
+The listener table is the largest rollup (about one row per listener row of the facts on a
+delivery whose listeners each play one artist once a month), so it names its label and artist
+by one integer too: `artist_keys` numbers the catalog's (label, artist) pairs, new pairs in
+label order, and a scoped read turns its labels and artists into key ranges
+(`artist_ranges`). Writing two strings a row was a third of the 10 M-row delivery's stage.
+Streams of a track the catalog does not know yet have no artist key and no listener rows
+until the catalog names it (its load rebuilds the rollups: data/rollups.py, `sync_catalog`).
 The track tables are built in DuckDB from the daily rollups (also after another engine
 rebuilt those, see data/engine/spark_aggregates.py), the listener table from the facts.
 """
@@ -31,6 +38,7 @@ import duckdb
 
 TRACK_KEYS = "track_keys"
 LISTENER_KEYS = "listener_keys"
+ARTIST_KEYS = "artist_keys"
 TRACKS = "roll_track_month"
 TRACK_TOTALS = "roll_track_month_total"
 LISTENERS = "roll_listener_month"
@@ -66,18 +74,27 @@ _STEPS = (
     _new_keys(LISTENER_KEYS, "lid", "listener_id", "trend_facts", "listener_id IS NOT NULL"),
     f"DELETE FROM {LISTENERS} WHERE date BETWEEN date_trunc('month', ?::DATE) AND ?",
     # One pass over the facts' listener rows of those months: bit d - 1 of `days` = day d.
-    f"INSERT INTO {LISTENERS} SELECT c.label, c.artist_id, "
-    "date_trunc('month', r.date)::DATE AS month, r.country, k.lid, "
-    "bit_or((1 << (day(r.date) - 1))::INTEGER) FROM trend_facts r "
-    f"LEFT JOIN catalog c ON c.isrc = r.isrc JOIN {LISTENER_KEYS} k "
+    f"INSERT INTO {LISTENERS} SELECT a.ak, date_trunc('month', r.date)::DATE AS month, "
+    "r.country, k.lid, bit_or((1 << (day(r.date) - 1))::INTEGER) FROM trend_facts r "
+    f"JOIN (SELECT c.isrc, a.ak FROM catalog c JOIN {ARTIST_KEYS} a ON a.label = c.label "
+    f"AND a.artist_id = c.artist_id) a ON a.isrc = r.isrc JOIN {LISTENER_KEYS} k "
     f"ON k.listener_id = r.listener_id WHERE r.listener_id IS NOT NULL AND {_MONTHS} "
-    "GROUP BY ALL ORDER BY c.label, month",
+    "GROUP BY ALL ORDER BY a.ak, month",
+)
+# The catalog's new (label, artist) pairs, numbered in label order so that a label's artists
+# are one range of keys (until it signs another artist).
+_NEW_ARTISTS = (
+    f"INSERT INTO {ARTIST_KEYS} SELECT n.label, n.artist_id, k.top + row_number() OVER "
+    "(ORDER BY n.label, n.artist_id) FROM (SELECT DISTINCT label, artist_id FROM catalog) n, "
+    f"(SELECT coalesce(max(ak), 0) AS top FROM {ARTIST_KEYS}) k WHERE NOT EXISTS "
+    f"(SELECT 1 FROM {ARTIST_KEYS} o WHERE o.label = n.label AND o.artist_id = n.artist_id)"
 )
 
 
 def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
     """Key the new ids of the days [lo, hi] and rebuild the months around them (after the
     daily rollups hold those days, in the same transaction)."""
+    cur.execute(_NEW_ARTISTS)
     for sql in _STEPS:
         cur.execute(sql, [lo, hi])
 
@@ -102,6 +119,21 @@ def max_key(cur: duckdb.DuckDBPyConnection, keys: str) -> int:
     of `bitstring_agg` (a key of a row is never above it)."""
     key = "tid" if keys == TRACK_KEYS else "lid"
     return max(int(cur.execute(f"SELECT coalesce(max({key}), 1) FROM {keys}").fetchone()[0]), 1)
+
+
+def artist_ranges(keys: list[int], column: str = "a.ak") -> str:
+    """SQL selecting the rows of `column` whose artist key is one of `keys` ("false" when
+    none): one BETWEEN per run of consecutive keys, which the zone maps of the key-ordered
+    listener table can prune (a label's artists are one or a few runs)."""
+    runs: list[list[int]] = []
+    for key in sorted(set(int(k) for k in keys)):
+        if runs and key == runs[-1][1] + 1:
+            runs[-1][1] = key
+        else:
+            runs.append([key, key])
+    if not runs:
+        return "false"
+    return "(" + " OR ".join(f"{column} BETWEEN {lo} AND {hi}" for lo, hi in runs) + ")"
 
 
 def count_keys(column: str, top: int) -> str:

@@ -7,7 +7,7 @@ of this package, so the scoping test calls each of them and checks that no other
 comes back. Pages never see a connection.
 
 Public helpers for the feature modules: `scoped`, `joins_state`, `where`, `model_where`,
-`read_df`.
+`fact_where`, `read_df`.
 """
 
 from __future__ import annotations
@@ -102,17 +102,32 @@ def where(
         parts.append(f"{c}.artist_id IN ({', '.join('?' * len(filters.artist_ids))})")
         params += list(filters.artist_ids)
     if fact_alias is not None:
-        f = fact_alias
-        if filters.date_from is not None:
-            parts.append(f"{f}.{date_col} >= ?")
-            params.append(filters.date_from)
-        if filters.date_to is not None:
-            parts.append(f"{f}.{date_col} <= ?")
-            params.append(filters.date_to)
-        if filters.countries:
-            parts.append(f"{f}.country IN ({', '.join('?' * len(filters.countries))})")
-            params += list(filters.countries)
+        f_cond, f_params = fact_where(filters, fact_alias, date_col=date_col)
+        if f_params:
+            parts.append(f_cond)
+            params += f_params
     return " AND ".join(parts), params
+
+
+def fact_where(
+    filters: Filters | None, fact_alias: str, *, date_col: str = "date"
+) -> tuple[str, list[Any]]:
+    """The date and country filters alone, on table alias `fact_alias` ("TRUE" when none).
+    Not a scope: only for a read whose label restriction comes from `where` another way."""
+    filters = filters or Filters()
+    f = fact_alias
+    parts: list[str] = []
+    params: list[Any] = []
+    if filters.date_from is not None:
+        parts.append(f"{f}.{date_col} >= ?")
+        params.append(filters.date_from)
+    if filters.date_to is not None:
+        parts.append(f"{f}.{date_col} <= ?")
+        params.append(filters.date_to)
+    if filters.countries:
+        parts.append(f"{f}.country IN ({', '.join('?' * len(filters.countries))})")
+        params += list(filters.countries)
+    return " AND ".join(parts) or "TRUE", params
 
 
 def model_where(

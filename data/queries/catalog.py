@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from data import rollup_months, rollups
-from data.queries import Filters, read_df, scoped, where
+from data.queries import Filters, fact_where, model_where, read_df, scoped, where
 from data.scope import Scope
 from data.store import Store
 from data.vocab import ACTIVE_SOURCES, WORLDWIDE, sql_list
@@ -199,18 +199,26 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
     # The listeners present in the window: monthly rows whose days meet it (exact for any
     # window), keyed by integers and counted one bit per key.
     window, w_params = rollup_months.listener_window(f.date_from, f.date_to)
-    top = rollup_months.max_key(store.cursor(), rollup_months.LISTENER_KEYS)
-    cond, params = where(
-        scope, replace(f, date_from=None, date_to=None), catalog_alias="a", fact_alias="a"
-    )
+    cur = store.cursor()
+    top = rollup_months.max_key(cur, rollup_months.LISTENER_KEYS)
+    # The rows are keyed by artist: the scope's labels and artists, as key ranges.
+    k_cond, k_params = model_where(scope, f, catalog_alias="k")
+    keys = [
+        ak
+        for (ak,) in cur.execute(
+            f"SELECT k.ak FROM {rollup_months.ARTIST_KEYS} k WHERE {k_cond}", k_params
+        ).fetchall()
+    ]
+    countries, c_params = fact_where(replace(f, date_from=None, date_to=None), "a")
     s_cond, s_params = where(scope, f, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
         f"SELECT (SELECT {rollup_months.count_keys('lid', top)} FROM "
-        f"{rollup_months.LISTENERS} a WHERE {cond} AND {window}) AS listeners, "
+        f"{rollup_months.LISTENERS} a WHERE {rollup_months.artist_ranges(keys)} "
+        f"AND {countries} AND {window}) AS listeners, "
         f"(SELECT coalesce(sum(a.streams), 0)::BIGINT "
         f"FROM {rollups.IDENTIFIED} a WHERE {s_cond}) AS identified_streams",
-        params + w_params + s_params,
+        c_params + w_params + s_params,
     )
 
 

@@ -255,11 +255,13 @@ def test_rollup_answers_equal_the_facts_for_every_page_filter(any_store):
 # -- incremental refresh -----------------------------------------------------------------------
 _MIGRATIONS = Path(__file__).resolve().parents[2] / "data" / "migrations"
 # The rollups' migrations, in order: 023 builds them, 027 adds the monthly first/last days,
-# 028 the listeners' days of the month in place of the daily listener table.
+# 028 the listeners' days of the month in place of the daily listener table, 031 the
+# listeners' artist keys.
 MIGRATIONS = [
     _MIGRATIONS / "023_rollups.sql",
     _MIGRATIONS / "027_rollup_month_spans.sql",
     _MIGRATIONS / "028_listener_day_masks.sql",
+    _MIGRATIONS / "031_listener_artist_keys.sql",
 ]
 CATALOG = [
     ("QZA000000001", "One", "A1", "Artist One", "Label A"),
@@ -291,7 +293,6 @@ def _snapshot(cur) -> dict[str, list[tuple]]:
     for table, keys, key, ident in (
         (rollup_months.TRACKS, rollup_months.TRACK_KEYS, "tid", "isrc"),
         (rollup_months.TRACK_TOTALS, rollup_months.TRACK_KEYS, "tid", "isrc"),
-        (rollup_months.LISTENERS, rollup_months.LISTENER_KEYS, "lid", "listener_id"),
     ):
         tables[table] = sorted(
             cur.execute(
@@ -299,6 +300,24 @@ def _snapshot(cur) -> dict[str, list[tuple]]:
             ).fetchall(),
             key=repr,
         )
+    # The listener rows name their artist by key as well: (label, artist, month, country,
+    # days, listener).
+    tables[rollup_months.LISTENERS] = sorted(
+        cur.execute(
+            f"SELECT a.label, a.artist_id, m.date, m.country, m.days, k.listener_id "
+            f"FROM {rollup_months.LISTENERS} m JOIN {rollup_months.LISTENER_KEYS} k USING (lid) "
+            f"JOIN {rollup_months.ARTIST_KEYS} a USING (ak)"
+        ).fetchall(),
+        key=repr,
+    )
+    assert cur.execute(f"SELECT count(*) FROM {rollup_months.LISTENERS}").fetchone()[0] == len(
+        tables[rollup_months.LISTENERS]
+    )
+    # A1 of Label A and B1 of Label B: one key each, in label order.
+    assert cur.execute("SELECT label, artist_id, ak FROM artist_keys ORDER BY ak").fetchall() == [
+        ("Label A", "A1", 1),
+        ("Label B", "B1", 2),
+    ]
     for keys, key, ids in (("track_keys", "tid", 3), ("listener_keys", "lid", 4)):
         counts = cur.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {keys}").fetchone()
         assert counts == (ids, ids)  # QZA, QZB, QZC; L1, L2, L3, L9: one key each
@@ -342,6 +361,7 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
             rollup_months.LISTENERS,
             "track_keys",
             "listener_keys",
+            "artist_keys",
         ):
             cur.execute(f"DROP TABLE {table}")
         for migration in MIGRATIONS:
@@ -356,6 +376,8 @@ def test_incremental_refresh_equals_rebuild_and_the_migration():
     months = partial[rollup_months.LISTENERS]
     assert ("Label A", "A1", D(2026, 2, 1), "BR", 0b100, "L3") in months
     assert ("Label A", "A1", D(2026, 2, 1), "US", 0b111, "L1") in months
+    # L9 only played the track the catalog does not know yet: no artist, no listener row.
+    assert [m for m in months if m[-1] == "L9"] == []
     assert ("Label A", "A1", D(2026, 2, 3), "BR", 11) in partial["roll_identified_day"]
     # February for Label A: the one deezer row of 3 Feb in Brazil; 1-3 Feb in the US (5 search
     # + 2 radio a day). The key's id comes last (the snapshot maps keys back to ids).
