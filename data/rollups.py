@@ -158,9 +158,9 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "roll_track_date",
-        "INSERT INTO roll_track_date SELECT label, artist_id, isrc, date, sum(streams), "
-        "sum(active_streams), sum(n_active), sum(n_passive) FROM roll_track_day "
-        "WHERE {where} GROUP BY ALL ORDER BY label, date",
+        "INSERT INTO roll_track_date SELECT c.label, c.artist_id, g.* FROM (SELECT isrc, date, "
+        "sum(streams), sum(active_streams), sum(n_active), sum(n_passive) FROM roll_track_day "
+        f"WHERE {{where}} GROUP BY ALL) g {_NAMES} ORDER BY c.label, g.date",
     ),
     (
         "roll_artist_day",
@@ -179,9 +179,11 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "roll_identified_day",
-        "INSERT INTO roll_identified_day SELECT c.label, c.artist_id, t.date, t.country, "
-        "sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc "
-        "WHERE t.listener_id IS NOT NULL AND {where} GROUP BY ALL ORDER BY c.label, t.date",
+        "INSERT INTO roll_identified_day SELECT n.label, n.artist_id, g.date, g.country, "
+        "g.streams FROM (SELECT m.ak, t.date, t.country, sum(t.streams) AS streams "
+        f"FROM trend_facts t LEFT JOIN {_ARTIST_OF_TRACK} m ON m.isrc = t.isrc "
+        "WHERE t.listener_id IS NOT NULL AND {where} GROUP BY ALL) g "
+        f"LEFT JOIN {_ARTIST_NAMES} n ON n.ak = g.ak ORDER BY n.label, g.date",
     ),
     (
         "roll_worldwide_day",
