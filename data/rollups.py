@@ -133,9 +133,10 @@ _COUNTS = (
     f"count(*) FILTER (WHERE {_ACTIVE}) AS n_active, "
     f"count(*) FILTER (WHERE NOT {_ACTIVE}) AS n_passive"
 )
-# A track's label and artist follow from its ISRC, so the builds group on the ISRC, or on an
-# artist number, and join the names to the groups after: string group keys were most of the
-# cost of a 10 M-row delivery's stage (bench/rollup_cost.py).
+# A track's label and artist follow from its ISRC, so the track builds group on the ISRC (the
+# identified streams on an artist number) and join the names to the groups after: string group
+# keys were much of the cost of a 10 M-row delivery's stage (bench/rollup_cost.py). Measured
+# and not kept: the same for roll_artist_day (no gain).
 _NAMES = "LEFT JOIN catalog c ON c.isrc = g.isrc"
 _ARTIST_NUMBERS = (
     "(SELECT isrc, label, artist_id, dense_rank() OVER (ORDER BY label, artist_id) AS ak "
@@ -164,12 +165,10 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "roll_artist_day",
-        f"INSERT INTO roll_artist_day SELECT n.label, n.artist_id, g.date, g.country, g.dsp, "
-        "g.streams, g.active_streams, g.n_active, g.n_passive FROM "
-        f"(SELECT m.ak, d.date, d.country, d.dsp, sum(d.streams) AS streams, {_COUNTS} "
-        f"FROM agg_daily d LEFT JOIN {_ARTIST_OF_TRACK} m ON m.isrc = d.isrc "
-        f"WHERE {{where}} GROUP BY ALL) g LEFT JOIN {_ARTIST_NAMES} n ON n.ak = g.ak "
-        "ORDER BY n.label, g.date",
+        f"INSERT INTO roll_artist_day SELECT c.label, c.artist_id, d.date, d.country, d.dsp, "
+        f"sum(d.streams) AS streams, {_COUNTS} FROM agg_daily d "
+        "LEFT JOIN catalog c ON c.isrc = d.isrc WHERE {where} GROUP BY ALL "
+        "ORDER BY c.label, d.date",
     ),
     (
         "roll_label_day",
