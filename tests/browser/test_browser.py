@@ -105,7 +105,8 @@ RUN_WATCH = """
 })();
 """
 # True when the app is connected, not running, a run has ended since the last input (or
-# since the page loaded) and nothing has changed for `quiet` ms.
+# since the page loaded), no component is still loading and the state has not changed for
+# `quiet` ms.
 SETTLED = """
 (quiet) => {
   const s = window.__lrRuns;
@@ -118,7 +119,11 @@ SETTLED = """
     s.changed = performance.now();
     if (state === "notRunning") s.ended = s.changed;
   }
-  return state === "notRunning" && s.ended > s.input && performance.now() - s.changed >= quiet;
+  if (state !== "notRunning" || s.ended <= s.input) return false;
+  // no placeholder of a component whose code is still loading (a click on a half-drawn
+  // page can be lost)
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  return performance.now() - s.changed >= quiet;
 }
 """
 # True when everything the run sent has drawn: no placeholder of a component still loading,
@@ -143,7 +148,7 @@ def _new_page(browser, **kwargs):
 
 def _settle(page, timeout: float = 20.0) -> None:
     """Wait until the script run that the last input (or the page load) started is over,
-    and the app has stayed idle for 100 ms."""
+    every component it sent has loaded, and the app has stayed idle for 100 ms."""
     try:
         page.wait_for_function(SETTLED, arg=100, timeout=timeout * 1000)
     except playwright_api.TimeoutError as exc:

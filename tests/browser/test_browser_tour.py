@@ -43,6 +43,7 @@ def test_guided_demo_end_to_end(server, browser) -> None:  # noqa: F811
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text("Guided demo").wait_for(timeout=60_000)
         _settle(page)
+        _drawn(page)  # the landing page in full before the first click (Go's link is lazy)
         for n, (title, (heading, marker)) in enumerate(PAGES.items(), start=1):
             sidebar.get_by_text(title).wait_for(timeout=30_000)
             sidebar.get_by_role("link", name=re.compile("Go: open this view")).click()
