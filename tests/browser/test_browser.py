@@ -77,14 +77,92 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+# Streamlit's app root carries the script run's state (data-test-script-state: initial,
+# running, notRunning, ...). A click reaches the server as a rerun request, and the state
+# turns to "running" only when the server starts the run (measured: up to 0.7 s later), so
+# "not running" right after a click says nothing. This script, installed in every page
+# (`_new_page`), keeps the time of the last input event (click, key, typing) and of every
+# change of the run state, so `_settle` can wait for the end of a run that began after the
+# input, without a fixed sleep.
+RUN_WATCH = """
+(() => {
+  const s = (window.__lrRuns = { input: -1, changed: 0, ended: -1, state: null });
+  const mark = () => { s.input = performance.now(); };
+  for (const type of ["click", "keydown", "input", "change"]) {
+    document.addEventListener(type, mark, true);
+  }
+  new MutationObserver(() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app && app.getAttribute("data-test-script-state");
+    if (state !== s.state) {
+      s.state = state;
+      s.changed = performance.now();
+      if (state === "notRunning") s.ended = s.changed;
+    }
+  }).observe(document, {
+    subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
+  });
+})();
+"""
+# True when the app is connected, not running, a run has ended since the last input (or
+# since the page loaded), no component is still loading and the state has not changed for
+# `quiet` ms.
+SETTLED = """
+(quiet) => {
+  const s = window.__lrRuns;
+  if (!s) throw new Error("no run watcher in this page: open it with _new_page");
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
+  const state = app.getAttribute("data-test-script-state");
+  if (state !== s.state) {
+    s.state = state;
+    s.changed = performance.now();
+    if (state === "notRunning") s.ended = s.changed;
+  }
+  if (state !== "notRunning" || s.ended <= s.input) return false;
+  // no placeholder of a component whose code is still loading (a click on a half-drawn
+  // page can be lost)
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  return performance.now() - s.changed >= quiet;
+}
+"""
+# True when everything the run sent has drawn: no placeholder of a component still loading,
+# every plotly chart with its SVG, every deck.gl map with its canvas (they draw after the
+# run ends: deck.gl's code loads only then, about 1.5 s on this machine).
+DRAWN = """
+() => {
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const all = (id) => [...document.querySelectorAll(`[data-testid="${id}"]`)];
+  return all("stPlotlyChart").every((e) => e.querySelector(".main-svg"))
+    && all("stDeckGlJsonChart").every((e) => e.querySelector("canvas"));
+}
+"""
+
+
+def _new_page(browser, **kwargs):
+    """A new page (its own context) with the run watcher `_settle` reads."""
+    page = browser.new_page(**kwargs)
+    page.add_init_script(RUN_WATCH)
+    return page
+
+
 def _settle(page, timeout: float = 20.0) -> None:
-    """Wait until the script run is over (the running indicator is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=timeout * 1000,
-    )
-    page.wait_for_timeout(300)
+    """Wait until the script run that the last input (or the page load) started is over,
+    every component it sent has loaded, and the app has stayed idle for 100 ms."""
+    try:
+        page.wait_for_function(SETTLED, arg=100, timeout=timeout * 1000)
+    except playwright_api.TimeoutError as exc:
+        seen = page.evaluate(
+            "() => JSON.stringify({...window.__lrRuns, now: performance.now(), connection: "
+            "document.querySelector('[data-testid=\"stApp\"]')"
+            "?.getAttribute('data-test-connection-state')})"
+        )
+        raise playwright_api.TimeoutError(f"the app did not settle in {timeout} s: {seen}") from exc
+
+
+def _drawn(page, timeout: float = 30.0) -> None:
+    """Wait until the page's charts and maps have drawn (after `_settle`)."""
+    page.wait_for_function(DRAWN, timeout=timeout * 1000)
 
 
 def _assert_no_exception(page) -> None:
@@ -109,7 +187,7 @@ def _shot(page, name: str) -> Path:
 def test_sign_in_deep_link_and_every_page(server, browser) -> None:
     base, accounts = server
     user, password = accounts["admin"]
-    page = browser.new_page(accept_downloads=True, viewport={"width": 1440, "height": 3000})
+    page = _new_page(browser, accept_downloads=True, viewport={"width": 1440, "height": 3000})
     try:
         # A deep link with filters, before signing in: only the sign-in form.
         page.goto(f"{base}/users?from=2000-01-01&country=ZZ", wait_until="domcontentloaded")
@@ -170,7 +248,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
                 csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
                 assert csv_text.startswith("rank,track,artist,label,streams"), csv_text[:80]
                 assert download.value.suggested_filename == "top-tracks.csv"
-                page.wait_for_timeout(1500)  # let deck.gl draw before the screenshot
+                _drawn(page)  # deck.gl draws after the run: wait before the screenshot
             elif title in FEATURE_PAGES:
                 # every analytics page draws at least one titled chart from persisted results
                 page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
@@ -186,7 +264,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
                     heading = page.get_by_role("heading", name="Your plan vs the optimiser's")
                     heading.wait_for(timeout=30_000)
                     heading.scroll_into_view_if_needed()
-                page.wait_for_timeout(1500)
+                _drawn(page)
             _shot(page, f"02-{title.lower().replace(' ', '-')}")
     finally:
         page.close()
@@ -194,7 +272,7 @@ def test_sign_in_deep_link_and_every_page(server, browser) -> None:
 
 def test_viewer_has_no_admin_page(server, browser) -> None:
     base, accounts = server
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = _new_page(browser, viewport={"width": 1280, "height": 1000})
     try:
         page.goto(f"{base}/users", wait_until="domcontentloaded")
         page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)

@@ -26,6 +26,7 @@ from tests.browser.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     _assert_no_exception,
+    _new_page,
     _settle,
     _shot,
     _sign_in,
@@ -52,7 +53,7 @@ def _sidebar(page) -> str:
 
 
 def _signed_in(browser, base: str, path: str, user: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 2400})
+    page = _new_page(browser, viewport={"width": 1440, "height": 2400})
     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
     page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
     _settle(page, timeout=60)

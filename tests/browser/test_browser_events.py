@@ -19,6 +19,7 @@ from tests.browser.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     _assert_no_exception,
+    _new_page,
     _settle,
     _shot,
     _sign_in,
@@ -50,7 +51,7 @@ def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_data_health_and_grouped_alerts_open_without_exception(real_server) -> None:
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 3000})
+        page = _new_page(browser, viewport={"width": 1440, "height": 3000})
         try:
             page.goto(real_server, wait_until="domcontentloaded")
             page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)

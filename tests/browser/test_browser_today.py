@@ -18,6 +18,7 @@ from tests.browser.test_browser import (
     CHROMIUM_ARGS,
     _assert_no_exception,
     _build_store,
+    _new_page,
     _settle,
     _shot,
     _sign_in,
@@ -72,7 +73,7 @@ def test_sign_in_lands_on_today_and_links_open_prefilled(today_server) -> None:
     titles, artists = _names(db)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 2400})
+        page = _new_page(browser, viewport={"width": 1440, "height": 2400})
         try:
             page.goto(base, wait_until="domcontentloaded")
             page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)

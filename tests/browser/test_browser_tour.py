@@ -10,6 +10,8 @@ import pytest
 
 from tests.browser.test_browser import (
     _assert_no_exception,
+    _drawn,
+    _new_page,
     _settle,
     _shot,
     _sign_in,
@@ -33,7 +35,7 @@ PAGES = {
 def test_guided_demo_end_to_end(server, browser) -> None:  # noqa: F811
     base, accounts = server
     user, password = accounts["admin"]
-    page = browser.new_page(viewport={"width": 1440, "height": 1800})
+    page = _new_page(browser, viewport={"width": 1440, "height": 1800})
     try:
         page.goto(base, wait_until="domcontentloaded")
         page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
@@ -41,6 +43,7 @@ def test_guided_demo_end_to_end(server, browser) -> None:  # noqa: F811
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text("Guided demo").wait_for(timeout=60_000)
         _settle(page)
+        _drawn(page)  # the landing page in full before the first click (Go's link is lazy)
         for n, (title, (heading, marker)) in enumerate(PAGES.items(), start=1):
             sidebar.get_by_text(title).wait_for(timeout=30_000)
             sidebar.get_by_role("link", name=re.compile("Go: open this view")).click()
@@ -50,7 +53,7 @@ def test_guided_demo_end_to_end(server, browser) -> None:  # noqa: F811
             _assert_no_exception(page)
             if heading == "Territory budgets":  # the link pre-filled the track's territories
                 assert "territories=" in page.url, page.url
-            page.wait_for_timeout(800)
+            _drawn(page)
             _shot(page, f"tour-{n}")
             if n < len(PAGES):
                 sidebar.get_by_role("button", name="Next").click()

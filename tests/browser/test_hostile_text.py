@@ -18,7 +18,14 @@ import pytest
 from app.features import FEATURES
 from data.store import open_store
 from data.synth import DEMO_PASSWORDS
-from tests.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _settle
+from tests.browser.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    _drawn,
+    _new_page,
+    _settle,
+)
 from tests.support import hostile_text as ht
 from tests.support.app_server import running_app
 
@@ -65,7 +72,7 @@ def test_hostile_text_stays_text_in_the_browser(hostile_server, tmp_path: Path) 
     own = {urllib.parse.urlsplit(base).netloc, base.replace("127.0.0.1", "localhost")[7:]}
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 3000})
+        page = _new_page(browser, viewport={"width": 1440, "height": 3000})
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
         try:
@@ -87,15 +94,15 @@ def test_hostile_text_stays_text_in_the_browser(hostile_server, tmp_path: Path) 
                 nav.get_by_role("link", name=title).click()
                 page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
                 _settle(page, timeout=60)
-                page.wait_for_timeout(1500)  # charts and maps draw after the run
+                _drawn(page)  # charts and maps draw after the run
                 assert page.locator("[data-testid='stException']").count() == 0, title
                 assert _offending_dom(page) == {"links": [], "images": [], "coloured": []}, title
                 # the table toolbar offers no export (the app's own button does it safely)
                 # the first table on show (Today keeps its full change list in a closed expander)
                 grid = page.locator("[data-testid='stDataFrame'] >> visible=true").first
                 if grid.count():
-                    grid.hover()
-                    page.wait_for_timeout(300)
+                    grid.hover()  # the toolbar shows on hover, all its buttons at once
+                    page.get_by_role("button", name="Search").first.wait_for(timeout=10_000)
                     assert page.get_by_role("button", name="Search").count() >= 1  # toolbar shown
                     assert page.get_by_role("button", name="Download as CSV").count() == 0
                 SHOTS.mkdir(parents=True, exist_ok=True)
