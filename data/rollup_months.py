@@ -79,7 +79,9 @@ _STEPS = (
     f"JOIN (SELECT c.isrc, a.ak FROM catalog c JOIN {ARTIST_KEYS} a ON a.label = c.label "
     f"AND a.artist_id = c.artist_id) a ON a.isrc = r.isrc JOIN {LISTENER_KEYS} k "
     f"ON k.listener_id = r.listener_id WHERE r.listener_id IS NOT NULL AND {_MONTHS} "
-    "GROUP BY ALL ORDER BY a.ak, month",
+    # Month first, then artist: a window's months, and a label's keys inside each month, are
+    # what the zone maps skip by (artist first lost the month pruning: +10 ms a Catalog read).
+    "GROUP BY ALL ORDER BY month, a.ak",
 )
 # The catalog's new (label, artist) pairs, numbered in label order so that a label's artists
 # are one range of keys (until it signs another artist).
@@ -123,8 +125,8 @@ def max_key(cur: duckdb.DuckDBPyConnection, keys: str) -> int:
 
 def artist_ranges(keys: list[int], column: str = "a.ak") -> str:
     """SQL selecting the rows of `column` whose artist key is one of `keys` ("false" when
-    none): one BETWEEN per run of consecutive keys, which the zone maps of the key-ordered
-    listener table can prune (a label's artists are one or a few runs)."""
+    none): one BETWEEN per run of consecutive keys, which the zone maps of the listener
+    table (ordered by month, then key) can prune (a label's artists are one or a few runs)."""
     runs: list[list[int]] = []
     for key in sorted(set(int(k) for k in keys)):
         if runs and key == runs[-1][1] + 1:

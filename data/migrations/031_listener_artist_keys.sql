@@ -17,6 +17,6 @@ CREATE TABLE roll_listener_month_031 (
     lid     INTEGER NOT NULL,
     days    INTEGER NOT NULL  -- bit d - 1 set: a row on day d
 );
-INSERT INTO roll_listener_month_031 SELECT a.ak, m.date, m.country, m.lid, m.days FROM roll_listener_month m JOIN artist_keys a ON a.label = m.label AND a.artist_id = m.artist_id ORDER BY a.ak, m.date;
+INSERT INTO roll_listener_month_031 SELECT a.ak, m.date, m.country, m.lid, m.days FROM roll_listener_month m JOIN artist_keys a ON a.label = m.label AND a.artist_id = m.artist_id ORDER BY m.date, a.ak;
 DROP TABLE roll_listener_month;
 ALTER TABLE roll_listener_month_031 RENAME TO roll_listener_month;
