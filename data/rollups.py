@@ -133,17 +133,12 @@ _COUNTS = (
     f"count(*) FILTER (WHERE {_ACTIVE}) AS n_active, "
     f"count(*) FILTER (WHERE NOT {_ACTIVE}) AS n_passive"
 )
-# A track's label and artist follow from its ISRC, so the track builds group on the ISRC (the
-# identified streams on an artist number) and join the names to the groups after: string group
-# keys were much of the cost of a 10 M-row delivery's stage (bench/rollup_cost.py). Measured
-# and not kept: the same for roll_artist_day (no gain).
+# A track's label and artist follow from its ISRC, so the track builds group on the ISRC and
+# join the names to the groups after: string group keys were much of the cost of a 10 M-row
+# delivery's stage (bench/rollup_cost.py). Measured and not kept: grouping roll_artist_day or
+# roll_identified_day on an artist number computed in the statement (no gain, or 0.3 CPU s
+# for a second artist numbering beside data/rollup_months.py's `artist_keys`).
 _NAMES = "LEFT JOIN catalog c ON c.isrc = g.isrc"
-_ARTIST_NUMBERS = (
-    "(SELECT isrc, label, artist_id, dense_rank() OVER (ORDER BY label, artist_id) AS ak "
-    "FROM catalog)"
-)
-_ARTIST_OF_TRACK = f"(SELECT isrc, ak FROM {_ARTIST_NUMBERS})"
-_ARTIST_NAMES = f"(SELECT DISTINCT ak, label, artist_id FROM {_ARTIST_NUMBERS})"
 _BUILDS: tuple[tuple[str, str], ...] = (
     (
         "roll_track_source",
@@ -178,11 +173,9 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "roll_identified_day",
-        "INSERT INTO roll_identified_day SELECT n.label, n.artist_id, g.date, g.country, "
-        "g.streams FROM (SELECT m.ak, t.date, t.country, sum(t.streams) AS streams "
-        f"FROM trend_facts t LEFT JOIN {_ARTIST_OF_TRACK} m ON m.isrc = t.isrc "
-        "WHERE t.listener_id IS NOT NULL AND {where} GROUP BY ALL) g "
-        f"LEFT JOIN {_ARTIST_NAMES} n ON n.ak = g.ak ORDER BY n.label, g.date",
+        "INSERT INTO roll_identified_day SELECT c.label, c.artist_id, t.date, t.country, "
+        "sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc "
+        "WHERE t.listener_id IS NOT NULL AND {where} GROUP BY ALL ORDER BY c.label, t.date",
     ),
     (
         "roll_worldwide_day",
