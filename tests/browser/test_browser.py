@@ -91,14 +91,16 @@ RUN_WATCH = """
   for (const type of ["click", "keydown", "input", "change"]) {
     document.addEventListener(type, mark, true);
   }
-  new MutationObserver(() => {
+  // Every record counts, not only a state that differs from the last one seen: a short run
+  // can start and end between two callbacks (seen in CI: a page switch whose run was missed,
+  // so _settle waited for a run that had already ended).
+  new MutationObserver((records) => {
+    if (!records.length) return;
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app && app.getAttribute("data-test-script-state");
-    if (state !== s.state) {
-      s.state = state;
-      s.changed = performance.now();
-      if (state === "notRunning") s.ended = s.changed;
-    }
+    s.state = state;
+    s.changed = performance.now();
+    if (state === "notRunning") s.ended = s.changed;
   }).observe(document, {
     subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
   });
