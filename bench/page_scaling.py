@@ -55,7 +55,6 @@ SIZE_TABLES = (
     "roll_track_month_total",
     "roll_artist_day",
     "roll_label_day",
-    "roll_identified_day",
     "roll_listener_month",
     "roll_worldwide_day",
 )

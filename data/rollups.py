@@ -21,9 +21,10 @@ filters or groups on):
     roll_track_source label x artist x track x day x country x source    streams
     agg_daily         everything, joined to the catalog           (fallback)
 
-Two more answer what the stream rollups cannot: `roll_identified_day` (label x artist x day x
-country: the streams that carry a listener id) and `roll_worldwide_day` (the worldwide chart
-rows, which the aggregates leave out). The monthly rollups of data/rollup_months.py
+One more answers what the stream rollups cannot: `roll_worldwide_day` (the worldwide chart
+rows, which the aggregates leave out). Whether a filter's listeners are known is whether it
+has any listener row (streams are >= 1 a row), which `roll_listener_month` answers: the
+identified-streams table that answered it (migration 028) went with migration 032. The monthly rollups of data/rollup_months.py
 (`roll_track_month`, `roll_track_month_total`) hold a window's whole months for sums (see
 `track_country_pieces`) and, with each row's first and last day in its month, which tracks or
 countries have rows in any window (see `presence`) for distinct counts; `roll_listener_month`
@@ -135,9 +136,8 @@ _COUNTS = (
 )
 # A track's label and artist follow from its ISRC, so the track builds group on the ISRC and
 # join the names to the groups after: string group keys were much of the cost of a 10 M-row
-# delivery's stage (bench/rollup_cost.py). Measured and not kept: grouping roll_artist_day or
-# roll_identified_day on an artist number computed in the statement (no gain, or 0.3 CPU s
-# for a second artist numbering beside data/rollup_months.py's `artist_keys`).
+# delivery's stage (bench/rollup_cost.py). Measured and not kept: grouping roll_artist_day on
+# an artist number computed in the statement (no gain).
 _NAMES = "LEFT JOIN catalog c ON c.isrc = g.isrc"
 _BUILDS: tuple[tuple[str, str], ...] = (
     (
@@ -146,10 +146,12 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         "d.date, d.country, d.source, sum(d.streams) AS streams FROM agg_daily d "
         f"WHERE {{where}} GROUP BY ALL) g {_NAMES} ORDER BY g.isrc, g.date",
     ),
+    # From agg_daily, not roll_track_source: that table is clustered by track, so reading a
+    # refresh's days from it would scan it all; agg_daily's rows of those days are together.
     (
         "roll_track_day",
-        "INSERT INTO roll_track_day SELECT c.label, c.artist_id, g.* FROM (SELECT isrc, date, "
-        f"country, sum(streams) AS streams, {_COUNTS} FROM roll_track_source "
+        "INSERT INTO roll_track_day SELECT c.label, c.artist_id, g.* FROM (SELECT d.isrc, "
+        f"d.date, d.country, sum(d.streams) AS streams, {_COUNTS} FROM agg_daily d "
         f"WHERE {{where}} GROUP BY ALL) g {_NAMES} ORDER BY c.label, g.date",
     ),
     (
@@ -172,12 +174,6 @@ _BUILDS: tuple[tuple[str, str], ...] = (
         "WHERE {where} GROUP BY ALL ORDER BY label, date",
     ),
     (
-        "roll_identified_day",
-        "INSERT INTO roll_identified_day SELECT c.label, c.artist_id, t.date, t.country, "
-        "sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc "
-        "WHERE t.listener_id IS NOT NULL AND {where} GROUP BY ALL ORDER BY c.label, t.date",
-    ),
-    (
         "roll_worldwide_day",
         "INSERT INTO roll_worldwide_day SELECT c.label, c.artist_id, t.isrc, t.date, "
         "sum(t.streams) FROM trend_facts t LEFT JOIN catalog c ON c.isrc = t.isrc "
@@ -185,8 +181,6 @@ _BUILDS: tuple[tuple[str, str], ...] = (
     ),
 )
 TABLES = tuple(table for table, _ in _BUILDS)
-_STAGE = "rollup_stage_track_source"  # a refresh's new roll_track_source rows (temporary)
-IDENTIFIED = "roll_identified_day"  # streams that carry a listener id
 # The last day with streams (the smallest rollup holds every day agg_daily holds).
 LAST_DAY = "SELECT max(date) FROM roll_label_day"
 WORLDWIDE_ROWS = "roll_worldwide_day"
@@ -198,25 +192,13 @@ def refresh(cur: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> None:
     Call after `agg_daily` holds those days, inside the same transaction.
     """
     for table, insert_sql in _BUILDS:
-        span = (lo, hi)
-        cur.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(span))
+        cur.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", [lo, hi])
         # The alias-free `date` of the derived rollups and the aliased one of the joins.
         alias = (
             "" if "FROM roll_" in insert_sql else ("t." if "trend_facts" in insert_sql else "d.")
         )
         where = f"{alias}date BETWEEN ? AND ?"
-        if table == "roll_track_source":
-            # Stage the days once: roll_track_day reads them from the stage instead of
-            # scanning roll_track_source, whose clustering by track cannot skip by day.
-            select = insert_sql.format(where=where).removeprefix(f"INSERT INTO {table} ")
-            select = select[: select.rindex(" ORDER BY")]
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} AS {select}", [lo, hi])
-            cur.execute(f"INSERT INTO {table} SELECT * FROM {_STAGE} ORDER BY isrc, date")
-            continue
-        if table == "roll_track_day":
-            insert_sql = insert_sql.replace("FROM roll_track_source", f"FROM {_STAGE}")
-        cur.execute(insert_sql.format(where=where), list(span))
-    cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        cur.execute(insert_sql.format(where=where), [lo, hi])
     rollup_months.refresh(cur, lo, hi)  # the months around [lo, hi], from the days above
 
 

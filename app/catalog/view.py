@@ -53,11 +53,10 @@ def catalog_kpis(scope: Scope, filters: Filters) -> CatalogKpis:
     def val(row: pd.Series | None, col: str) -> float | None:
         return None if row is None else float(row[col])
 
-    listeners_now = float(now_l["listeners"]) if now_l["identified_streams"] > 0 else None
+    # No listener at all means no row carries an id (unknown), not an audience of zero.
+    listeners_now = float(now_l["listeners"]) if now_l["listeners"] > 0 else None
     listeners_prev = (
-        float(prev_l["listeners"])
-        if prev_l is not None and prev_l["identified_streams"] > 0
-        else None
+        float(prev_l["listeners"]) if prev_l is not None and prev_l["listeners"] > 0 else None
     )
     share_now = kpis.share(now["active_streams"], now["streams"])
     share_prev = None if prev is None else kpis.share(prev["active_streams"], prev["streams"])

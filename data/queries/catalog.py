@@ -190,10 +190,11 @@ def stream_totals(store: Store, scope: Scope, filters: Filters | None = None) ->
 
 @scoped
 def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
-    """One row: listeners (distinct ids) and identified_streams (streams that carry an id).
+    """One row: listeners (distinct ids with a row in the filter).
 
     Only some DSP rows carry a listener id, so `listeners` counts the listeners we know of;
-    identified_streams = 0 means listeners are unknown for this filter.
+    0 means no row of the filter carries one: listeners are unknown, not none (every row has
+    at least one stream).
     """
     f = filters or Filters()
     # The listeners present in the window: monthly rows whose days meet it (exact for any
@@ -210,15 +211,12 @@ def listener_totals(store: Store, scope: Scope, filters: Filters | None = None) 
         ).fetchall()
     ]
     countries, c_params = fact_where(replace(f, date_from=None, date_to=None), "a")
-    s_cond, s_params = where(scope, f, catalog_alias="a", fact_alias="a")
     return read_df(
         store,
-        f"SELECT (SELECT {rollup_months.count_keys('lid', top)} FROM "
+        f"SELECT {rollup_months.count_keys('lid', top)} AS listeners FROM "
         f"{rollup_months.LISTENERS} a WHERE {rollup_months.artist_ranges(keys)} "
-        f"AND {countries} AND {window}) AS listeners, "
-        f"(SELECT coalesce(sum(a.streams), 0)::BIGINT "
-        f"FROM {rollups.IDENTIFIED} a WHERE {s_cond}) AS identified_streams",
-        c_params + w_params + s_params,
+        f"AND {countries} AND {window}",
+        c_params + w_params,
     )
 
 
