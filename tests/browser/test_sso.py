@@ -18,14 +18,17 @@ from support import oidc_provider  # tests/ is on the path: pytest puts conftest
 from data import audit
 from data import sso as sso_data
 from data.store import open_store
+from tests.browser.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _new_page,
+    _settle,
+    _shot,
+    playwright_api,
+)
 from tests.support.app_server import free_port, running_app
 from tests.support.tiny_demo import tiny_demo_copy
 
-ROOT = Path(__file__).resolve().parents[2]
-
-SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 CLIENT_ID = "label-radar"
 ALICE = {
     "sub": "u-1001",
@@ -35,9 +38,6 @@ ALICE = {
 }
 
 pytestmark = [pytest.mark.browser]
-if not Path(CHROMIUM).exists():
-    raise RuntimeError(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
-import playwright.sync_api as playwright_api  # noqa: E402
 
 
 def _secrets(path: Path, port: int, issuer: str, client_secret: str) -> Path:
@@ -53,20 +53,6 @@ def _secrets(path: Path, port: int, issuer: str, client_secret: str) -> Path:
         'acme = "Acme ID"\n'
     )
     return path
-
-
-def _settle(page, timeout: float = 20.0) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=timeout * 1000,
-    )
-    page.wait_for_timeout(300)
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _set_user(issuer: str, claims: dict) -> None:
@@ -111,7 +97,7 @@ def test_sign_in_with_sso_maps_groups_to_role_and_labels(
         playwright_api.sync_playwright() as p,
     ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page = _new_page(browser, viewport={"width": 1280, "height": 1000})
         page.goto(base, wait_until="domcontentloaded")
         sso_button = page.get_by_role("button", name="Sign in with Acme ID")
         sso_button.wait_for(timeout=30_000)
