@@ -22,22 +22,23 @@ filters or groups on):
     agg_daily         everything, joined to the catalog           (fallback)
 
 One more answers what the stream rollups cannot: `roll_worldwide_day` (the worldwide chart
-rows, which the aggregates leave out). Whether a filter's listeners are known is whether it
-has any listener row (streams are >= 1 a row), which `roll_listener_month` answers: the
-identified-streams table that answered it (migration 028) went with migration 032. The monthly rollups of data/rollup_months.py
-(`roll_track_month`, `roll_track_month_total`) hold a window's whole months for sums (see
-`track_country_pieces`) and, with each row's first and last day in its month, which tracks or
-countries have rows in any window (see `presence`) for distinct counts; `roll_listener_month`
-keeps each listener's days of the month, which answers the listeners of any window
-(`rollup_months.listener_window`).
+rows, which the aggregates leave out). Whether a filter's listeners are known is whether it has
+any listener row (streams are >= 1 a row), which `roll_listener_month` answers: the
+identified-streams table that answered it (migration 028) went with migration 032. The monthly
+rollups of data/rollup_months.py (`roll_track_month`, `roll_track_month_total`) hold a window's
+whole months for sums (see `track_country_pieces`) and, with each row's first and last day in
+its month, which tracks or countries have rows in any window (see `presence`) for distinct
+counts; `roll_listener_month` keeps each listener's days of the month, which answers the
+listeners of any window (`rollup_months.listener_window`).
 
 Freshness: `refresh(cur, lo, hi)` recomputes the days [lo, hi] (for the monthly tables, the
-months around them) of every rollup, from
-`agg_daily` (already refreshed for those days) and, for listeners and worldwide rows, from the
-facts; the aggregates stage calls it in the load's transaction. A catalog load that moves a
-track to another label or artist (or names a track whose streams arrived first) rebuilds them
-(`sync_catalog`), so the label column always agrees with the catalog: scoping on it is
-scoping on the catalog. Migrations 023, 027 and 028 build them for existing stores.
+months around them) of every rollup, from `agg_daily` (already refreshed for those days) and,
+for listeners and worldwide rows, from the facts; the aggregates stage calls it in the load's
+transaction. A catalog load that moves a track to another label or artist (or names a track
+whose streams arrived first) rebuilds them (`sync_catalog`), so the label column always agrees
+with the catalog: scoping on it is scoping on the catalog. Migrations 023, 027 and 028 build
+them for existing stores (032 rewrites roll_track_day and roll_track_date as the refresh now
+builds them).
 """
 
 from __future__ import annotations
