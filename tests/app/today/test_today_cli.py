@@ -8,6 +8,8 @@ from pathlib import Path
 
 from app.cli import main
 from app.today.cli import ROW_KEYS
+from data.queries import today as today_queries
+from data.scope import Scope
 from data.store import open_store
 
 
@@ -52,3 +54,26 @@ def test_unknown_user_and_bad_top_are_one_line_errors(demo_db: Path, capsys) -> 
     assert "no active user 'nobody'" in capsys.readouterr().err
     assert main(["opportunities", "--db", str(demo_db), "--top", "0"]) == 1
     assert "--top must be at least 1" in capsys.readouterr().err
+
+
+def test_a_managers_ranks_count_only_their_labels(demo_db: Path) -> None:
+    """The ranks a manager sees are 1, 2, 3 ... in the ranking's order: the ranking's own
+    numbers would show, by their gaps, how many of other labels' opportunities rank
+    between."""
+    label = _label_of(demo_db)
+    first = sorted(set(label.values()))[0]
+    with open_store(demo_db, read_only=True) as store:
+        every = today_queries.opportunities(
+            store, Scope("admin", "admin", frozenset(label.values()))
+        )
+        mine = today_queries.opportunities(store, Scope("nora", "manager", frozenset({first})))
+        top = today_queries.opportunities(
+            store, Scope("nora", "manager", frozenset({first})), top=3
+        )
+    assert every["rank"].tolist() == list(range(1, len(every) + 1))
+    theirs = every[every.label == first]
+    assert theirs["rank"].tolist() != list(range(1, len(theirs) + 1))  # gaps in the whole ranking
+    assert mine["rank"].tolist() == list(range(1, len(mine) + 1))
+    assert mine["id"].tolist() == theirs["id"].tolist()  # same order
+    assert mine["action"].tolist() == theirs["action"].tolist()
+    assert top["rank"].tolist() == [1, 2, 3]
