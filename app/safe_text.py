@@ -8,7 +8,7 @@ addresses, and arrow typography (`->`). Plotly reads a subset of HTML in every l
 fills `%{...}` placeholders in hover templates.
 
 `md` escapes one piece of data for a markdown string, `code` puts it in a code span,
-`plot` escapes it for plotly. Text that needs no formatting at all is better drawn with
+`plot` escapes it for plotly, `isolate` keeps its text direction in a plain-text label. Text that needs no formatting at all is better drawn with
 st.text, st.dataframe or a selectbox option, none of which parse markup.
 """
 
@@ -38,11 +38,20 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ISOLATE_OPEN, _ISOLATE_CLOSE = "\u2068", "\u2069"  # first-strong isolate ... pop isolate
 
 
+# Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo ... and their
+# presentation forms, and the right-to-left scripts beyond the first plane.
+_RTL_LETTERS = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+
+
 def _isolate_bidi(text: str) -> str:
-    """Keep right-to-left overrides inside the value: they must not reverse the sentence
-    around it. A pop-isolate ends every embedding and override opened inside the isolate;
-    one more per isolate the value left open."""
-    if not _BIDI_CONTROLS.search(text):
+    """Keep a value's direction inside it. A right-to-left override must not reverse the
+    sentence around it, and a right-to-left name (an Arabic artist) must not pull the
+    numbers and punctuation beside it into its own order ("نور الليل · 93.1" read
+    backwards). A pop-isolate ends every embedding and override opened inside the
+    isolate; one more per isolate the value left open."""
+    if not _BIDI_CONTROLS.search(text) and not _RTL_LETTERS.search(text):
         return text
     opened = sum(text.count(c) for c in "\u2066\u2067\u2068") - text.count(_ISOLATE_CLOSE)
     return _ISOLATE_OPEN + text + _ISOLATE_CLOSE * (1 + max(opened, 0))
@@ -59,6 +68,13 @@ def md(value: object) -> str:
     text = _AFTER_COLON_OR_AT.sub(r"\1" + WORD_JOINER, text)
     text = _WWW_DOT.sub(r"\1" + WORD_JOINER, text)
     return _isolate_bidi(_PUNCTUATION.sub(r"\\\1", text))
+
+
+def isolate(value: object) -> str:
+    """`value` as plain text (an option label, not markdown) that keeps its direction: a
+    right-to-left name followed by a number ("نور الليل — 1 alert") would otherwise take
+    the number into its own order."""
+    return _isolate_bidi(str(value))
 
 
 def code(value: object) -> str:

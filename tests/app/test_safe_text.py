@@ -55,6 +55,11 @@ def test_md_known_answers() -> None:
     # a right-to-left override stays inside the value
     assert safe_text.md("a\u202eb") == "\u2068a\u202eb\u2069"
     assert safe_text.md("\u2067a") == "\u2068\u2067a\u2069\u2069"
+    # a right-to-left name is isolated too, so the text beside it keeps its order
+    assert safe_text.md("نور الليل") == "\u2068نور الليل\u2069"
+    assert safe_text.md("שיר") == "\u2068שיר\u2069"
+    assert safe_text.md("Amber Garden") == "Amber Garden"  # left-to-right: unchanged
+    assert safe_text.md("Beyoncé") == "Beyoncé"
     assert safe_text.md(12) == "12"
 
 
@@ -136,3 +141,10 @@ def test_the_unvalidated_daily_chart_equals_plotlys_validated_one():
     assert same[0] == same[1]  # (key order apart)
     assert fast.layout.yaxis.title.text == "Streams per day"
     assert list(fast.data[0].y) == [5, 7, 0, 9]  # biggest series at the bottom
+
+
+def test_isolate_keeps_a_plain_label_in_order() -> None:
+    # plain text: nothing escaped, only a right-to-left value isolated
+    assert safe_text.isolate("Amber Garden: live") == "Amber Garden: live"
+    assert safe_text.isolate("نور الليل") == "\u2068نور الليل\u2069"
+    assert safe_text.isolate("a\u202eb") == "\u2068a\u202eb\u2069"
