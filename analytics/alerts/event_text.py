@@ -28,7 +28,9 @@ def why(
 ) -> str:
     """The event in one sentence a label manager can act on."""
     verb = VERBS.get(kind, "moved")
-    size = f"largest move {move:+.0%}"
+    # A release has no "before" to move from: its first day against a forecast of about
+    # nothing reads as +12,300 %, which is no news; its size is its streams, in the event.
+    size = "" if kind == "release" else f" (largest move {move:+.0%})"
     because = f": {cause}" if isinstance(cause, str) and cause else ""
     if scope == "entries":
         return (
@@ -37,7 +39,7 @@ def why(
         )
     if scope == "catalogue":
         return (
-            f"{_n(artists, 'artist')} ({_n(tracks, 'track')}) {verb} on the same day ({size}): a "
+            f"{_n(artists, 'artist')} ({_n(tracks, 'track')}) {verb} on the same day{size}: a "
             "catalogue-wide move, more likely a market-wide or platform cause than news "
             "about one artist."
         )
@@ -46,10 +48,10 @@ def why(
         out = (
             f"{_n(tracks, 'track')} of the release of {release_date}" if tracks else "A new release"
         )
-        return f"{out} {verb} together ({size}){because}."
+        return f"{out} {verb} together{size}{because}."
     if alerts == 1:
         what = whole or "one track"
-        return f"{what[0].upper()}{what[1:]} {verb} ({size}){because}."
+        return f"{what[0].upper()}{what[1:]} {verb}{size}{because}."
     parts = [p for p in (whole, _n(tracks, "track") if tracks else "") if p]
     who = " and ".join(parts)
-    return f"{who[0].upper()}{who[1:]} {verb} together ({size}){because}."
+    return f"{who[0].upper()}{who[1:]} {verb} together{size}{because}."

@@ -6,6 +6,7 @@ import pandas as pd
 
 from analytics.alerts.event_text import why
 from app import services
+from app.safe_text import isolate
 from data.queries import Filters
 from data.queries import alerts as alerts_queries
 from data.scope import Scope
@@ -48,7 +49,8 @@ def events_table(df: pd.DataFrame) -> pd.DataFrame:
             "Subject": df.name,
             "Alerts": df.alerts,
             "Tracks": df.tracks.map(len),
-            "Largest move (%)": (df.effect * 100).round(1),
+            # A release's first day against a forecast of about nothing is no move.
+            "Largest move (%)": (df.effect * 100).round(1).where(df.kind != "release"),
             "Why": df.why,
             "Status": df.status,
             "Track ISRCs": df.tracks.map(" ".join),
@@ -59,7 +61,8 @@ def events_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def event_title(row: pd.Series) -> str:
     n = int(row.alerts)
-    return f"{row.date:%d %b %Y} · {row.kind} · {row['name']} — {n} alert{'s' * (n != 1)}"
+    name = isolate(row["name"])
+    return f"{row.date:%d %b %Y} · {row.kind} · {name} — {n} alert{'s' * (n != 1)}"
 
 
 def of_event(alerts: pd.DataFrame, event_id: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics.alerts.event_text import why
 from analytics.alerts.events import EVENT_COLUMNS, GroupConfig, event_id, group_events
 
 D = dt.date(2025, 3, 10)
@@ -288,3 +289,13 @@ def test_a_launch_day_is_not_joined_to_the_days_before_it():
     rows[2]["kind"] = "spike"  # no launch that day: the run reaches it
     events, _ = _group(rows, catalog)
     assert list(events.alerts) == [5] and events.iloc[0].date == _day(0)
+
+
+def test_a_release_reads_without_a_percentage():
+    # its first day against a forecast of about nothing is no move (+12,300 % here)
+    assert why("release", "release", 2, 2, 1, 123.0, None, False, "2026-08-01") == (
+        "2 tracks of the release of 2026-08-01 came out together."
+    )
+    assert why("artist", "release", 1, 1, 1, 123.0, None) == "One track came out."
+    # every other kind keeps its size
+    assert why("artist", "spike", 1, 1, 1, 0.99, "x") == "One track jumped (largest move +99%): x."

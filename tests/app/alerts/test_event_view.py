@@ -1,0 +1,40 @@
+"""The grouped feed's plain words: event titles and the downloadable table (hand-made rows)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from app.alerts import event_view
+
+
+def _events() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-09-15", "2026-08-01"]),
+            "kind": ["drop", "release"],
+            "name": ["نور الليل", "New entries"],
+            "alerts": [1, 3],
+            "tracks": [["GBLR22300585"], ["A1", "A2", "A3"]],
+            "effect": [-0.641, 123.0],
+            "why": ["One track fell.", "3 tracks by 3 artists came out."],
+            "status": ["open", "open"],
+            "event_id": ["ev_1", "ev_2"],
+        }
+    )
+
+
+def test_a_right_to_left_name_keeps_the_count_after_it() -> None:
+    ev = _events()
+    # without the isolate, "— 1" would be drawn inside the Arabic name's order
+    assert event_view.event_title(ev.iloc[0]) == (
+        "15 Sep 2026 · drop · \u2068نور الليل\u2069 — 1 alert"
+    )
+    assert event_view.event_title(ev.iloc[1]) == "01 Aug 2026 · release · New entries — 3 alerts"
+
+
+def test_a_release_has_no_largest_move_in_the_table() -> None:
+    table = event_view.events_table(_events())
+    assert table["Largest move (%)"].iloc[0] == -64.1
+    assert pd.isna(table["Largest move (%)"].iloc[1])  # not +12,300 %
+    assert table["Tracks"].tolist() == [1, 3]
+    assert table["Track ISRCs"].iloc[1] == "A1 A2 A3"
