@@ -66,6 +66,10 @@ TERMS: dict[str, Term] = {
     "interests": Term("Interests", "Artists and genres the territory's top groups stream."),
     "why": Term("Why", "One sentence on why the territory ranks where it does."),
     "plan": Term("Plan"),
+    # the forecast with and without a plan (app/budget/forecast_plan.py: totals_table)
+    "forecast": Term("Forecast"),
+    "days": Term("Days", "days: the forecast days the totals sum over.", "days"),
+    "expected": Term("Expected streams", unit="streams"),
     "spend_usd": Term("Spend ($)", "spend_usd: the money spent or planned.", "USD"),
     "usd": Term("Spend ($)", "usd: the money planned for the territory.", "USD"),
     "streams": Term("Streams", unit="streams"),
