@@ -91,9 +91,13 @@ with st.container(border=True):
 with st.container(border=True):
     st.subheader("Where the spend sat on the territory's response curve")
     rows = services.query(campaign_queries.territory_response_rows, scope, picked)
-    curve = campaign_view.curve_points(rows, float(lifts["spend_usd"].max()))
-    if curve.empty:
+    base = row["counterfactual_streams"]
+    base = None if base is None or base != base else float(base)
+    curve = campaign_view.curve_points(rows, float(lifts["spend_usd"].max()), base)
+    if rows.empty:
         st.caption(campaign_view.NO_CURVES)
+    elif curve.empty:
+        st.caption(campaign_view.NO_BASE)
     else:
         lift = row["incremental_streams"]
         st.plotly_chart(
@@ -105,6 +109,7 @@ with st.container(border=True):
             ),
             key="campaigns_curve",
         )
+        st.caption(campaign_view.curve_caption(base))
         widgets.csv_download(
             curve,
             f"response-{row['country']}",

@@ -15,6 +15,10 @@ from app import charts, wording
 from app.widgets import plot_text
 
 NO_CURVES = "Response curves not computed yet."
+NO_BASE = (
+    "No curve for this campaign: the territory's curve is a relative lift, and this "
+    "campaign has no estimate of its streams without it to scale it by."
+)
 FLAG_TEXT = {
     "overlap": "overlaps another campaign on the same track and country (estimated jointly)",
     "poor_pre_fit": "the counterfactual fitted the weeks before poorly: read with care",
@@ -136,24 +140,44 @@ def daily_table(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- the territory's response curve ----------------------------------------------------------
-def curve_points(rows: pd.DataFrame, max_spend: float) -> pd.DataFrame:
+def curve_points(
+    rows: pd.DataFrame, max_spend: float, base_streams: float | None = None
+) -> pd.DataFrame:
     """spend_usd, expected_streams points of a territory's response curve from the rows of
     `territory_response`: used as they are when the rows are points already, else evaluated
-    from Hill parameters (ceiling, half-saturation spend, exponent). Empty when neither."""
+    from Hill parameters (ceiling, half-saturation spend, exponent). A ceiling in streams
+    (`ceiling_streams`) is used as it is; the stored `ceiling` is relative (incremental over
+    counterfactual streams at saturation, pooled over campaigns of every size), so it is
+    scaled by `base_streams`, the campaign's own streams without it. Empty when neither."""
     cols = set(rows.columns)
     if rows.empty:
         return pd.DataFrame(columns=["spend_usd", "expected_streams"])
     if {"spend_usd", "expected_streams"} <= cols:
         return rows[["spend_usd", "expected_streams"]].sort_values("spend_usd")
-    ceiling = next((c for c in ("ceiling_streams", "ceiling") if c in cols), None)
-    if ceiling is None or "half_saturation_usd" not in cols:
-        return pd.DataFrame(columns=["spend_usd", "expected_streams"])
     r = rows.iloc[0]
+    if "ceiling_streams" in cols:
+        ceiling = float(r["ceiling_streams"])
+    elif "ceiling" in cols and base_streams is not None and np.isfinite(base_streams):
+        ceiling = float(r["ceiling"]) * float(base_streams)
+    else:
+        return pd.DataFrame(columns=["spend_usd", "expected_streams"])
+    if "half_saturation_usd" not in cols:
+        return pd.DataFrame(columns=["spend_usd", "expected_streams"])
     k = float(r["hill"]) if "hill" in cols and pd.notna(r["hill"]) else 1.0
     spend = np.linspace(0.0, max(max_spend, 3 * float(r["half_saturation_usd"])), 60)
     half = max(float(r["half_saturation_usd"]), 1e-9)
-    streams = float(r[ceiling]) * spend**k / (half**k + spend**k)
+    streams = ceiling * spend**k / (half**k + spend**k)
     return pd.DataFrame({"spend_usd": spend, "expected_streams": streams})
+
+
+def curve_caption(base_streams: float) -> str:
+    """How the territory's relative curve became streams (plain text, no data strings)."""
+    return (
+        "The territory's response curve is pooled over every label's campaigns there, as a "
+        "share of the streams a campaign's track would have had without it; here it is "
+        f"scaled to this campaign's {base_streams:,.0f} streams without it. The circle is "
+        "what the curve expects at this spend, the cross what this campaign added."
+    )
 
 
 def spend_on_curve_figure(

@@ -110,6 +110,22 @@ def test_curve_from_hill_parameters_is_half_the_ceiling_at_half_saturation() -> 
     assert campaign_view.curve_points(pd.DataFrame({"country": ["BR"]}), 100.0).empty
 
 
+def test_a_relative_curve_is_scaled_to_the_campaigns_own_streams() -> None:
+    # the stored ceiling is relative: 40 % of the streams without the campaign at saturation
+    rows = pd.DataFrame(
+        {"country": ["DE"], "ceiling": [0.4], "half_saturation_usd": [800.0], "hill": [1.0]}
+    )
+    curve = campaign_view.curve_points(rows, max_spend=5000.0, base_streams=10_000.0)
+    # at half saturation: half of 0.4 x 10,000 streams
+    assert np.interp(800.0, curve["spend_usd"], curve["expected_streams"]) == pytest.approx(
+        2000.0, rel=0.02
+    )
+    assert curve["expected_streams"].max() < 4000.0
+    # without the campaign's own streams there is nothing to scale it by: no curve
+    assert campaign_view.curve_points(rows, max_spend=5000.0).empty
+    assert campaign_view.curve_points(rows, 5000.0, base_streams=float("nan")).empty
+
+
 def test_result_sentence_has_no_dollar_signs_markdown_would_read_as_math() -> None:
     row = pd.Series(
         {

@@ -58,19 +58,36 @@ def test_manager_sees_own_campaigns_with_chart_and_downloads(demo_db, monkeypatc
     # The budget job fitted the territory's response curve from these lifts: the campaign's
     # spend is drawn on it.
     with open_store(demo_db, read_only=True) as s:
-        country = (
+        country, base, spend = (
             s.cursor()
-            .execute("SELECT country FROM campaign_lift WHERE campaign_id = ?", [est])
-            .fetchone()[0]
+            .execute(
+                "SELECT country, counterfactual_streams, spend_usd FROM campaign_lift "
+                "WHERE campaign_id = ?",
+                [est],
+            )
+            .fetchone()
         )
         curves = (
             s.cursor()
-            .execute("SELECT count(*) FROM territory_response WHERE country = ?", [country])
-            .fetchone()[0]
+            .execute(
+                "SELECT ceiling, half_saturation_usd, hill FROM territory_response "
+                "WHERE country = ? AND platform = 'all'",
+                [country],
+            )
+            .fetchall()
         )
-    assert curves == 1
+    assert len(curves) == 1
     assert any("response curve" in t for t in titles), titles
     assert not any(NO_CURVES in c.value for c in at.caption)
+    # The stored ceiling is relative (a share of the streams without the campaign): drawn in
+    # streams, scaled by this campaign's own streams without it (it was drawn unscaled,
+    # a flat line under 1 stream beside a lift of thousands).
+    ceiling, half, hill = curves[0]
+    spec = next(s for s in specs if "response curve" in s["layout"]["title"]["text"])
+    on_curve = next(t for t in spec["data"] if t["name"] == "This campaign's spend")
+    expected = ceiling * base * spend**hill / (half**hill + spend**hill)
+    assert on_curve["y"][0] == pytest.approx(expected, rel=0.05)
+    assert on_curve["y"][0] > 1.0
     assert len(at.get("download_button")) >= 3
 
 
