@@ -7,6 +7,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
@@ -272,14 +273,22 @@ def _tooltips(points: pd.DataFrame, template: str) -> list[str]:
 def point_map(
     points: pd.DataFrame, *, layer_id: str, fill_color: list[int] | str, tooltip_text: str
 ) -> pdk.Deck:
-    """Circles on the offline world outline: `points` has lon, lat, radius (metres) and the
-    fields `tooltip_text` names; `fill_color` is an RGBA list or a column of them. No
-    base-map tiles or token are needed (map_provider=None).
+    """Circles on the offline world outline: `points` has lon, lat, radius (metres at the
+    equator: drawn the same size at any latitude) and the fields `tooltip_text` names;
+    `fill_color` is an RGBA list or a column of them. No base-map tiles or token are needed
+    (map_provider=None).
 
     Tooltips are deck.gl "text" tooltips, set as the tooltip's innerText: names from data
     files are shown as typed, never parsed as HTML (an "html" tooltip would need every value
     HTML-escaped)."""
-    points = points.assign(**{TOOLTIP: _tooltips(points, tooltip_text)})
+    # deck.gl draws a radius in metres at each circle's own latitude on a Web Mercator map,
+    # which stretches lengths by 1 / cos(latitude): Sweden's circle came out twice as wide
+    # as Brazil's for the same value. Shrinking by cos(latitude) draws every circle at its
+    # equator size, so areas compare as the captions say.
+    shrink = np.cos(np.radians(points["lat"].astype(float).clip(-85.0, 85.0)))
+    points = points.assign(
+        radius=points["radius"] * shrink, **{TOOLTIP: _tooltips(points, tooltip_text)}
+    )
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
