@@ -125,6 +125,11 @@ def csv_download(
     )
 
 
+# A missing figure in a table (no interval from too few campaigns, no move for a release):
+# a dash, as the KPI cards and map tooltips show it, not Streamlit's default "None".
+MISSING = "–"
+
+
 def table(
     df: pd.DataFrame,
     *,
@@ -146,6 +151,7 @@ def table(
         hide_index=True,
         column_config=wording.column_config(df.columns, column_config),
         height=height,
+        placeholder=MISSING,
         key=f"{key}_table",
     )
     csv_download(csv_df if csv_df is not None else df, file_name, key=f"{key}_csv")
