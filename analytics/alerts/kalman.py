@@ -339,8 +339,19 @@ def kalman_filter(
     )
 
 
-def forecast(state: FilterState, hp: Hyper, obs_var: np.ndarray | float, horizon: int):
-    """Predictive mean and variance of y for the next `horizon` days: two [N, horizon]."""
+def forecast(
+    state: FilterState,
+    hp: Hyper,
+    obs_var: np.ndarray | float,
+    horizon: int,
+    damping: float | None = None,
+):
+    """Predictive mean and variance of y for the next `horizon` days: two [N, horizon].
+
+    `damping` phi in (0, 1] damps the trend ahead (Gardner and McKenzie's damped trend):
+    level_{t+1} = level_t + phi b_t, b_{t+1} = phi b_t, so h days ahead the level has moved
+    b (phi + ... + phi^h), at most b phi / (1 - phi), instead of h b. None: the model's own
+    undamped trend."""
     n = state.a.shape[0]
     H = np.broadcast_to(np.asarray(obs_var, dtype=np.float64), (n,))
     mean = np.empty((n, horizon))
@@ -349,5 +360,9 @@ def forecast(state: FilterState, hp: Hyper, obs_var: np.ndarray | float, horizon
     for h in range(horizon):
         mean[:, h] = cur.a[:, 0] + cur.a[:, 2]
         var[:, h] = cur.P[:, 0, 0] + 2 * cur.P[:, 0, 2] + cur.P[:, 2, 2] + H
+        if damping is not None:  # b <- phi b (mean and covariance), then the transition
+            cur.a[:, 1] *= damping
+            cur.P[:, 1, :] *= damping
+            cur.P[:, :, 1] *= damping
         cur = predict(cur, hp)
     return mean, var

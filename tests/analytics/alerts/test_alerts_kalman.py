@@ -115,3 +115,27 @@ def test_shared_covariance_filter_matches_statsmodels_and_the_per_series_filter(
     for name in ("pred_mean", "pred_var", "trend_mean", "trend_var", "llf_obs", "intervened"):
         assert np.array_equal(getattr(ours, name), getattr(ref, name)), name
     assert np.array_equal(ours.state.P, ref.state.P)
+
+
+def test_damped_forecast_by_hand():
+    # level 5, trend +0.01 a day, no season, no noise: h days ahead the undamped level has
+    # moved h x 0.01, the damped one 0.01 (phi + ... + phi^h), never beyond 0.01 phi/(1-phi)
+    a = np.zeros((1, 8))
+    a[0, 0], a[0, 1] = 5.0, 0.01
+    P = np.zeros((1, 8, 8))
+    P[0, 1, 1] = 1e-4  # only the trend is uncertain
+    quiet = Hyper(irregular=0.0, level=0.0, trend=0.0, seasonal=0.0)
+    state = FilterState(a, P)
+    h = np.arange(28)  # mean[:, k] is k days after the first forecast day
+    mean, var = forecast(state, quiet, 0.0, 28)
+    assert mean[0] == pytest.approx(5.0 + 0.01 * h)
+    assert var[0] == pytest.approx(1e-4 * h**2)
+    phi = 0.9
+    moved = np.array([sum(phi**i for i in range(1, k + 1)) for k in h])
+    mean_d, var_d = forecast(state, quiet, 0.0, 28, damping=phi)
+    assert mean_d[0] == pytest.approx(5.0 + 0.01 * moved)
+    assert var_d[0] == pytest.approx(1e-4 * moved**2)
+    assert mean_d[0, -1] < 5.0 + 0.01 * phi / (1 - phi)
+    # phi = 1 is the undamped model; the state passed in is left as it was
+    assert forecast(state, quiet, 0.0, 28, damping=1.0)[0] == pytest.approx(mean)
+    assert state.a[0, 1] == 0.01 and state.P[0, 1, 1] == 1e-4
