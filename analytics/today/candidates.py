@@ -7,7 +7,8 @@ over a campaign window with an 80 % interval, the recommended spend, the raw str
 sentence is built from (`facts`).
 
     push       an artist streams well below what similar artists get in a territory: a
-               campaign there reaches the audience its peers have, capped by the gap.
+               campaign for its top track there, on that track's own streams (the base the
+               response curves were measured on, and the budget page's), capped by the gap.
     sustain    a track fell after an editorial playlist removal: a campaign in its biggest
                territory holds streams up, capped by what the removal took away.
     promote    a release came out recently: a campaign lifts the forecast streams.
@@ -67,11 +68,16 @@ def push(
         if r.actual > (1 - MIN_PEER_GAP) * r.expected:
             continue
         unit = by_unit.get((r.artist_id, r.label))
-        isrc = None if unit is None else _top_track(unit, r.country) or _top_track(unit)
+        isrc = None if unit is None else _top_track(unit, r.country)
         if isrc is None:
-            continue
+            continue  # no track streams there: a relative lift of nothing is nothing
+        # The curves are relative lifts over the streams a campaign's track would have had
+        # without it, so the base is the track's own streams there over a campaign window
+        # (as on the budget page the hand-off opens); the peers' level only caps the return
+        # (the gap). On the peers' streams the return came out 2-10x the budget page's.
+        own = unit[(unit.isrc == isrc) & (unit.country == r.country)].streams_28d.sum()
         gap_w = r.gap * to_window
-        ret = campaign_return(curves[r.country], r.expected * to_window, cap=gap_w)
+        ret = campaign_return(curves[r.country], float(own) * window_days / 28.0, cap=gap_w)
         rows.append(
             {
                 "label": r.label, "subject": "artist", "id": r.artist_id, "action": "push",

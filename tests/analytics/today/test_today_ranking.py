@@ -117,11 +117,22 @@ def test_push_only_where_the_artist_is_clearly_below_its_peers() -> None:
     assert list(zip(out.id, out.territory, strict=True)) == [("A1", "DE")]
     row = out.iloc[0]
     assert row.isrc == "T1"  # the artist's biggest track in that territory
-    # by hand: the window is a tenth of the data; base 100, cap (gap) 80
+    # by hand: the base is T1's own 40 streams in DE over the 28-day window (the curve is a
+    # lift over the campaign track's own streams, as on the budget page), not the peers'
+    # 100 (1000 over 280 days): 40 x 0.5 x p / (p + 100) at the plateau p; the window is a
+    # tenth of the data, so the gap (800) allows 80
     plateau = curve().plateau_usd
-    assert row.expected_streams == pytest.approx(100 * 0.5 * plateau / (plateau + 100))
+    assert row.expected_streams == pytest.approx(40 * 0.5 * plateau / (plateau + 100))
+    assert row.cost_usd == pytest.approx(plateau)
     assert row.at_stake == pytest.approx(80.0)
     assert row.facts["shortfall"] == pytest.approx(0.8)
+    # a smaller gap caps the return: 50 over 280 days is 5 in the window, reached before the
+    # plateau
+    small = cand.push(potential.assign(gap=[50.0, 100.0, 200.0], actual=[200.0, 900.0, 300.0]),
+                      {"DE": curve()}, TRACK_COUNTRY, CATALOG, data_days=280.0,
+                      window_days=28.0)  # fmt: skip
+    assert small.iloc[0].expected_streams == pytest.approx(5.0)
+    assert small.iloc[0].cost_usd < plateau
 
 
 def test_sustain_holds_up_the_biggest_territory_up_to_the_loss() -> None:
@@ -173,7 +184,8 @@ def test_fit_ranks_and_explains_every_row() -> None:
         country_names={"DE": "Germany", "FR": "France"},
     )
     ranked = today.fit(inputs).opportunities
-    # push: base 100 (a tenth of 1000) against promote: 10 streams a day x 28 days in DE
+    # push: base 100 (T3's own streams in DE over the window) against promote: 10 streams a
+    # day x 28 days in DE
     # (T2 streams only there): 280; same curve and plateau, so promote returns more per dollar
     assert list(ranked.action) == ["promote", "push"]
     assert list(ranked["rank"]) == [1, 2]

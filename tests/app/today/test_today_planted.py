@@ -1,6 +1,7 @@
-"""The ranking against the tiny demo world's planted truth (SYNTHETIC): the planted
-under-served territories lead the push rows and the planted playlist removal that detection
-found ranks about where Today's ranking puts it with the planted curves and groups' uplift. (Precision@10 on demo-size worlds, where every kind
+"""The ranking against the tiny demo world's planted truth (SYNTHETIC): push rows are priced
+as the budget page prices the plan they link to, and the planted playlist removal that
+detection found ranks about where Today's ranking puts it with the planted curves and
+groups' uplift. (Precision@10 on demo-size worlds, where every kind
 of planted structure is large enough to recover, is in bench/today_precision.py.)"""
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analytics import today as today_model
 from analytics.today import TodayInputs
 from analytics.today import candidates as cand
+from app.budget import response, territories
 from app.today.job import read_inputs
+from data.queries import budget as budget_queries
+from data.queries import operator_scope
+from data.results import runs as model_runs
 from data.store import open_store
 from data.synth import opportunities as planted
 
@@ -29,17 +35,34 @@ def _ranking(demo_db: Path) -> pd.DataFrame:
         )
 
 
-def test_planted_opportunities_rank_near_the_top(demo_db: Path) -> None:
+def test_push_rows_are_priced_like_the_budget_page(demo_db: Path) -> None:
+    """A push row's expected streams are what Territory budgets expects for the same spend on
+    the same track in the same territory: the response curves are lifts over the campaign
+    track's own streams there. (They were priced on the similar artists' streams, 2-10x
+    the budget page's figure for the very plan the row links to.) The candidate rule still
+    finds the planted under-served territories."""
     with open_store(demo_db, read_only=True) as store:
         truth = planted.read(Path(store.get_meta("demo_files")) / "ground_truth")
     ranked = _ranking(demo_db)
     ranked["planted"] = truth.flags(ranked)
     push = ranked[ranked.action == "push"]
-    assert len(push) >= 3
-    # the two best push rows are planted under-served territories
-    assert push.planted.head(2).all(), push.head(5)
-    # planted push rows rank higher than the others, in the median
-    assert push[push.planted]["rank"].median() < push[~push.planted]["rank"].median()
+    assert len(push) >= 3 and push.planted.sum() >= 3, push
+    uncapped = push[push.expected_streams < push.at_stake * (1 - 1e-6)]
+    assert len(uncapped) >= 3
+    with open_store(demo_db, read_only=True) as store:
+        run = model_runs.latest(store, "budget")
+        scope = operator_scope(store)
+        for r in uncapped.head(5).itertuples():
+            result = territories.rank(
+                budget_queries.budget_inputs(store, scope, r.isrc), "expand", run.params
+            )
+            # the page's "Extra streams expected" for this spend: the curve in streams
+            curve, base = result.curves[r.territory], result.curve_base[r.territory]
+            expected = base * float(curve.uplift(r.cost_usd))
+            assert r.expected_streams == pytest.approx(expected, rel=1e-6), (r.isrc, r.territory)
+            # and the plan's median over the curve's draws is close to it
+            p50, _, _ = response.outcome(result, {r.territory: r.cost_usd}).total
+            assert r.expected_streams == pytest.approx(p50, rel=0.1)
 
 
 def _removal_rank(ranked: pd.DataFrame, truth: planted.PlantedOpportunities) -> int:
