@@ -21,16 +21,17 @@ def why(
     alerts: int,
     tracks: int,
     artists: int,
-    move: float,
+    move: float | None,
     cause: str | None,
     has_artist_alert: bool = False,
     release_date: object = None,
 ) -> str:
     """The event in one sentence a label manager can act on."""
     verb = VERBS.get(kind, "moved")
-    # A release has no "before" to move from: its first day against a forecast of about
-    # nothing reads as +12,300 %, which is no news; its size is its streams, in the event.
-    size = "" if kind == "release" else f" (largest move {move:+.0%})"
+    # No move without a spike or drop the event's way (NaN; events.py): a release has no
+    # "before" (its first day against a forecast of about nothing read +12,300 %), and a
+    # growth's or decline's day sits on its own trend.
+    size = "" if move is None or move != move else f" (largest move {move:+.0%})"
     because = f": {cause}" if isinstance(cause, str) and cause else ""
     if scope == "entries":
         return (
@@ -49,7 +50,7 @@ def why(
             f"{_n(tracks, 'track')} of the release of {release_date}" if tracks else "A new release"
         )
         return f"{out} {verb} together{size}{because}."
-    if alerts == 1:
+    if alerts == 1 or (tracks <= 1 and not whole):  # one alert, or one track's story
         what = whole or "one track"
         return f"{what[0].upper()}{what[1:]} {verb}{size}{because}."
     parts = [p for p in (whole, _n(tracks, "track") if tracks else "") if p]

@@ -41,6 +41,7 @@ import pandas as pd
 from analytics.alerts.event_text import why
 
 UP_KINDS = frozenset({"spike", "growth", "release"})
+OTHER_WAY = ("spike", "drop")  # the kinds whose observed / expected is a move
 DOWN_KINDS = frozenset({"drop", "decline"})
 CATALOGUE = "Catalogue"
 ENTRIES = "New entries"
@@ -70,7 +71,7 @@ EVENT_COLUMNS = [
     "tracks",  # sorted ISRCs of the event's track alerts
     "alerts",
     "artists",
-    "effect",  # the largest relative move of any of its alerts (0.31 = +31 %)
+    "effect",  # its largest spike's or drop's move the event's way (0.31 = +31 %), or NaN
     "cause",  # the cause of that alert
     "why",
 ]
@@ -277,6 +278,11 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
         a, ["first_day", "is_artist", "size", "probability"], [False, False, False, False]
     )
     big = _first_per_group(a, ["size"], [False])
+    # The move a row shows ("largest move"): its largest one-day or step move the event's
+    # way. A growth or decline alert's day sits on the filter's own trend (its observed over
+    # expected is noise of either sign: "started a sustained fall (largest move +1%)") and a
+    # release has no level before it: neither is a move.
+    moves = {k: _first_per_group(a[a.kind == k], ["size"], [False]).effect for k in OTHER_WAY}
     by = a.groupby("g")
     start = by.event_date.min()
     tracks = a[a.isrc.notna()].drop_duplicates(["g", "isrc"]).sort_values("isrc").groupby("g").isrc
@@ -311,6 +317,9 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
             eid = event_id(scope, r.artist_id, r.label, kind, day)
         catalogue = scope in WIDE_SCOPES
         cause = b.cause if isinstance(b.cause, str) else None
+        src = b if catalogue else r
+        way = "spike" if direction(kind, src.observed, src.expected) == "up" else "drop"
+        move = float(moves[way].get(e.Index, np.nan))
         rows.append(
             {
                 "event_id": eid,
@@ -323,7 +332,7 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
                 "tracks": e.tracks,
                 "alerts": int(e.alerts),
                 "artists": int(e.artists),
-                "effect": float(b.effect),
+                "effect": move,
                 "cause": cause,
                 "why": why(
                     scope,
@@ -331,7 +340,7 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
                     int(e.alerts),
                     len(e.tracks),
                     int(e.artists),
-                    float(b.effect),
+                    move,
                     cause,
                     bool(e.has_artist),
                     released,

@@ -49,8 +49,8 @@ def events_table(df: pd.DataFrame) -> pd.DataFrame:
             "Subject": df.name,
             "Alerts": df.alerts,
             "Tracks": df.tracks.map(len),
-            # A release's first day against a forecast of about nothing is no move.
-            "Largest move (%)": (df.effect * 100).round(1).where(df.kind != "release"),
+            # NaN (shown "–"): no spike or drop the event's way (a release, a trend)
+            "Largest move (%)": (df.effect * 100).round(1),
             "Why": df.why,
             "Status": df.status,
             "Track ISRCs": df.tracks.map(" ".join),

@@ -66,10 +66,13 @@ def changes(scope: Scope, since: dt.date) -> pd.DataFrame:
     ev = event_view.events(scope, Filters(date_from=since), None, None)
     if ev.empty:
         return ev
-    weight = ev["effect"].abs().clip(upper=10.0) * ev["alerts"]
+    # no move (a release, a trend: NaN) weighs nothing; the number of alerts breaks ties
+    weight = ev["effect"].abs().clip(upper=10.0).fillna(0.0) * ev["alerts"]
     return (
         ev.assign(weight=weight)
-        .sort_values(["date", "weight", "event_id"], ascending=[False, False, True])
+        .sort_values(
+            ["date", "weight", "alerts", "event_id"], ascending=[False, False, False, True]
+        )
         .drop(columns="weight")
     )
 

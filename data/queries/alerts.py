@@ -109,9 +109,11 @@ def events_feed(
     """Grouped alert events, built from the user's alerts only: one row per event with at
     least one alert in scope, newest first, then the most alerts.
 
-    A catalogue-wide event spans labels: its alerts, tracks, artists, largest move, cause and
-    kind (that of its largest move) count the user's alerts only, and its `why` is None (the
-    saved sentence counts every label; app.alerts.view words it from these columns).
+    `effect` is the event's largest spike or drop its own way (NULL without one: a release,
+    a trend; see analytics.alerts.events). A catalogue-wide event spans labels: its alerts,
+    tracks, artists, move, cause and kind (that of its largest move) count the user's alerts
+    only, and its `why` is None (the saved sentence counts every label; app.alerts.view
+    words it from these columns).
     Labels and artists filter the event's alerts; dates the event's first day; kind the
     event's kind; status the event's status over the user's alerts ('open', 'acknowledged',
     'dismissed'; None: all)."""
@@ -133,13 +135,19 @@ def events_feed(
         outer.append("status = ?")
         tail.append(status)
     wide = "e.scope IN ('catalogue', 'entries')"
+    # The move shown: the event's largest spike or drop its own way (analytics.alerts.events)
+    up = "kind IN ('spike', 'growth', 'release')"
     return read_df(
         store,
-        f"SELECT * FROM (SELECT e.event_id, e.scope, e.subject, e.artist_id, e.label, e.date, "
+        f"SELECT * EXCLUDE (up_move, down_move), "
+        f"CASE WHEN {up} THEN up_move ELSE down_move END AS effect "
+        f"FROM (SELECT e.event_id, e.scope, e.subject, e.artist_id, e.label, e.date, "
         f"CASE WHEN {wide} THEN arg_max(x.kind, m.size) ELSE any_value(e.kind) END AS kind, "
         f"list_sort(list_distinct(list(x.isrc))) AS tracks, count(*) AS alerts, "
         f"count(DISTINCT x.artist_id) AS artists, max(x.probability) AS probability, "
-        f"arg_max(m.move, m.size) AS effect, arg_max(x.cause, m.size) AS cause, "
+        f"arg_max(m.move, m.size) FILTER (WHERE x.kind = 'spike') AS up_move, "
+        f"arg_max(m.move, m.size) FILTER (WHERE x.kind = 'drop') AS down_move, "
+        f"arg_max(x.cause, m.size) AS cause, "
         f"CASE WHEN {wide} THEN NULL ELSE any_value(e.why) END AS why, "
         f"{_EVENT_STATUS} AS status "
         f"FROM alert_events e JOIN alert_event_members em USING (event_id) "

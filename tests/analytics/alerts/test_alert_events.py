@@ -291,11 +291,32 @@ def test_a_launch_day_is_not_joined_to_the_days_before_it():
     assert list(events.alerts) == [5] and events.iloc[0].date == _day(0)
 
 
-def test_a_release_reads_without_a_percentage():
-    # its first day against a forecast of about nothing is no move (+12,300 % here)
-    assert why("release", "release", 2, 2, 1, 123.0, None, False, "2026-08-01") == (
-        "2 tracks of the release of 2026-08-01 came out together."
+def test_the_move_shown_is_a_spike_or_drop_the_events_way():
+    # a release alone: its first day against a forecast of about nothing (+12,300 %) is no
+    # move
+    catalog = _catalog()
+    catalog.loc[catalog.artist_id == "A04", "release_date"] = _day(0)
+    rows = [_alert(f"T04{t}", "A04", "release", 0, 12400.0, 100.0) for t in range(2)]
+    e = _group(rows, catalog)[0].iloc[0]
+    assert e.kind == "release" and pd.isna(e.effect)
+    assert e.why == f"2 tracks of the release of {_day(0)} came out together: x."
+    # a decline: its day sits on the filter's trend, observed above expected by noise
+    e = _group([_alert("T050", "A05", "decline", 0, 101.0, 100.0)])[0].iloc[0]
+    assert pd.isna(e.effect) and e.why == "One track started a sustained fall: x."
+    # a drop story with a smaller spike back in it: the drop's move, not the spike's
+    rows = [
+        _alert("T060", "A06", "drop", 0, 70.0, 100.0),
+        _alert("T060", "A06", "spike", 3, 121.0, 100.0),
+    ]
+    events, _ = _group(rows)
+    assert len(events) == 1
+    e = events.iloc[0]
+    assert e.kind == "drop" and abs(e.effect - (71 / 101 - 1)) < 1e-12
+    assert e.why.startswith("One track fell (largest move -30%)")
+    # a growth event with a spike in it shows the spike: the largest move its way
+    rows = [_alert(None, "A07", "growth", 0, 101.0, 100.0), _alert("T070", "A07", "spike", 0)]
+    e = _group(rows)[0].iloc[0]
+    assert e.kind == "growth" and abs(e.effect - (201 / 101 - 1)) < 1e-12
+    assert why("artist", "growth", 2, 1, 1, float("nan"), None, True) == (
+        "The artist total and 1 track started a sustained rise together."
     )
-    assert why("artist", "release", 1, 1, 1, 123.0, None) == "One track came out."
-    # every other kind keeps its size
-    assert why("artist", "spike", 1, 1, 1, 0.99, "x") == "One track jumped (largest move +99%): x."

@@ -147,3 +147,39 @@ def test_filters_apply_to_events(store_copy):
         store_copy, scope, queries_alerts.Filters(artist_ids=(artist,))
     )
     assert set(one.artist_id) == {artist}
+
+
+def test_the_feed_shows_a_spike_or_drop_the_events_way(store_copy):
+    """The feed's move (the table's "Largest move", a catalogue-wide row's sentence) is the
+    event's largest spike or drop its own way, computed from the alerts: none for a
+    release or a trend, and a drop story's drop, not the smaller spike back in it."""
+    cur = store_copy.cursor()
+    (label, artist, isrc), (_, other, isrc2) = cur.execute(
+        "SELECT label, artist_id, min(isrc) FROM catalog GROUP BY ALL ORDER BY ALL LIMIT 2"
+    ).fetchall()
+    day = dt.date(2026, 6, 10)
+    rows = [
+        (isrc, artist, "drop", day, 70.0),  # -30 %
+        (isrc, artist, "spike", day + dt.timedelta(days=3), 121.0),  # +21 %, same story
+        (isrc2, other, "decline", day, 101.0),  # a trend: its day is no move
+    ]
+    with store_copy.transaction() as tx:
+        tx.execute("DELETE FROM alerts WHERE artist_id IN (?, ?)", [artist, other])
+        for i, (track, unit, kind, when, observed) in enumerate(rows):
+            tx.execute(
+                "INSERT INTO alerts (alert_key, subject, isrc, artist_id, label, kind, "
+                "event_date, detected_on, probability, observed, expected, cause, opportunity) "
+                "SELECT ?, 'track', ?, ?, label, ?, ?, ?, 0.999, ?, 100, 'c', false "
+                "FROM catalog WHERE isrc = ?",
+                [f"move{i}", track, unit, kind, when, when, observed, track],
+            )
+        alerts_job.write_events(tx)
+    feed = queries_alerts.events_feed(store_copy, operator_scope(store_copy))
+    feed["date"] = pd.to_datetime(feed.date).dt.date
+    story = feed[(feed.artist_id == artist) & (feed.date == day)].iloc[0]
+    assert story.kind == "drop" and story.alerts == 2
+    assert story.effect == pytest.approx(71 / 101 - 1)
+    trend = feed[(feed.artist_id == other) & (feed.date == day)].iloc[0]
+    assert trend.kind == "decline" and pd.isna(trend.effect)
+    assert "largest move" not in trend.why
+    assert label  # both units come from the catalog
