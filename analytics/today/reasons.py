@@ -48,8 +48,10 @@ def sentence(row: Mapping[str, Any], name: str, place: str, window_days: float) 
             f"{name} came out on {facts['date']}; a campaign in {place} alongside the "
             f"release should add {ret}."
         )
+    # The group's uplift is the label's, pooled over every territory its campaigns ran in
+    # (candidates.segments): said so, not "in <place>", where it was not measured alone.
     return (
         f"{facts['passive']:.0%} of {name}'s listeners listen only passively, and past "
-        f"campaigns lifted {audience(row['segment'])} in {place} by {facts['uplift']:.0%}; "
-        f"a campaign to them should add {ret}."
+        f"campaigns of the label lifted {audience(row['segment'])} by {facts['uplift']:.0%} "
+        f"(all territories); a campaign to them in {place} should add {ret}."
     )

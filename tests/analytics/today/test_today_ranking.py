@@ -195,3 +195,19 @@ def test_fit_ranks_and_explains_every_row() -> None:
     promote = ranked.iloc[0]
     assert promote.reason.startswith("“Second” by Ann came out on 2026-09-20")
     assert "in Germany" in promote.reason
+
+
+def test_reengage_reason_says_the_uplift_is_pooled_not_the_territorys() -> None:
+    from analytics.today.reasons import sentence
+
+    row = {
+        "action": "re-engage", "segment": "25-34:male:free", "expected_streams": 393.0,
+        "low": 381.0, "high": 401.0, "cost_usd": 343.0,
+        "facts": {"passive": 0.48, "uplift": 0.27},
+    }  # fmt: skip
+    text = sentence(row, "Amber Garden", "Germany", 32.0)
+    assert text == (
+        "48% of Amber Garden's listeners listen only passively, and past campaigns of the "
+        "label lifted free male listeners aged 25-34 by 27% (all territories); a campaign to "
+        "them in Germany should add about 393 extra streams over 32 days (381 to 401) for $343."
+    )
