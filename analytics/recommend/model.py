@@ -229,9 +229,28 @@ def _promote(
     return out
 
 
+# A group streams a track "as much as average" within this factor of 1 either way.
+AVERAGE_BAND = 0.1
+
+
+def reason(who: str, lift: float) -> str:
+    """Why a track is promoted to `who`: how their share of its listeners compares with
+    the average listener's (`lift`, 1 = average). The model also ranks tracks a group
+    barely streams yet (from what it does stream): said so, not "0.0x more than average"."""
+    if lift >= 1 + AVERAGE_BAND:
+        return f"{who} stream it {lift:.1f}x as much as the average listener"
+    if lift > 1 - AVERAGE_BAND:
+        return f"{who} stream it about as much as the average listener"
+    if lift > 0:
+        return (
+            f"{who} stream it less than the average listener so far ({lift:.1f}x); the "
+            "model ranks it from what they already play"
+        )
+    return f"{who} have not streamed it yet; the model ranks it from what they already play"
+
+
 def _reasons(promote: pd.DataFrame) -> list[str]:
-    """Why each track is promoted: how much more the group streams it than the average
-    listener (the lift of its share of listeners)."""
+    """Why each track is promoted (see `reason`)."""
     out = []
     for kind, key, lift in zip(promote["kind"], promote["key"], promote["lift"], strict=True):
         if kind == "track":
@@ -239,7 +258,7 @@ def _reasons(promote: pd.DataFrame) -> list[str]:
         else:
             country, age = key.split("|")
             who = f"listeners in {country} aged {age}"
-        out.append(f"{who} stream it {lift:.1f}x more than average")
+        out.append(reason(who, float(lift)))
     return out
 
 

@@ -101,3 +101,16 @@ def test_segment_popularity_counts_listeners_per_segment() -> None:
     segments, counts = segment_popularity(binary, np.array(["US|18-24", "BR|25-34", "BR|25-34"]))
     assert list(segments) == ["BR|25-34", "US|18-24"]
     assert counts.tolist() == [[1, 2], [1, 0]]
+
+
+def test_promote_reasons_read_right_for_any_lift() -> None:
+    from analytics.recommend.model import reason
+
+    who = "listeners in DE aged 18-24"
+    assert reason(who, 2.04) == f"{who} stream it 2.0x as much as the average listener"
+    assert reason(who, 1.05) == f"{who} stream it about as much as the average listener"
+    assert reason(who, 0.5) == (
+        f"{who} stream it less than the average listener so far (0.5x); the model ranks it "
+        "from what they already play"
+    )
+    assert reason(who, 0.0).startswith(f"{who} have not streamed it yet")
