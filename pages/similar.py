@@ -129,8 +129,10 @@ with st.container(border=True):
     st.markdown("**Gap between expected and actual streams**")
     st.pydeck_chart(similar_view.gap_map(potential), height=420, key="similar_map")
     st.caption(
-        "Circle area = size of the gap in streams. Orange: fewer streams than similar "
-        "artists predict (a target); teal: more. Hover for actual, expected and interval."
+        "Circle area = size of the gap in streams; a country that beats its peers by more "
+        "than the largest target's gap is drawn at that size. Orange: fewer streams than "
+        "similar artists predict (a target); teal: more. Hover for actual, expected and "
+        "interval."
     )
     st.markdown("**Target countries, largest gap first**")
     targets = similar_view.targets_table(potential)

@@ -51,8 +51,12 @@ def count_figure(table: pd.DataFrame, dim: str, top: int = 12) -> go.Figure:
             hovertemplate="%{x}: %{y} likely adopters<extra></extra>",
         )
     )
+    title = f"Likely adopters by {DIMENSIONS[dim].lower()}"
+    if len(table) > top:  # say what is left out (the table and its CSV hold every value)
+        rest = int(table["adopters"].iloc[top:].sum())
+        title += f" (top {top}; {len(table) - top} more with {rest:,} adopters)"
     fig.update_layout(
-        title=f"Likely adopters by {DIMENSIONS[dim].lower()}",
+        title=title,
         xaxis_title=DIMENSIONS[dim],
         yaxis_title="Likely adopters (listeners)",
         height=300,
