@@ -37,7 +37,15 @@ def allocate(
     steps: int = GRID_STEPS,
 ) -> dict[str, float]:
     """Spend per territory (USD, multiples of budget / steps) maximising the sum of
-    base[c] x uplift_c(spend) with total <= budget and spend_c <= limits[c]."""
+    base[c] x uplift_c(spend) with total <= budget and spend_c <= limits[c].
+
+    A budget beyond what the territories' limits can absorb is planned as their sum (the
+    rest stays unspent): on a grid of the whole budget one step outgrew every limit, so a
+    larger budget bought fewer streams, and past 400x the limits none at all."""
+    if not np.isfinite(budget):
+        raise ValueError(f"budget must be a finite amount, not {budget}")
+    if limits is not None and all(c.country in limits for c in curves):
+        budget = min(budget, sum(max(float(limits[c.country]), 0.0) for c in curves))
     if budget <= 0 or not curves:
         return {c.country: 0.0 for c in curves}
     step = budget / steps

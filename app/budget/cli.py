@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING
 
 from app.cli.support import CliError, emit, open_store_for
@@ -160,8 +161,8 @@ def cmd_response(args: argparse.Namespace) -> int:
 def cmd_optimise(args: argparse.Namespace) -> int:
     from app.budget import response
 
-    if not args.budget > 0:
-        raise CliError("--budget must be a positive number of US dollars")
+    if not (args.budget > 0 and math.isfinite(args.budget)):
+        raise CliError("--budget must be a positive, finite number of US dollars")
     _, artist, result = _scored(args, args.goal)
     if not result.curves:
         raise CliError(response.NO_CURVES)
@@ -169,6 +170,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     if not plan:
         raise CliError(f"no ranked territory of {args.isrc} has a response curve")
     payload = response.allocation_json(result, plan)
+    unspent = args.budget - sum(plan.values())
 
     def text() -> str:
         t = payload["expected_total"]
@@ -176,6 +178,11 @@ def cmd_optimise(args: argparse.Namespace) -> int:
             f"Best split of ${args.budget:,.0f} for {args.isrc} ({artist}), goal {args.goal}: "
             f"{t['p50']:,.0f} incremental streams (80 %: {t['low']:,.0f}-{t['high']:,.0f})"
         ]
+        if unspent > 0.005 * args.budget:  # the territories' caps absorb less
+            lines.append(
+                f"  ${unspent:,.0f} left unspent: past the territories' caps more spend "
+                "stops paying"
+            )
         lines += [
             f"  {r['country']}  ${r['spend_usd']:>9,.0f}  {r['expected_streams']:>9,.0f} streams"
             f"  ({r['low']:,.0f}-{r['high']:,.0f})"

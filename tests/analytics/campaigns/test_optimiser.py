@@ -57,6 +57,23 @@ def test_limits_and_budget_are_respected() -> None:
     assert op.allocate(curves, base, 0.0) == {"A": 0.0, "B": 0.0}
 
 
+def test_more_budget_never_buys_fewer_streams_past_the_limits() -> None:
+    # the limits absorb 1,700: a budget of 10x or 10,000x that plans the same 1,700 (the
+    # grid over the whole budget had one step larger than every limit: nothing funded)
+    curves = [curve("A", 0.3, 800, 1.0), curve("B", 0.5, 2500, 1.5)]
+    base = {"A": 1000.0, "B": 1000.0}
+    limits = {"A": 500.0, "B": 1200.0}
+    at_limits = op.allocate(curves, base, 1700.0, limits=limits)
+    streams = [value(curves, base, at_limits)]
+    for budget in (17_000.0, 1.7e6, 1.7e7):
+        plan = op.allocate(curves, base, budget, limits=limits)
+        assert plan == at_limits
+        streams.append(value(curves, base, plan))
+    assert streams[0] > 0 and len(set(streams)) == 1
+    with pytest.raises(ValueError, match="finite"):
+        op.allocate(curves, base, float("inf"), limits=limits)
+
+
 def test_target_cpa_by_hand() -> None:
     # h = 1: base c K / (s + K)^2 = 1 / cpa  =>  s = sqrt(base c K cpa) - K
     c = curve("A", 0.4, 1000, 1.0)

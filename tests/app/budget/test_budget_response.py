@@ -104,9 +104,15 @@ def test_errors_are_one_line(curved_db: Path, plain_db: Path, capsys) -> None:
     assert main(["response", "--isrc", "ZZ0000000000", "--db", str(curved_db)]) == 1
     assert "unknown ISRC" in capsys.readouterr().err
     isrc = _isrc(curved_db)
-    argv = ["optimise", "--isrc", isrc, "--budget", "-5", "--db", str(curved_db)]
-    assert main(argv) == 1
-    assert "--budget" in capsys.readouterr().err
+    for bad in ("-5", "inf", "nan"):
+        argv = ["optimise", "--isrc", isrc, "--budget", bad, "--db", str(curved_db)]
+        assert main(argv) == 1
+        assert "--budget must be a positive, finite number" in capsys.readouterr().err
+    # a budget the territories' caps cannot absorb: the caps' worth, the rest said unspent
+    big = ["optimise", "--isrc", isrc, "--budget", "1e9", "--db", str(curved_db)]
+    assert main(big) == 0
+    out = capsys.readouterr().out
+    assert "left unspent" in out and " 0 incremental streams" not in out
     # a store without measured lifts: the job persisted no curves, the CLI says so
     plain = plain_db
     with open_store(plain, read_only=True) as store:
