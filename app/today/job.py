@@ -24,7 +24,8 @@ def read_inputs(store: Store) -> tuple[model.TodayInputs, dt.date | None]:
     """What the ranking reads (the other jobs' results) and the data's last day."""
     cur = store.cursor()
     last, days = tdata.data_span(cur)
-    since = (last or dt.date.min) - dt.timedelta(days=tdata.RECENT_DAYS - 1)
+    # No data yet (a fresh store): nothing recent to read, and date.min has no days before it.
+    since = dt.date.min if last is None else last - dt.timedelta(days=tdata.RECENT_DAYS - 1)
     inputs = model.TodayInputs(
         response=tdata.response(cur),
         potential=tdata.potential(cur),

@@ -77,6 +77,17 @@ def test_init_creates_an_empty_store_once(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["created"] is False
 
 
+def test_refresh_on_a_new_empty_store_runs_every_job(tmp_path, capsys):
+    # Today's job read "the last 90 days before date.min" and failed on a store with no data
+    db = tmp_path / "empty.duckdb"
+    assert main(["init", "--db", str(db)]) == 0
+    assert main(["refresh", "--db", str(db), "--quiet"]) == 0
+    assert main(["doctor", "--db", str(db)]) == 0
+    assert "no failed step" in capsys.readouterr().out
+    assert main(["opportunities", "--db", str(db)]) == 0
+    assert "no opportunities" in capsys.readouterr().out
+
+
 def test_the_app_never_creates_a_store(tmp_path):
     from app import services
 
