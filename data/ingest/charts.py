@@ -32,6 +32,7 @@ from pathlib import Path
 
 from data.ingest.errors import IngestError, LoadResult, fail
 from data.ingest.load import load_file
+from data.ingest.specs import TERRITORY_CODES
 from data.ingest.validation import CATALOG, TREND
 from data.progress import ProgressFn
 from data.store import Store
@@ -150,6 +151,33 @@ def _convert(path: Path, region: str | None, out_dir: Path) -> tuple[Path, dict[
     return trend, tracks
 
 
+def _refuse_other_labels(store: Store, path: Path, tracks: dict[str, _Track], label: str) -> None:
+    """A chart's tracks already in the catalog under another label are not moved: the label
+    decides who may see a track, and a re-import with a mistyped --label moved every one of
+    them (and their streams) to a new label, saying only "already loaded". Moving tracks is
+    a catalog delivery's job (`labelradar catalog`)."""
+    if not tracks:
+        return
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT label, count(*), min(track_title) FROM catalog "
+            "WHERE list_contains(?, isrc) AND label <> ? GROUP BY label ORDER BY 2 DESC, 1",
+            [list(tracks), label],
+        )
+        .fetchall()
+    )
+    if rows:
+        other, n, example = rows[0]
+        raise fail(
+            path,
+            f"{sum(r[1] for r in rows)} of its tracks are already in the catalog under another "
+            f"label ({n} under {other!r}, e.g. {example!r}): import it with --label {other!r}, "
+            "or move the tracks with a catalog delivery (`labelradar catalog`)",
+            headline="tracks on another label",
+        )
+
+
 def _write_catalog(store: Store, tracks: dict[str, _Track], label: str, out: Path) -> None:
     """The chart's tracks as a catalog file; a track already in the store keeps the earlier
     of its two first charted days."""
@@ -198,9 +226,17 @@ def import_spotify_charts(
         raise fail(path, "a label is required (--label NAME)", headline="no label")
     if not path.is_file():
         raise fail(path, "file not found", headline="file not found")
+    if region is not None and territory(region) not in TERRITORY_CODES:
+        # once, before anything is written (it was one problem per row, after the catalog)
+        raise fail(
+            path,
+            f"--region {region!r} is not a country code (e.g. us, gb) or `global`",
+            headline="unknown region",
+        )
     with tempfile.TemporaryDirectory(prefix="labelradar-charts-") as tmp:
         out_dir = Path(tmp)
         trend, tracks = _convert(path, region, out_dir)
+        _refuse_other_labels(store, path, tracks, label.strip())
         catalog_file = out_dir / f"{path.stem}.catalog.csv"
         _write_catalog(store, tracks, label.strip(), catalog_file)
         catalog = load_file(

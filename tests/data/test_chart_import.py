@@ -103,6 +103,35 @@ def test_file_without_region_needs_one(db: Path, tmp_path: Path, capsys) -> None
         assert cur.execute("SELECT count(*) FROM catalog").fetchone()[0] == 2
 
 
+def test_a_bad_region_is_refused_once_before_anything_is_written(db: Path, tmp_path, capsys):
+    chart = _write(tmp_path, "us.csv", NO_REGION)
+    assert _import(db, str(chart), "--label", "US", "--region", "xx") == 1
+    err = capsys.readouterr().err
+    assert "--region 'xx' is not a country code" in err and err.count("xx") == 1
+    with open_store(db, read_only=True) as store:
+        assert store.cursor().execute("SELECT count(*) FROM catalog").fetchone()[0] == 0
+    assert _import(db, str(chart), "--label", "US", "--region", "global") == 0
+
+
+def test_tracks_on_another_label_are_not_moved(db: Path, tmp_path: Path, capsys) -> None:
+    chart = _write(tmp_path, "coldplay.csv", WITH_REGION)
+    assert _import(db, str(chart), "--label", "Real Charts") == 0
+    capsys.readouterr()
+    # the same file under a mistyped label: refused, nothing moved (it said "already
+    # loaded" and moved both tracks, and so who may see them, to the new label)
+    assert _import(db, str(chart), "--label", "Real Chart") == 1
+    err = capsys.readouterr().err
+    assert "2 of its tracks are already in the catalog under another label" in err
+    assert "--label 'Real Charts'" in err
+    with open_store(db, read_only=True) as store:
+        labels = store.cursor().execute("SELECT DISTINCT label FROM catalog").fetchall()
+    assert labels == [("Real Charts",)]
+    # a new file with one known track and one new one: refused as well
+    more = WITH_REGION.replace("Fix You", "Viva la Vida").replace("7LVHVU", "1mea3b")
+    assert _import(db, str(_write(tmp_path, "more.csv", more)), "--label", "Other") == 1
+    assert "1 of its tracks" in capsys.readouterr().err
+
+
 def test_label_is_required(db: Path, tmp_path: Path, capsys) -> None:
     chart = _write(tmp_path, "us.csv", NO_REGION)
     with pytest.raises(SystemExit) as exc:
