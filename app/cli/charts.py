@@ -32,6 +32,11 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         help="load the valid rows; write the invalid ones to <file>.rejects.csv",
     )
     q.add_argument(
+        "--rejects-dir",
+        type=Path,
+        help="with --accept-valid: the folder for the rejects files (default: each file's own)",
+    )
+    q.add_argument(
         "--actor", default=os.environ.get("USER", "cli"), help="name recorded in the audit log"
     )
     q.set_defaults(func=cmd_spotify_charts)
@@ -45,6 +50,18 @@ def cmd_spotify_charts(args: argparse.Namespace) -> int:
     for path in args.files:
         if not Path(path).exists():
             raise CliError(f"no such file: {path}")
+    if args.rejects_dir is not None and not args.rejects_dir.is_dir():
+        raise CliError(f"--rejects-dir {args.rejects_dir}: no such folder")
+    if args.accept_valid:
+        # Checked up front: the rejects file is written after the rows commit, so a
+        # read-only folder lost the rejected rows of a load that had already happened.
+        for path in args.files:
+            folder = args.rejects_dir or Path(path).resolve().parent
+            if not os.access(folder, os.W_OK):
+                raise CliError(
+                    f"{folder} is read-only: the rejected rows of {path} could not be kept; "
+                    "pass --rejects-dir DIR"
+                )
     with open_store_for(args) as store:
         results = import_files(
             store,
@@ -53,6 +70,7 @@ def cmd_spotify_charts(args: argparse.Namespace) -> int:
             region=args.region,
             accept_valid=args.accept_valid,
             actor=args.actor,
+            rejects_dir=args.rejects_dir,
         )
     if args.json:
         print(json.dumps({"loads": [r.__dict__ for r in results]}, indent=2, default=str))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,9 @@ def register_maintenance(
     )
     p.add_argument(
         "--fans-window",
-        type=int,
+        type=_window_days,
         metavar="DAYS",
-        help="fit fan types on the last DAYS days of data (default: the whole history)",
+        help="fit fan types on the last DAYS days of data, 7 to 3660 (default: the whole history)",
     )
     p.add_argument(
         "--if-missing",
@@ -95,11 +96,32 @@ def register_maintenance(
     p.set_defaults(func=cmd_doctor)
 
 
+def _bounded_int(name: str, low: int, high: int):
+    """An argparse type: an integer in [low, high], else a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+# A fan-type window under a week has too few streams per listener to tell types apart;
+# -5 emptied the model and 0 silently meant "the whole history".
+_window_days = _bounded_int("--fans-window", 7, 3660)
+_port = _bounded_int("--port", 1, 65535)
+
+
 def register_serve(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """`serve`; `parents` carry --db/--quiet only (it prints no data)."""
     p = sub.add_parser("serve", parents=parents, help="run the web app")
-    p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default="localhost")
+    p.add_argument("--port", type=_port, default=8501, help="TCP port, 1-65535 (default 8501)")
+    p.add_argument("--address", default="localhost", help="address to listen on")
     p.set_defaults(func=cmd_serve)
 
 
@@ -259,6 +281,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db = Path(args.db)
     if not db.exists():
         raise CliError(missing_store_message(db))
+    try:  # a bad address fails inside Streamlit's server with a traceback: say it here
+        socket.getaddrinfo(args.address, args.port)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CliError(
+            f"--address {args.address!r} is not a host name or IP address this machine can resolve"
+        ) from exc
     main_py = Path(__file__).resolve().parents[1] / "main.py"  # app/main.py
     env = dict(os.environ, LABELRADAR_DB=str(db.resolve()))
     cmd = [

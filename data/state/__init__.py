@@ -105,7 +105,7 @@ class StateDB:
 
         try:
             migrate.apply(self)
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:  # unreachable, locked, or not a database at all
             raise StateError(
                 f"cannot open the state database {self.display()}: {exc.orig}"
             ) from exc

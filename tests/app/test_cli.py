@@ -158,3 +158,26 @@ def test_refresh_fans_window_is_recorded_and_narrows_the_data(built, capsys):
     assert recent["pairs"] < whole["pairs"]  # fewer listener-artist pairs in 30 days
     with open_store(built, read_only=True) as store:
         assert model_runs.latest(store, "fans").params["window_days"] == 30
+
+
+def test_out_of_range_options_are_one_line_errors(built, tmp_path, capsys):
+    db = str(built)
+    # argparse: usage error (exit 2) naming the option and its range
+    for argv, words in (
+        (["serve", "--db", db, "--port", "99999"], "--port must be between 1 and 65535"),
+        (["refresh", "--db", db, "--fans-window", "-5"], "--fans-window must be between 7"),
+        (["refresh", "--db", db, "--fans-window", "0"], "--fans-window must be between 7"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2 and words in capsys.readouterr().err
+    # a host name that does not resolve: said before Streamlit starts (it was a traceback)
+    assert main(["serve", "--db", db, "--address", "999.1.1.1"]) == 1
+    assert "--address '999.1.1.1' is not a host name" in capsys.readouterr().err
+    # a state "database" that is some other file: one line, not 47 traceback frames
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b\n")
+    assert main(["users", "list", "--db", db, "--state", f"sqlite:///{other}"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot open the state database" in err[0]
+    assert "file is not a database" in err[0]

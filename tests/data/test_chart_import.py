@@ -210,3 +210,30 @@ def test_chart_floors_sum_the_cutoffs_of_whole_charts(db: Path, tmp_path: Path, 
     # A chart day with fewer listed tracks is an extract, its lowest no cutoff: only DE
     # on day 2 lists two.
     assert floors(2) == {(yellow, "2017-01-02"): 700.0, (fix_you, "2017-01-02"): 700.0}
+
+
+def test_rejects_need_a_writable_folder_before_anything_loads(
+    db: Path, tmp_path, capsys, monkeypatch
+):
+    bad = NO_REGION + "3,Starboy,The Weeknd,lots,2017-01-03\n"
+    src = tmp_path / "ro"
+    src.mkdir()
+    chart = _write(src, "bad.csv", bad)
+    import app.cli.charts as charts_cli
+
+    writable = charts_cli.os.access
+    # a read-only folder (a read-only mount: root's chmod would not stop a write)
+    monkeypatch.setattr(
+        charts_cli.os, "access", lambda p, mode: Path(p) != src and writable(p, mode)
+    )
+    args = (str(chart), "--label", "US", "--region", "us", "--accept-valid")
+    assert _import(db, *args) == 1
+    err = capsys.readouterr().err
+    assert "is read-only" in err and "--rejects-dir" in err
+    with open_store(db, read_only=True) as store:
+        assert store.cursor().execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 0
+    out = tmp_path / "rejects"
+    out.mkdir()
+    assert _import(db, *args, "--rejects-dir", str(out)) == 0
+    assert len((out / "bad.csv.rejects.csv").read_text().splitlines()) == 2  # header + 1
+    assert not (src / "bad.csv.rejects.csv").exists()
