@@ -76,6 +76,12 @@ def add_user(
     with store.state.transaction() as cur:
         if cur.execute("SELECT count(*) FROM users WHERE username = ?", [username]).scalar():
             raise UserError(f"user {username!r} already exists")
+        # "Admin" beside "admin" reads as one person in the audit log and the user list
+        same = cur.execute(
+            "SELECT username FROM users WHERE lower(username) = lower(?)", [username]
+        ).scalar()
+        if same is not None:
+            raise UserError(f"user {same!r} already exists (user names ignore case)")
         cur.execute(
             "INSERT INTO users (username, password_hash, role, disabled, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -133,6 +139,19 @@ def update_user(
             tuple(labels) if labels is not None else before.labels,
             before.disabled if disabled is None else disabled,
         )
+        if (
+            before.role == "admin"
+            and not before.disabled
+            and (after.role != "admin" or after.disabled)
+        ):
+            admins = cur.execute(
+                "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled"
+            ).scalar()
+            if not admins:  # the change above is rolled back with this error
+                raise UserError(
+                    f"{username!r} is the last active admin: make another user admin before "
+                    "demoting or disabling this one (nobody could manage users after)"
+                )
         changes_before = {
             "role": before.role,
             "labels": list(before.labels),

@@ -71,3 +71,24 @@ def test_changes_are_audited_without_secrets(store):
     assert '"manager"' in log.after[1] and '"viewer"' in log.before[1]
     assert "another-pass" not in "".join(log.after.astype(str))
     assert users.get_user(store, "ana").labels == ("A", "B")
+
+
+def test_user_names_differing_only_in_case_are_one_name(store):
+    users.add_user(store, "admin", "long-enough-1", "admin", ["A"], actor="test")
+    with pytest.raises(users.UserError, match="'admin' already exists"):
+        users.add_user(store, "ADMIN", "long-enough-2", "viewer", ["A"], actor="test")
+    assert list(users.list_users(store).username) == ["admin"]
+
+
+def test_the_last_active_admin_stays_an_admin(store):
+    users.add_user(store, "boss", "long-enough-1", "admin", ["A"], actor="test")
+    for change in ({"role": "viewer"}, {"disabled": True}):
+        with pytest.raises(users.UserError, match="last active admin"):
+            users.update_user(store, "boss", actor="boss", **change)
+    assert users.get_user(store, "boss") == users.User("boss", "admin", ("A",), False)
+    # with a second admin, either may step down; then the other is the last one
+    users.add_user(store, "deputy", "long-enough-2", "admin", ["A"], actor="boss")
+    users.update_user(store, "boss", role="manager", actor="deputy")
+    with pytest.raises(users.UserError, match="last active admin"):
+        users.update_user(store, "deputy", disabled=True, actor="deputy")
+    assert users.get_user(store, "deputy").disabled is False
