@@ -38,12 +38,15 @@ def cmd_health(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         rows = queries.health_issues(store, operator_scope(store), kind=args.kind)
+        delivered = not queries.health_coverage(store, operator_scope(store)).empty
     issues: list[dict[str, Any]] = [
         {"dsp": r.dsp, "date": str(r.date)[:10], "kind": r.kind, "detail": r.detail}
         for r in rows.itertuples()
     ]
 
     def text() -> str:
+        if not issues and not delivered:
+            return "no deliveries yet: nothing to check (load trend reports with `ingest`)"
         if not issues:
             return "no data health issues: every feed delivered every day as usual"
         lines = [f"{len(issues)} data health issue(s):"]

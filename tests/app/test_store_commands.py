@@ -86,6 +86,9 @@ def test_refresh_on_a_new_empty_store_runs_every_job(tmp_path, capsys):
     assert "no failed step" in capsys.readouterr().out
     assert main(["opportunities", "--db", str(db)]) == 0
     assert "no opportunities" in capsys.readouterr().out
+    # nothing delivered is not "every feed delivered every day as usual"
+    assert main(["health", "--db", str(db), "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("no deliveries yet")
 
 
 def test_the_app_never_creates_a_store(tmp_path):
