@@ -20,6 +20,7 @@ from data.ingest.source import (
     Source,
     bad_sql,
     check_columns,
+    content_sha256,
     insert_sql,
     open_source,
     relation,
@@ -94,10 +95,11 @@ def load_file(
     if not path.is_file():
         raise fail(path, "file not found", headline="file not found")
     report(f"hashing {path.name}", 0.0)
-    digest = sha256(path)
+    raw_digest = sha256(path)
     cur = store.cursor()
     report(f"reading {path.name}", 0.05)
     source = open_source(cur, path)
+    digest = content_sha256(path, source.compression)  # = raw_digest unless gzip
     check_columns(source, spec, ignore_extra=ignore_extra)
     compiled = compile_spec(spec, source.columns(), today=today or dt.date.today())
     rejects_file = path.with_name(path.name + ".rejects.csv")
@@ -106,6 +108,8 @@ def load_file(
 
     with store.write_lock, _quiet(cur):
         duplicate = _find_duplicate(cur, spec.kind, digest)
+        if duplicate is None and raw_digest != digest:  # a gzip file loaded before: its bytes
+            duplicate = _find_duplicate(cur, spec.kind, raw_digest)
         if duplicate is not None:
             report("done", 1.0)
             message = f"{path.name} was already loaded (load {duplicate}): nothing to do"

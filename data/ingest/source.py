@@ -27,6 +27,15 @@ def sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def content_sha256(path: Path, compression: str) -> str:
+    """The digest of what the file holds: a gzip file's decompressed bytes (a gzipped copy
+    of a loaded CSV is the same content, and loading it again doubled every figure)."""
+    if compression != "gzip":
+        return sha256(path)
+    with open_binary(path, compression) as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def open_binary(path: Path, compression: str) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if compression == "gzip" else open(path, "rb")
 

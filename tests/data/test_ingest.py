@@ -260,6 +260,29 @@ def test_same_content_twice_is_a_no_op(loaded, files, counts):
     assert counts(loaded) == before
 
 
+def test_a_gzipped_copy_is_the_same_content(loaded, files, counts):
+    path = files.csv("t.csv", [files.trend_row(1)])
+    first = trend(loaded, path)
+    before = counts(loaded)
+    gz = path.with_name("t-copy.csv.gz")
+    gz.write_bytes(gzip.compress(path.read_bytes(), mtime=1))
+    again = trend(loaded, gz)  # it loaded again and doubled every figure
+    assert again.duplicate and again.load_id == first.load_id and again.rows_loaded == 0
+    # and the other way round: a gzip first, then the same bytes plain (another recompression
+    # of it too, whose compressed bytes differ)
+    other = files.csv("u.csv", [files.trend_row(2)])
+    other_gz = other.with_name("u.csv.gz")
+    other_gz.write_bytes(gzip.compress(other.read_bytes(), mtime=2))
+    loaded_gz = trend(loaded, other_gz)
+    assert not loaded_gz.duplicate and loaded_gz.rows_loaded == 1
+    assert trend(loaded, other).duplicate
+    recompressed = other.with_name("u2.csv.gz")
+    recompressed.write_bytes(gzip.compress(other.read_bytes(), compresslevel=1, mtime=3))
+    assert trend(loaded, recompressed).duplicate
+    after = counts(loaded)
+    assert after["trend_facts"] == before["trend_facts"] + 1  # u.csv's row, once
+
+
 def test_same_content_as_another_kind_is_not_a_duplicate(store, files):
     """The hash is per kind: only a load of the same kind makes a file a duplicate."""
     path = files.csv("c.csv", [files.catalog_row(1)])
