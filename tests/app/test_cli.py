@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from app.cli import main
+from data.state import STATE_URL_ENV
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +161,11 @@ def test_refresh_fans_window_is_recorded_and_narrows_the_data(built, capsys):
         assert model_runs.latest(store, "fans").params["window_days"] == 30
 
 
-def test_out_of_range_options_are_one_line_errors(built, tmp_path, capsys):
+def test_out_of_range_options_are_one_line_errors(built, tmp_path, capsys, monkeypatch):
     db = str(built)
+    # `--state` sets the state URL for the process (main): restored after this test
+    monkeypatch.setenv(STATE_URL_ENV, "")
+    monkeypatch.delenv(STATE_URL_ENV)
     # argparse: usage error (exit 2) naming the option and its range
     for argv, words in (
         (["serve", "--db", db, "--port", "99999"], "--port must be between 1 and 65535"),
