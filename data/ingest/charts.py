@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from data.ingest.errors import IngestError, LoadResult, fail
@@ -151,6 +151,29 @@ def _convert(path: Path, region: str | None, out_dir: Path) -> tuple[Path, dict[
     return trend, tracks
 
 
+# The converted files' columns, named as the chart file names them (a problem found in the
+# converted catalog or trend file is reported against the user's file, not a temporary one).
+CHART_COLUMNS = {
+    "isrc": "Track Name / Artist (or URL)",
+    "track_title": "Track Name",
+    "artist_id": "Artist",
+    "artist_name": "Artist",
+    "release_date": "Date",
+    "date": "Date",
+    "streams": "Streams",
+    "country": "Region",
+}
+
+
+def _in_chart_terms(exc: IngestError, path: Path, written: str | None = None) -> IngestError:
+    """`exc` (raised on a converted file) said of the chart file `path` and its columns."""
+    problems = [
+        replace(p, column=CHART_COLUMNS.get(p.column, p.column)) if p.column else p
+        for p in exc.problems
+    ]
+    return IngestError(path, problems, exc.total, headline=exc.headline, written=written)
+
+
 def _refuse_other_labels(store: Store, path: Path, tracks: dict[str, _Track], label: str) -> None:
     """A chart's tracks already in the catalog under another label are not moved: the label
     decides who may see a track, and a re-import with a mistyped --label moved every one of
@@ -239,15 +262,18 @@ def import_spotify_charts(
         _refuse_other_labels(store, path, tracks, label.strip())
         catalog_file = out_dir / f"{path.stem}.catalog.csv"
         _write_catalog(store, tracks, label.strip(), catalog_file)
-        catalog = load_file(
-            store,
-            catalog_file,
-            CATALOG,
-            accept_valid=accept_valid,
-            ignore_extra=False,
-            actor=actor,
-            progress=None,
-        )
+        try:
+            catalog = load_file(
+                store,
+                catalog_file,
+                CATALOG,
+                accept_valid=accept_valid,
+                ignore_extra=False,
+                actor=actor,
+                progress=None,
+            )
+        except IngestError as exc:
+            raise _in_chart_terms(exc, path) from exc
         with store.transaction() as tx:  # the flag is derived from the reserved prefix
             tx.execute(
                 "UPDATE catalog SET isrc_placeholder = true "
@@ -265,6 +291,9 @@ def import_spotify_charts(
                 progress=progress,
                 defer_aggregates=defer_aggregates,
             )
+        except IngestError as exc:
+            kept = "its tracks were written to the catalog; none of its streams were loaded"
+            raise _in_chart_terms(exc, path, kept) from exc
         finally:
             # rows refused under --accept-valid go beside the chart file, as for `ingest`
             rejects = trend.with_name(trend.name + ".rejects.csv")

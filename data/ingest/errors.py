@@ -37,7 +37,8 @@ class Problem:
 
 
 class IngestError(Exception):
-    """A file was rejected; nothing from it was written. str() is the whole message."""
+    """A file was rejected; nothing from it was written (or only what `written` says).
+    str() is the whole message."""
 
     def __init__(
         self,
@@ -46,8 +47,10 @@ class IngestError(Exception):
         total: int | None = None,
         *,
         headline: str | None = None,
+        written: str | None = None,
     ):
         self.file = Path(file)
+        self.written = written  # what of it WAS written, when not nothing (a chart import)
         self.problems = list(problems)
         self.total = max(total if total is not None else 0, len(self.problems))
         if headline is None:
@@ -57,7 +60,8 @@ class IngestError(Exception):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        lines = [f"cannot load {self.file}: {self.headline}; nothing was loaded"]
+        kept = self.written or "nothing was loaded"
+        lines = [f"cannot load {self.file}: {self.headline}; {kept}"]
         lines += [f"  {p}" for p in self.problems[:MAX_SHOWN]]
         more = self.total - min(len(self.problems), MAX_SHOWN)
         if more > 0:

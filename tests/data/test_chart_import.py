@@ -145,8 +145,13 @@ def test_bad_rows_follow_the_ingest_policy(db: Path, tmp_path: Path, capsys) -> 
     chart = _write(tmp_path, "bad.csv", bad)
     assert _import(db, str(chart), "--label", "US", "--region", "us") == 1
     err = capsys.readouterr().err
-    assert "line 5" in err and "streams" in err  # the chart file's own line numbers
-    assert "line 6" in err
+    # the chart file, its own line numbers and column names (not the converted temporary
+    # file's path and `streams` / `isrc` columns), and what was written after all
+    first = err.splitlines()[0]
+    assert f"cannot load {chart}: 2 problems found" in first
+    assert "none of its streams were loaded" in first and "labelradar-charts-" not in err
+    assert "line 5, column Streams, value 'lots'" in err
+    assert "line 6, column Track Name / Artist (or URL)" in err
     with open_store(db, read_only=True) as store:
         assert store.cursor().execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 0
     assert _import(db, str(chart), "--label", "US", "--region", "us", "--accept-valid") == 0
