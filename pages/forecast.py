@@ -58,6 +58,9 @@ with st.container(border=True):
     st.markdown(
         f"**{md(subject)}**: next {len(fan.daily)} days, {forecast_view.total_text(fan.total)}."
     )
+    parts = forecast_view.tracks_out_text(fan)
+    if parts:
+        st.caption(parts)
     st.plotly_chart(forecast_view.fan_figure(fan, subject), key="forecast_fan")
     report_button.download_button(
         scope,

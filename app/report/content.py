@@ -79,11 +79,17 @@ def _forecast(store: Store, scope: Scope, kind: str, ident: str, name: str) -> S
     if daily.empty or totals.empty:
         return Section(title, "No forecast yet: it needs at least a week of streams.")
     total = tuple(float(totals[f"total_{q}"].iloc[0]) for q in ("p10", "p50", "p90"))
-    fan = forecast_view.Fan(history, daily, total)  # type: ignore[arg-type]
+    out = None
+    if kind != "track":
+        out = forecast_view.tracks_out_of(
+            forecast_queries.forecast_portfolio_total(store, scope, Filters(artist_ids=(ident,)))
+        )
+    fan = forecast_view.Fan(history, daily, total, out)  # type: ignore[arg-type]
+    parts = forecast_view.tracks_out_text(fan)
     return Section(
         title,
         f"Expected over the next {len(daily)} days: {forecast_view.total_text(fan.total)}. "
-        "The shaded band holds 8 days in 10.",
+        "The shaded band holds 8 days in 10." + (f" {parts}" if parts else ""),
         figure=forecast_view.fan_figure(fan, name),
     )
 

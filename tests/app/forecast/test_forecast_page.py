@@ -62,3 +62,29 @@ def test_catalog_drill_down_draws_the_forecast_and_the_quarter_kpi(demo_db, monk
     titles = _fan_titles(at)
     assert len(titles) == 1 and "Stream forecast, next 90 days" in titles[0]
     assert any(c.value.startswith("Expected streams, next 90 days: ") for c in at.caption)
+
+
+def test_artist_forecast_says_what_its_tracks_out_today_add_up_to(demo_db, monkeypatch) -> None:
+    at = _open(demo_db, monkeypatch, "nora", "../pages/forecast.py")
+    artist = at.selectbox(key="forecast_pick").value
+    with open_store(demo_db, read_only=True) as s:
+        labels = [
+            r[0] for r in s.state.read("SELECT label FROM user_labels WHERE username = 'nora'")
+        ]
+        marks = ", ".join("?" * len(labels))
+        n, summed = (
+            s.cursor()
+            .execute(
+                "SELECT count(*), sum(f.total_p50) FROM forecast_series f JOIN catalog c "
+                f"USING (isrc) WHERE f.kind = 'track' AND c.artist_id = ? AND c.label IN ({marks})",
+                [artist, *labels],
+            )
+            .fetchone()
+        )
+    assert n > 0
+    said = [c.value for c in at.caption if c.value.startswith("Its tracks out today")]
+    assert len(said) == 1
+    assert f"({n:,}) are expected to stream {summed:,.0f} over the same days" in said[0]
+    at.segmented_control(key="forecast_kind").set_value("Track").run()
+    no_exception(at)
+    assert not [c for c in at.caption if c.value.startswith("Its tracks out today")]
