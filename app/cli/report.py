@@ -7,6 +7,7 @@ user may see, and a subject outside their labels is an error, not an empty repor
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for
@@ -27,6 +28,11 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import streamlit  # noqa: F401  (registers its loggers, so the level below holds)
+
+    # The report draws with the app's chart helpers, some behind st.cache_data: outside a
+    # served app Streamlit warns, once per cache, that it keeps them in memory. Intended here.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     from app import report
     from data import users
     from data.queries import operator_scope

@@ -101,3 +101,24 @@ def test_artist_report_holds_only_the_readers_labels(demo_db: Path) -> None:
     assert set(built.labels) <= set(nora.labels)
     assert built.subject == everything.subject
     assert [s.title for s in built.sections] == [s.title for s in everything.sections]
+
+
+def test_the_command_prints_only_its_answer(demo_db: Path, tmp_path: Path) -> None:
+    """In a fresh process (as a user runs it): Streamlit's "No runtime found" warnings, one
+    per cached helper imported outside a served app, are not printed."""
+    import subprocess
+    import sys
+
+    isrc, _ = _ids(demo_db, "nora", other=False)
+    out = tmp_path / "r.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "report", "--db", str(demo_db), "--track", isrc]
+        + ["--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.startswith("Wrote the track report on ")
