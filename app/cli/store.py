@@ -125,10 +125,19 @@ def register_serve(sub: argparse._SubParsersAction, parents: list[argparse.Argum
     p.set_defaults(func=cmd_serve)
 
 
+def _store_file(db: Path) -> Path:
+    """`db` as a store's file path: a folder is refused before anything is built."""
+    if db.is_dir():
+        raise CliError(
+            f"{db} is a folder: --db takes the store's file path, e.g. {db / 'labelradar.duckdb'}"
+        )
+    return db
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from data.synth import build_demo_store
 
-    db = Path(args.db)
+    db = _store_file(Path(args.db))
     if getattr(args, "real", False):
         return _real_demo(args, db)
     if db.exists() and not args.force:
@@ -243,7 +252,7 @@ def _spark_store(store: Any, engine: Any) -> Any:
 def cmd_init(args: argparse.Namespace) -> int:
     from data.store import open_store
 
-    db = Path(args.db)
+    db = _store_file(Path(args.db))
     existed = db.exists()
     with open_store(db) as store:  # creates and migrates; an existing store is only migrated
         version = store.schema_version()

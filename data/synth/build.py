@@ -313,8 +313,12 @@ def build_demo_store(
         store.set_meta("demo_files", str(root.resolve()))
         store.set_meta("generated_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         store.cursor().execute("CHECKPOINT")
-    finally:
+    except BaseException:
         store.close()
+        for leftover in (building, Path(str(building) + ".wal")):  # a failed build leaves none
+            leftover.unlink(missing_ok=True)
+        raise
+    store.close()
     os.replace(building, db_path)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     progress("demo store ready", 1.0)

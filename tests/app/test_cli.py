@@ -35,6 +35,34 @@ def test_demo_refuses_to_overwrite_without_force(built, capsys):
     assert main(["demo", "--size", "tiny", "--db", str(built), "--if-missing"]) == 0
 
 
+@pytest.mark.parametrize("command", [["demo", "--force"], ["demo", "--real"], ["init"]])
+def test_a_folder_given_as_the_store_is_refused_before_anything_is_built(tmp_path, capsys, command):
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    assert main([*command, "--db", str(folder)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"labelradar: error: {folder} is a folder: --db takes the store's file path, e.g. "
+        f"{folder / 'labelradar.duckdb'}"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stores"]  # no .building, no state
+    assert list(folder.iterdir()) == []
+
+
+def test_a_failed_demo_build_leaves_no_partial_store(tmp_path, capsys, monkeypatch):
+    from data import ingest
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(ingest, "load_campaigns", broken)
+    db = tmp_path / "demo.duckdb"
+    assert main(["demo", "--size", "tiny", "--db", str(db)]) == 1
+    assert "disk full (simulated)" in capsys.readouterr().err
+    assert not db.exists()
+    assert not [p.name for p in tmp_path.iterdir() if ".building" in p.name]
+
+
 def test_users_add_list_and_errors(built, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-password\n"))
     assert (
