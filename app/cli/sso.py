@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from app.cli.labels import NEW_LABEL_HELP, catalog_labels
 from app.cli.support import EXIT_OK, emit, open_store_for
 from data.vocab import ROLES
 
@@ -19,6 +20,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     m.add_argument("group", metavar="GROUP", help="the group exactly as the provider names it")
     m.add_argument("--role", required=True, choices=ROLES)
     m.add_argument("--labels", required=True, help="comma-separated labels the group may read")
+    m.add_argument("--new-label", action="store_true", help=NEW_LABEL_HELP)
     m.add_argument("--actor", **actor)
     m.set_defaults(func=cmd_map)
 
@@ -40,6 +42,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
     labels = [part.strip() for part in args.labels.split(",") if part.strip()]
     with open_store_for(args, read_only=True) as store:  # writes state only
+        labels = catalog_labels(store, labels, new_label=args.new_label)
         mapping = sso.map_group(store, args.group, args.role, labels, actor=args.actor)
     emit(args, mapping.as_dict(), lambda: _text(mapping.as_dict()))
     return EXIT_OK

@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 
+from app.cli.labels import NEW_LABEL_HELP, catalog_labels
 from app.cli.support import EXIT_OK, CliError, emit, open_store_for
 
 
@@ -19,6 +20,11 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument("username", nargs="?")
     p.add_argument("--role", choices=("admin", "manager", "viewer"))
     p.add_argument("--labels", help="comma-separated labels the user may read")
+    p.add_argument(
+        "--new-label",
+        action="store_true",
+        help=NEW_LABEL_HELP,
+    )
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.set_defaults(func=cmd_users)
@@ -57,15 +63,14 @@ def cmd_users(args: argparse.Namespace) -> int:
                 args.username,
                 _read_password(args),
                 args.role,
-                _labels(args.labels),
+                catalog_labels(store, _labels(args.labels), new_label=args.new_label),
                 actor=args.actor,
             )
         elif args.action == "set-role":
             user = users.update_user(store, args.username, role=args.role, actor=args.actor)
         elif args.action == "set-labels":
-            user = users.update_user(
-                store, args.username, labels=_labels(args.labels), actor=args.actor
-            )
+            wanted = catalog_labels(store, _labels(args.labels), new_label=args.new_label)
+            user = users.update_user(store, args.username, labels=wanted, actor=args.actor)
         elif args.action == "passwd":
             user = users.update_user(
                 store, args.username, password=_read_password(args), actor=args.actor

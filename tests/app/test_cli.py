@@ -96,6 +96,55 @@ def test_users_add_list_and_errors(built, capsys, monkeypatch):
     assert "needs a USERNAME" in capsys.readouterr().err
 
 
+def test_users_labels_must_be_the_catalogs(built, capsys, monkeypatch):
+    """A mistyped label would give the account access to nothing, silently."""
+
+    def add(name: str, labels: str, *extra: str) -> int:
+        monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-password\n"))
+        return main(
+            ["users", "add", name, "--role", "viewer", "--labels", labels, "--password-stdin"]
+            + ["--db", str(built), "--json", *extra]
+        )
+
+    assert add("typo", "Harbr Sound") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("labelradar: error: no label 'Harbr Sound' in ")
+    assert "Harbor Sound" in err[0] and "--new-label" in err[0]
+    assert add("case", "harbor sound") == 1
+    assert "did you mean 'Harbor Sound'?" in capsys.readouterr().err
+    assert add("soon", "Label To Come", "--new-label") == 0
+    assert json.loads(capsys.readouterr().out)["labels"] == ["Label To Come"]
+    assert add("nfd", "Harbor Sound") == 0
+    capsys.readouterr()
+    assert main(["users", "set-labels", "nfd", "--labels", "Nope", "--db", str(built)]) == 1
+    assert "no label 'Nope'" in capsys.readouterr().err
+    assert main(["users", "list", "--json", "--db", str(built)]) == 0
+    listed = {u["username"] for u in json.loads(capsys.readouterr().out)["users"]}
+    assert {"typo", "case"}.isdisjoint(listed) and {"soon", "nfd"} <= listed
+
+
+def test_a_label_typed_with_its_accents_encoded_apart_is_the_catalogs(
+    mini_db_copy, tmp_path, capsys, monkeypatch
+):
+    import unicodedata
+
+    label = "Sol Mayor M\u00fasica"  # composed, as the catalog file spells it
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "isrc,track_title,artist_id,artist_name,label,genre,release_date\n"
+        f"QZS000000001,Uno,sol-1,Sol,{label},latin,2026-01-01\n",
+        encoding="utf-8",
+    )
+    assert main(["catalog", str(catalog), "--db", str(mini_db_copy)]) == 0
+    typed = unicodedata.normalize("NFD", label)  # u + combining accent, as some keyboards send
+    assert typed != label
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-password\n"))
+    capsys.readouterr()
+    argv = ["users", "add", "sol", "--role", "viewer", "--labels", typed, "--password-stdin"]
+    assert main([*argv, "--db", str(mini_db_copy), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["labels"] == [label]
+
+
 def test_bad_file_exits_nonzero_with_reason(built, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text(

@@ -37,6 +37,7 @@ def test_map_list_unmap(tmp_path: Path, capsys) -> None:
         "manager",
         "--labels",
         "B, A",
+        "--new-label",  # an empty store: the labels' first deliveries are to come
         "--db",
         db,
         "--json",
@@ -47,8 +48,9 @@ def test_map_list_unmap(tmp_path: Path, capsys) -> None:
     assert json.loads(out) == {"group": "lr-managers", "role": "manager", "labels": ["A", "B"]}
 
     code, out, _ = run(
-        capsys, "sso", "map", "lr-viewers", "--role", "viewer", "--labels", "A", "--db", db
-    )
+        capsys, "sso", "map", "lr-viewers", "--role", "viewer", "--labels", "A", "--new-label",
+        "--db", db,
+    )  # fmt: skip
     assert code == 0 and out.strip() == "lr-viewers: viewer of A"
 
     code, out, _ = run(capsys, "sso", "list", "--db", db, "--json")
@@ -76,6 +78,20 @@ def test_map_list_unmap(tmp_path: Path, capsys) -> None:
         log = audit.entries(store, entity="sso_group")
     assert list(log["action"]) == ["sso_group.map", "sso_group.map", "sso_group.unmap"]
     assert log["actor"].iloc[0] == "ops" and log["actor"].iloc[2] == "ops"
+
+
+def test_a_label_not_in_the_catalog_is_refused(mini_db_copy: Path, capsys) -> None:
+    db = str(mini_db_copy)
+    code, _, err = run(
+        capsys, "sso", "map", "g", "--role", "viewer", "--labels", "Label Z", "--db", db
+    )
+    assert code == 1 and err.startswith("labelradar: error: no label 'Label Z' in the catalog")
+    code, out, _ = run(capsys, "sso", "list", "--db", db)
+    assert out.strip() == "no groups mapped"
+    code, out, _ = run(
+        capsys, "sso", "map", "g", "--role", "viewer", "--labels", "Label A", "--db", db
+    )
+    assert code == 0 and out.strip() == "g: viewer of Label A"
 
 
 def test_empty_list(tmp_path: Path, capsys) -> None:
