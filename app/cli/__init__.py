@@ -21,6 +21,23 @@ from app.cli.support import (  # noqa: F401  (CliError and EXIT_* are part of th
 )
 from app.features import with_cli
 
+# The commands that may create a named workflow-state database (as only they create a store).
+CREATE_STATE = ("init", "demo")
+
+
+def _state_must_exist(url: str | None) -> None:
+    """A named SQLite state file that does not exist is a typo, not a new database: opening
+    it would start empty accounts, approvals and alert statuses, silently (the default file
+    beside the store is made as needed; a PostgreSQL database must exist to be reached)."""
+    from data.state import STATE_URL_ENV, StateError, sqlite_file
+
+    path = sqlite_file(url) if url else None
+    if path is not None and not path.exists():
+        raise StateError(
+            f"no workflow-state database at {path}: check --state (or ${STATE_URL_ENV}); "
+            "`labelradar init --db STORE --state URL` creates a new one"
+        )
+
 
 def build_parser() -> argparse.ArgumentParser:
     from data.store import default_db_path
@@ -73,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[STATE_URL_ENV] = args.state
 
     try:
+        if args.command not in CREATE_STATE:
+            _state_must_exist(os.environ.get(STATE_URL_ENV))
         if args.command == "users":
             users.validate_args(args)
         return args.func(args)

@@ -250,18 +250,31 @@ def _spark_store(store: Any, engine: Any) -> Any:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from data.state import STATE_URL_ENV, sqlite_file
     from data.store import open_store
 
     db = _store_file(Path(args.db))
     existed = db.exists()
+    named = os.environ.get(STATE_URL_ENV)  # --state or the environment: said when made here
+    state_file = sqlite_file(named) if named else None
+    state_existed = state_file is None or state_file.exists()
     with open_store(db) as store:  # creates and migrates; an existing store is only migrated
         version = store.schema_version()
+        state = store.state.display()  # opening it creates and migrates the state database
+    new_state = "" if state_existed else f"; created the workflow-state database {state}"
     emit(
         args,
-        {"db_path": str(db), "created": not existed, "schema_version": version},
-        f"a store already exists at {db} (schema version {version}): nothing created"
+        {
+            "db_path": str(db),
+            "created": not existed,
+            "schema_version": version,
+            "state_created": not state_existed,
+        },
+        f"a store already exists at {db} (schema version {version}): "
+        + (f"kept as it was{new_state}" if new_state else "nothing created")
         if existed
-        else f"created an empty store at {db}: load a catalog next (`labelradar catalog`)",
+        else f"created an empty store at {db}{new_state}: load a catalog next "
+        "(`labelradar catalog`)",
     )
     return EXIT_OK
 

@@ -49,6 +49,18 @@ def state_path_for(store_path: str | Path) -> Path:
     return path.with_name(path.stem + ".state.sqlite")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a sqlite:/// URL names (None for another dialect, in-memory, or a URL that
+    does not parse: opening it says why)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def utc_now() -> dt.datetime:
     """Now in UTC, naive, as every state TIMESTAMP column holds it."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)

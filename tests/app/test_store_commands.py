@@ -189,3 +189,30 @@ def test_a_failed_job_is_recorded_and_rerun_by_doctor(tmp_path, capsys, monkeypa
     assert main(["doctor", "--db", db, "--repair", "--json"]) == 0
     state = json.loads(capsys.readouterr().out)
     assert "fans: rerun" in state["repairs"] and state["failures"] == []
+
+
+def test_a_mistyped_state_database_is_an_error_not_a_new_one(tmp_path, capsys, monkeypatch):
+    """A named SQLite state file that does not exist would start empty accounts, approvals
+    and alert statuses, silently: only `init` (and `demo`) create one, and say so."""
+    from data.state import STATE_URL_ENV
+
+    monkeypatch.setenv(STATE_URL_ENV, "")  # main sets it from --state: restored after
+    db = tmp_path / "s.duckdb"
+    assert main(["init", "--db", str(db)]) == 0
+    typo = tmp_path / "stat.sqlite"
+    for command in (["users", "list"], ["info"], ["serve"]):
+        capsys.readouterr()
+        assert main([*command, "--db", str(db), "--state", f"sqlite:///{typo}"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [
+            f"labelradar: error: no workflow-state database at {typo}: check --state (or "
+            "$LABELRADAR_STATE_URL); `labelradar init --db STORE --state URL` creates a new one"
+        ]
+        assert not typo.exists()
+    assert main(["init", "--db", str(db), "--state", f"sqlite:///{typo}", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["created"] is False and answer["state_created"] is True and typo.exists()
+    assert main(["users", "list", "--db", str(db), "--state", f"sqlite:///{typo}"]) == 0
+    assert capsys.readouterr().out.strip() == "no users"
+    assert main(["init", "--db", str(db), "--state", f"sqlite:///{typo}"]) == 0
+    assert capsys.readouterr().out.strip().endswith("nothing created")
