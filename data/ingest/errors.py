@@ -80,6 +80,7 @@ class LoadResult:
     replaced_rows: int
     rejects_file: Path | None
     message: str
+    overlapping_rows: int = 0  # rows whose cell an earlier load holds too (both counted)
 
 
 def show(value: str) -> str:

@@ -65,6 +65,9 @@ class _Facts:
     dsps: list[str] | None = None
     replaced: int = 0
     superseded: list[int] | None = None
+    # rows whose cell (every column but streams) an earlier load holds too, and those loads
+    overlap: int = 0
+    overlap_loads: list[int] | None = None
 
 
 @dataclass
@@ -157,6 +160,7 @@ def load_file(
         replaced_rows=outcome.facts.replaced,
         rejects_file=rejects_file if outcome.rejected else None,
         message=_message(spec, path, outcome, rejects_file, replace),
+        overlapping_rows=outcome.facts.overlap,
     )
 
 
@@ -242,6 +246,8 @@ def _write(
     }
     if spec.kind == "trend":
         summary.update(dsps=facts.dsps, date_min=facts.lo, date_max=facts.hi)
+        if facts.overlap:
+            summary.update(overlapping_rows=facts.overlap, overlapping_loads=facts.overlap_loads)
     else:
         summary.update(rows_new=added, rows_updated=loaded - added)
     entry = dict(
@@ -277,6 +283,7 @@ def _trend_facts(
     ).fetchone()
     facts.dsps = list(dsps)
     if not replace:
+        facts.overlap, facts.overlap_loads = _overlap(cur, load_id, facts)
         return facts
     cover = "load_id <> ? AND list_contains(?, dsp) AND date BETWEEN ? AND ?"
     args = [load_id, facts.dsps, facts.lo, facts.hi]
@@ -300,6 +307,39 @@ def _trend_facts(
     return facts
 
 
+# A trend row's cell: every column but its load and its streams.
+_CELL = (
+    "date", "dsp", "isrc", "country", "region", "age_band", "gender", "subscription", "device",
+    "os", "source", "playlist_id", "listener_id",
+)  # fmt: skip
+
+
+def _overlap(cur: duckdb.DuckDBPyConnection, load_id: int, facts: _Facts) -> tuple[int, list[int]]:
+    """Rows of the new load whose cell an earlier load already holds, and those loads. The
+    spec lets files overlap (a DSP may deliver a day or a country per file), but the same
+    cell twice is counted twice: most often a corrected re-delivery loaded without
+    --replace, so the load says so. Only the new load's DSPs and dates are read."""
+    same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM n.{c}" for c in _CELL)
+    earlier = (
+        "(SELECT * FROM trend_facts WHERE load_id <> ? AND list_contains(?, dsp) "
+        "AND date BETWEEN ? AND ?)"
+    )
+    new = "(SELECT * FROM trend_facts WHERE load_id = ?)"
+    args = [load_id, facts.dsps, facts.lo, facts.hi]
+    rows = int(
+        cur.execute(
+            f"SELECT count(*) FROM {new} n SEMI JOIN {earlier} f ON {same}", [load_id, *args]
+        ).fetchone()[0]
+    )
+    if rows == 0:
+        return 0, []
+    loads = cur.execute(
+        f"SELECT DISTINCT f.load_id FROM {earlier} f SEMI JOIN {new} n ON {same} ORDER BY 1",
+        [*args, load_id],
+    ).fetchall()
+    return rows, [int(r[0]) for r in loads]
+
+
 def _message(
     spec: FileSpec, path: Path, outcome: _Outcome, rejects_file: Path, replace: bool
 ) -> str:
@@ -310,6 +350,14 @@ def _message(
             text += f" ({facts.lo.isoformat()}..{facts.hi.isoformat()}, {', '.join(facts.dsps)})"
         if replace:
             text += f", replacing {plural(facts.replaced, 'earlier row')}"
+        if facts.overlap:
+            held = ", ".join(str(x) for x in facts.overlap_loads or [])
+            text += (
+                f". Warning: {plural(facts.overlap, 'row')} repeat cells that load {held} "
+                "already holds (same DSP, day, track, country and listener group): both are "
+                "counted. If this file corrects that delivery, remove this load (`labelradar "
+                f"doctor --drop-load {outcome.load_id}`) and load the file again with --replace"
+            )
     else:
         noun = "catalog row" if spec.kind == "catalog" else "campaign"
         text = (

@@ -305,6 +305,31 @@ def test_overlap_without_replace_adds_rows(loaded, files):
     assert rows_of(loaded, "SELECT count(*) FROM trend_facts") == [(4,)]
 
 
+def test_overlap_without_replace_says_which_cells_are_counted_twice(loaded, files):
+    """Same DSP, days and listener group as an earlier load (a corrected re-delivery loaded
+    without --replace): both are counted, and the load says so, naming the earlier load."""
+    a = trend(loaded, _days(files, "a.csv", "spotify", [1, 2, 3], streams="10"))
+    other_group = trend(loaded, _days(files, "g.csv", "spotify", [1, 2], country="GB"))
+    assert other_group.overlapping_rows == 0 and "Warning" not in other_group.message
+    again = trend(loaded, _days(files, "a-fixed.csv", "spotify", [2, 3, 4], streams="12"))
+    assert again.overlapping_rows == 2  # days 2 and 3; day 4 is new
+    assert again.message.endswith(
+        f". Warning: 2 rows repeat cells that load {a.load_id} already holds (same DSP, day, "
+        "track, country and listener group): both are counted. If this file corrects that "
+        f"delivery, remove this load (`labelradar doctor --drop-load {again.load_id}`) and "
+        "load the file again with --replace"
+    )
+    assert rows_of(loaded, "SELECT sum(streams) FROM trend_facts WHERE dsp = 'spotify'") == [
+        (30 + 2 + 36,)
+    ]
+    entry = audit.entries(loaded, entity="load").iloc[-1]
+    assert json.loads(entry["after"])["overlapping_loads"] == [a.load_id]
+    elsewhere = trend(loaded, _days(files, "d.csv", "deezer", [1, 2, 3], streams="10"))
+    assert elsewhere.overlapping_rows == 0  # another DSP's same days are no repeat
+    fixed = trend(loaded, _days(files, "a2.csv", "spotify", [1, 2], streams="9"), replace=True)
+    assert fixed.overlapping_rows == 0 and "Warning" not in fixed.message
+
+
 def test_replace_swaps_out_earlier_rows_of_the_same_dsp_and_dates(loaded, files):
     a = trend(loaded, _days(files, "a.csv", "spotify", [1, 2, 3], streams="10"))
     b = trend(loaded, _days(files, "b.csv", "spotify", [4, 5], streams="10"))
