@@ -177,7 +177,7 @@ def check_columns(source: Source, spec: FileSpec, *, ignore_extra: bool) -> None
                     name,
                     None,
                     f"unknown column (a {spec.kind} file has: {expected}); "
-                    "pass ignore_extra to skip it",
+                    "load with --ignore-extra to skip it",
                 )
             )
     if not problems:

@@ -533,6 +533,7 @@ def test_extra_columns_are_an_error_unless_ignored(loaded, files, counts):
         trend(loaded, path)
     assert [(p.line, p.column) for p in caught.value.problems] == [(1, "note"), (1, "tenant")]
     assert "unknown column" in caught.value.problems[0].rule
+    assert caught.value.problems[0].rule.endswith("load with --ignore-extra to skip it")
     assert counts(loaded) == before
     result = trend(loaded, path, ignore_extra=True)
     assert result.rows_loaded == 1
