@@ -76,13 +76,18 @@ def streams_line(
     )
 
 
+# A horizontal legend between the title and the plot: below the plot it overlapped the date
+# axis' title whenever the ticks took two lines ("Aug 2" over "2026").
+LEGEND_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
+
+
 def streams_layout(fig: go.Figure, title: str) -> go.Figure:
-    """The common layout of a streams-per-day chart: titled axes, legend below."""
+    """The common layout of a streams-per-day chart: titled axes, legend above the plot."""
     fig.update_layout(
         title={"text": title},
         xaxis={"title": {"text": "Date"}},
         yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_TOP,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         height=380,
     )

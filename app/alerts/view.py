@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import services
+from app import charts, services
 from app.widgets import plot_text
 from data.queries import Filters
 from data.queries import alerts as alerts_queries
@@ -152,7 +152,7 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
         yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         height=380,
-        legend={"orientation": "h", "y": -0.25},
+        legend=charts.LEGEND_TOP,
     )
     return fig
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.campaigns import qini
-from app import geo
+from app import charts, geo
 
 YES, NO = "Yes", "No"
 
@@ -87,7 +87,7 @@ def qini_figure(segments: pd.DataFrame) -> Any:
         yaxis_title="Incremental streams captured (streams)",
         height=360,
         margin={"t": 50, "b": 40, "l": 60, "r": 10},
-        legend={"orientation": "h", "y": -0.2},
+        legend=charts.LEGEND_TOP,
     )
     return fig
 

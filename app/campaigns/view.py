@@ -65,7 +65,7 @@ def lift_columns() -> dict[str, Any]:
         "platform": st.column_config.TextColumn("Platform"),
         "start_date": st.column_config.DateColumn("Start"),
         "end_date": st.column_config.DateColumn("End"),
-        "spend_usd": num("Spend ($)", format="localized"),
+        "spend_usd": num("Spend", format="dollar"),
         "incremental_streams": num("Streams added", format="localized"),
         "low": num("90 % low", format="localized"),
         "high": num("90 % high", format="localized"),
@@ -223,7 +223,7 @@ def spend_on_curve_figure(
         title={"text": f"Where the spend sat on the {plot_text(country)} response curve"},
         xaxis={"title": {"text": "Spend (USD)"}, "rangemode": "tozero"},
         yaxis={"title": {"text": "Incremental streams"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
+        legend=charts.LEGEND_TOP,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         height=340,
     )
