@@ -174,6 +174,9 @@ TERMS: dict[str, Term] = {
     "gender": Term("Gender"),
     "fan_type": Term("Fan type"),
     "fan type": Term("Fan type"),
+    "audience group": Term(
+        "Audience group", "Age band, gender and subscription: the unit audiences are built from."
+    ),
     "subscription": Term("Subscription"),
     "country": Term("Country"),
     "country name": Term("Country name"),

@@ -58,6 +58,11 @@ def jargon(texts: list[str]) -> list[str]:
     return [t for t in texts if SNAKE.search(t) or any(name in t for name in TECHNICAL)]
 
 
+def lower_case(texts: list[str]) -> list[str]:
+    """The labels that start with a small letter ("audience group" beside "Fan type")."""
+    return [t for t in texts if t.strip()[:1].islower()]
+
+
 def test_the_check_catches_jargon() -> None:
     assert jargon(["Score S(T)", "streams_per_usd", "p10 (streams)", "Audience fit score"]) == [
         "Score S(T)",
@@ -88,3 +93,4 @@ def test_page_shows_no_technical_names(
     labels = visible_labels(at)
     assert labels, "the page drew no labels at all"
     assert not jargon(labels), jargon(labels)
+    assert not lower_case(labels), lower_case(labels)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app import wording
 from app.campaigns import uplift_view as uv
 
 
@@ -57,6 +58,11 @@ def test_responsive_segments_are_the_significant_ones_ranked_by_the_models(segme
     assert resp["rank"].tolist() == [1, 2]
     assert uv.responsive_table(segments, ["US"])["country"].tolist() == ["US"]
     assert uv.responsive_groups(resp) == {"BR": ["female 18-24 free"], "US": ["male 18-24 free"]}
+    # every header the page shows is the vocabulary's, written as a label ("Audience group")
+    shown = [c for c in resp.columns if c != "country"]  # the page drops it
+    labels = {c: cfg["label"] for c, cfg in wording.column_config(shown).items()}
+    assert set(labels) == set(shown) and labels["audience group"] == "Audience group"
+    assert all(label[:1].isupper() or not label[:1].isalpha() for label in labels.values())
 
 
 def test_merge_groups_keeps_order_without_repeats():
