@@ -14,7 +14,7 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from app import geo, services
+from app import geo, services, wording
 from app.widgets import plot_text
 from data.queries import Filters
 from data.queries import catalog as catalog_queries
@@ -163,6 +163,8 @@ def _daily_figure(
         split=split,
         isrc=isrc,
     )
+    if split == "dsp":
+        df = df.assign(series=df["series"].map(wording.dsp_name))
     return stacked_daily(df, title=title, series_title=series_title, order=list(order) or None)
 
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import charts, services
+from app import charts, services, wording
 from app.widgets import plot_text
 from data.queries import Filters
 from data.queries import alerts as alerts_queries
@@ -165,7 +165,7 @@ def attribution_table(row: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Dimension": df.dimension.map(DIMENSION_LABELS).fillna(df.dimension),
-            "Value": df.value,
+            "Value": df.value.where(df.dimension != "dsp", df.value.map(wording.dsp_name)),
             "Share of the excess": (df.share * 100).round(1),
             "Streams": df.excess.round(0),
         }

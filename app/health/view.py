@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import services
+from app import services, wording
 from data.queries import health as health_queries
 from data.scope import Scope
 
@@ -30,7 +30,7 @@ def issues_table(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Day": pd.to_datetime(rows.date).dt.date,
-            "DSP": rows.dsp,
+            "DSP": rows.dsp.map(wording.dsp_name),
             "Issue": rows.kind.map(KIND_TITLES).fillna(rows.kind),
             "Detail": rows.detail,
         }
@@ -56,7 +56,7 @@ def coverage_figure(cov: pd.DataFrame) -> go.Figure:
         go.Heatmap(
             z=grid.values,
             x=list(grid.columns),
-            y=list(grid.index),
+            y=[wording.dsp_name(d) for d in grid.index],
             zmin=0,
             zmax=150,
             colorscale=[[0.0, "#b2182b"], [0.33, "#f4a582"], [0.6, "#f7f7f7"], [1.0, "#2166ac"]],

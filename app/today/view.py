@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import geo, services
+from app import geo, services, wording
 from app.alerts import event_view
 from app.budget import proposals as bp
 from app.health import view as health_view
@@ -176,7 +176,7 @@ def health_warnings(scope: Scope, since: dt.date) -> pd.DataFrame:
 def health_sentence(row: pd.Series) -> str:
     kind = health_view.KIND_TITLES.get(row["kind"], row["kind"]).lower()
     return (
-        f"{row['dsp']} had a {kind} on {pd.Timestamp(row['date']):%d %b %Y}: {row['detail']}; "
+        f"{wording.dsp_name(row['dsp'])} had a {kind} on {pd.Timestamp(row['date']):%d %b %Y}: {row['detail']}; "
         "alerts leave that day out, so check the feed before trusting its figures."
     )
 

@@ -38,3 +38,19 @@ def test_the_table_keeps_a_missing_move_missing() -> None:
     assert pd.isna(table["Largest move (%)"].iloc[1])  # shown "–"
     assert table["Tracks"].tolist() == [1, 3]
     assert table["Track ISRCs"].iloc[1] == "A1 A2 A3"
+
+
+def test_attribution_names_the_dsp_as_people_write_it() -> None:
+    import json
+
+    from app.alerts.view import attribution_table
+
+    parts = [
+        {"dimension": "dsp", "value": "apple_music", "share": 0.8, "excess": 800.0},
+        {"dimension": "source", "value": "apple_music_radio", "share": 0.2, "excess": 200.0},
+    ]
+    table = attribution_table(pd.Series({"attribution": json.dumps(parts)}))
+    assert table[["Dimension", "Value"]].values.tolist() == [
+        ["DSP", "Apple Music"],
+        ["Source", "apple_music_radio"],  # only a DSP's value is a DSP name
+    ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.wording import dsp_name
 from data.backup import copy_store
 from data.store import open_store
 from tests.support.apptest import open_page
@@ -33,9 +35,18 @@ def test_issues_table_and_coverage_chart(demo_db: Path, tmp_path: Path, monkeypa
     assert any("computed" in c.value and "data through" in c.value for c in at.caption)
     table = at.dataframe[0].value
     assert list(table.columns) == ["Day", "DSP", "Issue", "Detail"]
-    assert table.iloc[0].tolist() == [dt.date(2026, 7, 5), "spotify", "Missing day", "no rows"]
+    assert table.iloc[0].tolist() == [dt.date(2026, 7, 5), "Spotify", "Missing day", "no rows"]
     chart = at.get("plotly_chart")[0]
     assert "Coverage per DSP and day" in chart.proto.spec
+    rows = json.loads(chart.proto.spec)["data"][0]["y"]  # the DSPs by name, not by slug
+    assert "Apple Music" in rows and "Spotify" in rows and "apple_music" not in rows
+
+
+def test_dsp_names_are_written_as_the_services_write_them() -> None:
+    assert [dsp_name(s) for s in ("spotify", "apple_music", "youtube", "tidal")] == [
+        "Spotify", "Apple Music", "YouTube", "TIDAL"
+    ]  # fmt: skip
+    assert dsp_name("new_feed") == "New Feed"  # a feed the app does not know yet
 
 
 def test_a_clean_store_says_so(demo_db: Path, monkeypatch) -> None:
