@@ -106,7 +106,7 @@ if not neighbors.empty:
     with st.container(border=True):
         st.markdown(f"**All listed similar artists of {name_md}**")
         widgets.table(
-            neighbors[similar_view.NEIGHBOR_COLUMNS],
+            similar_view.neighbor_table(neighbors),
             key="similar_neighbors",
             file_name=f"similar-artists-{choice}",
             column_config=similar_view.neighbor_columns(name),

@@ -73,9 +73,19 @@ NEIGHBOR_COLUMNS = [
     "cluster",
     "score",
     "shared_listeners",
-    "shared_share_a",
-    "shared_share_b",
+    "shared_pct_a",
+    "shared_pct_b",
 ]
+
+
+def neighbor_table(neighbors: pd.DataFrame) -> pd.DataFrame:
+    """The similar-artists table as shown and downloaded: the shares in % to one decimal
+    (the percent preset showed "33%" beside "33.22%")."""
+    out = neighbors.assign(
+        shared_pct_a=(100 * neighbors["shared_share_a"]).round(1),
+        shared_pct_b=(100 * neighbors["shared_share_b"]).round(1),
+    )
+    return out[NEIGHBOR_COLUMNS]
 
 
 def neighbor_columns(subject: str) -> dict[str, Any]:
@@ -87,12 +97,10 @@ def neighbor_columns(subject: str) -> dict[str, Any]:
         "cluster": st.column_config.NumberColumn("Cluster"),
         "score": st.column_config.NumberColumn("Similarity", format="%.2f"),
         "shared_listeners": st.column_config.NumberColumn("Shared listeners"),
-        "shared_share_a": st.column_config.NumberColumn(
-            f"Share of {subject}'s listeners", format="percent"
+        "shared_pct_a": st.column_config.NumberColumn(
+            f"Share of {subject}'s listeners", format="%.1f %%"
         ),
-        "shared_share_b": st.column_config.NumberColumn(
-            "Share of their listeners", format="percent"
-        ),
+        "shared_pct_b": st.column_config.NumberColumn("Share of their listeners", format="%.1f %%"),
     }
 
 

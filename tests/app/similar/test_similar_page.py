@@ -35,7 +35,7 @@ def test_manager_sees_model_for_own_label_only(demo_db, monkeypatch):
     picker = at.selectbox(key="similar_artist")
     assert picker.options and all(own in o for o in picker.options)
     tables = [df.value for df in at.dataframe]
-    neighbours = next(t for t in tables if "shared_share_a" in t.columns)
+    neighbours = next(t for t in tables if "shared_pct_a" in t.columns)
     assert not set(neighbours.artist_name) & theirs  # neighbour list filtered to scope
     targets = next(t for t in tables if "gap" in t.columns)
     assert list(targets.gap) == sorted(targets.gap, reverse=True)

@@ -89,6 +89,18 @@ def test_top_territories_are_positive_gaps_largest_first():
     assert view.top_territories(POTENTIAL[POTENTIAL.gap < 0]) == []
 
 
+def test_the_neighbour_table_shows_shares_in_percent_to_one_decimal():
+    rows = pd.DataFrame(
+        {c: [1, 2] for c in ["rank", "artist_name", "label", "cluster", "score"]}
+        | {"shared_listeners": [714, 13], "shared_share_a": [0.2114, 0.0038]}
+        | {"shared_share_b": [0.33, 0.028449]}
+    )
+    table = view.neighbor_table(rows)
+    assert list(table.columns) == view.NEIGHBOR_COLUMNS
+    assert table["shared_pct_a"].tolist() == [21.1, 0.4]
+    assert table["shared_pct_b"].tolist() == [33.0, 2.8]
+
+
 def test_column_settings_cover_the_tables():
     assert set(view.neighbor_columns("X")) == set(view.NEIGHBOR_COLUMNS)
     assert set(view.target_columns()) == set(view.targets_table(POTENTIAL).columns)
