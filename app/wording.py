@@ -15,6 +15,8 @@ from typing import Any
 
 import streamlit as st
 
+from analytics.catalog.names import dsp_name  # noqa: F401  (the app names DSPs through here)
+
 
 @dataclass(frozen=True)
 class Term:
@@ -257,22 +259,3 @@ def technical_names() -> set[str]:
     """What must not be a visible label: the model quantities' symbols and every
     snake_case key of the vocabulary."""
     return set(TECHNICAL_NAMES) | {k for k in TERMS if "_" in k}
-
-
-# The DSPs' own spellings of their names; any other feed's slug reads as words ("my_dsp" ->
-# "My Dsp"). The slug stays in CSV downloads and links, which scripts key on.
-DSP_NAMES = {
-    "spotify": "Spotify",
-    "apple_music": "Apple Music",
-    "amazon": "Amazon Music",
-    "deezer": "Deezer",
-    "youtube": "YouTube",
-    "tidal": "TIDAL",
-    "pandora": "Pandora",
-    "soundcloud": "SoundCloud",
-}
-
-
-def dsp_name(slug: str) -> str:
-    """A DSP's name as people write it, from its trend-report slug."""
-    return DSP_NAMES.get(slug, str(slug).replace("_", " ").title())

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.catalog.names import dsp_name
+
 DIMENSIONS = ("dsp", "context", "source", "playlist_id")
 NO_PLAYLIST = "(no playlist)"
 VERB = {
@@ -161,14 +163,14 @@ def _name_cause(parts: list[dict], playlist_names: dict, kind: str, excess: floa
     if playlist is not None and playlist["share"] >= 0.5:
         source, dsp = playlist_names.get(playlist["value"], ("playlist", "?"))
         text = (
-            f"{source.replace('_', ' ')} {verb} on {dsp} ({playlist['value']}): "
+            f"{source.replace('_', ' ')} {verb} on {dsp_name(dsp)} ({playlist['value']}): "
             f"{playlist['share']:.0%} of the excess"
         )
         return Attribution(parts, text, "playlist_id", playlist["value"], excess)
     source = _top(parts, "source")
     if source is not None and source["share"] >= 0.4:
         dsp = _top(parts, "dsp")
-        where = f" on {dsp['value']}" if dsp is not None and dsp["share"] >= 0.6 else ""
+        where = f" on {dsp_name(dsp['value'])}" if dsp is not None and dsp["share"] >= 0.6 else ""
         name = source["value"].replace("_", " ")
         what = f"{name} {verb}" if "playlist" in name else f"{name} streams {kind}"
         text = f"{what}{where}: {source['share']:.0%} of the excess"

@@ -42,7 +42,7 @@ def test_playlist_add_is_named_with_its_share():
     assert shares[("dsp", "apple_music")] == pytest.approx(150 / 160, 1e-3)
     assert shares[("context", "passive")] == pytest.approx(150 / 160, 1e-3)
     assert (att.cause_dimension, att.cause_value) == ("playlist_id", "apple_music:editorial:0007")
-    assert att.cause.startswith("editorial playlist add on apple_music")
+    assert att.cause.startswith("editorial playlist add on Apple Music")
     assert "94% of the excess" in att.cause
 
 
@@ -60,7 +60,7 @@ def test_search_surge_without_a_playlist_names_the_source():
     during = _rows([("spotify", "search", None, 250), ("spotify", "radio", None, 50)])
     att = attribute(before, during, expected_total=100.0, kind="spike")
     assert (att.cause_dimension, att.cause_value) == ("source", "search")
-    assert att.cause == "search streams spike on spotify: 100% of the excess"
+    assert att.cause == "search streams spike on Spotify: 100% of the excess"
 
 
 def _listeners():
