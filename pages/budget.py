@@ -92,7 +92,7 @@ widgets.table(
     file_name=f"territories-{isrc}-{goal}",
     column_config={
         "audience_fit_score": wording.column("audience_fit_score", format="%.2f"),
-        "cap_usd": wording.column("cap_usd", format="$%d"),
+        "cap_usd": wording.column("cap_usd", format="dollar"),
         "expected_streams_per_100usd": wording.column("expected_streams_per_100usd", format="%.1f"),
     },
 )
@@ -162,9 +162,9 @@ st.data_editor(
         "run": st.column_config.SelectboxColumn(
             "Run a campaign here?", options=[bv.YES, bv.NO], required=True
         ),
-        "usd": wording.column("usd", min_value=0.0, step=10.0, format="$%.0f"),
-        "cap_usd": wording.column("cap_usd", format="$%.0f"),
-        "expected_streams": wording.column("expected_streams", format="%.1f"),
+        "usd": wording.column("usd", min_value=0.0, step=10.0, format="dollar"),
+        "cap_usd": wording.column("cap_usd", format="dollar"),
+        "expected_streams": wording.column("expected_streams", format="localized"),
     },
 )
 for notice in plan.notices():
@@ -194,11 +194,18 @@ else:
         "budget over your Yes territories, each within its cap."
     )
     st.plotly_chart(br.comparison_figure(totals), key="budget_vs_optimiser")
-    widgets.table(totals, key="budget_vs_totals", file_name=f"plan-vs-optimiser-{isrc}")
     widgets.table(
-        per.drop(columns=["country"]),
+        totals,
+        key="budget_vs_totals",
+        file_name=f"plan-vs-optimiser-{isrc}",
+        column_config=br.number_columns(totals),
+    )
+    per_shown = per.drop(columns=["country"])
+    widgets.table(
+        per_shown,
         key="budget_vs_territories",
         file_name=f"plan-vs-optimiser-territories-{isrc}",
+        column_config=br.number_columns(per_shown),
     )
     st.plotly_chart(
         br.curves_figure(result, list(per["country"]) or list(result.curves)[:8]),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analytics.budget import ScoreResult
 from analytics.campaigns import optimise as op
-from app import geo
+from app import geo, wording
 
 NO_CURVES = "no campaign outcomes yet: caps come from reach only"
 NO_CURVES_PAGE = (
@@ -119,6 +119,15 @@ def comparison(
         ]
     ).round(1)  # fmt: skip
     return pd.DataFrame(rows), totals
+
+
+def number_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """One format per kind of figure in a comparison table: money (`*_usd`) in dollars,
+    streams with thousands separators (they showed 2000 beside 3184.2)."""
+    return {
+        c: wording.column(c, format="dollar" if c.endswith("_usd") else "localized")
+        for c in table.select_dtypes("number").columns
+    }
 
 
 def comparison_figure(totals: pd.DataFrame) -> Any:
