@@ -58,7 +58,12 @@ st.caption(
     "catalogue-wide move (many artists the same day, same direction). Newest first, then "
     "the events with the most alerts."
 )
-widgets.table(event_view.events_table(events), key="alerts_events", file_name="alert_events")
+widgets.table(
+    event_view.events_table(events),
+    key="alerts_events",
+    file_name="alert_events",
+    column_config={"Largest move (%)": st.column_config.NumberColumn(format="%+.1f %%")},
+)
 with st.expander(f"Every alert of these events ({len(alerts)})"):
     widgets.table(view.feed_table(alerts), key="alerts_feed", file_name="alerts")
 
