@@ -150,8 +150,9 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
         title={"text": f"{who}: observed streams vs forecast ({row.kind})", "y": 0.98},
         xaxis={"title": {"text": "Date"}},
         yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=380,
+        # room above the plot for the title and the legend's two rows (seven entries)
+        margin={"l": 10, "r": 10, "t": 110, "b": 10},
+        height=430,
         legend=charts.LEGEND_TOP,
     )
     return fig
