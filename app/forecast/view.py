@@ -152,7 +152,7 @@ def quarter_text(row: pd.Series) -> str:
     return (
         f"Expected streams, next 90 days: {row['total_p50']:,.0f} (80 % interval "
         f"{row['total_p10']:,.0f} – {row['total_p90']:,.0f}), median forecast of the "
-        f"{int(row['tracks'])} tracks under the label and artist filters with at least a "
+        f"{int(row['tracks']):,} tracks under the label and artist filters with at least a "
         "week of data. Tracks still to come are not in it; an artist's own forecast "
         "(Forecasts) counts them."
     )

@@ -40,3 +40,14 @@ def test_tracks_out_of_reads_an_empty_sum_as_zero() -> None:
     assert tracks_out_of(none) == (0, 0.0)
     some = pd.DataFrame({"tracks": [3], "total_p50": [1234.5]})
     assert tracks_out_of(some) == (3, 1234.5)
+
+
+def test_the_quarter_line_writes_its_figures_with_separators() -> None:
+    from app.forecast.view import quarter_text
+
+    row = pd.Series(
+        {"tracks": 1077, "total_p10": 16.7e6, "total_p50": 18156077.4, "total_p90": 19.7e6}
+    )
+    text = quarter_text(row)
+    assert text.startswith("Expected streams, next 90 days: 18,156,077 (80 % interval 16,700,000")
+    assert "median forecast of the 1,077 tracks" in text
