@@ -50,7 +50,7 @@ if events.empty:
 alerts = view.feed(scope, flt, None, None)
 alerts = alerts[alerts.event_id.isin(events.event_id)]
 
-st.subheader(f"{len(events)} events ({len(alerts)} alerts)", anchor=False)
+st.subheader(f"{len(events):,} events ({len(alerts):,} alerts)", anchor=False)
 st.caption(
     "Alerts that happen together are one event: an artist's total and its tracks on the "
     "same day or moving the same way within two days, the tracks of one release, the day's "
@@ -64,7 +64,7 @@ widgets.table(
     file_name="alert_events",
     column_config={"Largest move (%)": st.column_config.NumberColumn(format="%+.1f %%")},
 )
-with st.expander(f"Every alert of these events ({len(alerts)})"):
+with st.expander(f"Every alert of these events ({len(alerts):,})"):
     widgets.table(view.feed_table(alerts), key="alerts_feed", file_name="alerts")
 
 titles = {r.event_id: event_view.event_title(r) for _, r in events.iterrows()}

@@ -34,5 +34,5 @@ found = view.issues(scope)
 if found.empty:
     st.success("No issues: every feed delivered every day as usual.")
 else:
-    st.subheader(f"{len(found)} issues", anchor=False)
+    st.subheader(f"{len(found):,} issues", anchor=False)
     widgets.table(view.issues_table(found), key="health_issues", file_name="data-health")

@@ -35,7 +35,7 @@ else:
         st.markdown(f"- **{md(view.event_view.event_title(ev))}**: {md(ev['why'])}")
     if len(changes) > view.SHOWN_EVENTS:
         st.caption(f"{len(changes) - view.SHOWN_EVENTS} more in the table and on the Alerts page.")
-    with st.expander(f"All {len(changes)} changes"):
+    with st.expander(f"All {len(changes):,} changes"):
         widgets.table(view.changes_table(changes), key="today_changes", file_name="changes")
 
 # -- opportunities ----------------------------------------------------------------------------

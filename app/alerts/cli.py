@@ -121,7 +121,7 @@ def _text(payload: dict[str, Any], summary: dict[str, Any]) -> str:
     lines = [
         f"{summary.get('alerts', 0)} alerts saved "
         f"({summary.get('monitored_tracks', 0)} tracks monitored); showing "
-        f"{len(payload['alerts'])} in {len(payload['events'])} events"
+        f"{len(payload['alerts']):,} in {len(payload['events']):,} events"
     ]
     for a in payload["alerts"]:
         who = a["isrc"] or f"artist {a['artist_id']}"

@@ -35,7 +35,7 @@ def empty_message(counts: pd.Series) -> str | None:
         )
     if int(counts["estimated"]) == 0:
         return (
-            f"{int(counts['campaigns'])} campaigns are loaded but none has a lift yet: run "
+            f"{int(counts['campaigns']):,} campaigns are loaded but none has a lift yet: run "
             "`labelradar refresh --only campaigns`."
         )
     return None

@@ -49,7 +49,7 @@ def cmd_health(args: argparse.Namespace) -> int:
             return "no deliveries yet: nothing to check (load trend reports with `ingest`)"
         if not issues:
             return "no data health issues: every feed delivered every day as usual"
-        lines = [f"{len(issues)} data health issue(s):"]
+        lines = [f"{len(issues):,} data health issue(s):"]
         lines += [f"{i['date']}  {i['dsp']:<12} {i['kind']:<12} {i['detail']}" for i in issues]
         return "\n".join(lines)
 
