@@ -206,8 +206,8 @@ def open_state(url: str) -> StateDB:
 
 
 def _file_gone(db: StateDB) -> bool:
-    url = sa.engine.make_url(db.url)
-    return db.dialect == "sqlite" and bool(url.database) and not Path(url.database).exists()
+    path = sqlite_file(db.url)
+    return path is not None and not path.exists()
 
 
 def forget_state(url: str) -> None:
