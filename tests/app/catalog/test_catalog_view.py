@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analytics.catalog import kpis
+from data.backup import copy_store
 from data.queries import Filters
 from data.queries import catalog as catalog_queries
 from data.scope import Scope
@@ -42,8 +43,13 @@ def reference(
 
 
 @pytest.fixture(scope="module")
-def store(mini_db: Path):
-    return open_store(mini_db)  # same process as the app tests: shares the DuckDB instance
+def store(mini_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    # A copy of its own: a test file run earlier in this process (an AppTest page on the
+    # mini store) may still hold the shared file open read-only, and DuckDB then refuses a
+    # read-write open of it ("Unique file handle conflict", seen in CI on 59f602c).
+    own = tmp_path_factory.mktemp("catalog_view") / "mini.duckdb"
+    copy_store(mini_db, own)
+    return open_store(own)
 
 
 # -- analytics.kpis ------------------------------------------------------------------------
