@@ -109,14 +109,14 @@ class Store:
     def _recorded_backlog_failure(self) -> str | None:
         """For a read-only open (which cannot retry it): the recorded failure of the
         aggregate refresh a load left pending, if any."""
-        cur = self.cursor()
-        if not cur.execute("SELECT count(*) FROM aggregate_backlog").fetchone()[0]:
+        cur = self.cursor()  # fetchall: no result left open on the thread's cursor
+        if not cur.execute("SELECT count(*) FROM aggregate_backlog").fetchall()[0][0]:
             return None
-        row = cur.execute(
+        rows = cur.execute(
             "SELECT message FROM step_failures WHERE step = 'aggregates' "
             "ORDER BY failed_at DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else f"aggregate refresh failed: {row[0]}"
+        ).fetchall()
+        return None if not rows else f"aggregate refresh failed: {rows[0][0]}"
 
     # -- connections -------------------------------------------------------------------
     def _key(self) -> str:
@@ -152,7 +152,9 @@ class Store:
         if cur is None:
             cur = self.con.cursor()
             if self._attached:
-                cur.execute(f"USE {ATTACHED}")
+                # fetched: DuckDB refuses to register a frame on a cursor with a result
+                # still open, and USE leaves one
+                cur.execute(f"USE {ATTACHED}").fetchall()
             self._local.cur = cur
         return cur
 

@@ -104,6 +104,33 @@ def test_read_only_open_beside_a_read_write_one_in_the_same_process(tmp_path):
             pass
 
 
+def test_a_read_only_store_s_cursors_take_a_frame_first(tmp_path):
+    """A read-only open attaches the file; each thread's cursor starts with USE. DuckDB
+    refuses to register a frame on a cursor with a result still open, so nothing may be
+    left open there (the alerts job's window reads register first on a fresh cursor)."""
+    import threading
+
+    import pandas as pd
+
+    path = tmp_path / "s.duckdb"
+    with open_store(path):
+        pass
+    frame = pd.DataFrame({"a": [1, 2]})
+
+    def first_a_frame(store, out):
+        cur = store.cursor()
+        cur.register("probe", frame)
+        out.append(cur.execute("SELECT sum(a) FROM probe").fetchall()[0][0])
+
+    got: list[int] = []
+    with open_store(path, read_only=True) as ro:
+        first_a_frame(ro, got)  # the opening thread's cursor (the open read from it)
+        t = threading.Thread(target=first_a_frame, args=(ro, got))
+        t.start()
+        t.join()
+    assert got == [3, 3]
+
+
 def test_listener_zstd_migration_keeps_every_row_and_column(demo_db, tmp_path):
     """Migration 007 rebuilds trend_facts (and agg_listener_month, which 030 dropped): same
     rows, same column order (positional INSERTs keep working), listener_id stored with zstd."""
