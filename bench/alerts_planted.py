@@ -14,7 +14,9 @@ events.csv / tracks.csv (store mode: campaign lifts are not scored; --worlds sco
 by materiality): precision, recall and F1 for events matched within 3 days (same
 track and kind), median detection delay per kind, false alarms per 10 track-years on
 event-free tracks, and how often the attribution names the planted cause (dimension and
-value) of a detected event.
+value) of a detected event. Store mode also prints each shape's dating twice: on the
+job's dates (a spike or drop dated on its cause slice, analytics/alerts/onset.py) and, in
+the same run, on the track totals' dates (the slice redating switched off).
 """
 
 from __future__ import annotations
@@ -69,17 +71,19 @@ def worlds(seeds: list[int]) -> None:
             f"{s.median_delay_growth:.0f} d, false alarms {s.false_alarms_per_10_track_years:.3f}"
             f" per 10 track-years ({s.event_free_track_years:.0f} track-years)"
         )
-        _dating(det.alerts, world, events)
+        isrc = world.tracks.isrc.to_numpy()
+        a = det.alerts
+        _dating(a.assign(isrc=isrc[a.series], date=world.dates[a.onset]), events)
 
 
-def _dating(alerts: pd.DataFrame, world, events: pd.DataFrame) -> None:
+def _dating(alerts: pd.DataFrame, events: pd.DataFrame) -> None:
     """Per planted shape: share dated within 1 day (level shifts: target >= 0.9 for the
-    add and its end together) and within 7 days (ramps: target >= 0.8)."""
+    add and its end together) and within 7 days (ramps: target >= 0.8).
+
+    alerts: isrc, kind, date (track alerts)."""
     from analytics.alerts.evaluation import dating, dating_summary
 
-    isrc = world.tracks.isrc.to_numpy()
-    a = alerts.assign(isrc=isrc[alerts.series], date=world.dates[alerts.onset])
-    dated = dating(a, events)
+    dated = dating(alerts, events)
     summary = dating_summary(dated)
     for r in summary.itertuples():
         print(
@@ -93,6 +97,22 @@ def _dating(alerts: pd.DataFrame, world, events: pd.DataFrame) -> None:
         f"of {len(shifts)}; ramps within 7 d: {(ramps.date_error.abs() <= 7).mean():.3f} "
         f"of {len(ramps)}"
     )
+
+
+def _total_dated(db: str, inputs) -> pd.DataFrame:
+    """The track alerts as dated on their totals: the job's computation with the slice
+    redating switched off (its step never stands out), for the comparison."""
+    from analytics.alerts import onset
+
+    kept = onset.MIN_T
+    onset.MIN_T = float("inf")
+    try:
+        with open_store(db, read_only=True) as store:
+            model = alerts_model.fit(inputs, alerts_store.JobReads(store.cursor()))
+    finally:
+        onset.MIN_T = kept
+    t = model.alerts[model.alerts.subject == "track"]
+    return t.assign(date=pd.to_datetime(t.event_date)).reset_index(drop=True)
 
 
 def main() -> None:
@@ -140,6 +160,10 @@ def main() -> None:
     )
     print(f"planted events {s.events}, track alerts scored {s.alerts}, matched {s.matched}")
     print(f"precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")
+    print("dated on the cause slice (the job's dates):")
+    _dating(t, events)
+    print("dated on the track's total (the same run without onset.py's redating):")
+    _dating(_total_dated(args.db, inputs), events)
     for kind in ("spike", "drop", "growth", "decline"):
         k = matched[matched.kind == kind]
         print(

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from analytics.alerts import continuation, explain
+from analytics.alerts import continuation, explain, onset
 from analytics.alerts.bands import bands
 from analytics.alerts.censoring import Returns, chart_returns
 from analytics.alerts.chained import to_streams
@@ -48,6 +48,12 @@ class Reads(Protocol):
         """For attribution windows (key, isrc, lo, onset, hi) and growth windows (key,
         isrc, lo, hi): stream rows by dimension (key, isrc, during, dsp, source,
         playlist_id, streams), pre-change days with data per key, listener rows."""
+        ...
+
+    def slices(self, windows: pd.DataFrame) -> pd.DataFrame:
+        """For playlist windows (key, isrc, playlist_id, lo, hi; onset.slice_windows): the
+        playlist's streams of the track per day (key, date, streams), no row on a day
+        without any."""
         ...
 
 
@@ -247,6 +253,32 @@ def _members(tracks: Series, catalog: pd.DataFrame) -> dict[tuple, list[str]]:
     return members
 
 
+def _slice_dated(alerts: pd.DataFrame, tracks: Series, reads: Reads) -> pd.DataFrame:
+    """Track spikes and drops dated on their cause playlist's step (onset.py). The slice's
+    days are the detection series' days with data (a day the series skips, e.g. one data
+    health flagged, is not a day of the slice either); on them no slice row means 0."""
+    win = onset.slice_windows(alerts)
+    if win.empty:
+        return alerts
+    rows = reads.slices(win)
+    row_of = {isrc: i for i, isrc in enumerate(tracks.ids)}
+    days, counts = [], []
+    for w in win.itertuples():
+        i = row_of[w.isrc]
+        span = (tracks.dates >= pd.Timestamp(w.lo)) & (tracks.dates <= pd.Timestamp(w.hi))
+        has = span & ~np.isnan(tracks.counts[i])
+        dates = tracks.dates[has]
+        days.append(pd.DataFrame({"key": w.key, "date": dates}))
+        counts.append(
+            pd.DataFrame({"isrc": w.isrc, "date": dates, "observed": tracks.counts[i, has]})
+        )
+    grid = pd.concat(days, ignore_index=True)
+    rows = rows.assign(date=pd.to_datetime(rows.date))
+    slices = grid.merge(rows, on=["key", "date"], how="left").fillna({"streams": 0.0})
+    observed = pd.concat(counts, ignore_index=True).drop_duplicates(["isrc", "date"])
+    return onset.redate(alerts, slices, observed)
+
+
 def fit(
     inputs: AlertsInputs,
     reads: Reads,
@@ -293,6 +325,7 @@ def fit(
             win[["key", "isrc", "lo", "onset", "hi"]], g_win
         )
         alerts = explain.explain(alerts, dims, before_days, listeners, bench, end, active)
+        alerts = _slice_dated(alerts, tracks, reads)
     say("forecasting", 0.85)
     subjects = (
         ("track", d.tracks, d.det_t, d.hyper),

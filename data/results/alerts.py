@@ -113,6 +113,27 @@ def window_rows(
     return df, days.set_index("key").days.astype(float)
 
 
+def slice_days(cur: duckdb.DuckDBPyConnection, windows: pd.DataFrame) -> pd.DataFrame:
+    """Per alert key and day, the streams its cause playlist sent the track in [lo, hi]:
+    key, date, streams; days the playlist sent nothing have no row.
+
+    windows: key, isrc, playlist_id, lo, hi."""
+    if windows.empty:
+        return pd.DataFrame(columns=["key", "date", "streams"])
+    cur.register("slice_windows", windows)
+    try:
+        df = cur.execute(
+            "SELECT w.key, t.date, sum(t.streams)::DOUBLE AS streams FROM trend_facts t "
+            "JOIN slice_windows w ON t.isrc = w.isrc AND t.date BETWEEN w.lo AND w.hi "
+            f"AND t.playlist_id = w.playlist_id WHERE {countries_only('t.')} "
+            "GROUP BY ALL ORDER BY ALL"
+        ).df()
+    finally:
+        cur.unregister("slice_windows")
+    df["date"] = pd.to_datetime(df.date)
+    return df
+
+
 def window_listeners(cur: duckdb.DuckDBPyConnection, windows: pd.DataFrame) -> pd.DataFrame:
     """Identified listener rows (key, listener_id, date, source) inside each window."""
     if windows.empty:
@@ -170,6 +191,9 @@ class JobReads:
     ) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
         rows, before_days = window_rows(self.cur, windows)
         return rows, before_days, window_listeners(self.cur, growth_windows)
+
+    def slices(self, windows: pd.DataFrame) -> pd.DataFrame:
+        return slice_days(self.cur, windows)
 
 
 def replace_results(

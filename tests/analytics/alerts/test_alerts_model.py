@@ -46,6 +46,10 @@ class Reader:
         dims = dims.assign(during=pd.Series(dtype=bool), streams=pd.Series(dtype=float))
         return dims, pd.Series(dtype=float), NO_LISTENERS
 
+    def slices(self, windows: pd.DataFrame) -> pd.DataFrame:
+        self.asked.append(windows)
+        return pd.DataFrame(columns=["key", "date", "streams"])
+
 
 def _inputs(totals: pd.DataFrame, previous: Previous | None = None) -> AlertsInputs:
     repeats = pd.DataFrame(columns=["isrc", "date", "repeat"])

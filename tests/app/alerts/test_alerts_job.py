@@ -186,3 +186,34 @@ def test_saved_step_memory_keeps_its_missing_days(mini_db_copy):
         back = alerts_store.read_filter_state(store)
     ctx = context_of(back, tracks.ids, tracks.dates[-1] + pd.Timedelta(days=1))
     np.testing.assert_array_equal(ctx.steps, want)  # NaN where NaN, equal elsewhere
+
+
+def test_slice_days_sum_the_cause_playlist_s_country_rows(demo_db):
+    """The playlist read against a pandas sum of the track's fact rows."""
+    from analytics.alerts.onset import slice_windows
+    from data.aggregates import WORLDWIDE
+
+    with open_store(demo_db, read_only=True) as store:
+        alerts = alerts_store.read_alerts(store)
+        win = slice_windows(alerts)
+        assert len(win) >= 3  # the tiny store's planted playlist adds and removals
+        cur = store.new_cursor()
+        got = alerts_store.slice_days(cur, win)
+        facts = cur.execute(
+            "SELECT isrc, date, country, playlist_id, streams "
+            "FROM trend_facts WHERE isrc IN (SELECT unnest(?))",
+            [sorted(set(win.isrc))],
+        ).df()
+        cur.close()
+    facts["date"] = pd.to_datetime(facts.date)
+    facts = facts[facts.country != WORLDWIDE]
+    for w in win.itertuples():
+        f = facts[
+            (facts.isrc == w.isrc)
+            & (facts.date >= pd.Timestamp(w.lo))
+            & (facts.date <= pd.Timestamp(w.hi))
+            & (facts.playlist_id == w.playlist_id)
+        ]
+        want = f.groupby("date").streams.sum().astype(float)
+        have = got[got.key == w.key].set_index("date").streams
+        pd.testing.assert_series_equal(have, want, check_names=False, check_index_type=False)
