@@ -10,13 +10,15 @@ daily series with the renderer's noise model (as tests/analytics/alerts/test_ale
 does) and scored the same way (no attribution: that needs rendered rows).
 
 Runs the alerts job's computation (read-only: nothing is written) and scores it against
-events.csv / tracks.csv (store mode: campaign lifts are not scored; --worlds scores them
-by materiality): precision, recall and F1 for events matched within 3 days (same
+events.csv / tracks.csv: precision, recall and F1 for events matched within 3 days (same
 track and kind), median detection delay per kind, false alarms per 10 track-years on
 event-free tracks, and how often the attribution names the planted cause (dimension and
-value) of a detected event. Store mode also prints each shape's dating twice: on the
-job's dates (a spike or drop dated on its cause slice, analytics/alerts/onset.py) and, in
-the same run, on the track totals' dates (the slice redating switched off).
+value) of a detected event. --worlds scores campaign lifts by materiality (a material
+lift is a planted spike and drop, a smaller one neutral); store mode prints its scores
+without them, then with them scored that way when the truth has world.json (the world is
+rebuilt from its config and seed). Store mode also prints each shape's dating twice: on
+the job's dates (a spike or drop dated on its cause playlist, analytics/alerts/onset.py)
+and, in the same run, on the track totals' dates (the playlist redating switched off).
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def _dating(alerts: pd.DataFrame, events: pd.DataFrame) -> None:
 
 
 def _total_dated(db: str, inputs) -> pd.DataFrame:
-    """The track alerts as dated on their totals: the job's computation with the slice
+    """The track alerts as dated on their totals: the job's computation with the playlist
     redating switched off (its step never stands out), for the comparison."""
     from analytics.alerts import onset
 
@@ -113,6 +115,32 @@ def _total_dated(db: str, inputs) -> pd.DataFrame:
         onset.MIN_T = kept
     t = model.alerts[model.alerts.subject == "track"]
     return t.assign(date=pd.to_datetime(t.event_date)).reset_index(drop=True)
+
+
+def _campaign_truth(truth: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The store's planted campaign lifts scored as --worlds scores them: (material lifts as
+    spike / drop events, the neutral ones), from the world the store was drawn from
+    (world.json's config and seed rebuild it exactly); None without world.json."""
+    import dataclasses
+    import datetime as dt
+    import json
+
+    from analytics.alerts.detect import DetectConfig
+    from analytics.alerts.evaluation import campaign_events
+    from data.synth.config import SynthConfig
+    from data.synth.series import campaign_lifts
+    from data.synth.world import build_world
+
+    meta_file = truth / "world.json"
+    if not meta_file.exists():
+        return None
+    meta = json.loads(meta_file.read_text())
+    fields = {f.name: f.type for f in dataclasses.fields(SynthConfig)}
+    config = {k: v for k, v in meta["config"].items() if k in fields}
+    config["end_date"] = dt.date.fromisoformat(config["end_date"])
+    world = build_world(SynthConfig(**config), seed=int(meta["seed"]))
+    cfg = DetectConfig()
+    return campaign_events(campaign_lifts(world), cfg.min_shift, cfg.min_excess)
 
 
 def main() -> None:
@@ -160,7 +188,17 @@ def main() -> None:
     )
     print(f"planted events {s.events}, track alerts scored {s.alerts}, matched {s.matched}")
     print(f"precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")
-    print("dated on the cause slice (the job's dates):")
+    campaigns = _campaign_truth(truth)
+    if campaigns is not None:  # as --worlds scores: an alert on a material lift is a hit
+        lifts, neutral = campaigns
+        both = pd.concat([events, lifts], ignore_index=True)
+        c, _ = score(t, both, free, observed, neutral=neutral)
+        print(
+            f"with campaign lifts scored as --worlds does ({len(lifts) // 2} material, "
+            f"{len(neutral)} neutral): events {c.events}, precision {c.precision:.3f}  "
+            f"recall {c.recall:.3f}  F1 {c.f1:.3f}"
+        )
+    print("dated on the cause playlist (the job's dates):")
     _dating(t, events)
     print("dated on the track's total (the same run without onset.py's redating):")
     _dating(_total_dated(args.db, inputs), events)
