@@ -22,28 +22,44 @@ Z80, Z95 = float(norm.ppf(0.9)), float(norm.ppf(0.975))
 
 
 def _band(mean: np.ndarray, var: np.ndarray) -> dict[str, np.ndarray]:
-    """Expected streams and 80% / 95% intervals from a predictive on the log scale."""
+    """Expected streams and 80% / 95% intervals from a predictive on the log scale (on
+    log(1 + streams): a mean below 0 is fewer than no streams, drawn as 0)."""
     sd = np.sqrt(var)
     return {
-        "expected": np.expm1(mean),
+        "expected": np.maximum(np.expm1(mean), 0.0),
         "lo80": np.maximum(np.expm1(mean - Z80 * sd), 0.0),
-        "hi80": np.expm1(mean + Z80 * sd),
+        "hi80": np.maximum(np.expm1(mean + Z80 * sd), 0.0),
         "lo95": np.maximum(np.expm1(mean - Z95 * sd), 0.0),
-        "hi95": np.expm1(mean + Z95 * sd),
+        "hi95": np.maximum(np.expm1(mean + Z95 * sd), 0.0),
     }
 
 
-def bands(subject: str, series: Series, det: Detection, hp: Hyper) -> pd.DataFrame:
+def bands(
+    subject: str,
+    series: Series,
+    det: Detection,
+    hp: Hyper,
+    censored: np.ndarray | None = None,
+) -> pd.DataFrame:
     """One-step forecast band over the days of `series` and the 28-day forecast, for every
-    monitored subject (the page draws any alert's band from these)."""
+    monitored subject (the page draws any alert's band from these).
+
+    censored [N] (chart imports: a track is listed only on its days in the top N): such a
+    series has no band on its unlisted days and no forecast when it is off the chart on
+    the last day. Those days are below the chart's cutoff, by how much nobody knows; the
+    filter's prediction carried over weeks off the chart ran down to "4 streams" (real US
+    chart: 286,456 of 363,133 track band rows, 25 alerted tracks below 0 streams)."""
     out = det.output
     mon = np.flatnonzero(det.monitored)
     if len(mon) == 0:
         return pd.DataFrame()
+    cen = np.zeros(len(mon), dtype=bool) if censored is None else np.asarray(censored)[mon]
+    listed = ~np.isnan(series.counts[mon])
     b = _band(out.pred_mean[mon], out.pred_var[mon])
     labels = np.asarray(label_list(series), dtype=object)[mon]
     days = np.arange(len(series.dates))
-    keep = (days[None, :] >= det.start[mon, None]).ravel()  # from each series' first day
+    shown = (days[None, :] >= det.start[mon, None]) & (listed | ~cen[:, None])
+    keep = shown.ravel()  # from each series' first day; a chart's listed days only
     history = pd.DataFrame(
         {
             "subject": subject,
@@ -55,6 +71,8 @@ def bands(subject: str, series: Series, det: Detection, hp: Hyper) -> pd.DataFra
             "is_forecast": False,
         }
     )[keep]
+    ahead_of = ~cen | listed[:, -1]  # a chart's series off it on the last day: no level
+    mon, labels = mon[ahead_of], labels[ahead_of]
     state = FilterState(out.state.a[mon], out.state.P[mon])
     mean, var = forecast(state, hp, det.obs_var[mon], HORIZON, damping=DAMPING)
     b = _band(mean, var)

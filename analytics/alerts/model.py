@@ -189,6 +189,20 @@ def _chart_returns(
     return chart_returns(tracks.counts, tracks.ids, tracks.dates, censored, floors)
 
 
+def _censored(
+    tracks: Series, artists: Series, catalog: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per track and per artist unit: censored (catalog column `censored`, chart imports:
+    a track listed only on its days in the top N; a unit with any such track)."""
+    if "censored" not in catalog:
+        return np.zeros(len(tracks.ids), dtype=bool), np.zeros(len(artists.ids), dtype=bool)
+    cat = catalog.set_index("isrc").reindex(tracks.ids)
+    cen = cat.censored.fillna(False).astype(bool).to_numpy()
+    units = set(zip(cat.artist_id.to_numpy()[cen], np.asarray(tracks.labels)[cen], strict=True))
+    unit_cen = [(a, lab) in units for a, lab in zip(artists.ids, artists.labels, strict=True)]
+    return cen, np.array(unit_cen, dtype=bool)
+
+
 def _one_track_days(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
     """[units, T] bool: days on which an artist unit's total is one listed track, the same
     one as the day before (its total IS that track's series)."""
@@ -331,7 +345,8 @@ def fit(
         ("track", d.tracks, d.det_t, d.hyper),
         ("artist", d.artists, d.det_a, d.hyper_artist),
     )
-    band_rows = [bands(*subjects[0]), _in_streams(bands(*subjects[1]), d.artists)]
+    cen_t, cen_a = _censored(tracks, artists, catalog)
+    band_rows = [bands(*subjects[0], cen_t), _in_streams(bands(*subjects[1], cen_a), d.artists)]
     return AlertsModel(
         alerts=alerts,
         bands=pd.concat(band_rows, ignore_index=True),
