@@ -91,6 +91,13 @@ def band(scope: Scope, row: pd.Series) -> pd.DataFrame:
     )
 
 
+def _runs(part: pd.DataFrame) -> list[pd.DataFrame]:
+    """The band's rows split into runs of consecutive days."""
+    day = pd.to_datetime(part.date)
+    run = (day.diff().dt.days != 1).cumsum()
+    return [g for _, g in part.groupby(run.to_numpy(), sort=True)]
+
+
 def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.Figure:
     """Observed streams against the forecast bands, with the change marked."""
     start = pd.Timestamp(row.event_date) - pd.Timedelta(days=window_days // 2)
@@ -100,23 +107,37 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
     for part, name in ((hist, "one-step forecast"), (fut, "28-day forecast")):
         if part.empty:
             continue
-        x = pd.to_datetime(part.date)
+        # A chart import has no band on a track's days off the chart: each run of days
+        # is drawn on its own, so no band is drawn across a gap.
+        runs = _runs(part)
         for lo, hi, label, alpha in (("lo95", "hi95", "95%", 0.15), ("lo80", "hi80", "80%", 0.3)):
-            fig.add_trace(
-                go.Scatter(
-                    x=list(x) + list(x[::-1]),
-                    y=list(part[hi]) + list(part[lo][::-1]),
-                    fill="toself",
-                    fillcolor=f"rgba(31,119,180,{alpha})",
-                    line={"width": 0},
-                    name=f"{label} interval ({name})",
-                    hoverinfo="skip",
+            for k, run in enumerate(runs):
+                x = pd.to_datetime(run.date)
+                fig.add_trace(
+                    go.Scatter(
+                        x=list(x) + list(x[::-1]),
+                        y=list(run[hi]) + list(run[lo][::-1]),
+                        fill="toself",
+                        fillcolor=f"rgba(31,119,180,{alpha})",
+                        line={"width": 0},
+                        name=f"{label} interval ({name})",
+                        legendgroup=f"{label} {name}",
+                        showlegend=k == 0,
+                        hoverinfo="skip",
+                    )
                 )
-            )
+        xs: list = []
+        ys: list = []
+        for k, run in enumerate(runs):
+            if k:  # a missing point between runs breaks the line
+                xs.append(None)
+                ys.append(None)
+            xs += list(pd.to_datetime(run.date))
+            ys += list(run.expected)
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=part.expected,
+                x=xs,
+                y=ys,
                 mode="lines",
                 name=f"expected ({name})",
                 line={"color": "rgb(31,119,180)", "dash": "dot" if name[0] == "2" else "solid"},
@@ -146,10 +167,16 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
         )
     artist = getattr(row, "artist_unit", row.artist_name)
     who = plot_text(row.track_title if isinstance(row.track_title, str) else artist)
+    yaxis = {"title": {"text": "Streams per day"}, "rangemode": "tozero"}
+    # The axis follows the streams, not the band: a series' first days have a band
+    # millions wide (the filter has not learnt the level yet), which flattened the rest.
+    top = pd.concat([b.observed, b.expected]).max()
+    if pd.notna(top) and top > 0:
+        yaxis["range"] = [0, 1.3 * float(top)]
     fig.update_layout(
         title={"text": f"{who}: observed streams vs forecast ({row.kind})", "y": 0.98},
         xaxis={"title": {"text": "Date"}},
-        yaxis={"title": {"text": "Streams per day"}, "rangemode": "tozero"},
+        yaxis=yaxis,
         # room above the plot for the title and the legend's two rows (seven entries)
         margin={"l": 10, "r": 10, "t": 110, "b": 10},
         height=430,

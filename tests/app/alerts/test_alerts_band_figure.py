@@ -1,0 +1,56 @@
+"""The Alerts page's band chart on a chart track with days off the chart: no band and no
+expected line drawn across the gap, one legend entry per band."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from app.alerts.view import band_figure
+
+DAYS = pd.date_range("2026-01-01", periods=40)
+GAP = DAYS[10:20]  # off the chart: the job stores no band there
+
+
+def _band() -> pd.DataFrame:
+    b = pd.DataFrame(
+        {
+            "date": DAYS.date,
+            "observed": 100.0,
+            "expected": 100.0,
+            "lo80": 90.0,
+            "hi80": 110.0,
+            "lo95": 80.0,
+            "hi95": 120.0,
+            "is_forecast": False,
+        }
+    )
+    return b[~DAYS.isin(GAP)]
+
+
+def _row() -> pd.Series:
+    return pd.Series(
+        {
+            "event_date": DAYS[25].date(),
+            "detected_on": DAYS[27].date(),
+            "kind": "spike",
+            "track_title": "Song",
+            "artist_name": "Artist",
+            "subject": "track",
+        }
+    )
+
+
+def test_nothing_is_drawn_across_days_off_the_chart():
+    fig = band_figure(_band(), _row())
+    for trace in fig.data:
+        if trace.name == "observed":
+            continue
+        xs = [pd.Timestamp(x) for x in trace.x if x is not None]
+        # no point inside the gap, and no run spans it: every run is on one side
+        assert not any(x in GAP for x in xs)
+        if "interval" in trace.name:
+            assert max(xs) < GAP[0] or min(xs) > GAP[-1]
+    line = next(t for t in fig.data if t.name.startswith("expected"))
+    assert None in list(line.y)  # the line breaks at the gap
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(names) == len(set(names))
