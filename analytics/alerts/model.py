@@ -175,15 +175,11 @@ def _artist_releases(d: _Detected, catalog: pd.DataFrame) -> None:
 
 
 def _chart_returns(
-    tracks: Series, catalog: pd.DataFrame, floors: pd.DataFrame | None
+    tracks: Series, censored: np.ndarray, floors: pd.DataFrame | None
 ) -> Returns | None:
-    """The days censored tracks (catalog column `censored`: chart imports) come back on a
-    chart, with their floors; None when the catalogue has no censored track. Artist totals
-    need none: their chain-linked index is not moved by a track coming back."""
-    if "censored" not in catalog:
-        return None
-    cen = catalog.set_index("isrc").censored.reindex(tracks.ids).fillna(False)
-    censored = cen.astype(bool).to_numpy()
+    """The days censored tracks (`censored` [N], see _censored) come back on a chart, with
+    their floors; None when the catalogue has no censored track. Artist totals need none:
+    their chain-linked index is not moved by a track coming back."""
     if not censored.any():
         return None
     return chart_returns(tracks.counts, tracks.ids, tracks.dates, censored, floors)
@@ -274,23 +270,22 @@ def _slice_dated(alerts: pd.DataFrame, tracks: Series, reads: Reads) -> pd.DataF
     win = onset.slice_windows(alerts)
     if win.empty:
         return alerts
-    rows = reads.slices(win)
     row_of = {isrc: i for i, isrc in enumerate(tracks.ids)}
-    days, counts = [], []
+    days = []
     for w in win.itertuples():
         i = row_of[w.isrc]
         span = (tracks.dates >= pd.Timestamp(w.lo)) & (tracks.dates <= pd.Timestamp(w.hi))
         has = span & ~np.isnan(tracks.counts[i])
-        dates = tracks.dates[has]
-        days.append(pd.DataFrame({"key": w.key, "date": dates}))
-        counts.append(
-            pd.DataFrame({"isrc": w.isrc, "date": dates, "observed": tracks.counts[i, has]})
+        days.append(
+            pd.DataFrame(
+                {"key": w.key, "date": tracks.dates[has], "observed": tracks.counts[i, has]}
+            )
         )
-    grid = pd.concat(days, ignore_index=True)
+    rows = reads.slices(win)
     rows = rows.assign(date=pd.to_datetime(rows.date))
+    grid = pd.concat(days, ignore_index=True)
     slices = grid.merge(rows, on=["key", "date"], how="left").fillna({"streams": 0.0})
-    observed = pd.concat(counts, ignore_index=True).drop_duplicates(["isrc", "date"])
-    return onset.redate(alerts, slices, observed)
+    return onset.redate(alerts, slices)
 
 
 def fit(
@@ -313,7 +308,8 @@ def fit(
     catalog, active = inputs.catalog, inputs.active_sources
     tracks = with_labels(tracks, catalog)
     artists = artist_series(tracks, catalog)
-    returns = _chart_returns(tracks, catalog, inputs.floors)
+    cen_t, cen_a = _censored(tracks, artists, catalog)
+    returns = _chart_returns(tracks, cen_t, inputs.floors)
     try:
         d = _detect(tracks, artists, inputs.previous, cfg, say, returns)
     except ValueError as exc:  # too little history: say so in the run record
@@ -345,7 +341,6 @@ def fit(
         ("track", d.tracks, d.det_t, d.hyper),
         ("artist", d.artists, d.det_a, d.hyper_artist),
     )
-    cen_t, cen_a = _censored(tracks, artists, catalog)
     band_rows = [bands(*subjects[0], cen_t), _in_streams(bands(*subjects[1], cen_a), d.artists)]
     return AlertsModel(
         alerts=alerts,

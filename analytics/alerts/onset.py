@@ -93,36 +93,29 @@ def _nearer(day: pd.Timestamp, other: pd.Timestamp, onset: pd.Timestamp) -> bool
     return abs((day - onset).days) < abs((other - onset).days)
 
 
-def redate(alerts: pd.DataFrame, slices: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+def redate(alerts: pd.DataFrame, slices: pd.DataFrame) -> pd.DataFrame:
     """The alerts with each playlist spike / drop dated on its playlist's step
     (slice_onset), and its observed streams read on the new day; other alerts unchanged. A
     playlist holding MAX_SHARE or more of the track's streams on those days keeps the
     total's date.
 
-    slices: key, date, streams (the playlist's streams per day the track has data, 0 when
-    it sent none); counts: isrc, date, observed (the detection series' value)."""
+    slices: key, date, streams, observed: per day the track has data, the playlist's
+    streams (0 when it sent none) and the track's (the detection series' value)."""
     if slices.empty:
         return alerts
     out = alerts.copy()
-    observed = counts.assign(date=pd.to_datetime(counts.date)).set_index(["isrc", "date"]).observed
     by_key = {k: g.sort_values("date") for k, g in slices.groupby("key")}
     for i, a in zip(out.index, out.itertuples(), strict=True):
         g = by_key.get(a.alert_key)
-        if g is None:
-            continue
-        total = observed.reindex(list(zip([a.isrc] * len(g), g.date, strict=True))).sum()
-        if g.streams.sum() >= MAX_SHARE * total:
+        if g is None or g.streams.sum() >= MAX_SHARE * g.observed.sum():
             continue
         onset = pd.Timestamp(a.event_date)
+        days = pd.DatetimeIndex(g.date)
         day = slice_onset(
-            pd.DatetimeIndex(g.date),
-            g.streams.to_numpy(),
-            onset,
-            pd.Timestamp(a.detected_on),
-            up=a.kind == "spike",
+            days, g.streams.to_numpy(), onset, pd.Timestamp(a.detected_on), up=a.kind == "spike"
         )
         if day is None or day == onset:
             continue
         out.loc[i, "event_date"] = day.date()
-        out.loc[i, "observed"] = float(observed.get((a.isrc, day), a.observed))
+        out.loc[i, "observed"] = float(g.observed.to_numpy()[days.get_loc(day)])
     return out

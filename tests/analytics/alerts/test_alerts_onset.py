@@ -76,10 +76,11 @@ def test_redate_moves_the_date_and_reads_observed_on_the_new_day():
         (START + pd.Timedelta(days=ADD + 2 - onset.SEARCH_DAYS - onset.SIDE_DAYS)).date(),
         (START + pd.Timedelta(days=ADD + 2 + onset.SEARCH_DAYS + onset.SIDE_DAYS - 1)).date(),
     )
-    slices = pd.DataFrame({"key": "T1|spike|x", "date": days, "streams": streams})
     total = 200.0 + streams  # the track's other streams: the slice is a fifth of them
-    counts = pd.DataFrame({"isrc": "T1", "date": days, "observed": total})
-    out = onset.redate(alerts, slices, counts)
+    slices = pd.DataFrame(
+        {"key": "T1|spike|x", "date": days, "streams": streams, "observed": total}
+    )
+    out = onset.redate(alerts, slices)
     assert out.event_date.iloc[0] == days[ADD].date()
     assert out.observed.iloc[0] == total[ADD]
     assert out.expected.iloc[0] == 100.0  # the level before the step is the forecast's
@@ -90,9 +91,10 @@ def test_a_playlist_that_is_the_whole_track_keeps_the_total_s_date():
     rng = np.random.default_rng(8)
     days, streams = _slice(rng)
     alerts = pd.DataFrame([_alert()])
-    slices = pd.DataFrame({"key": "T1|spike|x", "date": days, "streams": streams})
-    counts = pd.DataFrame({"isrc": "T1", "date": days, "observed": streams})
-    out = onset.redate(alerts, slices, counts)
+    slices = pd.DataFrame(
+        {"key": "T1|spike|x", "date": days, "streams": streams, "observed": streams}
+    )
+    out = onset.redate(alerts, slices)
     assert out.event_date.iloc[0] == alerts.event_date.iloc[0]
 
 
