@@ -30,8 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import duckdb
+
 from data.ingest.errors import IngestError, LoadResult, fail
-from data.ingest.load import load_file
+from data.ingest.load import Part, load_files
 from data.ingest.specs import TERRITORY_CODES
 from data.ingest.validation import CATALOG, TREND
 from data.progress import ProgressFn
@@ -165,13 +167,13 @@ CHART_COLUMNS = {
 }
 
 
-def _in_chart_terms(exc: IngestError, path: Path, written: str | None = None) -> IngestError:
+def _in_chart_terms(exc: IngestError, path: Path) -> IngestError:
     """`exc` (raised on a converted file) said of the chart file `path` and its columns."""
     problems = [
         replace(p, column=CHART_COLUMNS.get(p.column, p.column)) if p.column else p
         for p in exc.problems
     ]
-    return IngestError(path, problems, exc.total, headline=exc.headline, written=written)
+    return IngestError(path, problems, exc.total, headline=exc.headline)
 
 
 def _refuse_other_labels(store: Store, path: Path, tracks: dict[str, _Track], label: str) -> None:
@@ -227,6 +229,15 @@ def _write_catalog(store: Store, tracks: dict[str, _Track], label: str, out: Pat
             writer.writerow((t.isrc, t.title, artist_id(t.artist), t.artist, label, first))
 
 
+def _flag_placeholders(cur: duckdb.DuckDBPyConnection) -> None:
+    """The placeholder flag is derived from the reserved ISRC prefix."""
+    cur.execute(
+        "UPDATE catalog SET isrc_placeholder = true "
+        "WHERE starts_with(isrc, ?) AND NOT isrc_placeholder",
+        [PLACEHOLDER_ISRC_PREFIX],
+    )
+
+
 def import_spotify_charts(
     store: Store,
     path: str | Path,
@@ -239,10 +250,9 @@ def import_spotify_charts(
     defer_aggregates: bool = False,
     rejects_dir: Path | None = None,
 ) -> tuple[LoadResult, LoadResult]:
-    """Load one chart file: its catalog (upsert), then its trend report. Returns both
-    loads' results. Raises IngestError when the file breaks a rule (nothing of the trend
-    report is written then; the catalog rows of a valid catalog part stay, as after a
-    `catalog` load followed by a failed `ingest`). The rejects file of `accept_valid` goes
+    """Load one chart file: its catalog (upsert) and its trend report, in one transaction.
+    Returns both loads' results. Raises IngestError when the file breaks a rule: nothing of
+    it is written then (no catalog row either). The rejects file of `accept_valid` goes
     beside the chart file, or into `rejects_dir` (for a read-only folder)."""
     path = Path(path)
     if not label.strip():
@@ -262,38 +272,22 @@ def import_spotify_charts(
         _refuse_other_labels(store, path, tracks, label.strip())
         catalog_file = out_dir / f"{path.stem}.catalog.csv"
         _write_catalog(store, tracks, label.strip(), catalog_file)
-        try:
-            catalog = load_file(
-                store,
-                catalog_file,
-                CATALOG,
-                accept_valid=accept_valid,
-                ignore_extra=False,
-                actor=actor,
-                progress=None,
-            )
-        except IngestError as exc:
-            raise _in_chart_terms(exc, path) from exc
-        with store.transaction() as tx:  # the flag is derived from the reserved prefix
-            tx.execute(
-                "UPDATE catalog SET isrc_placeholder = true "
-                "WHERE starts_with(isrc, ?) AND NOT isrc_placeholder",
-                [PLACEHOLDER_ISRC_PREFIX],
-            )
-        try:
-            result = load_file(
-                store,
+        parts = [
+            Part(catalog_file, CATALOG, accept_valid=accept_valid, ignore_extra=False),
+            Part(
                 trend,
                 TREND,
                 accept_valid=accept_valid,
                 ignore_extra=False,
-                actor=actor,
                 progress=progress,
                 defer_aggregates=defer_aggregates,
-            )
+            ),
+        ]
+        try:
+            # One transaction: a chart file that breaks a rule leaves no catalog row behind
+            catalog, result = load_files(store, parts, actor=actor, then=_flag_placeholders)
         except IngestError as exc:
-            kept = "its tracks were written to the catalog; none of its streams were loaded"
-            raise _in_chart_terms(exc, path, kept) from exc
+            raise _in_chart_terms(exc, path) from exc
         finally:
             # rows refused under --accept-valid go beside the chart file, as for `ingest`
             rejects = trend.with_name(trend.name + ".rejects.csv")

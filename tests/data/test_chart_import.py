@@ -146,14 +146,18 @@ def test_bad_rows_follow_the_ingest_policy(db: Path, tmp_path: Path, capsys) -> 
     assert _import(db, str(chart), "--label", "US", "--region", "us") == 1
     err = capsys.readouterr().err
     # the chart file, its own line numbers and column names (not the converted temporary
-    # file's path and `streams` / `isrc` columns), and what was written after all
+    # file's path and `streams` / `isrc` columns), and that nothing of it was written
     first = err.splitlines()[0]
     assert f"cannot load {chart}: 2 problems found" in first
-    assert "none of its streams were loaded" in first and "labelradar-charts-" not in err
+    assert "nothing was loaded" in first and "labelradar-charts-" not in err
     assert "line 5, column Streams, value 'lots'" in err
     assert "line 6, column Track Name / Artist (or URL)" in err
     with open_store(db, read_only=True) as store:
-        assert store.cursor().execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 0
+        cur = store.cursor()
+        assert cur.execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 0
+        # "rejected whole": its valid tracks were not left in the catalog either
+        assert cur.execute("SELECT count(*) FROM catalog").fetchone()[0] == 0
+        assert cur.execute("SELECT count(*) FROM loads").fetchone()[0] == 0
     assert _import(db, str(chart), "--label", "US", "--region", "us", "--accept-valid") == 0
     rejects = tmp_path / "bad.csv.rejects.csv"
     assert rejects.exists() and len(rejects.read_text().splitlines()) == 3  # header + 2
@@ -242,3 +246,33 @@ def test_rejects_need_a_writable_folder_before_anything_loads(
     assert _import(db, *args, "--rejects-dir", str(out)) == 0
     assert len((out / "bad.csv.rejects.csv").read_text().splitlines()) == 2  # header + 1
     assert not (src / "bad.csv.rejects.csv").exists()
+
+
+def test_an_interrupted_import_leaves_the_store_as_it_was(
+    db: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Ctrl-C while the trend part is written: the catalog part, written just before in
+    the same transaction, is rolled back with it."""
+    from data.ingest import load
+
+    real_write = load._write
+
+    def interrupted(cur, source, compiled, **kw):
+        if compiled.spec.kind == "trend":
+            raise KeyboardInterrupt
+        return real_write(cur, source, compiled, **kw)
+
+    monkeypatch.setattr(load, "_write", interrupted)
+    chart = _write(tmp_path, "us.csv", NO_REGION)
+    assert _import(db, str(chart), "--label", "US", "--region", "us") == 130
+    assert "nothing half-written was kept" in capsys.readouterr().err
+    with open_store(db, read_only=True) as store:
+        cur = store.cursor()
+        for table in ("catalog", "trend_facts", "loads"):
+            assert cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    monkeypatch.setattr(load, "_write", real_write)
+    assert _import(db, str(chart), "--label", "US", "--region", "us") == 0  # loads whole
+    with open_store(db, read_only=True) as store:
+        cur = store.cursor()
+        assert cur.execute("SELECT count(*) FROM catalog").fetchone()[0] == 2
+        assert cur.execute("SELECT count(*) FROM trend_facts").fetchone()[0] == 3
