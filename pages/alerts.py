@@ -117,7 +117,7 @@ with st.container(border=True):
         st.caption(
             "Streams per day as used for detection (an identified listener's replays of the "
             "track on one day count once). Bands: 80% and 95% one-step forecast intervals, "
-            "then the 28-day forecast."
+            "then the 28-day forecast." + view.band_note(band)
         )
     left, right = st.columns(2)
     with left:

@@ -19,19 +19,31 @@ HORIZON = 28  # days forecast after the last one
 # days instead of 0.86.
 DAMPING = 0.9
 Z80, Z95 = float(norm.ppf(0.9)), float(norm.ppf(0.975))
+# A band whose 80 % interval spans more than this factor says nothing: the filter's first
+# days on a series (its prior is diffuse until it has seen about a week) and forecasts
+# made from them. Real US chart: releases' first-day 80 % bands spanned 1e14-fold and their
+# 28-day forecasts up to 1e27-fold; a settled series' spans 1.1- to 3.2-fold.
+MAX_BAND_SPAN = 50.0
+MAX_BAND_SD = float(np.log(MAX_BAND_SPAN) / (2 * Z80))
+BAND_COLUMNS = ("expected", "lo80", "hi80", "lo95", "hi95")
 
 
 def _band(mean: np.ndarray, var: np.ndarray) -> dict[str, np.ndarray]:
     """Expected streams and 80% / 95% intervals from a predictive on the log scale (on
-    log(1 + streams): a mean below 0 is fewer than no streams, drawn as 0)."""
+    log(1 + streams): a mean below 0 is fewer than no streams, drawn as 0). NaN where
+    the predictive is too wide to say anything (MAX_BAND_SPAN)."""
     sd = np.sqrt(var)
-    return {
+    vague = ~(sd <= MAX_BAND_SD)
+    out = {
         "expected": np.maximum(np.expm1(mean), 0.0),
         "lo80": np.maximum(np.expm1(mean - Z80 * sd), 0.0),
         "hi80": np.maximum(np.expm1(mean + Z80 * sd), 0.0),
         "lo95": np.maximum(np.expm1(mean - Z95 * sd), 0.0),
         "hi95": np.maximum(np.expm1(mean + Z95 * sd), 0.0),
     }
+    for v in out.values():
+        v[vague] = np.nan
+    return out
 
 
 def bands(
@@ -48,7 +60,10 @@ def bands(
     series has no band on its unlisted days and no forecast when it is off the chart on
     the last day. Those days are below the chart's cutoff, by how much nobody knows; the
     filter's prediction carried over weeks off the chart ran down to "4 streams" (real US
-    chart: 286,456 of 363,133 track band rows, 25 alerted tracks below 0 streams)."""
+    chart: 286,456 of 363,133 track band rows, 25 alerted tracks below 0 streams).
+
+    A day whose band would span more than MAX_BAND_SPAN keeps its observed streams with no
+    band (NaN), and a forecast day so vague is not written."""
     out = det.output
     mon = np.flatnonzero(det.monitored)
     if len(mon) == 0:
@@ -88,4 +103,5 @@ def bands(
             "is_forecast": True,
         }
     )
+    ahead = ahead[ahead.expected.notna()]  # a forecast from a vague state: none
     return pd.concat([history, ahead], ignore_index=True)

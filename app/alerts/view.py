@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.alerts.bands import MAX_BAND_SPAN
 from app import charts, services, wording
 from app.widgets import plot_text
 from data.queries import Filters
@@ -98,6 +99,19 @@ def _runs(part: pd.DataFrame) -> list[pd.DataFrame]:
     return [g for _, g in part.groupby(run.to_numpy(), sort=True)]
 
 
+def band_note(b: pd.DataFrame) -> str:
+    """What the chart leaves out on purpose: days with observed streams but no band (a
+    series' first days, before the model has learnt its level), or "" when none."""
+    vague = int((b.observed.notna() & b.expected.isna()).sum())
+    if not vague:
+        return ""
+    return (
+        f" No band on {vague} of the series' days with streams (its first days), and no "
+        "forecast before it has one: until the model has learnt the level, its 80% band "
+        f"would span more than {MAX_BAND_SPAN:.0f}-fold."
+    )
+
+
 def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.Figure:
     """Observed streams against the forecast bands, with the change marked."""
     start = pd.Timestamp(row.event_date) - pd.Timedelta(days=window_days // 2)
@@ -107,9 +121,10 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
     for part, name in ((hist, "one-step forecast"), (fut, "28-day forecast")):
         if part.empty:
             continue
-        # A chart import has no band on a track's days off the chart: each run of days
-        # is drawn on its own, so no band is drawn across a gap.
-        runs = _runs(part)
+        # A chart import has no band on a track's days off the chart, and no series has
+        # one on its first days (bands.MAX_BAND_SPAN): each run of days with a band is
+        # drawn on its own, so no band is drawn across a gap.
+        runs = _runs(part[part.expected.notna()])
         for lo, hi, label, alpha in (("lo95", "hi95", "95%", 0.15), ("lo80", "hi80", "80%", 0.3)):
             for k, run in enumerate(runs):
                 x = pd.to_datetime(run.date)
@@ -168,8 +183,7 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
     artist = getattr(row, "artist_unit", row.artist_name)
     who = plot_text(row.track_title if isinstance(row.track_title, str) else artist)
     yaxis = {"title": {"text": "Streams per day"}, "rangemode": "tozero"}
-    # The axis follows the streams, not the band: a series' first days have a band
-    # millions wide (the filter has not learnt the level yet), which flattened the rest.
+    # The axis follows the streams, not the band: a 95 % band can reach far above both.
     top = pd.concat([b.observed, b.expected]).max()
     if pd.notna(top) and top > 0:
         yaxis["range"] = [0, 1.3 * float(top)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.alerts.bands import HORIZON, bands
+from analytics.alerts.bands import BAND_COLUMNS, HORIZON, MAX_BAND_SPAN, bands
 from analytics.alerts.detect import DetectConfig, detect, fit_hyper
 from analytics.alerts.series import Series
 
@@ -72,6 +72,45 @@ def test_no_band_value_is_below_no_streams():
     assert np.nanmin(det.output.pred_mean[1]) < 0  # fewer than no streams, on the log scale
     b = bands("track", s, det, hp)
     cols = ["expected", "lo80", "hi80", "lo95", "hi95"]
+    b = b[b.expected.notna()]  # the first days' vague band is not written (test below)
     assert (b[cols] >= 0).all().all()
     assert ((b.lo95 <= b.lo80) & (b.lo80 <= b.expected) & (b.expected <= b.hi80)).all()
     assert (b.hi80 <= b.hi95).all()
+
+
+def test_a_new_series_gets_a_band_once_the_filter_has_learnt_its_level():
+    """A release entering on day 120 of 150 and one entering 3 days before the end: on
+    their first days the filter's prior is diffuse (an 80 % band spanning up to 1e14-fold
+    on the real US chart), so no band is written there and no forecast from 3 days; the
+    established series and the release after its first week have both."""
+    rng = np.random.default_rng(4)
+    counts = np.full((3, DAYS), np.nan)
+    counts[0] = rng.poisson(800.0, size=DAYS)
+    counts[1, 120:] = rng.poisson(20_000.0, size=DAYS - 120)
+    counts[2, -3:] = rng.poisson(20_000.0, size=3)
+    s = Series(
+        np.array(["T0", "T1", "T2"], dtype=object),
+        pd.date_range("2026-01-01", periods=DAYS),
+        counts,
+        counts.copy(),
+        np.array(["L"] * 3, dtype=object),
+    )
+    hp, _ = fit_hyper(s.counts)
+    det = detect(s.counts, hp, DetectConfig())
+    b = bands("track", s, det, hp, np.ones(3, dtype=bool))
+    hist = b[~b.is_forecast]
+    assert hist.groupby("subject_id")["observed"].count().to_dict() == {
+        "T0": DAYS,
+        "T1": DAYS - 120,
+        "T2": 3,
+    }  # every listed day keeps its observed streams
+    has = hist[hist.expected.notna()]
+    # every band written spans at most MAX_BAND_SPAN, and its values are all there
+    assert ((has.hi80 + 1) / (has.lo80 + 1) <= MAX_BAND_SPAN * 1.001).all()
+    assert has[list(BAND_COLUMNS)].notna().all().all()
+    first = hist[hist.subject_id == "T1"].sort_values("date")
+    assert first.expected.head(2).isna().all()  # its first days: no band
+    assert first.expected.tail(20).notna().all()  # after its first week and more: a band
+    assert hist[hist.subject_id == "T0"].expected.iloc[30:].notna().all()
+    ahead = b[b.is_forecast].groupby("subject_id").size().to_dict()
+    assert ahead == {"T0": HORIZON, "T1": HORIZON}  # none from T2's three days

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app.alerts.view import band_figure
+from app.alerts.view import band_figure, band_note
 
 DAYS = pd.date_range("2026-01-01", periods=40)
 GAP = DAYS[10:20]  # off the chart: the job stores no band there
@@ -54,3 +54,20 @@ def test_nothing_is_drawn_across_days_off_the_chart():
     assert None in list(line.y)  # the line breaks at the gap
     names = [t.name for t in fig.data if t.showlegend is not False]
     assert len(names) == len(set(names))
+
+
+def test_a_series_first_days_show_streams_without_a_band():
+    """The job stores no band on a series' first days (analytics.alerts.bands): the chart
+    draws their observed streams, no band or expected line there, and says why."""
+    b = _band().copy()
+    first = pd.to_datetime(b.date) < DAYS[5]
+    b.loc[first, ["expected", "lo80", "hi80", "lo95", "hi95"]] = float("nan")
+    fig = band_figure(b, _row())
+    observed = next(t for t in fig.data if t.name == "observed")
+    assert len(observed.x) == len(b)  # every day's streams
+    for trace in fig.data:
+        if trace.name != "observed":
+            assert all(pd.Timestamp(x) >= DAYS[5] for x in trace.x if x is not None)
+            assert not any(pd.isna(y) for y in trace.y if y is not None)
+    assert "No band on 5 of the series' days" in band_note(b)
+    assert band_note(_band()) == ""
