@@ -94,16 +94,17 @@ def _coverage_issues(feed: pd.DataFrame, cfg: HealthConfig) -> tuple[pd.DataFram
             issues.append((r.dsp, day, "missing_day", "no rows delivered for this day"))
             continue
         short = []
-        for what, n, usual in (
-            ("tracks", r.tracks, r.expected_tracks),
-            ("countries", r.countries, r.expected_countries),
+        for one, many, n, usual in (
+            ("track", "tracks", r.tracks, r.expected_tracks),
+            ("country", "countries", r.countries, r.expected_countries),
         ):
             if (
                 not np.isnan(usual)
                 and n < cfg.partial_share * usual
                 and usual - n > cfg.noise_sds * np.sqrt(usual)
             ):
-                short.append(f"{n} {what} against a usual {usual:g}")
+                # the usual count is a median (205.5): said as a count, as a reader counts
+                short.append(f"{n} {one if n == 1 else many} against a usual {usual:.0f}")
         if short:
             issues.append((r.dsp, day, "partial_day", "; ".join(short)))
     return full, issues

@@ -60,7 +60,11 @@ def coverage_figure(cov: pd.DataFrame) -> go.Figure:
             zmin=0,
             zmax=150,
             colorscale=[[0.0, "#b2182b"], [0.33, "#f4a582"], [0.6, "#f7f7f7"], [1.0, "#2166ac"]],
-            colorbar={"title": {"text": "% of usual tracks"}},
+            colorbar={
+                "title": {"text": "% of usual<br>tracks"},
+                "tickvals": [0, 50, 100, 150],
+                "ticksuffix": " %",
+            },
             hovertemplate="%{y} · %{x|%Y-%m-%d}: %{z:.0f} % of the usual tracks<extra></extra>",
         )
     )
@@ -68,7 +72,8 @@ def coverage_figure(cov: pd.DataFrame) -> go.Figure:
         title="Coverage per DSP and day (tracks delivered, % of the feed's usual count)",
         xaxis_title="Day",
         yaxis_title="DSP",
-        height=120 + 28 * max(1, len(grid.index)),
+        # tall enough for a readable colour bar with one DSP (148 px squeezed its ticks)
+        height=max(260, 120 + 28 * len(grid.index)),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig

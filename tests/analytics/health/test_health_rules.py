@@ -42,6 +42,18 @@ def test_missing_and_partial_days_against_the_usual_count() -> None:
     cov = model.coverage.set_index("date")
     assert len(cov) == 20 and cov.loc[DAY0 + dt.timedelta(days=12), "tracks"] == 0
     assert cov.loc[DAY0 + dt.timedelta(days=15), "expected_tracks"] == 200
+    detail = model.issues.set_index("kind").detail
+    assert detail["partial_day"] == "40 tracks against a usual 200; 4 countries against a usual 20"
+
+
+def test_a_partial_day_is_said_in_counts() -> None:
+    """A day of one track and one country against medians of 205.5 and 20.5 (the real
+    US chart's broken deliveries read "1 tracks against a usual 205.5")."""
+    tracks = [205, 206] * 10 + [10]  # countries: n // 10, so 1 on the last day
+    model = fit(HealthInputs(_coverage(tracks), _no_cells()))
+    assert model.issues.detail.tolist() == [
+        "10 tracks against a usual 206; 1 country against a usual 20"
+    ]
 
 
 def test_small_feeds_noise_and_short_history_are_not_flagged() -> None:
