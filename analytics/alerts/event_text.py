@@ -46,10 +46,15 @@ def why(
         )
     whole = "the artist total" if has_artist_alert else ""
     if scope == "release":
-        out = (
-            f"{_n(tracks, 'track')} of the release of {release_date}" if tracks else "A new release"
-        )
-        return f"{out} {verb} together{size}{because}."
+        if not tracks:
+            return f"A new release {verb}{size}{because}."
+        out = f"{_n(tracks, 'track')} of the release of {release_date} {verb}"
+        # "together" only of several: one track "came out together" with nothing
+        if tracks > 1:
+            out += " together"
+        elif whole:
+            out += ", and the artist total with it"
+        return f"{out}{size}{because}."
     if alerts == 1 or (tracks <= 1 and not whole):  # one alert, or one track's story
         what = whole or "one track"
         return f"{what[0].upper()}{what[1:]} {verb}{size}{because}."

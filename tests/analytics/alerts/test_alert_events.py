@@ -320,3 +320,10 @@ def test_the_move_shown_is_a_spike_or_drop_the_events_way():
     assert why("artist", "growth", 2, 1, 1, float("nan"), None, True) == (
         "The artist total and 1 track started a sustained rise together."
     )
+    # a release of one track: nothing to be "together" with, unless its artist moved too
+    assert why("release", "release", 1, 1, 1, None, "c", False, "2026-08-25") == (
+        "1 track of the release of 2026-08-25 came out: c."
+    )
+    assert why("release", "release", 2, 1, 1, None, None, True, "2026-08-25") == (
+        "1 track of the release of 2026-08-25 came out, and the artist total with it."
+    )
