@@ -123,6 +123,11 @@ with st.container(border=True):
     with left:
         st.markdown("**Attribution of the change**")
         widgets.table(view.attribution_table(row), key="alerts_attr", file_name="attribution")
+        st.caption(
+            "Each value's part of the change in streams (negative for a fall). Within a "
+            "dimension they add up to 100 % with the values not listed (under 2 %, past the "
+            "top five, or moved the other way: how the listed ones can pass 100 %)."
+        )
     with right:
         st.markdown("**Growth potential**")
         ok, growth, note = view.growth_table(row)
