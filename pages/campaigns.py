@@ -136,7 +136,9 @@ with st.container(border=True):
         st.caption(
             "Uplift: streams the ads added in the segment over the streams expected there "
             "without them, with its 90 % range over campaigns. Significant: the whole range is "
-            "above zero; those segments are offered as audience groups on Territory budgets."
+            "above zero; those segments come first, by the streams the ads added, and are "
+            "offered as audience groups on Territory budgets. A segment of a few campaigns "
+            "on a small base can show a large percent with no range: read it as a lead."
         )
         st.plotly_chart(uplift_view.qini_figure(segments), key="campaigns_qini")
         widgets.csv_download(

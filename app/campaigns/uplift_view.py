@@ -20,15 +20,19 @@ def group_label(gender: str, age_band: str, subscription: str) -> str:
 
 
 def segment_table(segments: pd.DataFrame) -> pd.DataFrame:
-    """One row per segment, largest uplift first: uplift and its 90 % interval in percent,
-    the streams the ads added, and whether the whole interval is above zero."""
+    """One row per segment: uplift and its 90 % interval in percent, the streams the ads
+    added, and whether the whole interval is above zero. Significant segments first, then
+    by the streams the ads added: ranked by percent, a segment of 14 expected streams and
+    no interval (two campaigns) topped the demo's table at +3,212 %."""
     if segments.empty:
         return pd.DataFrame(
             columns=["territory", "age band", "gender", "subscription", "fan type", "campaigns",
                      "uplift_pct", "low_pct", "high_pct", "incremental_streams",
                      "expected_streams", "significant"]
         )  # fmt: skip
-    s = segments.sort_values(["uplift", "incremental_streams"], ascending=False)
+    s = segments.assign(_sig=segments["low"] > 0).sort_values(
+        ["_sig", "incremental_streams", "uplift"], ascending=False
+    )
     return pd.DataFrame(
         {
             "territory": [f"{geo.country_name(c)} ({c})" for c in s["country"]],

@@ -32,12 +32,29 @@ def segments() -> pd.DataFrame:
     )
 
 
-def test_segment_table_ranks_by_uplift_in_percent(segments):
+def test_segment_table_ranks_significant_segments_by_streams_added(segments):
     t = uv.segment_table(segments)
     assert t["uplift_pct"].tolist() == [30.0, 10.0, 5.0, -4.0]
     assert t["significant"].tolist() == ["Yes", "Yes", "No", "No"]
     assert t["territory"].iloc[0] == "Brazil (BR)"
     assert uv.segment_table(segments.iloc[0:0]).empty
+    # +3,200 % on 14 expected streams with no interval (two campaigns), and a significant
+    # segment with a smaller percent but the most streams: evidence first, then streams
+    more = pd.concat(
+        [
+            segments,
+            segments.iloc[[3]].assign(
+                country="JP", uplift=32.0, baseline_streams=14.0, incremental_streams=459.0
+            ),
+            segments.iloc[[2]].assign(
+                country="MX", uplift=0.08, low=0.03, baseline_streams=9000.0,
+                incremental_streams=720.0,
+            ),
+        ]
+    )  # fmt: skip
+    t = uv.segment_table(more)
+    assert t["uplift_pct"].tolist() == [8.0, 30.0, 10.0, 3200.0, 5.0, -4.0]
+    assert t["significant"].tolist() == ["Yes", "Yes", "Yes", "No", "No", "No"]
 
 
 def test_qini_figure_has_title_axes_and_both_curves(segments):
