@@ -92,6 +92,9 @@ def band(scope: Scope, row: pd.Series) -> pd.DataFrame:
     )
 
 
+MIN_SPAN_DAYS = 14  # the band chart's shortest date axis
+
+
 def _runs(part: pd.DataFrame) -> list[pd.DataFrame]:
     """The band's rows split into runs of consecutive days."""
     day = pd.to_datetime(part.date)
@@ -187,14 +190,24 @@ def band_figure(b: pd.DataFrame, row: pd.Series, window_days: int = 120) -> go.F
     top = pd.concat([b.observed, b.expected]).max()
     if pd.notna(top) and top > 0:
         yaxis["range"] = [0, 1.3 * float(top)]
+    xaxis: dict = {"title": {"text": "Date"}}
+    days = pd.to_datetime(b.date)
+    if not days.empty and (days.max() - days.min()).days < MIN_SPAN_DAYS:
+        # a series of a few days (a release's first days, no band yet) drawn over two weeks
+        # with a tick per day: on its own span the axis counted hours
+        first = days.min()
+        xaxis["range"] = [first - pd.Timedelta(days=1), first + pd.Timedelta(days=MIN_SPAN_DAYS)]
+        xaxis["dtick"] = 86_400_000
+        xaxis["tickformat"] = "%d %b"
     fig.update_layout(
         title={"text": f"{who}: observed streams vs forecast ({row.kind})", "y": 0.98},
-        xaxis={"title": {"text": "Date"}},
+        xaxis=xaxis,
         yaxis=yaxis,
         # room above the plot for the title and the legend's two rows (seven entries)
         margin={"l": 10, "r": 10, "t": 110, "b": 10},
         height=430,
         legend=charts.LEGEND_TOP,
+        showlegend=True,  # also with observed streams alone (a series' first days)
     )
     return fig
 

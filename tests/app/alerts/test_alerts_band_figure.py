@@ -71,3 +71,16 @@ def test_a_series_first_days_show_streams_without_a_band():
             assert not any(pd.isna(y) for y in trace.y if y is not None)
     assert "No band on 5 of the series' days" in band_note(b)
     assert band_note(_band()) == ""
+
+
+def test_a_series_of_two_days_is_drawn_on_a_day_axis():
+    """A release's first two days (no band yet): the axis spans two weeks with a tick per
+    day, not the two days' 24 hours."""
+    b = _band().iloc[:2].copy()
+    b[["expected", "lo80", "hi80", "lo95", "hi95"]] = float("nan")
+    row = _row()
+    row["event_date"] = row["detected_on"] = DAYS[0].date()
+    fig = band_figure(b, row)
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert (hi - lo).days == 15 and fig.layout.xaxis.dtick == 86_400_000
+    assert band_figure(_band(), _row()).layout.xaxis.range is None  # 40 days: as they are
