@@ -57,9 +57,12 @@ with st.container(border=True):
     cols = st.columns(2)
     for i, dim in enumerate(rv.DIMENSIONS):
         with cols[i % 2]:
-            st.plotly_chart(
-                rv.count_figure(rv.counts(adopters, dim), dim), key=f"recommend_by_{dim}"
-            )
+            table = rv.counts(adopters, dim)
+            single = rv.one_value(table, dim)
+            if single:  # one bar says less than a sentence
+                st.markdown(single)
+            else:
+                st.plotly_chart(rv.count_figure(table, dim), key=f"recommend_by_{dim}")
     st.markdown("**Hashed listener ids for campaign targeting**")
     widgets.table(
         adopters,
@@ -102,6 +105,11 @@ with st.container(border=True):
             )
         widgets.table(
             fans_next[rv.PROMOTE_COLUMNS], key="recommend_fans_next", file_name=f"promote-{isrc}"
+        )
+        st.caption(
+            "Ranked by the recommendation model's score: how strongly what these listeners "
+            "already play points to the track. The lift (how much more than the average "
+            "listener they stream it) explains a rank; it does not set it."
         )
 
 with st.container(border=True):

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.recommend.model import NO_LISTENERS
+from app.safe_text import md
 from app.widgets import plot_text
 
 
@@ -38,6 +39,15 @@ def counts(adopters: pd.DataFrame, dim: str) -> pd.DataFrame:
         out["_o"] = out[dim].map({a: i for i, a in enumerate(AGE_ORDER)}).fillna(99)
         return out.sort_values("_o").drop(columns="_o").reset_index(drop=True)
     return out.sort_values(["adopters", dim], ascending=[False, True]).reset_index(drop=True)
+
+
+def one_value(table: pd.DataFrame, dim: str) -> str | None:
+    """When every likely adopter has the same value of `dim` (all "not yet a fan" of the
+    artist: a chart of one bar), that fact in a sentence; else None."""
+    if len(table) != 1:
+        return None
+    value, n = table[dim].iloc[0], int(table["adopters"].iloc[0])
+    return f"**{DIMENSIONS[dim]}**: all {n:,} likely adopters are {md(str(value))}."
 
 
 def count_figure(table: pd.DataFrame, dim: str, top: int = 12) -> go.Figure:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -41,8 +42,10 @@ def test_manager_sees_only_own_tracks_adopters_and_hand_off(demo_db, monkeypatch
         assert not set(t.isrc) & theirs  # only the user's labels' tracks are promoted
         assert t.reason.str.contains("average listener|not streamed it yet").all()
         assert not t.reason.str.contains("x more than").any()
+    # a chart per dimension, or a sentence where every adopter has the same value
     charts = at.get("plotly_chart")
-    assert len(charts) == 4
+    single = [m.value for m in at.markdown if "likely adopters are" in m.value]
+    assert len(charts) + len(single) == 4 and len(charts) >= 3
     downloads = [b for b in at.get("download_button")]
     assert len(downloads) >= 4
     link = at.get("page_link")[0].proto
@@ -79,3 +82,16 @@ def test_store_without_listener_rows_says_why(demo_db, tmp_path, monkeypatch) ->
     at = _open(db, monkeypatch, "admin")
     assert not at.exception
     assert any("Nothing to recommend yet" in m.value for m in at.info)
+
+
+def test_a_dimension_with_one_value_is_a_sentence_not_a_one_bar_chart() -> None:
+    from app.recommend import view as rv
+
+    adopters = pd.DataFrame({"fan_type": ["not yet a fan"] * 3, "country": ["US", "US", "DE"]})
+    assert rv.one_value(rv.counts(adopters, "fan_type"), "fan_type") == (
+        "**Fan type of the artist**: all 3 likely adopters are not yet a fan."
+    )
+    assert rv.one_value(rv.counts(adopters, "country"), "country") is None
+    # a value is markdown-escaped text
+    odd = pd.DataFrame({"gender": ["**x**"] * 2})
+    assert "\\*\\*x\\*\\*" in rv.one_value(rv.counts(odd, "gender"), "gender")
