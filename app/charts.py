@@ -163,8 +163,10 @@ def _daily_figure(
         split=split,
         isrc=isrc,
     )
-    if split == "dsp":
-        df = df.assign(series=df["series"].map(wording.dsp_name))
+    names = {"dsp": wording.dsp_name, "source": wording.source_name}.get(split)
+    if names is not None:  # slugs as words in the legend ("editorial_playlist")
+        df = df.assign(series=df["series"].map(names))
+        order = tuple(names(o) for o in order)
     return stacked_daily(df, title=title, series_title=series_title, order=list(order) or None)
 
 

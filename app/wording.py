@@ -15,7 +15,10 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.catalog.names import dsp_name  # noqa: F401  (the app names DSPs through here)
+from analytics.catalog.names import (  # noqa: F401  (the app names them through here)
+    dsp_name,
+    source_name,
+)
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,9 @@ DSP_NAMES = {
 def dsp_name(slug: str) -> str:
     """A DSP's name as people write it, from its trend-report slug."""
     return DSP_NAMES.get(slug, str(slug).replace("_", " ").title())
+
+
+def source_name(slug: str) -> str:
+    """A stream source as words ("editorial_playlist" -> "Editorial playlist")."""
+    text = str(slug).replace("_", " ")
+    return text[:1].upper() + text[1:]

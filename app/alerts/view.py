@@ -220,7 +220,9 @@ def attribution_table(row: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Dimension": df.dimension.map(DIMENSION_LABELS).fillna(df.dimension),
-            "Value": df.value.where(df.dimension != "dsp", df.value.map(wording.dsp_name)),
+            "Value": df.value.where(df.dimension != "dsp", df.value.map(wording.dsp_name)).where(
+                df.dimension != "source", df.value.map(wording.source_name)
+            ),
             "Share of the excess": (df.share * 100).round(1),
             "Streams": df.excess.round(0),
         }

@@ -48,9 +48,11 @@ def test_attribution_names_the_dsp_as_people_write_it() -> None:
     parts = [
         {"dimension": "dsp", "value": "apple_music", "share": 0.8, "excess": 800.0},
         {"dimension": "source", "value": "apple_music_radio", "share": 0.2, "excess": 200.0},
+        {"dimension": "playlist_id", "value": "spotify:editorial_x", "share": 1.0, "excess": 9.0},
     ]
     table = attribution_table(pd.Series({"attribution": json.dumps(parts)}))
     assert table[["Dimension", "Value"]].values.tolist() == [
         ["DSP", "Apple Music"],
-        ["Source", "apple_music_radio"],  # only a DSP's value is a DSP name
+        ["Source", "Apple music radio"],  # a source in words, not as a DSP's name
+        ["Playlist", "spotify:editorial_x"],  # an id stays as it is
     ]

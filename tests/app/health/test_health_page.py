@@ -53,3 +53,13 @@ def test_a_clean_store_says_so(demo_db: Path, monkeypatch) -> None:
     at = _open(demo_db, monkeypatch, "admin")
     assert any("No issues" in s.value for s in at.success)
     assert not at.dataframe
+
+
+def test_sources_read_as_words_in_legends_and_tables() -> None:
+    from app.wording import source_name
+
+    assert [source_name(s) for s in ("editorial_playlist", "search", "user_playlist")] == [
+        "Editorial playlist",
+        "Search",
+        "User playlist",
+    ]
