@@ -62,6 +62,14 @@ TERMS: dict[str, Term] = {
         "is exhausted.",
         "USD",
     ),
+    "top_group_score": Term(
+        "Top group's score",
+        "The goal-weighted predicted engagement E* of the territory's best audience group, "
+        "in the audience fit score's units. A territory is recommended when it is at least "
+        "the best territory's audience fit score: one strong group can make a territory "
+        "ranked lower a recommendation.",
+        "higher = better fit",
+    ),
     "selected": Term(
         "Recommended",
         "Selected by the territory rule: the territory's top group scores at least the best "

@@ -82,7 +82,8 @@ st.subheader("Where the audience is")
 st.caption(
     f"{GOAL_LABELS[goal]}. Audience fit score: how well the territory's top audience groups "
     f"match the goal (hover the column header for its definition); 'recommended' territories "
-    f"have a top group scoring at least the best territory's score. Model "
+    f"have a top group scoring at least the best territory's score (the table's top "
+    f"group's score), so one strong group can recommend a territory ranked lower. Model "
     f"{'fold-in (track not in its category model)' if result.folded_in else 'look-up'}."
 )
 st.plotly_chart(bv.scores_figure(result), key="budget_scores")

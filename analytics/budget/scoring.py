@@ -44,6 +44,7 @@ class TerritoryPlan:
     expected_streams_per_usd: float
     response: bc.TerritoryResponse
     why: str
+    top_score: float = float("nan")  # E* of its best group: the selection rule reads it
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -158,6 +159,7 @@ def score(
                 expected_streams_per_usd=per_usd if math.isfinite(per_usd) else 0.0,
                 response=r,
                 why=why,
+                top_score=t.top_score,
             )
         )
     return out

@@ -76,6 +76,7 @@ def territory_table(result: ScoreResult) -> pd.DataFrame:
                 "rank": t.rank,
                 "territory": f"{geo.country_name(t.country)} ({t.country})",
                 "audience_fit_score": round(t.score, 3),
+                "top_group_score": round(t.top_score, 3),
                 "selected": YES if t.selected else NO,
                 "top groups": ", ".join(t.groups[:4]),
                 "interests": ", ".join(t.interests[:5]),

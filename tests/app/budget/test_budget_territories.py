@@ -71,3 +71,27 @@ def test_interests_name_only_artists_of_the_readers_labels(demo_db: Path) -> Non
                 named_all |= set(t.artists)
     assert named_mine <= mine
     assert named_all - mine and named_all <= everyone  # other labels' artists do come up
+
+
+def test_the_table_shows_the_score_the_recommendation_rule_reads(demo_db: Path) -> None:
+    """Recommended = the territory's top group scores at least the best audience fit score:
+    the table's top group's score makes a recommended territory ranked below unrecommended
+    ones readable."""
+    from app.budget.view import YES, territory_table
+
+    with open_store(demo_db, read_only=True) as store:
+        params = model_runs.latest(store, "budget").params
+        isrcs = [
+            r[0]
+            for r in store.cursor()
+            .execute("SELECT isrc FROM budget_assets ORDER BY isrc LIMIT 3")
+            .fetchall()
+        ]
+        frames = {i: qb.budget_inputs(store, operator_scope(store), i) for i in isrcs}
+    for isrc in isrcs:
+        t = territory_table(territories.rank(frames[isrc], "expand", params))
+        best = t.audience_fit_score.max()
+        # rounded to 3 places both: a tie within rounding may read either way
+        clear = (t.top_group_score - best).abs() > 2e-3
+        assert ((t.selected == YES) == (t.top_group_score >= best))[clear].all()
+        assert (t.top_group_score >= t.audience_fit_score - 2e-3).all()  # the best of them
