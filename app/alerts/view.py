@@ -22,6 +22,8 @@ KIND_LABELS = {
     "decline": "Decline (sustained fall)",
     "release": "Release (a new track's first days)",
 }
+# a DSP's and a source's value in words; other values (playlist ids, ISRCs) as they are
+VALUE_NAMES = {"dsp": wording.dsp_name, "source": wording.source_name}
 DIMENSION_LABELS = {
     "dsp": "DSP",
     "context": "Active / passive",
@@ -220,9 +222,9 @@ def attribution_table(row: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Dimension": df.dimension.map(DIMENSION_LABELS).fillna(df.dimension),
-            "Value": df.value.where(df.dimension != "dsp", df.value.map(wording.dsp_name)).where(
-                df.dimension != "source", df.value.map(wording.source_name)
-            ),
+            "Value": [
+                VALUE_NAMES.get(d, str)(v) for d, v in zip(df.dimension, df.value, strict=True)
+            ],
             "Share of the excess": (df.share * 100).round(1),
             "Streams": df.excess.round(0),
         }

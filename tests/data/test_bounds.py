@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from data import ingest
-from data.ingest import load as ingest_load
 from data.ingest import specs
+from data.ingest import write as ingest_write
 from data.inventory import checksums
 
 TODAY = dt.date(2026, 6, 30)
@@ -64,7 +64,7 @@ def test_bounds_prove_sums_fit_bigint():
 
 
 def test_a_load_past_the_store_bound_is_rejected_whole(loaded, files, monkeypatch):
-    monkeypatch.setattr(ingest_load, "MAX_TREND_ROWS", 2)
+    monkeypatch.setattr(ingest_write, "MAX_TREND_ROWS", 2)
     _trend(loaded, files.csv("a.csv", [files.trend_row(1), files.trend_row(2)]))
     before = checksums(loaded)
     with pytest.raises(ingest.IngestError, match="more than its bound of 2"):
