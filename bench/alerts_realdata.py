@@ -108,18 +108,27 @@ def run_artists(
     scale = None
     if chained:
         ids, counts, scale = _chained(df, unit)
+    # the units' tracks' first chart days (after the data's first): their launch weeks are
+    # known steps of the total (the job's analytics/alerts/model.py `_debut_days`)
+    first = df.groupby([unit, "Track Name"]).Date.min().reset_index()
+    first = first[first.Date > dates[0]]
+    firsts = {k: set(g.Date) for k, g in first.groupby(unit)}
+    cfg = DetectConfig()
+    steps_up = np.zeros(counts.shape, dtype=bool)
+    row = {u: i for i, u in enumerate(ids)}
+    for u, days in firsts.items():
+        for d in days:
+            t = (d - dates[0]).days
+            steps_up[row[u], t : t + cfg.launch_days] = True
     started = time.perf_counter()
     hp, fits = fit_hyper(counts, days=counts.shape[1])
-    det = detect(counts, hp, DetectConfig(), artist=True)
+    det = detect(counts, hp, cfg, artist=True, steps_up=steps_up)
     seconds = time.perf_counter() - started
     a = det.alerts.copy()
     if scale is not None and not a.empty:  # the index's numbers in listed streams
         factor = scale[a.series.to_numpy(), a.onset.to_numpy()]
         a["observed"], a["expected"] = a.observed * factor, a.expected * factor
     # release: a spike within a day of one of the unit's tracks' first chart day
-    first = df.groupby([unit, "Track Name"]).Date.min().reset_index()
-    first = first[first.Date > dates[0]]
-    firsts = {k: set(g.Date) for k, g in first.groupby(unit)}
     onset = dates[a.onset]
     near = [
         any(abs((d - o).days) <= 1 for d in firsts.get(ids[i], ()))

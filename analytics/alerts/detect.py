@@ -182,12 +182,15 @@ def detect(
     *,
     artist: bool = False,
     returns: Returns | None = None,
+    steps_up: np.ndarray | None = None,
 ) -> Detection:
     """Find spikes, drops, growth, decline and releases in counts [N, T] (NaN = missing).
 
     `artist`: the series are artist totals (their own materiality for one-day changes).
     `returns`: the days censored series come back on a chart, with their floors (chart
-    imports; censoring.py), for these days.
+    imports; censoring.py), for these days. `steps_up` [N, T] bool: days a series is known
+    to step (an artist total on a new track's first day): the filter follows the level on
+    them but does not learn the weekday pattern from them.
     Online use: pass the `context` of the previous run (Detection.context) and only the new
     days; `history` [N, H] are the days just before them (for placing the start of a gradual
     change). Filtering days 1..k and then k+1..T this way gives the same filter and the
@@ -200,8 +203,15 @@ def detect(
     days = np.arange(t_len)[None, :]
     hist = np.zeros((n, 0)) if history is None else np.asarray(history, dtype=np.float64)
     relaunch = _relaunch_days(y, np.log1p(hist), cfg.launch_days, cfg.relaunch_gap)
+    if steps_up is not None:
+        relaunch = relaunch | steps_up
     y_filter = _without_launch_week(y, ctx, cfg.launch_days)
-    ok = ctx.monitored[:, None] & ctx.seen[:, None] & (days >= ctx.start[:, None] + cfg.burn_in)
+    watched = ctx.monitored[:, None] & ctx.seen[:, None]
+    ok = watched & (days >= ctx.start[:, None] + cfg.burn_in)
+    # A known step (steps_up) may be an intervention even in the burn-in: the level takes
+    # it at once, instead of the trend bursting after it or the weekday pattern learning it
+    # (an artist "dropping" every Friday after its album's Friday).
+    intervene = None if steps_up is None else ok | (watched & steps_up)
     memory = ctx.steps if ctx.steps is not None else StepMonitor.fresh(n)
     monitor = StepMonitor(memory, cfg.step, t_len, cfg.min_shift)
     out = kalman_filter(
@@ -211,6 +221,7 @@ def detect(
         ctx.state,
         intervene_z=cfg.z_rapid,
         active=ok,
+        intervene=intervene,
         fixed_season=relaunch,
         loglik=False,
         steps=monitor,

@@ -229,6 +229,7 @@ def kalman_filter(
     *,
     intervene_z: float | None = None,
     active: np.ndarray | None = None,
+    intervene: np.ndarray | None = None,
     fixed_season: np.ndarray | None = None,
     keep_filtered: bool = False,
     out_dtype: type = np.float64,
@@ -241,7 +242,9 @@ def kalman_filter(
     innovation exceeds it gets its level variance inflated by the squared innovation before
     the update (an intervention: the filter accepts a sudden level change at once instead of
     dragging a slow adjustment through the next weeks; West & Harrison's monitoring idea).
-    `active` [N, T] bool: days on which interventions are allowed (e.g. after a burn-in).
+    `active` [N, T] bool: days on which interventions are allowed (e.g. after a burn-in)
+    and the level-shift CUSUM runs. `intervene` [N, T] bool: the days interventions are
+    allowed on, when they differ from `active` (default: `active`).
     `fixed_season` [N, T] bool: days whose observation updates the level and trend only
     (the weekday states keep their prediction; the covariances are updated as usual).
 
@@ -261,6 +264,8 @@ def kalman_filter(
     z2 = None if intervene_z is None else intervene_z**2
     y_days = np.empty((BLOCK, n))  # (reused: fresh pages cost more than the copy)
     act_days = None if active is None else np.empty((BLOCK, n), bool)
+    jump_ok = active if intervene is None else intervene
+    ok_days = None if jump_ok is None else np.empty((BLOCK, n), bool)
     fix_days = None if fixed_season is None else np.empty((BLOCK, n), bool)
     for t0 in range(0, t_len, BLOCK):
         # Day-major blocks: each day's values of all series are contiguous.
@@ -270,6 +275,9 @@ def kalman_filter(
         missb = np.isnan(yb)
         if actb is not None:
             _tiled_copy(actb.T, active[:, t0:t1])
+        okb = None if jump_ok is None else ok_days[: t1 - t0]
+        if okb is not None:
+            _tiled_copy(okb.T, jump_ok[:, t0:t1])
         fixb = None
         if fixed_season is not None:
             fixb = fix_days[: t1 - t0]
@@ -289,8 +297,8 @@ def kalman_filter(
                 jumped.fill(False)  # (the buffer holds an earlier block's day)
             else:
                 jump = np.greater(v * v, z2 * F, out=jumped)  # (v is 0 on missing days)
-                if actb is not None:
-                    jump &= actb[k]
+                if okb is not None:
+                    jump &= okb[k]
                 if jump.any():
                     idx = np.flatnonzero(jump)
                     # Only a tail of the counts too is a jump (see tails.py).

@@ -118,6 +118,7 @@ def _detect(
     cfg: DetectConfig,
     say: ProgressFn,
     returns: Returns | None = None,
+    debuts: np.ndarray | None = None,
 ) -> _Detected:
     """Continue the saved state over the new days when the plan allows, else fit the
     hyperparameters and filter everything (ValueError: too little history to fit)."""
@@ -142,6 +143,7 @@ def _detect(
             ctx["artist"],
             artists.counts[:, hist:lo],
             artist=True,
+            steps_up=None if debuts is None else debuts[:, lo:],
         )
         return _Detected("online", hp, hp_a, 0, block(tracks, lo), block(artists, lo), det_t, det_a)
     say("fitting hyperparameters (statsmodels, samples of tracks and of artist totals)", 0.1)
@@ -149,7 +151,7 @@ def _detect(
     hp_a = _fit_artists(artists, hp)
     say("filtering all tracks and artists", 0.4)
     det_t = detect(tracks.counts, hp, cfg, returns=returns)
-    det_a = detect(artists.counts, hp_a, cfg, artist=True)
+    det_a = detect(artists.counts, hp_a, cfg, artist=True, steps_up=debuts)
     return _Detected("full", hp, hp_a, len(fits), tracks, artists, det_t, det_a)
 
 
@@ -197,6 +199,23 @@ def _censored(
     units = set(zip(cat.artist_id.to_numpy()[cen], np.asarray(tracks.labels)[cen], strict=True))
     unit_cen = [(a, lab) in units for a, lab in zip(artists.ids, artists.labels, strict=True)]
     return cen, np.array(unit_cen, dtype=bool)
+
+
+def _debut_days(tracks: Series, artists: Series, catalog: pd.DataFrame, days: int) -> np.ndarray:
+    """[units, T] bool: the first `days` days of each of an artist unit's tracks that starts
+    after the data's first day (a release, or a first day on a chart). The unit's total
+    steps up on the first and falls back over the week after: a burst on a known day, which
+    the filter must not read as the unit's weekday pattern (the artist "dropping" on that
+    weekday every week after, as the US chart's album weeks did)."""
+    artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
+    unit = {(a, lab): k for k, (a, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
+    out = np.zeros(artists.counts.shape, dtype=bool)
+    seen = ~np.isnan(tracks.counts)
+    first = np.where(seen.any(axis=1), seen.argmax(axis=1), 0)
+    for r, key in enumerate(zip(artist_of, tracks.labels, strict=True)):
+        if first[r] > 0 and key in unit:
+            out[unit[key], first[r] : first[r] + days] = True
+    return out
 
 
 def _one_track_days(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
@@ -311,7 +330,8 @@ def fit(
     cen_t, cen_a = _censored(tracks, artists, catalog)
     returns = _chart_returns(tracks, cen_t, inputs.floors)
     try:
-        d = _detect(tracks, artists, inputs.previous, cfg, say, returns)
+        debuts = _debut_days(tracks, artists, catalog, cfg.launch_days)
+        d = _detect(tracks, artists, inputs.previous, cfg, say, returns, debuts)
     except ValueError as exc:  # too little history: say so in the run record
         return AlertsModel.empty(str(exc), tracks.dates[-1].date())
     if d.mode == "full":  # (an online run has no first days: a new series means full)
