@@ -52,8 +52,9 @@ def main() -> None:
             summary = alerts_job.run(store, _quiet, refit=True)
             seconds = time.perf_counter() - started
             inputs = alerts_results.event_inputs(store.cursor())
+            active = alerts_results.active_artists(store.cursor())
             started = time.perf_counter()
-            group_events(*inputs)
+            group_events(*inputs, active_artists=active)
             print(f"grouping alone: {time.perf_counter() - started:.3f} s")
             labels = sorted(
                 r[0]
@@ -82,7 +83,8 @@ def main() -> None:
                     f"   scopes {events.scope.value_counts().to_dict()}; alerts on "
                     f"{days} distinct days: one row per day at best = "
                     f"{len(alerts) / max(days, 1):.2f}x; artists with alerts "
-                    f"{alerts.artist_id.nunique()}"
+                    f"{alerts.artist_id.nunique()}; rows holding one alert "
+                    f"{int((events.alerts == 1).sum())}"
                 )
                 for e in (
                     events.sort_values(["alerts", "date"], ascending=False)

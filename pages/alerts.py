@@ -49,12 +49,14 @@ if events.empty:
 # event's: the event is named by its artist-level alert or largest move).
 alerts = view.feed(scope, flt, None, None)
 alerts = alerts[alerts.event_id.isin(events.event_id)]
+events = event_view.with_entries_worded(events, alerts)
 
 st.subheader(f"{len(events):,} events ({len(alerts):,} alerts)", anchor=False)
 st.caption(
     "Alerts that happen together are one event: an artist's total and its tracks on the "
     "same day or moving the same way within two days, the tracks of one release, the day's "
-    "new entries (tracks of several artists coming out or entering the chart), or a "
+    "new entries (tracks of several artists coming out or entering the chart, with their "
+    "first week's alerts), or a "
     "catalogue-wide move (many artists the same day, same direction). Newest first, then "
     "the events with the most alerts."
 )

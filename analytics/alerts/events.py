@@ -4,14 +4,16 @@ A label manager reads "the artist jumped on Friday, with 112 of its tracks", not
 Alerts are grouped in four passes:
 
 0. New entries: the `release` alerts of one day (tracks coming out, or entering a chart:
-   on chart data a track's first listed day is its release) of artists with one new track
-   and no other alert that day, when they span at least `entries_min_artists` artists, are
-   one "New entries" event listing the tracks: a new-release Friday is one row, not one per
-   artist. An artist releasing several tracks (an album), whose release comes with other
-   moves that day (its older tracks jumping), or who releases alone on a day, keeps its
-   own release event (pass 3).
+   on chart data a track's first listed day is its release) of artists with no other
+   alert that day, when they span at least `entries_min_artists` artists, are one "New
+   entries" event listing the tracks: a new-release Friday, albums and singles, is one
+   row, not one per artist. The entered tracks' alerts of the next `release_window_days`
+   (a track climbing or settling in its first week) are part of it, as an album's first
+   week is part of its release event. An artist whose release comes with other moves that
+   day (its older tracks jumping), or who releases alone on a day, keeps its own release
+   event (pass 3).
 1. Catalogue-wide move: on one day, many artists (at least `catalogue_min_artists` and
-   `catalogue_min_share` of the catalogue's artists) move in the same direction. All those
+   `catalogue_min_share` of the artists with streams that day) move in the same direction. All those
    alerts are one event whose subject is "Catalogue": a market-wide day (a holiday, a
    platform change), not news about any one artist.
    Its kind is that of its largest move.
@@ -38,7 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.alerts.event_text import why
+from analytics.alerts.event_text import entry_summary, why
+from analytics.alerts.event_wide import catalogue_keys, entry_keys
 
 UP_KINDS = frozenset({"spike", "growth", "release"})
 OTHER_WAY = ("spike", "drop")  # the kinds whose observed / expected is a move
@@ -81,7 +84,7 @@ EVENT_COLUMNS = [
 class GroupConfig:
     kind_gap_days: int = 1  # same-kind alerts this many days apart join one event
     catalogue_min_artists: int = 5
-    catalogue_min_share: float = 0.02  # of the catalogue's artists, same day and direction
+    catalogue_min_share: float = 0.02  # of the day's artists with streams, same direction
     release_window_days: int = 7  # an event this soon after its tracks' release date
     # an artist's moves in one direction this close are one story (a release week: the
     # release, then its tracks jumping over the next days)
@@ -139,29 +142,6 @@ def _prepare(alerts: pd.DataFrame) -> pd.DataFrame:
     ]
     a["is_artist"] = a.isrc.isna()
     return a.reset_index(drop=True)
-
-
-def _catalogue_groups(a: pd.DataFrame, n_artists: int, config: GroupConfig) -> pd.Series:
-    """Per alert: the catalogue event key it belongs to, or None."""
-    need = max(config.catalogue_min_artists, int(np.ceil(config.catalogue_min_share * n_artists)))
-    counts = a.groupby(["event_date", "direction"]).artist_id.transform("nunique")
-    key = a.event_date.dt.strftime("%Y-%m-%d") + "|" + a.direction
-    return key.where(counts >= need)
-
-
-def _entry_groups(a: pd.DataFrame, config: GroupConfig) -> pd.Series:
-    """Per alert: its day's new-entries key when it is a `release` alert of an artist unit
-    with one new track and no other kind of alert that day, and that day's such alerts span
-    at least entries_min_artists artists; else None."""
-    day = a.event_date.dt.strftime("%Y-%m-%d")
-    unit = a.artist_id.astype(str) + "\x00" + a.label.astype(str) + "\x00" + day
-    other = a.kind != "release"
-    tracks = a[~other].groupby(unit[~other]).isrc.nunique()
-    own = set(unit[other]) | set(tracks.index[tracks > 1])  # more news, or an album
-    release = ~other & ~unit.isin(own)
-    artists = a[release].groupby(day[release]).artist_id.nunique()
-    many = day.map(artists).fillna(0) >= config.entries_min_artists
-    return day.where(release & many)
 
 
 def _release_keys(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.Series:
@@ -299,6 +279,16 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
         }
     )
     out["tracks"] = [t if isinstance(t, list) else [] for t in out.tracks]
+    entries = a[a.entry.notna()]
+    named = pd.Series(
+        [names.get(k, k[0]) for k in zip(entries.artist_id, entries.label, strict=True)],
+        index=entries.index,
+        dtype=object,
+    )
+    summaries = {
+        g: entry_summary(named[rows.index], rows.isrc, rows.event_date)
+        for g, rows in entries.groupby("g")
+    }
     rows = []
     rep, big = rep.reindex(out.index), big.reindex(out.index)
     for e, r, b in zip(out.itertuples(), rep.itertuples(), big.itertuples(), strict=True):
@@ -344,6 +334,7 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
                     cause,
                     bool(e.has_artist),
                     released,
+                    summaries.get(e.Index),
                 ),
             }
         )
@@ -351,22 +342,30 @@ def _events(a: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig) -> pd.D
 
 
 def group_events(
-    alerts: pd.DataFrame, catalog: pd.DataFrame, config: GroupConfig | None = None
+    alerts: pd.DataFrame,
+    catalog: pd.DataFrame,
+    config: GroupConfig | None = None,
+    active_artists: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group alerts into events.
 
     alerts: ALERT_COLUMNS (isrc null for an artist-level alert); catalog: isrc, artist_id,
-    artist_name, label, release_date. Returns (events: EVENT_COLUMNS, newest first, then
+    artist_name, label, release_date. active_artists: the number of artists with streams
+    per day (index: day), the base of a catalogue-wide move's share; None: every artist
+    of the catalog (a chart lists a fifth of its year's artists on a day). Returns (events: EVENT_COLUMNS, newest first, then
     most alerts; members: event_id, alert_key), every alert in exactly one event."""
     config = config or GroupConfig()
     if alerts.empty:
         return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["event_id", "alert_key"])
     a = _prepare(alerts)
     cat = catalog.set_index("isrc")
-    a["entry"] = _entry_groups(a, config)
+    a["entry"] = entry_keys(a, config)
     a["wide"] = None
     left = a.entry.isna()
-    a.loc[left, "wide"] = _catalogue_groups(a[left], int(catalog.artist_id.nunique()), config)
+    every = int(catalog.artist_id.nunique())
+    on_day = a.event_date.map(active_artists) if active_artists is not None else None
+    active = pd.Series(every, index=a.index) if on_day is None else on_day.fillna(every)
+    a.loc[left, "wide"] = catalogue_keys(a[left], active[left], config)
     a["g"] = ("e|" + a.entry).fillna("c|" + a.wide)
     rest = a.wide.isna() & left
     if rest.any():

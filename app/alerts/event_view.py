@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.alerts.event_text import why
+from analytics.alerts.event_text import entry_summary, why
 from app import services
 from app.safe_text import isolate
 from data.queries import Filters
@@ -38,6 +38,36 @@ def events(scope: Scope, flt: Filters, kind: str | None, status: str | None) -> 
     split = units.reindex(df.index).fillna(1) > 1
     name = df.subject.where(~split, df.subject + " · " + df.label.astype(str))
     return df.assign(why=worded, name=name)
+
+
+def with_entries_worded(events: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
+    """New-entries rows worded from the user's alerts in them (`alerts`: feed rows with
+    event_id): the largest release among the day's entries is named, and the alerts of the
+    entered tracks' first week counted, from the user's labels only."""
+    rows = events.scope == "entries"
+    if not rows.any():
+        return events
+    mine = alerts[alerts.event_id.isin(events.event_id[rows])]
+    summaries = {
+        eid: entry_summary(g.artist_name, g.isrc, g.event_date)
+        for eid, g in mine.groupby("event_id")
+    }
+    worded = [
+        why(
+            r.scope,
+            r.kind,
+            int(r.alerts),
+            len(r.tracks),
+            int(r.artists),
+            r.effect,
+            r.cause,
+            entry=summaries.get(r.event_id),
+        )
+        if r.scope == "entries"
+        else r.why
+        for r in events.itertuples()
+    ]
+    return events.assign(why=worded)
 
 
 def events_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -49,7 +49,9 @@ def _summary(model: alerts_model.AlertsModel) -> dict[str, Any]:
 def write_events(tx: duckdb.DuckDBPyConnection) -> int:
     """Regroup every saved alert into events (an online run's new alerts join the earlier
     ones) inside the caller's transaction; returns how many events there are."""
-    events, members = alert_events.group_events(*alerts_results.event_inputs(tx))
+    alerts, catalog = alerts_results.event_inputs(tx)
+    active = alerts_results.active_artists(tx)
+    events, members = alert_events.group_events(alerts, catalog, active_artists=active)
     alerts_results.replace_events(tx, events, members)
     return len(events)
 

@@ -250,6 +250,15 @@ def event_inputs(cur: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataF
     return alerts, catalog
 
 
+def active_artists(cur: duckdb.DuckDBPyConnection) -> pd.Series:
+    """Artists with streams per day (index: day): the base of a catalogue-wide move's share
+    (a chart lists about a fifth of its year's artists on any one day)."""
+    df = cur.execute(
+        "SELECT date, count(DISTINCT artist_id) AS n FROM roll_artist_day GROUP BY date"
+    ).df()
+    return pd.Series(df.n.to_numpy(dtype=float), index=pd.to_datetime(df.date))
+
+
 def replace_events(
     cur: duckdb.DuckDBPyConnection, events: pd.DataFrame, members: pd.DataFrame
 ) -> None:

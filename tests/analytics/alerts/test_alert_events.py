@@ -118,6 +118,23 @@ def test_below_the_catalogue_threshold_artists_stay_apart():
     assert list(events.scope) == ["catalogue"]
 
 
+def test_the_catalogue_share_counts_the_days_artists_with_streams():
+    # 6 artists of a 400-artist catalogue move on day 2, but only 100 have streams that day
+    # (a chart lists a fifth of its year's artists on a day): max(5, 2 % of 100) = 5
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "spike", 2) for a in range(6)]
+    active = pd.Series([100.0, 300.0], index=pd.to_datetime([_day(2), _day(3)]))
+    events, _ = group_events(pd.DataFrame(rows), _catalog(artists=400), active_artists=active)
+    assert list(events.scope) == ["catalogue"]
+    # on day 3, 300 artists with streams: 2 % is 6, and 5 moving is not catalogue-wide
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "spike", 3) for a in range(5)]
+    events, _ = group_events(pd.DataFrame(rows), _catalog(artists=400), active_artists=active)
+    assert list(events.scope) == ["artist"] * 5
+    # a day the series does not hold falls back on the whole catalogue (400: 8 needed)
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "spike", 4) for a in range(7)]
+    events, _ = group_events(pd.DataFrame(rows), _catalog(artists=400), active_artists=active)
+    assert "catalogue" not in set(events.scope)
+
+
 def test_tracks_released_together_are_one_release_event():
     catalog = _catalog()
     catalog.loc[catalog.artist_id == "A04", "release_date"] = _day(-3)
@@ -196,26 +213,48 @@ def test_a_days_new_entries_of_several_artists_are_one_event():
     # A01 also has a drop that day: its release is part of its own story, not an entry
     rows.append(_alert("T011", "A01", "drop", 0, 10, 100))
     rows.append(_alert("T050", "A05", "release", 3, 500, 0))  # alone on its day
-    # two new tracks of one artist the same day: an album, the artist's own news
+    # two new tracks of one artist the same day: an album, among the day's entries
     rows += [_alert(f"T06{t}", "A06", "release", 0, 500, 0) for t in range(2)]
     events, members = _group(rows, catalog)
-    assert len(events) == 4
-    album = events[events.artist_id == "A06"].iloc[0]
-    assert album.scope == "release" and album.tracks == ["T060", "T061"]
+    assert len(events) == 3
     e = events[events.scope == "entries"].iloc[0]
     assert (e.subject, e.kind, e.date) == ("New entries", "release", _day(0))
-    assert (e.alerts, e.artists) == (4, 3)
+    assert (e.alerts, e.artists) == (6, 4)
     assert pd.isna(e.artist_id) and pd.isna(e.label)
-    assert e.tracks == ["T020", "T030", "T120"]
+    assert e.tracks == ["T020", "T030", "T060", "T061", "T120"]
     assert e.event_id == event_id("entries", _day(0).isoformat())
-    assert e.why.startswith("3 tracks by 3 artists came out or entered the chart on this day")
+    # the album is named, not hidden among the singles
+    assert e.why.startswith(
+        "5 tracks by 4 artists came out or entered the chart on this day, 2 of them by "
+        "Artist 6: the day's new entries, listed in the event."
+    )
     own = events[events.artist_id == "A01"].iloc[0]
     assert own.scope == "release" and own.tracks == ["T010", "T011"]
     # one artist's release on a day of its own is named after the release
     assert events.iloc[0].scope == "release" and events.iloc[0].artist_id == "A05"
     assert len(members) == len(rows)
-    events, _ = _group(rows, catalog, GroupConfig(entries_min_artists=4))
+    events, _ = _group(rows, catalog, GroupConfig(entries_min_artists=5))
     assert "entries" not in set(events.scope)
+
+
+def test_an_entered_tracks_first_week_is_part_of_its_entry():
+    catalog = _catalog()
+    rows = [_alert(f"T{a:02d}0", f"A{a:02d}", "release", 0, 500, 0) for a in (2, 3)]
+    rows.append(_alert(None, "A02", "release", 0, 500, 0))  # its total entered with it
+    rows.append(_alert("T020", "A02", "growth", 3))  # climbing after entering
+    rows.append(_alert(None, "A02", "spike", 5, 300, 100))  # its total, in the week
+    rows.append(_alert("T030", "A03", "drop", 8, 50, 100))  # 8 days on: news of its own
+    rows.append(_alert("T041", "A04", "spike", 2, 300, 100))  # an older track: its own row
+    events, members = _group(rows, catalog)
+    e = events[events.scope == "entries"].iloc[0]
+    assert (e.date, e.alerts, e.tracks) == (_day(0), 5, ["T020", "T030"])
+    assert e.why.endswith("listed in the event, with 2 alerts of their first week.")
+    rest = events[events.scope != "entries"].sort_values("date")
+    assert [(r.date, r.tracks) for r in rest.itertuples()] == [
+        (_day(2), ["T041"]),
+        (_day(8), ["T030"]),
+    ]
+    assert len(members) == len(rows)
 
 
 def test_an_artists_follow_up_moves_are_one_story():
@@ -326,4 +365,22 @@ def test_the_move_shown_is_a_spike_or_drop_the_events_way():
     )
     assert why("release", "release", 2, 1, 1, None, None, True, "2026-08-25") == (
         "1 track of the release of 2026-08-25 came out, and the artist total with it."
+    )
+
+
+def test_a_new_entries_sentence_names_each_release_of_several_tracks():
+    from analytics.alerts.event_text import entry_summary
+
+    # day 0: A has 3 entering tracks, B 2, C 2, D 2, E 2, F 1; then one later alert
+    names = ["A"] * 3 + ["B"] * 2 + ["C"] * 2 + ["D"] * 2 + ["E"] * 2 + ["F", "A"]
+    isrcs = [f"T{i}" for i in range(12)] + ["T0"]
+    days = [_day(0)] * 12 + [_day(2)]
+    summary = entry_summary(pd.Series(names), pd.Series(isrcs), pd.Series(days))
+    assert summary.releases == (("A", 3), ("B", 2), ("C", 2), ("D", 2), ("E", 2))
+    assert summary.later == 1
+    text = why("entries", "release", 13, 12, 6, None, None, entry=summary)
+    assert text == (
+        "12 tracks by 6 artists came out or entered the chart on this day, 3 of them by A, "
+        "2 by B, 2 by C and 2 more releases: the day's new entries, listed in the event, "
+        "with 1 alert of their first week."
     )

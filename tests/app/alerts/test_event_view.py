@@ -56,3 +56,35 @@ def test_attribution_names_the_dsp_as_people_write_it() -> None:
         ["Source", "Apple music radio"],  # a source in words, not as a DSP's name
         ["Playlist", "spotify:editorial_x"],  # an id stays as it is
     ]
+
+
+def test_new_entries_are_worded_from_the_users_own_alerts() -> None:
+    # the saved sentence counts every label; the page words a new-entries row from the
+    # user's alerts: their largest release (2 tracks of one artist) and first-week alerts
+    events = pd.DataFrame(
+        {
+            "event_id": ["ev_e", "ev_a"],
+            "scope": ["entries", "artist"],
+            "kind": ["release", "spike"],
+            "alerts": [4, 1],
+            "tracks": [["A1", "A2", "B1"], ["C1"]],
+            "artists": [2, 1],
+            "effect": [float("nan"), 0.5],
+            "cause": [None, None],
+            "why": [None, "One track jumped (largest move +50%)."],
+        }
+    )
+    alerts = pd.DataFrame(
+        {
+            "event_id": ["ev_e"] * 4 + ["ev_a"],
+            "artist_name": ["Nora", "Nora", "Hugo", "Hugo", "Vera"],
+            "isrc": ["A1", "A2", "B1", "B1", "C1"],
+            "event_date": pd.to_datetime(["2026-08-01"] * 3 + ["2026-08-04", "2026-08-02"]),
+        }
+    )
+    out = event_view.with_entries_worded(events, alerts)
+    assert out.why.tolist() == [
+        "3 tracks by 2 artists came out or entered the chart on this day, 2 of them by Nora: "
+        "the day's new entries, listed in the event, with 1 alert of their first week.",
+        "One track jumped (largest move +50%).",
+    ]
