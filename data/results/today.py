@@ -57,11 +57,13 @@ def removals(cur: duckdb.DuckDBPyConnection, since: dt.date) -> pd.DataFrame:
 
 
 def releases(cur: duckdb.DuckDBPyConnection, since: dt.date) -> pd.DataFrame:
-    """isrc, date: the tracks of release events since `since`."""
+    """isrc, date: the tracks of release events since `since`, and those of a day's new
+    entries (a release that came out on a day with other artists' releases is grouped
+    there, and is no less a release to promote)."""
     return _df(
         cur,
         "SELECT unnest(tracks) AS isrc, date FROM alert_events "
-        "WHERE scope = 'release' AND date >= ? ORDER BY date DESC, isrc",
+        "WHERE scope IN ('release', 'entries') AND date >= ? ORDER BY date DESC, isrc",
         [since],
     )
 
