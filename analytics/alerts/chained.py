@@ -52,6 +52,30 @@ def chain_linked(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def chain_linked_parts(x: np.ndarray) -> np.ndarray:
+    """A track's total over the countries x [n, T] whose charts list it (NaN = not listed
+    there that day), chain-linked: each day moves the total by the ratio of the streams of
+    the countries listed on both it and the last day kept. A country's first day is no new
+    listening (the track had listeners there below the chart's cutoff), and a day that
+    shares no country with the last one kept has nothing to compare: it stays missing
+    (censored), where the plain ratio of two different countries' charts would read as a
+    move. Equals the plain sum when every country lists the track every day."""
+    out = np.full(x.shape[1], np.nan)
+    listed = ~np.isnan(x)
+    days = np.flatnonzero(listed.any(axis=0))
+    if days.size == 0:
+        return out
+    last, level = days[0], float(np.nansum(x[:, days[0]]))
+    out[last] = level
+    for t in days[1:]:
+        common = listed[:, t] & listed[:, last]
+        if not common.any():
+            continue
+        level *= x[common, t].sum() / x[common, last].sum()
+        out[t], last = level, t
+    return out
+
+
 def to_streams(rows: pd.DataFrame, ids, labels, dates: pd.DatetimeIndex, scale) -> pd.DataFrame:
     """Rows (subject_id, label, date or event_date, and any of STREAM_COLUMNS) of artist
     units on the index scale, in listed streams: each multiplied by its unit's ratio of

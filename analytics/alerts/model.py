@@ -22,7 +22,9 @@ from analytics.alerts.series import (
     Series,
     artist_series,
     block,
+    chain_countries,
     label_list,
+    listed,
     track_series,
     with_labels,
 )
@@ -67,6 +69,9 @@ class AlertsInputs:
     # isrc, date, floor: a chart-listed track's least possible streams that day (the sum of
     # its charts' cutoffs; censoring.py); None or no row: unknown
     floors: pd.DataFrame | None = None
+    # isrc, country, date, streams of chart-imported tracks: a track listed on several
+    # countries' charts is chain-linked over them (series.chain_countries); None: none
+    country_rows: pd.DataFrame | None = None
 
 
 @dataclass
@@ -184,7 +189,11 @@ def _chart_returns(
     their chain-linked index is not moved by a track coming back."""
     if not censored.any():
         return None
-    return chart_returns(tracks.counts, tracks.ids, tracks.dates, censored, floors)
+    ret = chart_returns(tracks.counts, tracks.ids, tracks.dates, censored, floors)
+    if tracks.scale is None:
+        return ret
+    # floors are listed streams; a track chained over its countries reads an index
+    return Returns(ret.day, np.log1p(np.expm1(ret.floor) / tracks.scale))
 
 
 def _censored(
@@ -268,9 +277,11 @@ def _alerts(d: _Detected, catalog: pd.DataFrame) -> pd.DataFrame:
     return alerts if alerts.empty else alerts.drop_duplicates("alert_key")
 
 
-def _in_streams(rows: pd.DataFrame, artists: Series) -> pd.DataFrame:
-    labels = label_list(artists)
-    return to_streams(rows, artists.ids, labels, artists.dates, artists.scale)
+def _in_streams(rows: pd.DataFrame, series: Series) -> pd.DataFrame:
+    """Rows of chain-linked series (artist units; tracks over their countries) in listed
+    streams."""
+    labels = label_list(series)
+    return to_streams(rows, series.ids, labels, series.dates, series.scale)
 
 
 def _members(tracks: Series, catalog: pd.DataFrame) -> dict[tuple, list[str]]:
@@ -297,7 +308,7 @@ def _slice_dated(alerts: pd.DataFrame, tracks: Series, reads: Reads) -> pd.DataF
         has = span & ~np.isnan(tracks.counts[i])
         days.append(
             pd.DataFrame(
-                {"key": w.key, "date": tracks.dates[has], "observed": tracks.counts[i, has]}
+                {"key": w.key, "date": tracks.dates[has], "observed": listed(tracks)[i, has]}
             )
         )
     rows = reads.slices(win)
@@ -325,7 +336,7 @@ def fit(
     if tracks.counts.size == 0:
         return AlertsModel.empty("no trend data", None)
     catalog, active = inputs.catalog, inputs.active_sources
-    tracks = with_labels(tracks, catalog)
+    tracks = chain_countries(with_labels(tracks, catalog), inputs.country_rows)
     artists = artist_series(tracks, catalog)
     cen_t, cen_a = _censored(tracks, artists, catalog)
     returns = _chart_returns(tracks, cen_t, inputs.floors)
@@ -339,9 +350,10 @@ def fit(
     offset = len(tracks.dates) - len(d.tracks.dates)  # 0 for a full run
     _drop_one_track_moves(d, _one_track_days(tracks, artists, catalog), offset)
     alerts = _alerts(d, catalog)
-    if not alerts.empty:  # chain-linked artist totals: numbers back in listed streams
+    if not alerts.empty:  # chain-linked series: numbers back in listed streams
         artist = (alerts.subject == "artist").to_numpy()
         alerts.loc[artist] = _in_streams(alerts[artist], d.artists)
+        alerts.loc[~artist] = _in_streams(alerts[~artist], d.tracks)
     end = tracks.dates[-1]
     say("attributing changes and growth potential", 0.6)
     b_lo, b_hi = explain.benchmark_window(end)
@@ -361,7 +373,10 @@ def fit(
         ("track", d.tracks, d.det_t, d.hyper),
         ("artist", d.artists, d.det_a, d.hyper_artist),
     )
-    band_rows = [bands(*subjects[0], cen_t), _in_streams(bands(*subjects[1], cen_a), d.artists)]
+    band_rows = [
+        _in_streams(bands(*subjects[0], cen_t), d.tracks),
+        _in_streams(bands(*subjects[1], cen_a), d.artists),
+    ]
     return AlertsModel(
         alerts=alerts,
         bands=pd.concat(band_rows, ignore_index=True),

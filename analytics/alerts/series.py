@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.alerts.chained import chain_linked
+from analytics.alerts.chained import chain_linked, chain_linked_parts
 
 
 @dataclass
@@ -65,6 +65,41 @@ def with_labels(tracks: Series, catalog: pd.DataFrame) -> Series:
     return Series(tracks.ids, tracks.dates, tracks.counts, tracks.total, labels)
 
 
+def listed(series: Series) -> np.ndarray:
+    """The series' streams as listed (its index turned back where it is one)."""
+    return series.counts if series.scale is None else series.counts * series.scale
+
+
+def chain_countries(tracks: Series, rows: pd.DataFrame | None) -> Series:
+    """Tracks listed on several countries' charts (rows: isrc, country, date, streams of
+    censored tracks) chain-linked over their countries: a chart lists a track in a country
+    only on its days in that country's top N, so its plain daily sum jumps when a country
+    lists it and falls when one stops, though nobody's listening changed (a track charting
+    in one more country every weekend "spiked" every weekend). `scale` holds the listed
+    streams per index point (1 for every other track; None when no track is chained, so a
+    large catalogue of deliveries carries no [N, T] array of ones)."""
+    if rows is None or rows.empty:
+        return tracks
+    row_of = {isrc: i for i, isrc in enumerate(tracks.ids)}
+    several = rows.groupby("isrc").country.nunique()
+    several = several[(several >= 2) & several.index.isin(list(row_of))]
+    if several.empty:
+        return tracks
+    counts, total = tracks.counts.copy(), tracks.total.copy()
+    scale = np.ones_like(tracks.counts)
+    r = rows[rows.isrc.isin(several.index)].assign(date=lambda d: pd.to_datetime(d.date))
+    for isrc, one in r.groupby("isrc"):
+        i = row_of[isrc]
+        piv = one.pivot_table(index="country", columns="date", values="streams", aggfunc="sum")
+        x = piv.reindex(columns=tracks.dates).to_numpy(dtype=float)
+        index = chain_linked_parts(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale[i] = np.where(index > 0, total[i] / index, 1.0)
+        counts[i] = index  # (a day sharing no country with the day before: missing)
+        total[i] = index
+    return Series(tracks.ids, tracks.dates, counts, total, tracks.labels, scale)
+
+
 def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
     """Sum of an artist's tracks on one label per day, one series per (artist_id, label)
     ordered by both (a day with no row for any of the unit's tracks is missing); chain-linked
@@ -81,11 +116,15 @@ def artist_series(tracks: Series, catalog: pd.DataFrame) -> Series:
     counts = np.full((len(units), tracks.counts.shape[1]), np.nan)
     total = counts.copy()
     scale = np.ones_like(counts)
+    # plain sums in listed streams; an index over tracks reads the tracks' own indices
+    # (a track chain-linked over its countries)
+    streams = listed(tracks)
+    streams_total = tracks.total if tracks.scale is None else tracks.total * tracks.scale
     for k, (a, lab) in enumerate(units):
         rows = known & (artist_of == a) & (label_of == lab)
         seen = ~np.isnan(tracks.counts[rows]).all(axis=0)
-        counts[k] = np.where(seen, np.nansum(tracks.counts[rows], axis=0), np.nan)
-        total[k] = np.where(seen, np.nansum(tracks.total[rows], axis=0), np.nan)
+        counts[k] = np.where(seen, np.nansum(streams[rows], axis=0), np.nan)
+        total[k] = np.where(seen, np.nansum(streams_total[rows], axis=0), np.nan)
         if censored[rows].any():
             index = chain_linked(tracks.counts[rows])
             with np.errstate(divide="ignore", invalid="ignore"):

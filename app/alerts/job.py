@@ -26,9 +26,11 @@ def read_inputs(store: Store, refit: bool = False) -> alerts_model.AlertsInputs:
     if last is not None:
         state = alerts_results.read_filter_state(store)
         previous = alerts_model.Previous(last.params, last.data_through, state)
-    floors = alerts_results.chart_floors(store.cursor())
+    cur = store.cursor()
+    floors = alerts_results.chart_floors(cur)
+    countries = alerts_results.chart_country_streams(cur)
     return alerts_model.AlertsInputs(
-        totals, repeats, catalog, ACTIVE_SOURCES, previous, floors=floors
+        totals, repeats, catalog, ACTIVE_SOURCES, previous, floors=floors, country_rows=countries
     )
 
 

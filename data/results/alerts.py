@@ -24,6 +24,16 @@ def has_trend_data(store: Store) -> bool:
     return bool(store.cursor().execute("SELECT count(*) FROM agg_daily").fetchone()[0])
 
 
+# The (track, day) cells data health flagged (see daily_streams): `hit`.
+_FLAGGED_CELLS = (
+    "WITH flagged AS (SELECT DISTINCT dsp, date FROM health_issues), "
+    "fed AS (SELECT DISTINCT a.dsp, c.artist_id FROM agg_daily a "
+    " JOIN catalog c USING (isrc) WHERE a.dsp IN (SELECT dsp FROM flagged)), "
+    "hit AS (SELECT DISTINCT c.isrc, f.date FROM flagged f JOIN fed USING (dsp) "
+    " JOIN catalog c USING (artist_id))"
+)
+
+
 def daily_streams(
     cur: duckdb.DuckDBPyConnection,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -40,13 +50,8 @@ def daily_streams(
     # or spike) for every track of every artist that feed carries: an artist's total must
     # not mix complete and incomplete tracks.
     totals = cur.execute(
-        "WITH flagged AS (SELECT DISTINCT dsp, date FROM health_issues), "
-        "fed AS (SELECT DISTINCT a.dsp, c.artist_id FROM agg_daily a "
-        " JOIN catalog c USING (isrc) WHERE a.dsp IN (SELECT dsp FROM flagged)), "
-        "hit AS (SELECT DISTINCT c.isrc, f.date FROM flagged f JOIN fed USING (dsp) "
-        " JOIN catalog c USING (artist_id)) "
-        "SELECT a.isrc, a.date, sum(a.streams)::DOUBLE AS streams FROM agg_daily a "
-        "ANTI JOIN hit h ON h.isrc = a.isrc AND h.date = a.date "
+        f"{_FLAGGED_CELLS} SELECT a.isrc, a.date, sum(a.streams)::DOUBLE AS streams "
+        "FROM agg_daily a ANTI JOIN hit h ON h.isrc = a.isrc AND h.date = a.date "
         "WHERE a.isrc IN (SELECT isrc FROM catalog) GROUP BY ALL"
     ).df()
     repeats = cur.execute(
@@ -58,6 +63,17 @@ def daily_streams(
         "FROM catalog ORDER BY isrc"
     ).df()
     return totals, repeats, catalog
+
+
+def chart_country_streams(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Streams per chart-imported track, country and day (isrc, country, date, streams),
+    the cells data health flagged left out as in daily_streams: a track listed on several
+    countries' charts is chain-linked over them (analytics.alerts.series.chain_countries)."""
+    return cur.execute(
+        f"{_FLAGGED_CELLS} SELECT a.isrc, a.country, a.date, sum(a.streams)::DOUBLE AS streams "
+        "FROM agg_daily a ANTI JOIN hit h ON h.isrc = a.isrc AND h.date = a.date "
+        "WHERE a.isrc IN (SELECT isrc FROM catalog WHERE isrc_placeholder) GROUP BY ALL"
+    ).df()
 
 
 # A chart day lists at least this many tracks when the file is the whole chart (a top 200);

@@ -78,3 +78,61 @@ def test_index_numbers_are_shown_in_listed_streams() -> None:
     out = to_streams(rows, np.array(["a", "b"]), ["L", "L"], dates, scale)
     assert np.allclose(out.observed, [100.0, NA, 50.0, 7.0], equal_nan=True)
     assert np.allclose(out.expected, [50.0, 40.0, 40.0, 7.0])
+
+
+def test_a_tracks_countries_chain_without_entries_or_turnover() -> None:
+    from analytics.alerts.chained import chain_linked_parts
+
+    # every country every day: the plain sum
+    assert np.allclose(chain_linked_parts(np.array([[10.0, 12.0], [5.0, 6.0]])), [15.0, 18.0])
+    # country B lists the track on day 1 only: censoring, not new listening (A is flat)
+    x = np.array([[100.0, 100.0, 100.0], [NA, 50.0, NA]])
+    assert np.allclose(chain_linked_parts(x), [100.0, 100.0, 100.0])
+    # A doubles while B is listed: the move of the countries listed on both days counts
+    x = np.array([[100.0, 200.0, 200.0], [40.0, 40.0, NA]])
+    assert np.allclose(chain_linked_parts(x), [140.0, 140.0 * 240 / 140, 140.0 * 240 / 140])
+    # day 1 shares no country with day 0: nothing to compare, it stays missing, and day 2
+    # links to day 0 (A: 100 -> 110)
+    x = np.array([[100.0, NA, 110.0], [NA, 30.0, NA]])
+    assert np.allclose(chain_linked_parts(x), [100.0, NA, 110.0], equal_nan=True)
+
+
+def test_chain_countries_keeps_listed_streams_in_its_scale() -> None:
+    from analytics.alerts.series import chain_countries, listed
+
+    dates = pd.date_range("2017-01-01", periods=3)
+    counts = np.array([[150.0, 100.0, 150.0], [7.0, 8.0, 9.0]])
+    tracks = Series(np.array(["t1", "t2"]), dates, counts, counts.copy(), np.array(["L", "L"]))
+    rows = pd.DataFrame(
+        {
+            "isrc": ["t1"] * 5 + ["t2"] * 3,
+            "country": ["gb", "gb", "gb", "se", "se", "gb", "gb", "gb"],
+            "date": [*dates, dates[0], dates[2], *dates],
+            "streams": [100.0, 100.0, 100.0, 50.0, 50.0, 7.0, 8.0, 9.0],
+        }
+    )
+    out = chain_countries(tracks, rows)
+    assert np.allclose(out.counts[0], [150.0, 150.0, 150.0])  # Sweden's days are censoring
+    assert np.allclose(out.counts[1], counts[1])  # one country: as delivered
+    assert np.allclose(listed(out), counts)  # the scale turns the index back
+    assert chain_countries(tracks, rows[rows.isrc == "t2"]) is tracks  # nothing to chain
+
+
+def test_a_country_listing_the_track_now_and_then_raises_no_spike() -> None:
+    """SYNTHETIC: a track flat at 20k a day in one country, and listed on a second
+    country's chart on a random 15 % of days (12k there, below its cutoff the rest of the
+    time). Summed, each listed day reads as a +60 % jump; chained over the countries the
+    track is flat, and nothing is flagged."""
+    from analytics.alerts.chained import chain_linked_parts
+    from analytics.alerts.detect import detect
+    from analytics.alerts.kalman import Hyper
+
+    hp = Hyper(irregular=1e-3, level=1e-4, trend=5e-6, seasonal=1e-6)
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        a = 20_000 * np.exp(rng.normal(0, 0.03, 300))
+        b = np.where(rng.random(300) < 0.15, 12_000 * np.exp(rng.normal(0, 0.03, 300)), NA)
+        x = np.vstack([a, b])
+        summed = detect(np.nansum(x, axis=0)[None, :], hp).alerts
+        assert (summed.kind == "spike").sum() >= 10  # the failure the chain removes
+        assert detect(chain_linked_parts(x)[None, :], hp).alerts.empty
