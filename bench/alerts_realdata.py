@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.alerts.chained import chain_linked
-from analytics.alerts.detect import DetectConfig, detect, fit_hyper
+from analytics.alerts.detect import DetectConfig, detect, fit_hyper, launch_weeks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,15 +114,15 @@ def run_artists(
     first = first[first.Date > dates[0]]
     firsts = {k: set(g.Date) for k, g in first.groupby(unit)}
     cfg = DetectConfig()
-    steps_up = np.zeros(counts.shape, dtype=bool)
+    launches = np.zeros(counts.shape, dtype=bool)
     row = {u: i for i, u in enumerate(ids)}
     for u, days in firsts.items():
         for d in days:
-            t = (d - dates[0]).days
-            steps_up[row[u], t : t + cfg.launch_days] = True
+            launches[row[u], (d - dates[0]).days] = True
+    steps_up = launch_weeks(launches, cfg.launch_days)
     started = time.perf_counter()
     hp, fits = fit_hyper(counts, days=counts.shape[1])
-    det = detect(counts, hp, cfg, artist=True, steps_up=steps_up)
+    det = detect(counts, hp, cfg, artist=True, steps_up=steps_up, launches=launches)
     seconds = time.perf_counter() - started
     a = det.alerts.copy()
     if scale is not None and not a.empty:  # the index's numbers in listed streams

@@ -27,7 +27,15 @@ from analytics.alerts.censoring import Returns
 from analytics.alerts.kalman import FilterOutput, FilterState, Hyper, initial_state, kalman_filter
 from analytics.alerts.steps import StepConfig, StepMonitor
 
-__all__ = ["Context", "DetectConfig", "Detection", "detect", "fit_hyper", "poisson_var"]
+__all__ = [
+    "Context",
+    "DetectConfig",
+    "Detection",
+    "detect",
+    "fit_hyper",
+    "launch_weeks",
+    "poisson_var",
+]
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,17 @@ def _without_launch_week(y: np.ndarray, ctx: Context, launch_days: int) -> np.nd
     return np.where(mask, np.nan, y)
 
 
+def launch_weeks(launches: np.ndarray, days: int) -> np.ndarray:
+    """[N, T] bool: the `days` days from each launch (launches [N, T]: the days a known step
+    starts, e.g. an artist total on a new track's first day). The total steps up on the
+    first and falls back over the week after: a burst on a known day, which the filter must
+    not read as its weekday pattern (the artist "dropping" on that weekday every week
+    after, as the US chart's album weeks did). Pass them as detect's `steps_up`."""
+    c = np.cumsum(launches, axis=1)
+    lag = np.concatenate([np.zeros((len(c), days)), c[:, :-days]], axis=1)[:, : c.shape[1]]
+    return c - lag > 0
+
+
 def _relaunch_days(y: np.ndarray, hist: np.ndarray, days: int, gap: int) -> np.ndarray:
     """[N, T] bool: the first `days` days after a series returns from `gap` or more
     missing days (the absence read over the history days before the block too). A track
@@ -183,6 +202,7 @@ def detect(
     artist: bool = False,
     returns: Returns | None = None,
     steps_up: np.ndarray | None = None,
+    launches: np.ndarray | None = None,
 ) -> Detection:
     """Find spikes, drops, growth, decline and releases in counts [N, T] (NaN = missing).
 
@@ -190,7 +210,9 @@ def detect(
     `returns`: the days censored series come back on a chart, with their floors (chart
     imports; censoring.py), for these days. `steps_up` [N, T] bool: days a series is known
     to step (an artist total on a new track's first day): the filter follows the level on
-    them but does not learn the weekday pattern from them.
+    them but does not learn the weekday pattern from them. `launches` [N, T] bool: the days
+    such a step starts (a new track's first day): a one-day spike on one is news even
+    within the refractory days of an earlier spike (an album a week after its single).
     Online use: pass the `context` of the previous run (Detection.context) and only the new
     days; `history` [N, H] are the days just before them (for placing the start of a gradual
     change). Filtering days 1..k and then k+1..T this way gives the same filter and the
@@ -228,7 +250,7 @@ def detect(
     )
     full = np.concatenate([hist, counts], axis=1)  # for the onset fit
     settled = ctx.start + cfg.burn_in  # no level shift dated before (rules._candidates)
-    day = rules.Day(y, counts, out, ok, np.expm1(out.pred_mean), settled, returns)
+    day = rules.Day(y, counts, out, ok, np.expm1(out.pred_mean), settled, returns, launches)
     min_ratio = cfg.min_ratio_artist if artist else cfg.min_ratio
     rapid, last_rapid, rapid_days = rules.rapid(day, ctx.last_rapid, monitor.alarms, cfg, min_ratio)
     gradual, run_out, armed_out = rules.gradual(

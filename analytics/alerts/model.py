@@ -16,7 +16,7 @@ from analytics.alerts.bands import bands
 from analytics.alerts.censoring import Returns, chart_returns
 from analytics.alerts.chained import to_streams
 from analytics.alerts.continuation import Previous
-from analytics.alerts.detect import DetectConfig, Detection, detect, fit_hyper
+from analytics.alerts.detect import DetectConfig, Detection, detect, fit_hyper, launch_weeks
 from analytics.alerts.kalman import Hyper
 from analytics.alerts.series import (
     Series,
@@ -148,7 +148,8 @@ def _detect(
             ctx["artist"],
             artists.counts[:, hist:lo],
             artist=True,
-            steps_up=None if debuts is None else debuts[:, lo:],
+            steps_up=None if debuts is None else launch_weeks(debuts, cfg.launch_days)[:, lo:],
+            launches=None if debuts is None else debuts[:, lo:],
         )
         return _Detected("online", hp, hp_a, 0, block(tracks, lo), block(artists, lo), det_t, det_a)
     say("fitting hyperparameters (statsmodels, samples of tracks and of artist totals)", 0.1)
@@ -156,7 +157,8 @@ def _detect(
     hp_a = _fit_artists(artists, hp)
     say("filtering all tracks and artists", 0.4)
     det_t = detect(tracks.counts, hp, cfg, returns=returns)
-    det_a = detect(artists.counts, hp_a, cfg, artist=True, steps_up=debuts)
+    weeks = None if debuts is None else launch_weeks(debuts, cfg.launch_days)
+    det_a = detect(artists.counts, hp_a, cfg, artist=True, steps_up=weeks, launches=debuts)
     return _Detected("full", hp, hp_a, len(fits), tracks, artists, det_t, det_a)
 
 
@@ -210,12 +212,10 @@ def _censored(
     return cen, np.array(unit_cen, dtype=bool)
 
 
-def _debut_days(tracks: Series, artists: Series, catalog: pd.DataFrame, days: int) -> np.ndarray:
-    """[units, T] bool: the first `days` days of each of an artist unit's tracks that starts
-    after the data's first day (a release, or a first day on a chart). The unit's total
-    steps up on the first and falls back over the week after: a burst on a known day, which
-    the filter must not read as the unit's weekday pattern (the artist "dropping" on that
-    weekday every week after, as the US chart's album weeks did)."""
+def _debut_days(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
+    """[units, T] bool: the first days of an artist unit's tracks that start after the
+    data's first day (a release, or a first day on a chart): the unit's total steps up on
+    a day known in advance."""
     artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
     unit = {(a, lab): k for k, (a, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
     out = np.zeros(artists.counts.shape, dtype=bool)
@@ -223,7 +223,7 @@ def _debut_days(tracks: Series, artists: Series, catalog: pd.DataFrame, days: in
     first = np.where(seen.any(axis=1), seen.argmax(axis=1), 0)
     for r, key in enumerate(zip(artist_of, tracks.labels, strict=True)):
         if first[r] > 0 and key in unit:
-            out[unit[key], first[r] : first[r] + days] = True
+            out[unit[key], first[r]] = True
     return out
 
 
@@ -341,7 +341,7 @@ def fit(
     cen_t, cen_a = _censored(tracks, artists, catalog)
     returns = _chart_returns(tracks, cen_t, inputs.floors)
     try:
-        debuts = _debut_days(tracks, artists, catalog, cfg.launch_days)
+        debuts = _debut_days(tracks, artists, catalog)
         d = _detect(tracks, artists, inputs.previous, cfg, say, returns, debuts)
     except ValueError as exc:  # too little history: say so in the run record
         return AlertsModel.empty(str(exc), tracks.dates[-1].date())

@@ -49,6 +49,7 @@ class Day:
     # (before it the filter has not learnt the level: a launch settling is no step)
     settled: np.ndarray | None = None
     returns: Returns | None = None  # censored series back on a chart (censoring.py)
+    launches: np.ndarray | None = None  # [N, T] bool: a known step starts (detect)
 
 
 def _onset(y: np.ndarray, lo: int, hi: int, latest: int) -> int:
@@ -131,7 +132,10 @@ def rapid(d: Day, last_rapid: np.ndarray, alarms: list, cfg: DetectConfig, min_r
         last = {"spike": int(last_rapid[i, 0]), "drop": int(last_rapid[i, 1])}
         one_day_spike = -(10**6)
         for t, onset, kind, one_day, p, stat, fade in cands:
-            if onset - last[kind] <= cfg.refractory:
+            # A launch (a new track's first day in an artist total) is news even in the
+            # refractory days of an earlier spike: an album a week after its single.
+            launch = d.launches is not None and one_day and kind == "spike" and d.launches[i, t]
+            if onset - last[kind] <= cfg.refractory and not (launch and onset > last[kind]):
                 if fade:
                     continue  # a spike's own fading, or a step's
                 if kind == "spike" and not one_day and onset - one_day_spike <= cfg.refractory:
