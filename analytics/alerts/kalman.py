@@ -264,8 +264,7 @@ def kalman_filter(
     z2 = None if intervene_z is None else intervene_z**2
     y_days = np.empty((BLOCK, n))  # (reused: fresh pages cost more than the copy)
     act_days = None if active is None else np.empty((BLOCK, n), bool)
-    jump_ok = active if intervene is None else intervene
-    ok_days = None if jump_ok is None else np.empty((BLOCK, n), bool)
+    ok_days = None if intervene is None else np.empty((BLOCK, n), bool)
     fix_days = None if fixed_season is None else np.empty((BLOCK, n), bool)
     for t0 in range(0, t_len, BLOCK):
         # Day-major blocks: each day's values of all series are contiguous.
@@ -275,9 +274,10 @@ def kalman_filter(
         missb = np.isnan(yb)
         if actb is not None:
             _tiled_copy(actb.T, active[:, t0:t1])
-        okb = None if jump_ok is None else ok_days[: t1 - t0]
-        if okb is not None:
-            _tiled_copy(okb.T, jump_ok[:, t0:t1])
+        okb = actb  # the days interventions are allowed on: `active` unless told apart
+        if intervene is not None:
+            okb = ok_days[: t1 - t0]
+            _tiled_copy(okb.T, intervene[:, t0:t1])
         fixb = None
         if fixed_season is not None:
             fixb = fix_days[: t1 - t0]
