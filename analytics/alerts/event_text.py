@@ -24,6 +24,7 @@ class EntrySummary(NamedTuple):
 
     releases: tuple[tuple[str, int], ...]
     later: int
+    artists: int = 0  # artists with a track entering (0: not known)
 
 
 def entry_summary(artists: pd.Series, isrcs: pd.Series, days: pd.Series) -> EntrySummary:
@@ -34,7 +35,8 @@ def entry_summary(artists: pd.Series, isrcs: pd.Series, days: pd.Series) -> Entr
     per = per[per >= 2].rename_axis("artist").reset_index(name="n")
     per = per.sort_values(["n", "artist"], ascending=[False, True])
     releases = tuple((str(a), int(n)) for a, n in zip(per.artist, per.n, strict=True))
-    return EntrySummary(releases, int((days > days.min()).sum()))
+    entering = int(artists[first].nunique())
+    return EntrySummary(releases, int((days > days.min()).sum()), entering)
 
 
 def _releases(releases: tuple[tuple[str, int], ...]) -> str:
@@ -76,6 +78,8 @@ def why(
     because = f": {cause}" if isinstance(cause, str) and cause else ""
     if scope == "entries":
         entry = entry or EntrySummary((), 0)
+        # the artists whose tracks entered (an artist total alone is no entering track)
+        artists = entry.artists or artists
         lead = _releases(entry.releases)
         week = f", with {_n(entry.later, 'alert')} of their first week" if entry.later else ""
         return (

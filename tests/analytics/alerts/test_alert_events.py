@@ -215,11 +215,13 @@ def test_a_days_new_entries_of_several_artists_are_one_event():
     rows.append(_alert("T050", "A05", "release", 3, 500, 0))  # alone on its day
     # two new tracks of one artist the same day: an album, among the day's entries
     rows += [_alert(f"T06{t}", "A06", "release", 0, 500, 0) for t in range(2)]
+    # an artist total entering with no track alert of its own: no entering track to count
+    rows.append(_alert(None, "A13", "release", 0, 500, 0))
     events, members = _group(rows, catalog)
     assert len(events) == 3
     e = events[events.scope == "entries"].iloc[0]
     assert (e.subject, e.kind, e.date) == ("New entries", "release", _day(0))
-    assert (e.alerts, e.artists) == (6, 4)
+    assert (e.alerts, e.artists) == (7, 5)
     assert pd.isna(e.artist_id) and pd.isna(e.label)
     assert e.tracks == ["T020", "T030", "T060", "T061", "T120"]
     assert e.event_id == event_id("entries", _day(0).isoformat())
@@ -233,7 +235,7 @@ def test_a_days_new_entries_of_several_artists_are_one_event():
     # one artist's release on a day of its own is named after the release
     assert events.iloc[0].scope == "release" and events.iloc[0].artist_id == "A05"
     assert len(members) == len(rows)
-    events, _ = _group(rows, catalog, GroupConfig(entries_min_artists=5))
+    events, _ = _group(rows, catalog, GroupConfig(entries_min_artists=6))
     assert "entries" not in set(events.scope)
 
 
