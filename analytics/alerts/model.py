@@ -162,25 +162,19 @@ def _detect(
     return _Detected("full", hp, hp_a, len(fits), tracks, artists, det_t, det_a)
 
 
-def _artist_releases(d: _Detected, catalog: pd.DataFrame) -> None:
-    """An artist total's spike within a day of one of its tracks' first day is that
-    release (the total steps up with the new track): kind `release`, in place."""
-    a, tracks, artists = d.det_a.alerts, d.tracks, d.artists
-    if a.empty or tracks.labels is None:
+def _artist_releases(d: _Detected, debuts: np.ndarray) -> None:
+    """An artist total's spike within a day of one of its tracks' first day (debuts, see
+    _debut_days) is that release (the total steps up with the new track): kind `release`,
+    in place. Full runs only: the days are the whole series'."""
+    a = d.det_a.alerts
+    if a.empty:
         return
-    unit = {(i, lab): k for k, (i, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
-    artist_of = dict(zip(catalog.isrc, catalog.artist_id, strict=True))
-    keys = [(artist_of.get(i), lab) for i, lab in zip(tracks.ids, tracks.labels, strict=True)]
-    firsts: dict[int, set[int]] = {}
-    for day, seen, key in zip(d.det_t.start, d.det_t.context.seen, keys, strict=True):
-        if seen and day > 0 and key in unit:
-            firsts.setdefault(unit[key], set()).add(int(day))
-    spikes = a.kind == "spike"
+    days = debuts.shape[1]
     near = [
-        any(abs(int(o) - d) <= 1 for d in firsts.get(int(k), ()))
+        debuts[int(k), max(int(o) - 1, 0) : min(int(o) + 2, days)].any()
         for k, o in zip(a.series, a.onset, strict=True)
     ]
-    a.loc[spikes & np.array(near, dtype=bool), "kind"] = "release"
+    a.loc[(a.kind == "spike") & np.array(near, dtype=bool), "kind"] = "release"
 
 
 def _chart_returns(
@@ -212,33 +206,34 @@ def _censored(
     return cen, np.array(unit_cen, dtype=bool)
 
 
+def _unit_of(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
+    """[tracks] each track's artist unit (its row in `artists`), -1 for none."""
+    artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
+    unit = {(a, lab): k for k, (a, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
+    return np.array([unit.get(key, -1) for key in zip(artist_of, tracks.labels, strict=True)])
+
+
 def _debut_days(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
     """[units, T] bool: the first days of an artist unit's tracks that start after the
     data's first day (a release, or a first day on a chart): the unit's total steps up on
     a day known in advance."""
-    artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
-    unit = {(a, lab): k for k, (a, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
-    out = np.zeros(artists.counts.shape, dtype=bool)
+    unit = _unit_of(tracks, artists, catalog)
     seen = ~np.isnan(tracks.counts)
     first = np.where(seen.any(axis=1), seen.argmax(axis=1), 0)
-    for r, key in enumerate(zip(artist_of, tracks.labels, strict=True)):
-        if first[r] > 0 and key in unit:
-            out[unit[key], first[r]] = True
+    out = np.zeros(artists.counts.shape, dtype=bool)
+    hit = (first > 0) & (unit >= 0)
+    out[unit[hit], first[hit]] = True
     return out
 
 
 def _one_track_days(tracks: Series, artists: Series, catalog: pd.DataFrame) -> np.ndarray:
     """[units, T] bool: days on which an artist unit's total is one listed track, the same
     one as the day before (its total IS that track's series)."""
-    artist_of = catalog.set_index("isrc").artist_id.reindex(tracks.ids).to_numpy()
-    unit = {(a, lab): k for k, (a, lab) in enumerate(zip(artists.ids, artists.labels, strict=True))}
-    rows: dict[int, list[int]] = {}
-    for r, key in enumerate(zip(artist_of, tracks.labels, strict=True)):
-        if key in unit:
-            rows.setdefault(unit[key], []).append(r)
+    unit = _unit_of(tracks, artists, catalog)
     out = np.zeros(artists.counts.shape, dtype=bool)
-    for k, r in rows.items():
-        listed = ~np.isnan(tracks.counts[r])
+    known = np.flatnonzero(unit >= 0)
+    for k, pos in pd.Series(known).groupby(unit[known]).indices.items():
+        listed = ~np.isnan(tracks.counts[known[pos]])
         one = listed.sum(axis=0) == 1
         which = np.argmax(listed, axis=0)
         out[k, 1:] = one[1:] & one[:-1] & (which[1:] == which[:-1])
@@ -346,7 +341,7 @@ def fit(
     except ValueError as exc:  # too little history: say so in the run record
         return AlertsModel.empty(str(exc), tracks.dates[-1].date())
     if d.mode == "full":  # (an online run has no first days: a new series means full)
-        _artist_releases(d, catalog)
+        _artist_releases(d, debuts)
     offset = len(tracks.dates) - len(d.tracks.dates)  # 0 for a full run
     _drop_one_track_moves(d, _one_track_days(tracks, artists, catalog), offset)
     alerts = _alerts(d, catalog)
