@@ -352,8 +352,9 @@ def group_events(
     alerts: ALERT_COLUMNS (isrc null for an artist-level alert); catalog: isrc, artist_id,
     artist_name, label, release_date. active_artists: the number of artists with streams
     per day (index: day), the base of a catalogue-wide move's share; None: every artist
-    of the catalog (a chart lists a fifth of its year's artists on a day). Returns (events: EVENT_COLUMNS, newest first, then
-    most alerts; members: event_id, alert_key), every alert in exactly one event."""
+    of the catalog (a chart lists a fifth of its year's artists on a day). Returns
+    (events: EVENT_COLUMNS, newest first, then most alerts; members: event_id, alert_key),
+    every alert in exactly one event."""
     config = config or GroupConfig()
     if alerts.empty:
         return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["event_id", "alert_key"])
